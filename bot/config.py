@@ -1,0 +1,86 @@
+"""Settings from the environment or `.env` (pydantic-settings), validated once at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+from bot.errors import ConfigError
+
+DEFAULT_API_BASE = "https://api.telegram.org/bot"
+
+
+def _int_list(value: object) -> object:
+    if isinstance(value, str):
+        parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
+        return [int(p) for p in parts]
+    if isinstance(value, int):
+        return [value]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting geoalert reads; see `.env.example` and the README."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field("sqlite:///geoalert.db", alias="DATABASE_URL")
+    feeds_file: Path = Field(Path("feeds.yaml"), alias="GEOALERT_FEEDS")
+    rules_dir: Path = Field(Path("rules"), alias="GEOALERT_RULES_DIR")
+    seeds_dir: Path = Field(Path("seeds"), alias="GEOALERT_SEEDS_DIR")
+    poll_interval: int = Field(600, alias="GEOALERT_POLL_INTERVAL", ge=10, le=7 * 86400)
+
+    fetch_timeout: float = Field(20.0, alias="GEOALERT_FETCH_TIMEOUT", gt=0, le=300)
+    max_feed_bytes: int = Field(10_000_000, alias="GEOALERT_MAX_FEED_BYTES", ge=1024)
+    max_redirects: int = Field(5, alias="GEOALERT_MAX_REDIRECTS", ge=0, le=20)
+
+    telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field(DEFAULT_API_BASE, alias="TELEGRAM_API_BASE_URL")
+    admin_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, alias="GEOALERT_ADMIN_IDS"
+    )
+    allowed_chat_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, alias="GEOALERT_ALLOWED_CHAT_IDS"
+    )
+    log_level: str = Field("INFO", alias="GEOALERT_LOG_LEVEL")
+
+    @field_validator("admin_ids", "allowed_chat_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        return _int_list(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @property
+    def token(self) -> str | None:
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings once; turn validation failures into one `ConfigError` line per problem."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else "settings"
+            field = Settings.model_fields.get(name)
+            env = field.alias if field and field.alias else name
+            problems.append(f"{env}: {err['msg']}")
+        raise ConfigError("invalid settings: " + "; ".join(problems)) from None

@@ -1,0 +1,107 @@
+"""Plain, immutable domain records that cross layer boundaries (no I/O, no ORM)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+# How an item's published date was established, shown in /source.
+DateOrigin = Literal["feed", "metadata", "text", "fetched"]
+
+
+def make_item_id(source: str, key: str) -> str:
+    """Stable 12-hex-digit id for an item: the same (source, key) always gives the same id.
+
+    `source` is the feed URL or "corpus"; `key` is the guid, else the canonical link, else a
+    content hash. Short enough to type after /source.
+    """
+    return hashlib.sha256(f"{source}\x00{key}".encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One normalised news item, from a feed or from the seed corpus."""
+
+    id: str
+    source: str  # feed URL, or "corpus"
+    source_name: str  # feed name from feeds.yaml, or "seed corpus"
+    key: str  # guid / canonical link / content hash the id was made from
+    title: str
+    text: str  # plain text: HTML stripped, entities decoded
+    link: str | None
+    publisher: str
+    language: str | None  # ISO 639-1 ("en", "ru") when known
+    published: datetime  # timezone-aware UTC
+    published_origin: DateOrigin
+    fetched: datetime  # timezone-aware UTC
+    source_ref: str = ""  # corpus file name, or the feed URL
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why a topic matched an item: matched terms, score vs threshold, a snippet."""
+
+    terms: tuple[str, ...]
+    snippet: str
+    score: float = 1.0
+    threshold: float = 1.0
+    clauses: tuple[str, ...] = ()  # human-readable clause descriptions that fired
+
+
+@dataclass(frozen=True, slots=True)
+class TopicMatch:
+    """One topic that matched an item, with its evidence."""
+
+    topic: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A watched topic as declared by a rule file (names in several languages)."""
+
+    id: str
+    name: dict[str, str] = field(default_factory=dict)  # lang -> name
+    description: dict[str, str] = field(default_factory=dict)  # lang -> description
+    source_file: str = ""
+
+    def label(self, lang: str = "en") -> str:
+        return self.name.get(lang) or self.name.get("en") or self.id
+
+    def describe(self, lang: str = "en") -> str:
+        return self.description.get(lang) or self.description.get("en") or ""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    """One feed as listed in feeds.yaml."""
+
+    url: str
+    name: str
+    interval: int | None = None  # seconds; None = the global poll interval
+    language: str | None = None
+    tags: tuple[str, ...] = ()  # provenance: wire, state media, independent, official…
+
+
+@dataclass(frozen=True, slots=True)
+class FetchState:
+    """What we remember about a feed between polls, for conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """The outcome of polling one feed: new items, new fetch state, or an error."""
+
+    feed: FeedConfig
+    items: tuple[Item, ...] = ()
+    state: FetchState = FetchState()
+    not_modified: bool = False
+    error: str | None = None  # one line: the reason, when the feed is unusable
+    status: int | None = None
+    retry_after: float | None = None
