@@ -105,3 +105,16 @@ class FetchResult:
     error: str | None = None  # one line: the reason, when the feed is unusable
     status: int | None = None
     retry_after: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMatch:
+    """An item as read back from the store, with every topic it matched."""
+
+    item: Item
+    topics: tuple[TopicMatch, ...]
+    matched_at: datetime
+
+    @property
+    def topic_ids(self) -> tuple[str, ...]:
+        return tuple(t.topic for t in self.topics)

@@ -1,0 +1,231 @@
+"""`geoalert` command line: one small function per command; output goes to stdout."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from bot import __version__
+from bot.config import Settings, load_settings
+from bot.errors import GeoalertError
+from bot.logs import setup_logging
+from bot.matching import load_rules
+from bot.render import match_json, match_line, source_text
+from bot.timeline import build_timeline, render_text
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _date(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
+    """One pass over the corpus and feeds; print each new match."""
+    from bot.sources.fetch import make_http_client
+    from bot.wiring import build_pipeline, initial_rules, open_store
+
+    rules = initial_rules(settings)
+    engine = open_store(settings)
+
+    async def scan() -> int:
+        http = None
+        if not args.no_feeds:
+            http = make_http_client(settings.fetch_timeout, settings.max_redirects)
+        try:
+            pipeline = build_pipeline(settings, engine, lambda: rules, http)
+            report = await pipeline.poll(feeds=not args.no_feeds)
+        finally:
+            if http is not None:
+                await http.aclose()
+        for m in report.new_matches:
+            print(match_json(m) if args.json else match_line(m))
+        summary = (
+            f"scan: {report.new_items} new items, {len(report.new_matches)} new matches, "
+            f"{report.feeds_polled} feeds polled, {len(report.errors)} source errors"
+        )
+        print(summary, file=sys.stderr)
+        return 0
+
+    return asyncio.run(scan())
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Poll on the interval; deliver to Telegram when a token is set, else print."""
+    from bot.runner import run
+
+    return run(settings)
+
+
+def cmd_match(args: argparse.Namespace, settings: Settings) -> int:
+    """Match JSON lines from stdin against the rules; no database involved."""
+    rules = load_rules(Path(args.rules) if args.rules else settings.rules_dir)
+    status = 0
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise ValueError("expected a JSON object")
+            title, text = str(obj.get("title", "")), str(obj.get("text", ""))
+        except ValueError as exc:
+            print(f"stdin:{number}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        found = rules.match(title, text, obj.get("lang"))
+        out = {
+            "id": obj.get("id"),
+            "topics": [m.topic for m in found],
+            "evidence": {m.topic: list(m.evidence.terms) for m in found},
+        }
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return status
+
+
+def cmd_rules_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate rule files."""
+    directory = Path(args.dir) if args.dir else settings.rules_dir
+    rules = load_rules(directory)
+    print(f"{directory}: {len(rules.topics)} topics OK ({', '.join(t.id for t in rules.topics)})")
+    return 0
+
+
+def cmd_rules_test(args: argparse.Namespace, settings: Settings) -> int:
+    """Run every rule's examples."""
+    directory = Path(args.dir) if args.dir else settings.rules_dir
+    failures = load_rules(directory).run_examples()
+    for failure in failures:
+        print(f"FAIL {failure}")
+    print(f"{directory}: {len(failures)} failing examples")
+    return 1 if failures else 0
+
+
+def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the chronology of a topic from the database."""
+    from bot.wiring import open_store
+    from storage.items import matched_items
+
+    _require_topic(args.topic, settings)
+    with Session(open_store(settings)) as session:
+        matches = matched_items(session, topic=args.topic, newest_first=False)
+    print(render_text(args.topic, build_timeline(matches, since=args.since, until=args.until)))
+    return 0
+
+
+def cmd_source(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the provenance of one stored item."""
+    from bot.wiring import open_store
+    from storage.items import get_item
+
+    with Session(open_store(settings)) as session:
+        found = get_item(session, args.item_id)
+    if found is None:
+        print(f"no item with id {args.item_id!r}", file=sys.stderr)
+        return 1
+    print(source_text(found))
+    return 0
+
+
+def cmd_feeds_status(args: argparse.Namespace, settings: Settings) -> int:
+    """Print each feed's last poll, last error and item count."""
+    from bot.wiring import open_store
+    from storage.feeds import feed_statuses
+
+    with Session(open_store(settings)) as session:
+        statuses = feed_statuses(session)
+    if not statuses:
+        print("no feeds polled yet")
+    for s in statuses:
+        polled = f"{s.last_polled_at:%Y-%m-%d %H:%M}" if s.last_polled_at else "never"
+        state = f"ERROR ({s.consecutive_failures}x): {s.last_error}" if s.last_error else "ok"
+        print(f"{s.name}  {s.url}\n  last poll {polled}  items {s.items}  {state}")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply database migrations."""
+    from bot.wiring import open_store
+
+    open_store(settings)
+    print("database schema is up to date")
+    return 0
+
+
+def _require_topic(topic: str, settings: Settings) -> None:
+    known = [t.id for t in load_rules(settings.rules_dir).topics]
+    if topic not in known:
+        raise GeoalertError(f"unknown topic {topic!r}; known topics: {', '.join(known)}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="geoalert", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"geoalert {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    scan = add("scan", cmd_scan, "one pass over corpus and feeds; print new matches")
+    scan.add_argument("--no-feeds", action="store_true", help="scan the seed corpus only")
+    scan.add_argument("--json", action="store_true", help="one JSON object per line")
+    add("run", cmd_run, "poll on the interval; Telegram bot when TELEGRAM_BOT_TOKEN is set")
+    match = add("match", cmd_match, "match JSON lines from stdin (id, title, text, lang)")
+    match.add_argument("--jsonl", action="store_true", required=True, help="JSON lines in/out")
+    match.add_argument("--rules", help="rules directory (default GEOALERT_RULES_DIR)")
+    timeline = add("timeline", cmd_timeline, "chronology of a topic")
+    timeline.add_argument("topic")
+    timeline.add_argument("--since", type=_date, help="YYYY-MM-DD")
+    timeline.add_argument("--until", type=_date, help="YYYY-MM-DD (exclusive)")
+    source = add("source", cmd_source, "provenance of a stored item")
+    source.add_argument("item_id")
+
+    rules = sub.add_parser("rules", help="validate and test rule files")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
+    for name, handler, text in (
+        ("check", cmd_rules_check, "validate rule files"),
+        ("test", cmd_rules_test, "run every rule's examples"),
+    ):
+        p = rules_sub.add_parser(name, help=text, description=text)
+        p.add_argument("dir", nargs="?", help="rules directory (default GEOALERT_RULES_DIR)")
+        p.set_defaults(handler=handler)
+
+    feeds = sub.add_parser("feeds", help="feed state")
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION")
+    feeds_sub.add_parser("status", help="last poll and error per feed").set_defaults(
+        handler=cmd_feeds_status
+    )
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `geoalert` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        setup_logging(settings.log_level, secrets=(settings.token or "",))
+        return int(args.handler(args, settings))
+    except GeoalertError as exc:
+        print(f"geoalert: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""One poll: sources → matcher → storage. Idempotent: polling twice stores nothing new."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot.errors import CorpusError
+from bot.matching import RuleSet
+from bot.models import FeedConfig, FetchResult, Item, StoredMatch
+from bot.sources.corpus import load_corpus
+from bot.sources.fetch import fetch_feed
+from storage import items as item_store
+from storage import outbox
+from storage.engine import session_scope
+from storage.feeds import fetch_state, is_due, record_fetch
+
+log = logging.getLogger(__name__)
+
+FETCH_CONCURRENCY = 20
+
+
+@dataclass
+class PollReport:
+    """What one poll did: new items and matches, and which sources failed."""
+
+    new_items: int = 0
+    new_matches: list[StoredMatch] = field(default_factory=list)
+    feeds_polled: int = 0
+    feeds_not_modified: int = 0
+    errors: list[str] = field(default_factory=list)  # "source: reason" lines
+    alerts_queued: int = 0
+
+    def merge(self, other: PollReport) -> None:
+        self.new_items += other.new_items
+        self.new_matches.extend(other.new_matches)
+        self.feeds_polled += other.feeds_polled
+        self.feeds_not_modified += other.feeds_not_modified
+        self.errors.extend(other.errors)
+        self.alerts_queued += other.alerts_queued
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Pipeline:
+    """Wires sources, the current rules and the store; `poll()` is the scheduler's job."""
+
+    engine: Engine
+    rules: Callable[[], RuleSet]  # a callable so reloaded rules take effect on the next poll
+    seeds_dir: Path | None
+    feeds: Sequence[FeedConfig]
+    http: httpx.AsyncClient | None
+    poll_interval: int = 600
+    max_feed_bytes: int = 10_000_000
+    clock: Callable[[], datetime] = _utcnow
+    _busy: set[str] = field(default_factory=set)
+
+    async def poll(self, *, corpus: bool = True, feeds: bool = True) -> PollReport:
+        """Ingest the corpus and every due feed; feeds are fetched concurrently."""
+        report = PollReport()
+        if corpus and self.seeds_dir is not None:
+            report.merge(await asyncio.to_thread(self._ingest_corpus))
+        if feeds and self.http is not None and self.feeds:
+            limit = asyncio.Semaphore(FETCH_CONCURRENCY)
+            results = await asyncio.gather(*(self._poll_feed(f, limit) for f in self.feeds))
+            for result in results:
+                report.merge(result)
+        return report
+
+    def _ingest_corpus(self) -> PollReport:
+        assert self.seeds_dir is not None
+        try:
+            items = load_corpus(self.seeds_dir, fetched=self.clock())
+        except CorpusError as exc:
+            log.error("corpus load failed dir=%s reason=%s", self.seeds_dir, exc)
+            return PollReport(errors=[f"corpus: {exc}"])
+        return self._store(items, fetch=None)
+
+    async def _poll_feed(self, feed: FeedConfig, limit: asyncio.Semaphore) -> PollReport:
+        if feed.url in self._busy:  # never two overlapping polls of one feed
+            return PollReport()
+        self._busy.add(feed.url)
+        try:
+            state, due = await asyncio.to_thread(self._feed_state, feed)
+            if not due:
+                return PollReport()
+            async with limit:
+                assert self.http is not None
+                result = await fetch_feed(
+                    self.http, feed, state, max_bytes=self.max_feed_bytes, now=self.clock()
+                )
+            report = await asyncio.to_thread(self._store, list(result.items), result)
+            report.feeds_polled = 1
+            report.feeds_not_modified = int(result.not_modified)
+            if result.error:
+                report.errors.append(f"{feed.name}: {result.error}")
+            return report
+        finally:
+            self._busy.discard(feed.url)
+
+    def _feed_state(self, feed: FeedConfig) -> tuple[object, bool]:
+        with Session(self.engine) as session:
+            due = is_due(session, feed, now=self.clock(), interval=self.poll_interval)
+            return fetch_state(session, feed), due
+
+    def _store(self, items: list[Item], fetch: FetchResult | None) -> PollReport:
+        """Store new items, their matches and their alerts in one transaction."""
+        now = self.clock()
+        ruleset = self.rules()
+        report = PollReport()
+        with session_scope(self.engine) as session:
+            if fetch is not None:
+                record_fetch(session, fetch, now=now)
+            fresh = item_store.add_new_items(session, items)
+            report.new_items = len(fresh)
+            for item in fresh:
+                topics = ruleset.match(item.title, item.text, item.language)
+                if not topics:
+                    continue
+                new = item_store.add_matches(session, item.id, topics, now=now)
+                report.alerts_queued += outbox.enqueue_alerts(
+                    session, item.id, [m.topic for m in new], now=now
+                )
+                report.new_matches.append(StoredMatch(item, tuple(new), now))
+        return report

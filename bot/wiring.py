@@ -1,0 +1,61 @@
+"""The one place that turns settings into live objects (engine, rules, feeds, pipeline)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import httpx
+from sqlalchemy.engine import Engine
+
+from bot.config import Settings
+from bot.matching import RuleSet, load_rules
+from bot.models import FeedConfig
+from bot.pipeline import Pipeline
+from bot.sources.feedlist import load_feeds
+from storage import make_engine, upgrade
+
+log = logging.getLogger(__name__)
+
+
+def open_store(settings: Settings) -> Engine:
+    """Engine for `DATABASE_URL`, migrated to the latest schema."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine
+
+
+def feed_list(settings: Settings) -> list[FeedConfig]:
+    """Feeds from `GEOALERT_FEEDS`; a missing file means no feeds (with a warning)."""
+    if not settings.feeds_file.exists():
+        log.warning("feeds file not found path=%s; polling no feeds", settings.feeds_file)
+        return []
+    return load_feeds(settings.feeds_file)
+
+
+def build_pipeline(
+    settings: Settings,
+    engine: Engine,
+    rules: Callable[[], RuleSet],
+    http: httpx.AsyncClient | None,
+    *,
+    feeds: list[FeedConfig] | None = None,
+) -> Pipeline:
+    """A pipeline over the configured corpus and feeds."""
+    seeds = settings.seeds_dir if settings.seeds_dir.exists() else None
+    if seeds is None:
+        log.warning("seed corpus not found dir=%s; skipping it", settings.seeds_dir)
+    return Pipeline(
+        engine=engine,
+        rules=rules,
+        seeds_dir=seeds,
+        feeds=feed_list(settings) if feeds is None else feeds,
+        http=http,
+        poll_interval=settings.poll_interval,
+        max_feed_bytes=settings.max_feed_bytes,
+    )
+
+
+def initial_rules(settings: Settings) -> RuleSet:
+    """Rules from `GEOALERT_RULES_DIR`; errors propagate as `RuleError` (`file:line: reason`)."""
+    return load_rules(settings.rules_dir)

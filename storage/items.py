@@ -1,0 +1,173 @@
+"""Items and their topic matches: idempotent writes and the reads the bot and CLI need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.models import Evidence, Item, StoredMatch, TopicMatch
+from storage.tables import ItemRow, MatchRow
+
+_CHUNK = 500
+
+
+def _item_row(item: Item) -> ItemRow:
+    return ItemRow(
+        id=item.id,
+        source=item.source,
+        source_name=item.source_name,
+        key=item.key,
+        title=item.title,
+        text=item.text,
+        link=item.link,
+        publisher=item.publisher,
+        language=item.language,
+        published=item.published,
+        published_origin=item.published_origin,
+        fetched=item.fetched,
+        source_ref=item.source_ref,
+    )
+
+
+def _item(row: ItemRow) -> Item:
+    return Item(
+        id=row.id,
+        source=row.source,
+        source_name=row.source_name,
+        key=row.key,
+        title=row.title,
+        text=row.text,
+        link=row.link,
+        publisher=row.publisher,
+        language=row.language,
+        published=row.published,
+        published_origin=row.published_origin,  # type: ignore[arg-type]
+        fetched=row.fetched,
+        source_ref=row.source_ref,
+    )
+
+
+def _topic_match(row: MatchRow) -> TopicMatch:
+    evidence = Evidence(
+        terms=tuple(row.terms),
+        snippet=row.snippet,
+        score=row.score,
+        threshold=row.threshold,
+        clauses=tuple(row.clauses),
+    )
+    return TopicMatch(topic=row.topic, evidence=evidence)
+
+
+def existing_item_ids(session: Session, ids: Iterable[str]) -> set[str]:
+    """The subset of `ids` already stored."""
+    wanted = list(dict.fromkeys(ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        found.update(session.exec(select(ItemRow.id).where(col(ItemRow.id).in_(chunk))).all())
+    return found
+
+
+def add_new_items(session: Session, items: Sequence[Item]) -> list[Item]:
+    """Store the items not stored yet; return those (re-scans store nothing new)."""
+    unique = list({item.id: item for item in items}.values())
+    known = existing_item_ids(session, (item.id for item in unique))
+    fresh = [item for item in unique if item.id not in known]
+    session.add_all(_item_row(item) for item in fresh)
+    session.flush()
+    return fresh
+
+
+def add_matches(
+    session: Session, item_id: str, matches: Sequence[TopicMatch], *, now: datetime
+) -> list[TopicMatch]:
+    """Store matches for one item, skipping topics already stored; return the new ones."""
+    known = set(session.exec(select(MatchRow.topic).where(MatchRow.item_id == item_id)).all())
+    fresh = [m for m in matches if m.topic not in known]
+    for m in fresh:
+        session.add(
+            MatchRow(
+                item_id=item_id,
+                topic=m.topic,
+                terms=list(m.evidence.terms),
+                snippet=m.evidence.snippet,
+                score=m.evidence.score,
+                threshold=m.evidence.threshold,
+                clauses=list(m.evidence.clauses),
+                matched_at=now,
+            )
+        )
+    session.flush()
+    return fresh
+
+
+def get_item(session: Session, item_id: str) -> StoredMatch | None:
+    """One item with all its matches, or None; ids are matched case-insensitively."""
+    row = session.get(ItemRow, item_id.strip().lower())
+    if row is None:
+        return None
+    return _with_matches(session, [row])[0]
+
+
+def _with_matches(session: Session, rows: Sequence[ItemRow]) -> list[StoredMatch]:
+    ids = [r.id for r in rows]
+    by_item: dict[str, list[MatchRow]] = {i: [] for i in ids}
+    for start in range(0, len(ids), _CHUNK):
+        query = select(MatchRow).where(col(MatchRow.item_id).in_(ids[start : start + _CHUNK]))
+        for m in session.exec(query.order_by(col(MatchRow.topic))).all():
+            by_item[m.item_id].append(m)
+    result = []
+    for row in rows:
+        matches = by_item[row.id]
+        matched_at = min((m.matched_at for m in matches), default=row.fetched)
+        result.append(StoredMatch(_item(row), tuple(_topic_match(m) for m in matches), matched_at))
+    return result
+
+
+def matched_items(
+    session: Session,
+    *,
+    topic: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    newest_first: bool = True,
+    limit: int | None = None,
+) -> list[StoredMatch]:
+    """Items that matched `topic` (any topic when None), by published date."""
+    query = select(ItemRow).where(
+        sa.exists().where(MatchRow.item_id == ItemRow.id, *_topic_filter(topic))
+    )
+    if since is not None:
+        query = query.where(col(ItemRow.published) >= since)
+    if until is not None:
+        query = query.where(col(ItemRow.published) < until)
+    order = col(ItemRow.published).desc() if newest_first else col(ItemRow.published).asc()
+    query = query.order_by(order, col(ItemRow.id))
+    if limit is not None:
+        query = query.limit(limit)
+    return _with_matches(session, session.exec(query).all())
+
+
+def _topic_filter(topic: str | None) -> list[sa.ColumnElement[bool]]:
+    return [] if topic is None else [MatchRow.topic == topic]
+
+
+def match_counts(session: Session, *, since: datetime) -> dict[str, int]:
+    """Matches per topic for items published since `since`."""
+    query = (
+        select(MatchRow.topic, sa.func.count())
+        .join(ItemRow, col(ItemRow.id) == col(MatchRow.item_id))
+        .where(col(ItemRow.published) >= since)
+        .group_by(col(MatchRow.topic))
+    )
+    return {topic: count for topic, count in session.exec(query).all()}
+
+
+def totals(session: Session) -> tuple[int, int]:
+    """(items stored, matches stored)."""
+    items = session.exec(select(sa.func.count()).select_from(ItemRow)).one()
+    matches = session.exec(select(sa.func.count()).select_from(MatchRow)).one()
+    return int(items), int(matches)

@@ -1,0 +1,141 @@
+"""The outbox: one row per (chat, thread, item) alert, drained by the delivery job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from storage.tables import ChatRow, OutboxRow, SubscriptionRow
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """A pending alert, as the delivery job sees it."""
+
+    id: int
+    chat_id: int
+    thread_id: int
+    item_id: str
+    topics: tuple[str, ...]
+    attempts: int
+    muted: bool
+    language: str | None
+
+
+def enqueue_alerts(session: Session, item_id: str, topics: list[str], *, now: datetime) -> int:
+    """Queue one alert per subscribed chat/thread for a newly matched item; return how many.
+
+    Only subscriptions made before `now` count, so a new subscriber gets no flood of old items;
+    the unique constraint makes a repeated call a no-op.
+    """
+    subs = session.exec(
+        select(SubscriptionRow)
+        .join(ChatRow, col(ChatRow.id) == col(SubscriptionRow.chat_id))
+        .where(col(SubscriptionRow.topic).in_(topics), col(ChatRow.active).is_(True))
+        .where(col(SubscriptionRow.created_at) <= now)
+    ).all()
+    targets: dict[tuple[int, int], list[str]] = {}
+    for sub in subs:
+        targets.setdefault((sub.chat_id, sub.thread_id), []).append(sub.topic)
+    existing = set(
+        session.exec(
+            select(OutboxRow.chat_id, OutboxRow.thread_id).where(OutboxRow.item_id == item_id)
+        ).all()
+    )
+    added = 0
+    for (chat_id, thread_id), sub_topics in sorted(targets.items()):
+        if (chat_id, thread_id) in existing:
+            continue
+        session.add(
+            OutboxRow(
+                chat_id=chat_id,
+                thread_id=thread_id,
+                item_id=item_id,
+                topics=sorted(sub_topics),
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        added += 1
+    session.flush()
+    return added
+
+
+def due_entries(session: Session, *, now: datetime, limit: int = 200) -> list[OutboxEntry]:
+    """Pending alerts whose next attempt is due, oldest first (so each chat gets them in order)."""
+    rows = session.exec(
+        select(OutboxRow, ChatRow.muted, ChatRow.language, ChatRow.user_language)
+        .join(ChatRow, col(ChatRow.id) == col(OutboxRow.chat_id))
+        .where(OutboxRow.status == "pending", col(OutboxRow.next_attempt_at) <= now)
+        .order_by(col(OutboxRow.id))
+        .limit(limit)
+    ).all()
+    return [
+        OutboxEntry(
+            id=row.id or 0,
+            chat_id=row.chat_id,
+            thread_id=row.thread_id,
+            item_id=row.item_id,
+            topics=tuple(row.topics),
+            attempts=row.attempts,
+            muted=muted,
+            language=language or user_language,
+        )
+        for row, muted, language, user_language in rows
+    ]
+
+
+def mark_sent(session: Session, entry_id: int, *, message_id: int | None, now: datetime) -> None:
+    """Telegram accepted the alert."""
+    row = session.get(OutboxRow, entry_id)
+    if row is not None:
+        row.status, row.sent_at, row.message_id = "sent", now, message_id
+        row.attempts += 1
+        session.add(row)
+
+
+def mark_retry(session: Session, entry_id: int, *, error: str, at: datetime) -> None:
+    """The attempt failed for a passing reason: try again at `at`."""
+    row = session.get(OutboxRow, entry_id)
+    if row is not None:
+        row.attempts += 1
+        row.last_error = error[:1000]
+        row.next_attempt_at = at
+        session.add(row)
+
+
+def mark_dropped(session: Session, entry_id: int, *, error: str) -> None:
+    """The alert can never be delivered (chat gone); keep the row for the record."""
+    row = session.get(OutboxRow, entry_id)
+    if row is not None:
+        row.status, row.last_error = "dropped", error[:1000]
+        row.attempts += 1
+        session.add(row)
+
+
+def drop_chat_pending(session: Session, chat_id: int, *, error: str) -> int:
+    """Drop every pending alert of a chat that blocked or removed the bot."""
+    result = session.execute(
+        sa.update(OutboxRow)
+        .where(col(OutboxRow.chat_id) == chat_id, col(OutboxRow.status) == "pending")
+        .values(status="dropped", last_error=error[:1000])
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def backlog(session: Session) -> int:
+    """How many alerts wait to be delivered."""
+    query = select(sa.func.count()).select_from(OutboxRow).where(OutboxRow.status == "pending")
+    return int(session.exec(query).one())
+
+
+def sent_message_id(session: Session, *, chat_id: int, item_id: str) -> int | None:
+    """The Telegram message id of an alert already delivered to a chat, if any."""
+    return session.exec(
+        select(OutboxRow.message_id).where(
+            OutboxRow.chat_id == chat_id, OutboxRow.item_id == item_id, OutboxRow.status == "sent"
+        )
+    ).first()

@@ -1,0 +1,136 @@
+"""SQLModel tables. They stay inside `storage/`; other layers get `bot.models` records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def _dt(*, nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class FeedRow(SQLModel, table=True):
+    """A polled feed and its fetch state (conditional GET, errors, back-off)."""
+
+    __tablename__ = "feeds"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(sa_column=Column(sa.String(2048), unique=True, nullable=False))
+    name: str = Field(max_length=200)
+    etag: str | None = Field(default=None, max_length=512)
+    last_modified: str | None = Field(default=None, max_length=128)
+    content_hash: str | None = Field(default=None, max_length=64)
+    last_polled_at: datetime | None = Field(default=None, sa_column=_dt())
+    last_success_at: datetime | None = Field(default=None, sa_column=_dt())
+    last_error: str | None = Field(default=None, max_length=1000)
+    last_status: int | None = None
+    consecutive_failures: int = 0
+    next_poll_at: datetime | None = Field(default=None, sa_column=_dt())
+
+
+class ItemRow(SQLModel, table=True):
+    """A normalised news item, from a feed or the seed corpus."""
+
+    __tablename__ = "items"
+
+    id: str = Field(primary_key=True, max_length=16)
+    source: str = Field(sa_column=Column(sa.String(2048), nullable=False, index=True))
+    source_name: str = Field(max_length=200)
+    key: str = Field(sa_column=Column(sa.Text, nullable=False))
+    title: str = Field(sa_column=Column(sa.Text, nullable=False))
+    text: str = Field(sa_column=Column(sa.Text, nullable=False))
+    link: str | None = Field(default=None, sa_column=Column(sa.Text))
+    publisher: str = Field(max_length=200)
+    language: str | None = Field(default=None, max_length=8)
+    published: datetime = Field(sa_column=_dt(nullable=False, index=True))
+    published_origin: str = Field(max_length=16)
+    fetched: datetime = Field(sa_column=_dt(nullable=False))
+    source_ref: str = Field(default="", sa_column=Column(sa.Text, nullable=False))
+
+
+class MatchRow(SQLModel, table=True):
+    """An item matched a topic, with the rule evidence."""
+
+    __tablename__ = "matches"
+    __table_args__ = (sa.UniqueConstraint("item_id", "topic", name="uq_matches_item_topic"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: str = Field(foreign_key="items.id", index=True, max_length=16)
+    topic: str = Field(index=True, max_length=64)
+    terms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    snippet: str = Field(default="", sa_column=Column(sa.Text, nullable=False))
+    score: float = 1.0
+    threshold: float = 1.0
+    clauses: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    matched_at: datetime = Field(sa_column=_dt(nullable=False, index=True))
+
+
+class ChatRow(SQLModel, table=True):
+    """A Telegram chat that talked to the bot."""
+
+    __tablename__ = "chats"
+
+    id: int = Field(sa_column=Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    type: str = Field(default="private", max_length=16)
+    title: str | None = Field(default=None, max_length=256)
+    language: str | None = Field(default=None, max_length=8)  # /lang override
+    user_language: str | None = Field(default=None, max_length=8)  # from Telegram
+    muted: bool = False
+    active: bool = True
+    deactivated_reason: str | None = Field(default=None, max_length=256)
+    created_at: datetime = Field(sa_column=_dt(nullable=False))
+    updated_at: datetime = Field(sa_column=_dt(nullable=False))
+
+
+class SubscriptionRow(SQLModel, table=True):
+    """A chat (optionally a forum thread in it) follows a topic."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (sa.UniqueConstraint("chat_id", "topic", name="uq_subscriptions_chat_topic"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(
+        sa_column=Column(sa.BigInteger, sa.ForeignKey("chats.id"), nullable=False, index=True)
+    )
+    topic: str = Field(max_length=64, index=True)
+    thread_id: int = 0  # forum topic id; 0 = the chat itself
+    created_at: datetime = Field(sa_column=_dt(nullable=False))
+
+
+class OutboxRow(SQLModel, table=True):
+    """One alert to deliver: a (chat, thread, item) row, marked sent only after Telegram accepts."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        sa.UniqueConstraint("chat_id", "thread_id", "item_id", name="uq_outbox_chat_thread_item"),
+        sa.Index("ix_outbox_status_due", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(sa.BigInteger, nullable=False, index=True))
+    thread_id: int = 0
+    item_id: str = Field(foreign_key="items.id", max_length=16)
+    topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=16)  # pending | sent | dropped
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_column=_dt(nullable=False))
+    created_at: datetime = Field(sa_column=_dt(nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=_dt())
+    message_id: int | None = None
+    last_error: str | None = Field(default=None, max_length=1000)
+
+
+class LockRow(SQLModel, table=True):
+    """A named lock held in the database, so two `geoalert run` never share one database."""
+
+    __tablename__ = "locks"
+
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=256)
+    acquired_at: datetime = Field(sa_column=_dt(nullable=False))
+    heartbeat_at: datetime = Field(sa_column=_dt(nullable=False))
