@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 from bot.errors import ConfigError
 
@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     allowed_chat_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, alias="GEOALERT_ALLOWED_CHAT_IDS"
     )
+    chat_min_interval: float = Field(1.0, alias="GEOALERT_CHAT_MIN_INTERVAL", ge=0, le=60)
     log_level: str = Field("INFO", alias="GEOALERT_LOG_LEVEL")
 
     @field_validator("admin_ids", "allowed_chat_ids", mode="before")

@@ -98,13 +98,25 @@ def mark_sent(session: Session, entry_id: int, *, message_id: int | None, now: d
 
 
 def mark_retry(session: Session, entry_id: int, *, error: str, at: datetime) -> None:
-    """The attempt failed for a passing reason: try again at `at`."""
+    """The attempt failed for a passing reason: try again at `at`.
+
+    The chat's later alerts wait too, so a chat always receives its alerts in order.
+    """
     row = session.get(OutboxRow, entry_id)
-    if row is not None:
-        row.attempts += 1
-        row.last_error = error[:1000]
-        row.next_attempt_at = at
-        session.add(row)
+    if row is None:
+        return
+    row.attempts += 1
+    row.last_error = error[:1000]
+    session.add(row)
+    session.execute(
+        sa.update(OutboxRow)
+        .where(
+            col(OutboxRow.chat_id) == row.chat_id,
+            col(OutboxRow.status) == "pending",
+            col(OutboxRow.next_attempt_at) < at,
+        )
+        .values(next_attempt_at=at)
+    )
 
 
 def mark_dropped(session: Session, entry_id: int, *, error: str) -> None:

@@ -1,0 +1,225 @@
+"""Drain the outbox into Telegram within its limits; retry what can be retried, lose nothing.
+
+A row is marked sent only after Telegram accepted the message, and each send is committed on
+its own, so a crash repeats at most the one in-flight message per chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from telegram import Bot, LinkPreviewOptions, Message
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from bot.telegram.format import alert_html, alert_plain
+from storage import chats, outbox
+from storage.engine import session_scope
+from storage.items import get_item
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(minutes=10)
+CONCURRENT_CHATS = 30
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    dropped: int = 0
+    rate_limited: bool = False
+
+
+@dataclass
+class Delivery:
+    """Sends pending alerts; one instance lives as long as the bot."""
+
+    engine: Engine
+    bot: Bot
+    chat_min_interval: float = 1.0  # Telegram: about one message per second per chat
+    clock: Callable[[], datetime] = _utcnow
+    paused_until: datetime | None = None
+    errors_by_kind: dict[str, int] = field(default_factory=dict)
+
+    async def drain(self, limit: int = 500) -> DeliveryReport:
+        """Send every due alert, chats in parallel, each chat's alerts in order."""
+        report = DeliveryReport()
+        if self.paused_until is not None and self.clock() < self.paused_until:
+            return report
+        entries = await asyncio.to_thread(self._due, limit)
+        by_chat: dict[int, list[outbox.OutboxEntry]] = {}
+        for entry in entries:
+            by_chat.setdefault(entry.chat_id, []).append(entry)
+        gate = asyncio.Semaphore(CONCURRENT_CHATS)
+
+        async def one_chat(queue: list[outbox.OutboxEntry]) -> None:
+            async with gate:
+                await self._send_chat(queue, report)
+
+        await asyncio.gather(*(one_chat(q) for q in by_chat.values()))
+        return report
+
+    def _due(self, limit: int) -> list[outbox.OutboxEntry]:
+        with Session(self.engine) as session:
+            return outbox.due_entries(session, now=self.clock(), limit=limit)
+
+    async def _send_chat(self, queue: list[outbox.OutboxEntry], report: DeliveryReport) -> None:
+        for index, entry in enumerate(queue):
+            if self.paused_until is not None and self.clock() < self.paused_until:
+                report.rate_limited = True
+                return
+            if index:
+                await asyncio.sleep(self.chat_min_interval)
+            keep_going = await self._send_one(entry, report)
+            if not keep_going:
+                return  # this chat is gone or must wait; later alerts keep their order
+
+    async def _send_one(self, entry: outbox.OutboxEntry, report: DeliveryReport) -> bool:
+        with Session(self.engine) as session:
+            stored = get_item(session, entry.item_id)
+        if stored is None:  # cannot happen with the foreign key; never crash the loop on it
+            await self._finish(entry, report, dropped="item no longer stored")
+            return True
+        try:
+            message = await self._send(
+                entry, alert_html(stored, lang=entry.language, topics=entry.topics), html=True
+            )
+        except RetryAfter as exc:
+            return await self._rate_limited(entry, exc, report)
+        except Forbidden as exc:
+            await self._chat_gone(entry, str(exc), report)
+            return False
+        except ChatMigrated as exc:
+            await asyncio.to_thread(self._migrate, entry.chat_id, exc.new_chat_id)
+            return False
+        except BadRequest as exc:
+            return await self._bad_request(entry, stored, exc, report)
+        except (NetworkError, TelegramError) as exc:
+            await self._retry_later(entry, exc, report)
+            return False
+        await self._finish(entry, report, message=message)
+        return True
+
+    async def _send(self, entry: outbox.OutboxEntry, text: str, *, html: bool) -> Message:
+        return await self.bot.send_message(
+            chat_id=entry.chat_id,
+            text=text,
+            parse_mode=ParseMode.HTML if html else None,
+            message_thread_id=entry.thread_id or None,
+            disable_notification=entry.muted,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+
+    async def _bad_request(
+        self, entry: outbox.OutboxEntry, stored: object, exc: BadRequest, report: DeliveryReport
+    ) -> bool:
+        reason = str(exc)
+        self._count("bad_request")
+        lowered = reason.lower()
+        if "chat not found" in lowered:
+            await self._chat_gone(entry, reason, report)
+            return False
+        if "entities" in lowered or "parse" in lowered:
+            log.warning("alert rejected as HTML chat=%s item=%s reason=%s; sending plain text",
+                        entry.chat_id, entry.item_id, reason)  # fmt: skip
+            try:
+                text = alert_plain(stored, lang=entry.language, topics=entry.topics)  # type: ignore[arg-type]
+                message = await self._send(entry, text, html=False)
+            except TelegramError as second:
+                await self._finish(entry, report, dropped=f"plain text also rejected: {second}")
+                return True
+            await self._finish(entry, report, message=message)
+            return True
+        await self._finish(entry, report, dropped=f"rejected by Telegram: {reason}")
+        return True
+
+    async def _rate_limited(
+        self, entry: outbox.OutboxEntry, exc: RetryAfter, report: DeliveryReport
+    ) -> bool:
+        self._count("retry_after")
+        wait = exc.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        until = self.clock() + timedelta(seconds=seconds)
+        self.paused_until = until
+        report.rate_limited = True
+        log.warning("telegram asked to slow down retry_after=%ss; pausing delivery", seconds)
+        await asyncio.to_thread(self._mark_retry, entry.id, f"RetryAfter {seconds}s", until)
+        report.retried += 1
+        return False
+
+    async def _retry_later(
+        self, entry: outbox.OutboxEntry, exc: Exception, report: DeliveryReport
+    ) -> None:
+        self._count("network")
+        delay = min(timedelta(seconds=2 ** min(entry.attempts, 10)), MAX_BACKOFF)
+        log.warning("alert send failed chat=%s item=%s reason=%s; retry in %ss",
+                    entry.chat_id, entry.item_id, exc, delay.total_seconds())  # fmt: skip
+        await asyncio.to_thread(self._mark_retry, entry.id, str(exc), self.clock() + delay)
+        report.retried += 1
+
+    async def _chat_gone(
+        self, entry: outbox.OutboxEntry, reason: str, report: DeliveryReport
+    ) -> None:
+        self._count("forbidden")
+        log.info("chat unreachable chat=%s reason=%s; deactivating it", entry.chat_id, reason)
+
+        def write() -> None:
+            with session_scope(self.engine) as session:
+                chats.deactivate(session, entry.chat_id, reason=reason, now=self.clock())
+                report.dropped += outbox.drop_chat_pending(session, entry.chat_id, error=reason)
+
+        await asyncio.to_thread(write)
+
+    async def _finish(
+        self,
+        entry: outbox.OutboxEntry,
+        report: DeliveryReport,
+        *,
+        message: Message | None = None,
+        dropped: str | None = None,
+    ) -> None:
+        def write() -> None:
+            with session_scope(self.engine) as session:
+                if dropped is not None:
+                    outbox.mark_dropped(session, entry.id, error=dropped)
+                else:
+                    message_id = message.message_id if message else None
+                    outbox.mark_sent(session, entry.id, message_id=message_id, now=self.clock())
+
+        await asyncio.to_thread(write)
+        if dropped is not None:
+            log.warning("alert dropped chat=%s item=%s reason=%s", entry.chat_id, entry.item_id,
+                        dropped)  # fmt: skip
+            report.dropped += 1
+        else:
+            report.sent += 1
+
+    def _mark_retry(self, entry_id: int, error: str, at: datetime) -> None:
+        with session_scope(self.engine) as session:
+            outbox.mark_retry(session, entry_id, error=error, at=at)
+
+    def _migrate(self, old_id: int, new_id: int) -> None:
+        log.info("chat migrated old=%s new=%s", old_id, new_id)
+        with session_scope(self.engine) as session:
+            chats.migrate_chat(session, old_id, new_id, now=self.clock())
+
+    def _count(self, kind: str) -> None:
+        self.errors_by_kind[kind] = self.errors_by_kind.get(kind, 0) + 1

@@ -1,0 +1,1 @@
+"""The Telegram edge: PTB Application, command handlers, message formatting."""

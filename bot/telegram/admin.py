@@ -1,0 +1,72 @@
+"""Admin-only commands (`GEOALERT_ADMIN_IDS`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from html import escape
+
+from sqlmodel import Session
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import __version__
+from bot.telegram.context import geo
+from bot.telegram.handlers import chat_language, reply
+from bot.telegram.i18n import t
+from storage.feeds import FeedStatus, feed_statuses
+from storage.items import totals
+from storage.outbox import backlog
+
+
+def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in geo(context).settings.admin_ids
+
+
+def _age(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "never"
+    seconds = int((now - moment).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return f"{seconds}s ago"
+
+
+def _feed_line(feed: FeedStatus, now: datetime) -> str:
+    state = "ok" if not feed.last_error else f"⚠️ {escape(feed.last_error[:200])}"
+    if feed.consecutive_failures > 1:
+        state += f" ({feed.consecutive_failures} failures in a row)"
+    return (
+        f"• <b>{escape(feed.name)}</b>: polled {_age(feed.last_polled_at, now)}, "
+        f"{feed.items} items — {state}"
+    )
+
+
+async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/status (admins): feeds, last poll and error, counts, outbox backlog, uptime, version."""
+    g = geo(context)
+    lang = await chat_language(update, g)
+    if not is_admin(update, context):
+        await reply(update, t(lang, "admins_only"))
+        return
+    now = datetime.now(UTC)
+
+    def query(s: Session) -> tuple[list[FeedStatus], tuple[int, int], int]:
+        return feed_statuses(s), totals(s), backlog(s)
+
+    feeds, (items, matches), pending = await g.read(query)
+    uptime = _age(g.started_at, now).removesuffix(" ago")
+    lines = [
+        t(lang, "status_header", version=__version__, uptime=uptime),
+        f"Last poll: {_age(g.last_poll_at, now)} · every {g.settings.poll_interval}s",
+        f"Items: {items} · matches: {matches} · outbox backlog: {pending}",
+    ]
+    if g.delivery is not None and g.delivery.errors_by_kind:
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(g.delivery.errors_by_kind.items()))
+        lines.append(f"Telegram errors: {kinds}")
+    lines.append(f"Feeds ({len(feeds)}):")
+    lines.extend(_feed_line(f, now) for f in feeds[:40])
+    if len(feeds) > 40:
+        lines.append(f"… and {len(feeds) - 40} more (geoalert feeds status)")
+    await reply(update, "\n".join(lines))

@@ -1,0 +1,190 @@
+"""The PTB Application, built in one place; jobs for polling, delivery and the lock heartbeat."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.delivery import Delivery
+from bot.render import match_line
+from bot.runner import HEARTBEAT_SECONDS, POLL_JITTER_SECONDS, RunLock
+from bot.sources.fetch import make_http_client
+from bot.telegram import admin, handlers
+from bot.telegram.context import BotContext, geo
+from bot.telegram.i18n import COMMANDS
+from bot.wiring import build_pipeline, initial_rules, open_store
+
+log = logging.getLogger(__name__)
+
+DELIVERY_INTERVAL = 2.0
+
+
+def api_urls(base: str) -> tuple[str, str]:
+    """`TELEGRAM_API_BASE_URL` → (base_url, base_file_url) as PTB wants them.
+
+    Accepts `https://host` or `https://host/bot` (how self-hosted Bot API docs write it).
+    """
+    root = base.rstrip("/").removesuffix("/bot")
+    return f"{root}/bot", f"{root}/file/bot"
+
+
+def build_application(settings: Settings, g: BotContext) -> Application:  # type: ignore[type-arg]
+    """The one wiring function for the bot: handlers, rate limiter, jobs."""
+    assert settings.token
+    base_url, base_file_url = api_urls(settings.telegram_api_base_url)
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(base_url)
+        .base_file_url(base_file_url)
+        .rate_limiter(AIORateLimiter(overall_max_rate=29, group_max_rate=20, max_retries=0))
+        .post_init(_post_init)
+        .build()
+    )
+    app.bot_data["geoalert"] = g
+    _add_handlers(app)
+    app.add_error_handler(_on_error)
+    return app
+
+
+def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(TypeHandler(Update, handlers.enforce_allowlist), group=-1)
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.on_migrate))
+    commands = {
+        "start": handlers.cmd_start,
+        "help": handlers.cmd_help,
+        "topics": handlers.cmd_topics,
+        "subscribe": handlers.cmd_subscribe,
+        "unsubscribe": handlers.cmd_unsubscribe,
+        "subscriptions": handlers.cmd_subscriptions,
+        "latest": handlers.cmd_latest,
+        "timeline": handlers.cmd_timeline,
+        "source": handlers.cmd_source,
+        "lang": handlers.cmd_lang,
+        "mute": handlers.cmd_mute,
+        "unmute": handlers.cmd_unmute,
+        "status": admin.cmd_status,
+    }
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(name, callback))
+    app.add_handler(
+        MessageHandler(
+            filters.Regex(r"^/source_([0-9a-fA-F]{6,16})(?:@\w+)?\b"), handlers.cmd_source
+        )
+    )
+    app.add_handler(CallbackQueryHandler(handlers.on_toggle_topic, pattern=r"^sub:"))
+    app.add_handler(CallbackQueryHandler(handlers.on_timeline_page, pattern=r"^tl:"))
+    app.add_handler(MessageHandler(filters.COMMAND, handlers.on_unknown_command))
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    """Register the command menu in both languages and start the recurring jobs."""
+    for lang in ("en", "ru"):
+        menu = [BotCommand(name, text[lang][:256]) for name, text in COMMANDS.items()]
+        await app.bot.set_my_commands(menu, language_code=None if lang == "en" else lang)
+    g: BotContext = app.bot_data["geoalert"]
+    g.delivery = Delivery(g.engine, app.bot, chat_min_interval=g.settings.chat_min_interval)
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(
+        _poll_job, interval=g.settings.poll_interval, first=0.1, name="poll",
+        job_kwargs={"max_instances": 1, "coalesce": True, "jitter": POLL_JITTER_SECONDS},
+    )  # fmt: skip
+    app.job_queue.run_repeating(
+        _deliver_job, interval=DELIVERY_INTERVAL, first=0.5, name="deliver",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )  # fmt: skip
+
+
+async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Scheduled: poll sources; new matches land in the outbox; then deliver at once."""
+    g = geo(context)
+    report = await g.pipeline.poll()
+    g.last_poll_at = datetime.now(UTC)
+    for m in report.new_matches:
+        log.info("new match %s", match_line(m))
+    if report.alerts_queued and g.delivery is not None:
+        await g.delivery.drain()
+
+
+async def _deliver_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Scheduled: drain the outbox."""
+    g = geo(context)
+    if g.delivery is not None:
+        await g.delivery.drain()
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One error handler: log the error with the update that caused it; never crash."""
+    where = f"update={update.update_id}" if isinstance(update, Update) else "job"
+    log.error("handler error %s reason=%s", where, context.error, exc_info=context.error)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(settings: Settings) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Start everything (lock, store, pipeline, PTB polling); stop it all on exit."""
+    rules = initial_rules(settings)
+    engine = open_store(settings)
+    lock = RunLock(engine)
+    lock.acquire()
+    http = make_http_client(settings.fetch_timeout, settings.max_redirects)
+    try:
+        pipeline = build_pipeline(settings, engine, lambda: rules, http)
+        g = BotContext(settings=settings, engine=engine, rules=lambda: rules, pipeline=pipeline)
+        app = build_application(settings, g)
+        async with app:
+            assert app.job_queue is not None
+
+            async def beat(_context: ContextTypes.DEFAULT_TYPE) -> None:
+                await asyncio.to_thread(lock.beat)
+
+            app.job_queue.run_repeating(beat, interval=HEARTBEAT_SECONDS, name="lock-heartbeat")
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(
+                poll_interval=0.0, timeout=10, drop_pending_updates=False
+            )
+            log.info("bot started username=@%s", app.bot.username)
+            try:
+                yield app
+            finally:
+                await app.updater.stop()
+                await app.stop()
+    finally:
+        await http.aclose()
+        with contextlib.suppress(Exception):
+            lock.release()
+        engine.dispose()
+
+
+def run_bot(settings: Settings) -> int:
+    """`geoalert run` with a token: run until SIGINT/SIGTERM."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with running_bot(settings):
+            await stop.wait()
+        log.info("stopped")
+
+    asyncio.run(main())
+    return 0

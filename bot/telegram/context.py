@@ -1,0 +1,68 @@
+"""What the handlers and jobs share: settings, the store, the rules, the delivery state."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from telegram.ext import ContextTypes
+
+from bot.config import Settings
+from bot.delivery import Delivery
+from bot.matching import RuleSet
+from bot.models import Topic
+from bot.pipeline import Pipeline
+from storage.engine import session_scope
+
+T = TypeVar("T")
+
+
+@dataclass
+class BotContext:
+    """Lives in `application.bot_data["geoalert"]` for the life of the process."""
+
+    settings: Settings
+    engine: Engine
+    rules: Callable[[], RuleSet]
+    pipeline: Pipeline
+    delivery: Delivery | None = None
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    last_poll_at: datetime | None = None
+
+    @property
+    def topics(self) -> list[Topic]:
+        return self.rules().topics
+
+    def topic(self, topic_id: str) -> Topic | None:
+        wanted = topic_id.strip().lower().lstrip("#")
+        return next((tp for tp in self.topics if tp.id == wanted), None)
+
+    def topic_ids(self) -> str:
+        return ", ".join(tp.id for tp in self.topics)
+
+    async def read(self, fn: Callable[[Session], T]) -> T:
+        """Run a read-only query off the event loop."""
+
+        def work() -> T:
+            with Session(self.engine) as session:
+                return fn(session)
+
+        return await asyncio.to_thread(work)
+
+    async def write(self, fn: Callable[[Session], T]) -> T:
+        """Run one unit of work (committed, or rolled back on error) off the event loop."""
+
+        def work() -> T:
+            with session_scope(self.engine) as session:
+                return fn(session)
+
+        return await asyncio.to_thread(work)
+
+
+def geo(context: ContextTypes.DEFAULT_TYPE) -> BotContext:
+    return context.application.bot_data["geoalert"]  # type: ignore[no-any-return]

@@ -1,0 +1,156 @@
+"""Telegram message formatting: HTML with everything escaped, never over Telegram's limits."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.models import StoredMatch, Topic
+from bot.render import ORIGIN_LABELS
+from bot.summarize import summarize
+from bot.telegram.i18n import t
+from bot.text import truncate_words
+from bot.timeline import TimelineMonth
+
+MAX_MESSAGE = 4096  # Telegram's limit, in UTF-16 code units after entity parsing
+TITLE_CHARS = 300
+SUMMARY_CHARS = 400
+MAX_LINK = 2000
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit(text: str, limit: int = MAX_MESSAGE) -> str:
+    """Cut plain text to `limit` UTF-16 units on a word boundary."""
+    if utf16_len(text) <= limit:
+        return text
+    cut = text
+    while utf16_len(cut) > limit - 1:
+        cut = truncate_words(cut, max(1, len(cut) - max(1, (utf16_len(cut) - limit) + 1)))
+    return cut
+
+
+def _summary(m: StoredMatch) -> str:
+    terms = [term for tm in m.topics for term in tm.evidence.terms]
+    return summarize(
+        m.item.title, m.item.text, language=m.item.language, evidence_terms=terms,
+        max_chars=SUMMARY_CHARS,
+    )  # fmt: skip
+
+
+def alert_html(m: StoredMatch, *, lang: str | None, topics: tuple[str, ...] = ()) -> str:
+    """The alert: bold title, summary, topic tags, publisher, date, link, /source handle."""
+    item = m.item
+    tags = " ".join(f"#{tid}" for tid in (topics or m.topic_ids))
+    head = [f"<b>{escape(truncate_words(item.title, TITLE_CHARS))}</b>"]
+    summary = _summary(m)
+    if summary:
+        head.append(escape(summary))
+    foot = [f"{tags} · {escape(item.publisher)} · {item.published:%Y-%m-%d}"]
+    if item.link and len(item.link) <= MAX_LINK:
+        foot.append(f'<a href="{escape(item.link, quote=True)}">{escape(_host(item.link))}</a>')
+    foot.append(t(lang, "alert_source", id=item.id))
+    return "\n\n".join(head) + "\n\n" + "\n".join(foot)
+
+
+def alert_plain(m: StoredMatch, *, lang: str | None, topics: tuple[str, ...] = ()) -> str:
+    """The same alert without markup: the fallback when Telegram rejects the HTML."""
+    item = m.item
+    tags = " ".join(f"#{tid}" for tid in (topics or m.topic_ids))
+    lines = [truncate_words(item.title, TITLE_CHARS), "", _summary(m), ""]
+    lines.append(f"{tags} · {item.publisher} · {item.published:%Y-%m-%d}")
+    if item.link and len(item.link) <= MAX_LINK:
+        lines.append(item.link)
+    lines.append(t(lang, "alert_source", id=item.id))
+    return fit("\n".join(lines))
+
+
+def _host(link: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(link).hostname or link
+
+
+def match_entry_html(m: StoredMatch, *, with_summary: bool = True) -> str:
+    """One entry of /latest: date, publisher, title, summary and the id."""
+    item = m.item
+    head = (
+        f"<b>{escape(truncate_words(item.title, TITLE_CHARS))}</b>\n"
+        f"{item.published:%Y-%m-%d} · {escape(item.publisher)} · "
+        f"{' '.join('#' + x for x in m.topic_ids)} · /source_{item.id}"
+    )
+    if not with_summary:
+        return head
+    return head + "\n" + escape(truncate_words(_summary(m), 300))
+
+
+def source_html(m: StoredMatch, *, lang: str | None) -> str:
+    """Provenance of an item with the rule evidence for each of its topics."""
+    item = m.item
+    origin = (
+        f"seed corpus file <code>{escape(item.source_ref)}</code>"
+        if item.source == "corpus"
+        else f"feed {escape(item.source_name)} (<code>{escape(item.source)}</code>)"
+    )
+    lines = [
+        t(lang, "source_header", id=item.id),
+        f"<b>{escape(truncate_words(item.title, TITLE_CHARS))}</b>",
+        f"Publisher: {escape(item.publisher)}",
+        f"Source: {origin}",
+        f"Link: {escape(item.link) if item.link else '—'}",
+        f"Published: {item.published:%Y-%m-%d %H:%M} UTC "
+        f"({escape(ORIGIN_LABELS.get(item.published_origin, item.published_origin))})",
+        f"Fetched: {item.fetched:%Y-%m-%d %H:%M} UTC",
+    ]
+    for tm in m.topics:
+        ev = tm.evidence
+        lines.append(
+            f"\n<b>#{escape(tm.topic)}</b> score {ev.score:g} / threshold {ev.threshold:g}"
+            f"\nTerms: {escape(', '.join(ev.terms))}"
+        )
+        if ev.snippet:
+            lines.append(f"<i>“{escape(truncate_words(ev.snippet, 400))}”</i>")
+    return _fit_html("\n".join(lines))
+
+
+def _fit_html(html: str) -> str:
+    # Only source_html can grow with many topics; the pieces are small, so cut whole lines.
+    lines = html.split("\n")
+    while utf16_len("\n".join(lines)) > MAX_MESSAGE and len(lines) > 1:
+        lines.pop()
+    return "\n".join(lines)
+
+
+def topic_list_html(topics: list[Topic], *, lang: str | None) -> str:
+    return "\n".join(
+        f"• <b>{escape(tp.label(lang or 'en'))}</b> (<code>{escape(tp.id)}</code>): "
+        f"{escape(tp.describe(lang or 'en'))}"
+        for tp in topics
+    )
+
+
+def timeline_pages(
+    topic: Topic, months: list[TimelineMonth], *, lang: str | None, limit: int = 3500
+) -> list[str]:
+    """The timeline as HTML pages, each under `limit` (room left for the page footer)."""
+    count = sum(len(mo.entries) for mo in months)
+    header = t(lang, "timeline_header", topic=escape(topic.label(lang or "en")), count=count)
+    pages: list[str] = []
+    current = header
+    for month in months:
+        block = [f"\n<b>{month.label}</b>"]
+        for e in month.entries:
+            mark = "≈" if e.estimated else ""
+            block.append(
+                f"{mark}{e.date:%d %b} — {escape(e.gist)} · <i>{escape(e.publisher)}</i> "
+                f"· /source_{e.item_id}"
+            )
+        for line in block:
+            if utf16_len(current) + utf16_len(line) + 1 > limit:
+                pages.append(current)
+                current = header
+            current += "\n" + line
+    pages.append(current)
+    return pages

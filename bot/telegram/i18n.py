@@ -1,0 +1,125 @@
+"""Interface strings in English and Russian; a chat's language picks the table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGUAGES = ("en", "ru")
+
+_EN: dict[str, str] = {
+    "welcome": (
+        "<b>geoalert</b> watches the news on geopolitical topics and sends you an alert, "
+        "with a short summary and its source, whenever a watched topic moves.\n\n"
+        "Topics:\n{topics}\n\n"
+        "Subscribe with /subscribe TOPIC (e.g. <code>/subscribe csto</code>) or tap the "
+        "buttons under /topics. /help lists every command."
+    ),
+    "help": "Commands:\n{commands}",
+    "topics_header": "<b>Topics</b> (matches in the last 7 / 30 days):",
+    "topic_line": "{mark} <b>{name}</b> (<code>{id}</code>) — {week} / {month}\n{description}",
+    "subscribed_mark": "✅",
+    "unsubscribed_mark": "▫️",
+    "subscribed": "Subscribed to: {topics}. You will get alerts for new matches from now on.",
+    "already_subscribed": "Already subscribed to: {topics}.",
+    "unsubscribed": "Unsubscribed from: {topics}.",
+    "not_subscribed": "You were not subscribed to: {topics}.",
+    "subscriptions": "Subscriptions: {topics}",
+    "no_subscriptions": "No subscriptions yet. Try /topics.",
+    "unknown_topic": "Unknown topic {topic}. Valid topics: {valid}.",
+    "usage_subscribe": "Usage: /subscribe TOPIC… (topics: {valid}).",
+    "usage_unsubscribe": "Usage: /unsubscribe TOPIC…|all (topics: {valid}).",
+    "usage_timeline": "Usage: /timeline TOPIC [N] (topics: {valid}).",
+    "usage_source": "Usage: /source ID — the id is shown under every alert and in /latest.",
+    "usage_lang": "Usage: /lang en|ru",
+    "bad_number": "{value} is not a number between 1 and {max}.",
+    "no_matches": "No matches yet.",
+    "latest_header": "<b>Latest matches</b>{topic}:",
+    "timeline_header": "<b>Timeline: {topic}</b> ({count} entries, oldest first)",
+    "timeline_page": "page {page}/{pages}",
+    "no_item": "No item with id <code>{id}</code>.",
+    "source_header": "<b>Source of</b> <code>{id}</code>",
+    "lang_set": "Language set to English.",
+    "muted": "Alerts in this chat now arrive silently. /unmute to undo.",
+    "unmuted": "Alerts in this chat now notify again.",
+    "unknown_command": "Unknown command {command}. Valid commands: {valid}.",
+    "not_allowed": "Sorry, this bot is private: this chat is not on its allowlist.",
+    "admins_only": "This command is for the bot's administrators.",
+    "status_header": "<b>geoalert {version}</b> — up {uptime}",
+    "alert_source": "Source and evidence: /source_{id}",
+    "page_prev": "◀ Prev",
+    "page_next": "Next ▶",
+}
+
+_RU: dict[str, str] = {
+    "welcome": (
+        "<b>geoalert</b> следит за новостями по геополитическим темам и присылает оповещение "
+        "с кратким изложением и источником, когда по теме появляется новое.\n\n"
+        "Темы:\n{topics}\n\n"
+        "Подписка: /subscribe ТЕМА (например, <code>/subscribe csto</code>) или кнопки "
+        "под /topics. Все команды — /help."
+    ),
+    "help": "Команды:\n{commands}",
+    "topics_header": "<b>Темы</b> (совпадения за 7 / 30 дней):",
+    "topic_line": "{mark} <b>{name}</b> (<code>{id}</code>) — {week} / {month}\n{description}",
+    "subscribed_mark": "✅",
+    "unsubscribed_mark": "▫️",
+    "subscribed": "Подписка оформлена: {topics}. Оповещения придут о новых совпадениях.",
+    "already_subscribed": "Вы уже подписаны: {topics}.",
+    "unsubscribed": "Подписка отменена: {topics}.",
+    "not_subscribed": "Вы не были подписаны: {topics}.",
+    "subscriptions": "Подписки: {topics}",
+    "no_subscriptions": "Подписок пока нет. Смотрите /topics.",
+    "unknown_topic": "Неизвестная тема {topic}. Доступные темы: {valid}.",
+    "usage_subscribe": "Использование: /subscribe ТЕМА… (темы: {valid}).",
+    "usage_unsubscribe": "Использование: /unsubscribe ТЕМА…|all (темы: {valid}).",
+    "usage_timeline": "Использование: /timeline ТЕМА [N] (темы: {valid}).",
+    "usage_source": "Использование: /source ID — id указан под каждым оповещением и в /latest.",
+    "usage_lang": "Использование: /lang en|ru",
+    "bad_number": "{value} — не число от 1 до {max}.",
+    "no_matches": "Совпадений пока нет.",
+    "latest_header": "<b>Последние совпадения</b>{topic}:",
+    "timeline_header": "<b>Хронология: {topic}</b> ({count} записей, от ранних к поздним)",
+    "timeline_page": "стр. {page}/{pages}",
+    "no_item": "Материал с id <code>{id}</code> не найден.",
+    "source_header": "<b>Источник</b> <code>{id}</code>",
+    "lang_set": "Язык интерфейса: русский.",
+    "muted": "Оповещения в этом чате теперь приходят без звука. Вернуть: /unmute.",
+    "unmuted": "Оповещения в этом чате снова со звуком.",
+    "unknown_command": "Неизвестная команда {command}. Доступные команды: {valid}.",
+    "not_allowed": "Извините, это закрытый бот: этого чата нет в списке разрешённых.",
+    "admins_only": "Эта команда только для администраторов бота.",
+    "status_header": "<b>geoalert {version}</b> — работает {uptime}",
+    "alert_source": "Источник и обоснование: /source_{id}",
+    "page_prev": "◀ Назад",
+    "page_next": "Далее ▶",
+}
+
+COMMANDS: dict[str, dict[str, str]] = {
+    "start": {"en": "what this bot does", "ru": "что умеет бот"},
+    "help": {"en": "every command", "ru": "все команды"},
+    "topics": {"en": "topics, counts, subscribe buttons", "ru": "темы, счётчики, кнопки"},
+    "subscribe": {"en": "TOPIC… — get alerts for topics", "ru": "ТЕМА… — подписаться"},
+    "unsubscribe": {"en": "TOPIC…|all — stop alerts", "ru": "ТЕМА…|all — отписаться"},
+    "subscriptions": {"en": "this chat's subscriptions", "ru": "подписки этого чата"},
+    "latest": {"en": "[TOPIC] [N] — newest matches", "ru": "[ТЕМА] [N] — последние совпадения"},
+    "timeline": {"en": "TOPIC [N] — chronology of a topic", "ru": "ТЕМА [N] — хронология темы"},
+    "source": {"en": "ID — provenance and evidence", "ru": "ID — источник и обоснование"},
+    "lang": {"en": "en|ru — interface language", "ru": "en|ru — язык интерфейса"},
+    "mute": {"en": "alerts arrive silently", "ru": "оповещения без звука"},
+    "unmute": {"en": "alerts notify again", "ru": "оповещения со звуком"},
+    "status": {"en": "(admins) feeds, errors, backlog", "ru": "(админы) ленты, ошибки, очередь"},
+}
+
+_TABLES = {"en": _EN, "ru": _RU}
+
+
+def pick_language(code: str | None) -> str:
+    """Telegram's `language_code` (e.g. "ru", "ru-RU", "uk") → one of ours; English default."""
+    base = (code or "").lower().split("-")[0]
+    return base if base in _TABLES else "en"
+
+
+def t(lang: str | None, key: str, **values: Any) -> str:
+    """The string `key` in `lang`, formatted with `values` (callers escape HTML in values)."""
+    table = _TABLES.get(pick_language(lang), _EN)
+    return table.get(key, _EN[key]).format(**values)

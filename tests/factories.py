@@ -1,0 +1,33 @@
+"""Small builders of domain records for tests (real records, no mocks)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.models import Evidence, Item, TopicMatch, make_item_id
+
+T0 = datetime(2022, 6, 21, 12, 0, tzinfo=UTC)
+
+
+def item(key: str = "a", *, source: str = "https://example.org/feed", **fields: object) -> Item:
+    values: dict[str, object] = {
+        "id": make_item_id(source, key),
+        "source": source,
+        "source_name": "Example",
+        "key": key,
+        "title": f"Title {key}",
+        "text": f"Text of {key}.",
+        "link": f"https://example.org/{key}",
+        "publisher": "Example News",
+        "language": "en",
+        "published": T0,
+        "published_origin": "feed",
+        "fetched": T0,
+        "source_ref": source,
+    }
+    values.update(fields)
+    return Item(**values)  # type: ignore[arg-type]
+
+
+def topic_match(topic: str, *terms: str) -> TopicMatch:
+    return TopicMatch(topic, Evidence(terms=terms or (topic,), snippet=f"… {topic} …"))
