@@ -1,0 +1,227 @@
+"""Fetch one feed over HTTP: conditional GET, redirects, size and time limits, then parse.
+
+`fetch_feed` never raises for a bad feed: every failure becomes a `FetchResult` with `error` set
+and one log line `feed fetch failed feed=… url=… reason=…`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import hashlib
+import logging
+import socket
+import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+
+import httpx
+
+from bot import __version__
+from bot.models import FeedConfig, FetchResult, FetchState
+from bot.sources.parse import parse_feed
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"geoalert/{__version__} (+https://github.com/geoalert/geoalert)"
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+DEFAULT_DEADLINE = 30.0
+
+
+class _FetchFailed(Exception):
+    """Internal: a fetch failed for `reason` (with an HTTP status / Retry-After when known)."""
+
+    def __init__(self, reason: str, status: int | None = None, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class _Response:
+    """The parts of a successful response that the rest of the fetch needs."""
+
+    status: int
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+
+
+def make_http_client(timeout: float, max_redirects: int) -> httpx.AsyncClient:
+    """The one HTTP client for feed polling: timeouts, redirect limit, a real User-Agent.
+
+    Every phase (connect, read, write, pool) gets `timeout`; `fetch_feed` also bounds the whole
+    request by it, so a server trickling bytes cannot hold a poll longer than that.
+    """
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=True,
+        max_redirects=max_redirects,
+        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+    )
+
+
+async def fetch_feed(
+    client: httpx.AsyncClient,
+    feed: FeedConfig,
+    state: FetchState,
+    *,
+    max_bytes: int,
+    now: datetime,
+    deadline: float | None = None,
+) -> FetchResult:
+    """Poll `feed` once and return its new items and fetch state, or why it failed.
+
+    `deadline` bounds the whole request in seconds (default: the client's longest timeout).
+    304, or a body whose hash equals `state.content_hash`, gives `not_modified=True`.
+    """
+    limit = deadline if deadline is not None else _client_deadline(client)
+    try:
+        async with asyncio.timeout(limit):
+            response = await _get(client, feed, state, max_bytes=max_bytes, now=now)
+        if response.status == HTTPStatus.NOT_MODIFIED:
+            return FetchResult(feed=feed, state=state, not_modified=True, status=response.status)
+        return _finish(feed, state, response, now)
+    except _FetchFailed as exc:
+        return _failed(feed, state, exc)
+    except (TimeoutError, httpx.TimeoutException):
+        return _failed(feed, state, _FetchFailed(f"timed out after {limit:g}s"))
+    except httpx.TooManyRedirects:
+        reason = f"too many redirects (more than {client.max_redirects}; redirect loop?)"
+        return _failed(feed, state, _FetchFailed(reason))
+    except httpx.HTTPError as exc:
+        return _failed(feed, state, _FetchFailed(_network_reason(exc)))
+    except (httpx.InvalidURL, UnicodeError) as exc:
+        return _failed(feed, state, _FetchFailed(f"invalid URL: {exc}"))
+    except Exception as exc:  # a bad feed must never stop a poll; the traceback goes to DEBUG
+        log.debug("unexpected error fetching feed=%s", feed.name, exc_info=True)
+        return _failed(feed, state, _FetchFailed(f"unexpected {type(exc).__name__}: {exc}"))
+
+
+def _finish(feed: FeedConfig, state: FetchState, response: _Response, now: datetime) -> FetchResult:
+    """Hash the body, skip parsing when unchanged, otherwise parse into items."""
+    digest = hashlib.sha256(response.body).hexdigest()
+    new_state = FetchState(
+        etag=response.etag or None,
+        last_modified=response.last_modified or None,
+        content_hash=digest,
+    )
+    if digest == state.content_hash:
+        return FetchResult(feed=feed, state=new_state, not_modified=True, status=response.status)
+    items, problem = parse_feed(
+        response.body, feed, fetched=now, content_type=response.content_type
+    )
+    if problem and not items:
+        return _failed(feed, state, _FetchFailed(problem, status=response.status))
+    return FetchResult(feed=feed, items=tuple(items), state=new_state, status=response.status)
+
+
+async def _get(
+    client: httpx.AsyncClient, feed: FeedConfig, state: FetchState, *, max_bytes: int, now: datetime
+) -> _Response:
+    """GET with conditional headers; stream the body under the size cap."""
+    headers: dict[str, str] = {}
+    if state.etag:
+        headers["If-None-Match"] = state.etag
+    if state.last_modified:
+        headers["If-Modified-Since"] = state.last_modified
+    async with client.stream("GET", feed.url, headers=headers) as resp:
+        if resp.status_code == HTTPStatus.NOT_MODIFIED:
+            return _Response(resp.status_code, b"", None, None, None)
+        if not 200 <= resp.status_code < 300:
+            raise _FetchFailed(
+                _status_reason(resp),
+                status=resp.status_code,
+                retry_after=parse_retry_after(resp.headers.get("Retry-After"), now),
+            )
+        body = await _read_capped(resp, max_bytes)
+        return _Response(
+            status=resp.status_code,
+            body=body,
+            etag=resp.headers.get("ETag"),
+            last_modified=resp.headers.get("Last-Modified"),
+            content_type=resp.headers.get("Content-Type"),
+        )
+
+
+async def _read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
+    """Read the (decoded) body, refusing more than `max_bytes`, upfront and while streaming."""
+    too_big = f"response larger than {max_bytes} bytes"
+    declared = resp.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise _FetchFailed(too_big, status=resp.status_code)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise _FetchFailed(too_big, status=resp.status_code)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _status_reason(resp: httpx.Response) -> str:
+    try:
+        phrase = HTTPStatus(resp.status_code).phrase
+    except ValueError:
+        phrase = resp.reason_phrase or ""
+    return f"HTTP {resp.status_code} {phrase}".rstrip()
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Retry-After in seconds from `now` (delta-seconds or an HTTP date); None if absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
+    return max(0.0, (when - now).total_seconds())
+
+
+def _client_deadline(client: httpx.AsyncClient) -> float:
+    t = client.timeout
+    phases = [v for v in (t.connect, t.read, t.write, t.pool) if v is not None]
+    return max(phases) if phases else DEFAULT_DEADLINE
+
+
+def _network_reason(exc: httpx.HTTPError) -> str:
+    """A short, human reason for a transport error: 'connection refused', 'DNS lookup failed'…"""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError) or (
+            isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED
+        ):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return "DNS lookup failed"
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS error: {cause.reason or cause}"
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return f"invalid URL: {exc}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"protocol error: {exc}"
+    detail = str(exc).strip()
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+def _failed(feed: FeedConfig, state: FetchState, exc: _FetchFailed) -> FetchResult:
+    """Log the one failure line and keep the previous state so the next poll retries cleanly."""
+    log.warning("feed fetch failed feed=%s url=%s reason=%s", feed.name, feed.url, exc.reason)
+    return FetchResult(
+        feed=feed, state=state, error=exc.reason, status=exc.status, retry_after=exc.retry_after
+    )

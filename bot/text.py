@@ -1,0 +1,99 @@
+"""Pure text helpers: HTML → plain text, whitespace collapsing, word-boundary truncation.
+
+No I/O here; feeds, the corpus, summaries and message formatting all reuse these.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+# Elements whose content is never readable text.
+_SKIPPED = frozenset({"script", "style", "noscript", "template", "head", "svg", "math", "iframe"})
+# Elements that start or end a line when rendered.
+_BLOCKS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "br", "caption", "dd", "div", "dl", "dt",
+        "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+        "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot",
+        "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+_VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "area", "base", "col"})
+
+_SPACES = re.compile(r"[^\S\n]+")  # whitespace except newlines (includes NBSP)
+_ANY_WS = re.compile(r"\s+")
+# Zero-width characters and C0/C1 controls other than tab/newline: invisible noise in feeds.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the readable text of an HTML fragment, one line per block element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED:
+            self._skip_depth += 1
+        elif tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # <br/>, <hr/>, <script/>: self-closing, so no matching end tag will come.
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED:
+            self._skip_depth = max(0, self._skip_depth - 1)
+        elif tag in _BLOCKS and tag not in _VOID:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip_depth:
+            # In HTML a line break in the source is just whitespace; only block tags break lines.
+            self.parts.append(data.replace("\r", " ").replace("\n", " "))
+
+
+def collapse_ws(s: str) -> str:
+    """Collapse every run of whitespace (newlines included) to one space and strip the ends."""
+    return _ANY_WS.sub(" ", _INVISIBLE.sub("", s)).strip()
+
+
+def html_to_text(s: str) -> str:
+    """Plain text of an HTML fragment.
+
+    Scripts and styles are dropped, block elements become line breaks, entities are decoded,
+    whitespace inside each line is collapsed and empty lines are removed. As in a browser, line
+    breaks in the source are plain spaces; only block elements start new lines.
+    """
+    if not s:
+        return ""
+    parser = _TextExtractor()
+    parser.feed(s)
+    parser.close()
+    raw = _INVISIBLE.sub("", "".join(parser.parts))
+    lines = (_SPACES.sub(" ", line).strip() for line in raw.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def truncate_words(s: str, n: int, ellipsis: str = "…") -> str:
+    """Shorten `s` to at most `n` characters, cutting at a word boundary and adding `ellipsis`.
+
+    Text already within `n` is returned unchanged. A single word longer than the limit is cut
+    mid-word rather than dropped.
+    """
+    if n <= 0:
+        return ""
+    if len(s) <= n:
+        return s
+    room = max(0, n - len(ellipsis))
+    cut = s[:room]
+    # Prefer the last whitespace unless that would throw away more than half the text.
+    boundary = max(cut.rfind(" "), cut.rfind("\n"))
+    if boundary > room // 2:
+        cut = cut[:boundary]
+    return cut.rstrip(" \n\t,;:-–—") + ellipsis

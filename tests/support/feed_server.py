@@ -1,0 +1,270 @@
+"""A loopback HTTP feed server for tests: real sockets, programmable routes, recorded requests.
+
+Usage in a test module (a local fixture avoids ruff's F811 on an imported fixture)::
+
+    from tests.support.feed_server import FeedServer, serve_feeds
+
+    @pytest.fixture
+    def server() -> Iterator[FeedServer]:
+        with serve_feeds() as running:
+            yield running
+
+    async def test_x(server: FeedServer) -> None:
+        url = server.url("/feeds/rss2.xml")
+
+Files under `tests/data/feeds/` are served at `/feeds/<name>` (with ETag and Last-Modified).
+Built-in routes (see `install_default_routes`): `/slow`, `/trickle`, `/big`, `/big-chunked`,
+`/missing` (404), `/gone` (410), `/error` (500), `/unavailable` (503 + Retry-After),
+`/redirect/1` → `/redirect/2` → `/redirect/3` → `/feeds/rss2.xml`, `/loop/a` ⇄ `/loop/b`,
+`/page.html` (a news web page, not a feed). `route()` adds or replaces any of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "feeds"
+FIXED_LAST_MODIFIED = formatdate(1_700_000_000, usegmt=True)  # Tue, 14 Nov 2023 22:13:20 GMT
+
+_CONTENT_TYPES = {
+    ".xml": "application/xml; charset=utf-8",
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".rdf": "application/rdf+xml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+}
+
+
+@dataclass
+class Route:
+    """How the server answers one path."""
+
+    body: bytes = b""
+    status: int = 200
+    content_type: str | None = "application/xml; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: str | None = None  # answer 304 when If-None-Match matches
+    last_modified: str | None = None  # answer 304 when If-Modified-Since matches
+    delay: float = 0.0  # seconds to wait before sending anything
+    trickle: float = 0.0  # seconds between single bytes of the body (a slow-loris server)
+    send_length: bool = True  # False: no Content-Length, the body ends when the socket closes
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the server saw: path and headers (names lowercased)."""
+
+    path: str
+    headers: dict[str, str]
+
+
+class FeedServer:
+    """A ThreadingHTTPServer on 127.0.0.1 with a random port, run in a daemon thread."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[RecordedRequest] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd.owner = self
+        # A short poll interval keeps shutdown (and so each test's teardown) fast.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_port}"
+
+    def url(self, path: str) -> str:
+        """Absolute URL of `path` on this server."""
+        return self.base_url + path
+
+    def route(self, path: str, **kwargs: object) -> Route:
+        """Add or replace the route at `path`; keyword arguments are `Route` fields."""
+        route = Route(**kwargs)  # type: ignore[arg-type]
+        with self._lock:
+            self.routes[path] = route
+        return route
+
+    def requests_to(self, path: str) -> list[RecordedRequest]:
+        """Requests recorded for `path`, oldest first."""
+        with self._lock:
+            return [r for r in self.requests if r.path == path]
+
+    def start(self) -> FeedServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Wake any slow handler, stop serving, close the socket."""
+        self._stop.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to `seconds` unless the server is stopping; True when it is stopping."""
+        return self._stop.wait(seconds)
+
+    def _lookup(self, path: str, headers: dict[str, str]) -> Route | None:
+        with self._lock:
+            self.requests.append(RecordedRequest(path=path, headers=headers))
+            route = self.routes.get(path)
+        if route is None and path.startswith("/feeds/"):
+            route = _file_route(path.removeprefix("/feeds/"))
+        return route
+
+
+def _file_route(name: str) -> Route | None:
+    """A route serving `tests/data/feeds/<name>` with a content-derived ETag."""
+    file = (DATA_DIR / name).resolve()
+    if file.parent != DATA_DIR or not file.is_file():
+        return None
+    body = file.read_bytes()
+    return Route(
+        body=body,
+        content_type=_CONTENT_TYPES.get(file.suffix, "application/octet-stream"),
+        etag=f'"{hashlib.sha256(body).hexdigest()[:16]}"',
+        last_modified=FIXED_LAST_MODIFIED,
+    )
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    owner: FeedServer
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # Clients hanging up on slow or oversized responses is the point of those routes.
+        pass
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.0"  # one request per connection; a missing length means "to EOF"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # keep test output clean
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        owner = self.server.owner
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        route = owner._lookup(self.path, headers)
+        if route is None:
+            self._send(404, b"not found", "text/plain; charset=utf-8", {})
+            return
+        if route.delay and owner.wait(route.delay):
+            return
+        if _not_modified(route, headers):
+            self._send(304, b"", None, _validators(route))
+            return
+        extra = {**_validators(route), **route.headers}
+        self._send(route.status, route.body, route.content_type, extra, route)
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str | None,
+        headers: dict[str, str],
+        route: Route | None = None,
+    ) -> None:
+        self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        if route is None or route.send_length:
+            self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command == "HEAD" or not body:
+            return
+        if route is not None and route.trickle:
+            self._trickle(body, route.trickle)
+        else:
+            self.wfile.write(body)
+
+    def _trickle(self, body: bytes, pause: float) -> None:
+        for i in range(len(body)):
+            self.wfile.write(body[i : i + 1])
+            self.wfile.flush()
+            if self.server.owner.wait(pause):
+                return
+
+
+def _validators(route: Route) -> dict[str, str]:
+    out = {}
+    if route.etag:
+        out["ETag"] = route.etag
+    if route.last_modified:
+        out["Last-Modified"] = route.last_modified
+    return out
+
+
+def _not_modified(route: Route, headers: dict[str, str]) -> bool:
+    """RFC 9110: If-None-Match wins when present; otherwise If-Modified-Since."""
+    inm = headers.get("if-none-match")
+    if inm is not None:
+        tags = {t.strip() for t in inm.split(",")}
+        return route.etag is not None and (route.etag in tags or "*" in tags)
+    ims = headers.get("if-modified-since")
+    return ims is not None and route.last_modified is not None and ims == route.last_modified
+
+
+def install_default_routes(server: FeedServer, *, slow_delay: float = 3.0) -> None:
+    """The failure modes feed fetching must survive, at fixed paths."""
+    feed = (DATA_DIR / "rss2.xml").read_bytes()
+    server.route("/slow", body=feed, delay=slow_delay)
+    server.route("/trickle", body=feed, trickle=0.05)
+    big = b"<rss><channel>" + b"<!-- padding -->" * 20_000 + b"</channel></rss>"
+    server.route("/big", body=big)
+    server.route("/big-chunked", body=big, send_length=False)
+    server.route("/missing", status=404, body=b"no such feed", content_type="text/plain")
+    server.route("/gone", status=410, body=b"gone", content_type="text/plain")
+    server.route("/error", status=500, body=b"oops", content_type="text/plain")
+    server.route(
+        "/unavailable",
+        status=503,
+        body=b"maintenance",
+        content_type="text/plain",
+        headers={"Retry-After": "120"},
+    )
+    for n, target in ((1, "/redirect/2"), (2, "/redirect/3"), (3, "/feeds/rss2.xml")):
+        server.route(f"/redirect/{n}", status=302, headers={"Location": target})
+    server.route("/loop/a", status=301, headers={"Location": "/loop/b"})
+    server.route("/loop/b", status=301, headers={"Location": "/loop/a"})
+    page = (DATA_DIR / "not-a-feed.html").read_bytes()
+    server.route("/page.html", body=page, content_type="text/html; charset=utf-8")
+
+
+@contextmanager
+def serve_feeds(*, slow_delay: float = 3.0) -> Iterator[FeedServer]:
+    """A started loopback feed server with the default routes, stopped on exit."""
+    server = FeedServer()
+    install_default_routes(server, slow_delay=slow_delay)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    """Fixture form of `serve_feeds()` (import it into a test module to use it)."""
+    with serve_feeds() as server:
+        yield server

@@ -1,0 +1,81 @@
+"""HTML → text helpers and link canonicalisation: pure functions, no I/O."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.sources.links import canonical_link, is_http_url
+from bot.text import collapse_ws, html_to_text, truncate_words
+
+
+def test_html_to_text_drops_scripts_and_styles_and_decodes_entities() -> None:
+    html = (
+        "<style>p{color:red}</style><p>Sanctions &amp; export&nbsp;controls</p>"
+        "<script>alert('x')</script><p>&laquo;ОДКБ&raquo; &#8212; &quot;CSTO&quot;</p>"
+    )
+    assert html_to_text(html) == 'Sanctions & export controls\n«ОДКБ» — "CSTO"'
+
+
+def test_html_to_text_turns_block_tags_into_line_breaks() -> None:
+    html = "<div>One<br>two<br/>three</div><ul><li>a</li><li>b</li></ul><h2>Head</h2>tail"
+    assert html_to_text(html).split("\n") == ["One", "two", "three", "a", "b", "Head", "tail"]
+
+
+def test_html_to_text_collapses_whitespace_inside_lines() -> None:
+    assert html_to_text("  <b>Kazakh</b>\t\t<i>banks</i>  \n\n  comply ") == "Kazakh banks comply"
+
+
+def test_html_to_text_keeps_plain_text_with_angle_brackets() -> None:
+    assert html_to_text("inflation < 5% and rates > 10%") == "inflation < 5% and rates > 10%"
+
+
+def test_html_to_text_survives_broken_markup() -> None:
+    assert html_to_text("<p>unclosed <b>bold <a href='x'>link") == "unclosed bold link"
+    assert html_to_text("") == ""
+
+
+def test_collapse_ws_joins_lines_and_removes_invisible_characters() -> None:
+    assert collapse_ws(" a\n\tb\u00a0c\u200bd ") == "a b cd"
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("short", 10, "short"),
+        ("The CSTO summit in Astana ended without agreement", 20, "The CSTO summit in…"),
+        ("Supercalifragilistic", 10, "Supercali…"),
+        ("a, b, c, d, e", 6, "a, b…"),
+        ("anything", 0, ""),
+    ],
+)
+def test_truncate_words_cuts_on_a_word_boundary(text: str, limit: int, expected: str) -> None:
+    result = truncate_words(text, limit)
+    assert result == expected
+    assert len(result) <= max(limit, 0)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "HTTPS://News.Example.COM/a/B?utm_source=rss&id=7&utm_medium=x#frag",
+            "https://news.example.com/a/B?id=7",
+        ),
+        ("https://example.com", "https://example.com/"),
+        ("https://example.com/p?fbclid=abc", "https://example.com/p"),
+        ("https://example.com/p?a=1&b=%20x", "https://example.com/p?a=1&b=%20x"),
+        ("ftp://example.com/file", None),
+        ("/relative/path", None),
+        ("javascript:alert(1)", None),
+        ("", None),
+    ],
+)
+def test_canonical_link(url: str, expected: str | None) -> None:
+    assert canonical_link(url) == expected
+
+
+def test_is_http_url_rejects_whitespace_and_missing_host() -> None:
+    assert is_http_url("https://tass.com/rss/v2.xml")
+    assert not is_http_url("https://tass.com/rss v2.xml")
+    assert not is_http_url("https:///path")
+    assert not is_http_url("file:///etc/passwd")
