@@ -1,0 +1,184 @@
+"""The pipeline end to end: seed corpus + loopback feeds → bundled rules → a real database."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session
+
+from bot.matching import load_rules
+from bot.models import FeedConfig
+from bot.pipeline import Pipeline
+from bot.sources.fetch import make_http_client
+from storage.feeds import feed_statuses
+from storage.items import matched_items, totals
+from tests.support.feed_server import FeedServer, serve_feeds
+
+SEED_FILES = {
+    "000": "000_9cae5fad716b7d4a.txt",
+    "001": "001_6c15f3c0ed2cc066.txt",
+    "002": "002_250678edc94afa10.txt",
+    "003": "003_dd24a2917543f6ee.txt",
+    "004": "004_82964e3a3d4d29cf.txt",
+}
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with serve_feeds(slow_delay=3.0) as running:
+        yield running
+
+
+class Clock:
+    """A settable clock, so tests move time instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def make_pipeline(engine, repo, feeds, http, clock=None) -> Pipeline:
+    rules = load_rules(repo / "rules")
+    return Pipeline(
+        engine=engine,
+        rules=lambda: rules,
+        seeds_dir=repo / "seeds",
+        feeds=feeds,
+        http=http,
+        poll_interval=600,
+        max_feed_bytes=200_000,
+        clock=clock or Clock(),
+    )
+
+
+def topics_by_seed(engine) -> dict[str, set[str]]:
+    by_file = {v: k for k, v in SEED_FILES.items()}
+    result: dict[str, set[str]] = {k: set() for k in SEED_FILES}
+    with Session(engine) as s:
+        for m in matched_items(s):
+            if m.item.source == "corpus":
+                result[by_file[m.item.source_ref]] = set(m.topic_ids)
+    return result
+
+
+async def test_seed_corpus_lands_in_the_expected_topics(engine, repo):
+    report = await make_pipeline(engine, repo, [], None).poll(feeds=False)
+    assert report.new_items == 5
+    seen = topics_by_seed(engine)
+    for seed in ("002", "004"):
+        assert "csto" in seen[seed], seed
+    for seed in ("001", "003", "004"):
+        assert "sanctions" in seen[seed], seed
+    for seed in ("000", "001", "003", "004"):
+        assert "non_recognition" in seen[seed], seed
+    assert "sanctions" not in seen["000"]
+    assert "csto" not in seen["003"]
+
+
+async def test_scanning_twice_stores_nothing_new(engine, repo, server):
+    feeds = [FeedConfig(url=server.url("/feeds/rss2.xml"), name="Steppe Wire")]
+    clock = Clock()
+    async with make_http_client(2.0, 5) as http:
+        pipeline = make_pipeline(engine, repo, feeds, http, clock)
+        first = await pipeline.poll()
+        with Session(engine) as s:
+            stored = totals(s)
+        clock.now += timedelta(hours=1)
+        second = await pipeline.poll()
+    assert first.new_items > 5 and first.new_matches
+    assert second.new_items == 0 and second.new_matches == []
+    with Session(engine) as s:
+        assert totals(s) == stored
+
+
+async def test_feeds_in_every_format_are_stored_and_matched(engine, repo, server):
+    feeds = [
+        FeedConfig(url=server.url(f"/feeds/{name}"), name=name)
+        for name in ("rss2.xml", "atom.xml", "rdf.xml", "ru.xml")
+    ]
+    async with make_http_client(2.0, 5) as http:
+        report = await make_pipeline(engine, repo, feeds, http).poll(corpus=False)
+    assert report.errors == []
+    with Session(engine) as s:
+        titles = {m.item.title: set(m.topic_ids) for m in matched_items(s)}
+    assert "csto" in titles["Armenia freezes participation in CSTO, Pashinyan says"]
+    assert "sanctions" in titles[
+        "EU adopts 14th package of sanctions against Russia, targets LNG re-exports"
+    ]
+    assert "csto" in titles["Совет коллективной безопасности ОДКБ соберётся в Минске"]
+    assert "sanctions" in titles["Минфин США расширил санкции против российских банков"]
+    assert "Uzbekistan cotton harvest forecast raised" not in titles
+
+
+async def test_broken_feeds_are_logged_per_feed_and_good_ones_still_stored(
+    engine, repo, server, caplog
+):
+    good = FeedConfig(url=server.url("/feeds/rss2.xml"), name="good")
+    bad = {
+        "missing": "/missing",
+        "html page": "/page.html",
+        "slow": "/slow",
+        "oversized": "/big",
+        "redirect loop": "/loop/a",
+    }
+    feeds = [good] + [FeedConfig(url=server.url(path), name=name) for name, path in bad.items()]
+    caplog.set_level(logging.WARNING)
+    async with make_http_client(0.5, 5) as http:
+        report = await make_pipeline(engine, repo, feeds, http).poll(corpus=False)
+    assert report.new_matches, "the good feed's matches are stored"
+    assert len(report.errors) == len(bad)
+    with Session(engine) as s:
+        statuses = {f.name: f for f in feed_statuses(s)}
+    assert statuses["good"].last_error is None and statuses["good"].items > 0
+    reasons = {name: statuses[name].last_error or "" for name in bad}
+    assert "404" in reasons["missing"]
+    assert "not a feed" in reasons["html page"]
+    assert "timed out" in reasons["slow"]
+    assert "larger than" in reasons["oversized"]
+    assert "redirect" in reasons["redirect loop"].lower()
+    for name in bad:
+        lines = [r for r in caplog.records if f"feed={name}" in r.getMessage()]
+        assert len(lines) == 1, (name, [r.getMessage() for r in caplog.records])
+
+
+async def test_an_unchanged_feed_is_fetched_conditionally_and_not_reparsed(engine, repo, server):
+    feed = FeedConfig(url=server.url("/feeds/atom.xml"), name="atom")
+    clock = Clock()
+    async with make_http_client(2.0, 5) as http:
+        pipeline = make_pipeline(engine, repo, [feed], http, clock)
+        await pipeline.poll(corpus=False)
+        clock.now += timedelta(minutes=5)
+        skipped = await pipeline.poll(corpus=False)  # not due yet: no request at all
+        clock.now += timedelta(minutes=10)
+        again = await pipeline.poll(corpus=False)
+    requests = server.requests_to("/feeds/atom.xml")
+    assert skipped.feeds_polled == 0
+    assert len(requests) == 2
+    assert requests[1].headers.get("if-none-match") or requests[1].headers.get(
+        "if-modified-since"
+    )
+    assert again.feeds_not_modified == 1 and again.new_items == 0
+
+
+async def test_a_failing_feed_backs_off_then_recovers(engine, repo, server):
+    feed = FeedConfig(url=server.url("/flaky.xml"), name="flaky")
+    server.route("/flaky.xml", status=503, body=b"down", headers={"Retry-After": "1200"})
+    clock = Clock()
+    async with make_http_client(2.0, 5) as http:
+        pipeline = make_pipeline(engine, repo, [feed], http, clock)
+        await pipeline.poll(corpus=False)
+        clock.now += timedelta(minutes=11)  # the feed interval passed, Retry-After has not
+        assert (await pipeline.poll(corpus=False)).feeds_polled == 0
+        body = (repo / "tests/data/feeds/rss2.xml").read_bytes()
+        server.route("/flaky.xml", status=200, body=body)
+        clock.now += timedelta(minutes=10)
+        recovered = await pipeline.poll(corpus=False)
+    assert recovered.feeds_polled == 1 and recovered.new_items > 0
+    with Session(engine) as s:
+        status = next(f for f in feed_statuses(s) if f.name == "flaky")
+    assert status.last_error is None and status.consecutive_failures == 0
