@@ -1,0 +1,141 @@
+"""The `geoalert` command line, run as a real process against a real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def geoalert(
+    *args: str, cwd: Path, database_url: str | None = None, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GEOALERT_", "TELEGRAM_", "DATABASE_URL"))
+    }
+    environ.update(
+        GEOALERT_RULES_DIR=str(REPO / "rules"),
+        GEOALERT_SEEDS_DIR=str(REPO / "seeds"),
+        GEOALERT_FEEDS=str(cwd / "feeds.yaml"),
+        PYTHONPATH=str(REPO),
+    )
+    if database_url:
+        environ["DATABASE_URL"] = database_url
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=cwd,
+        env=environ,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_scan_prints_the_seed_matches_once(tmp_path, database_url):
+    first = geoalert("scan", "--no-feeds", cwd=tmp_path, database_url=database_url)
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.splitlines()
+    assert len(lines) == 5
+    assert any("Kazakhstan to Putin: Pound sand" in line for line in lines)
+    assert all(line.rstrip().endswith("]") for line in lines)
+    again = geoalert("scan", "--no-feeds", cwd=tmp_path, database_url=database_url)
+    assert again.returncode == 0 and again.stdout == ""
+    assert "0 new items" in again.stderr
+
+
+def test_scan_defaults_to_a_sqlite_file_in_the_working_directory(tmp_path):
+    result = geoalert("scan", "--no-feeds", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "geoalert.db").exists()
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {"id", "published", "publisher", "title", "topics", "evidence"} <= set(records[0])
+    al_jazeera = next(r for r in records if "cold-blooded" in r["title"])
+    assert {"csto", "sanctions", "non_recognition"} <= set(al_jazeera["topics"])
+
+
+def test_timeline_lists_the_seeds_in_order_of_publication(tmp_path):
+    assert geoalert("scan", "--no-feeds", cwd=tmp_path).returncode == 0
+    result = geoalert("timeline", "non_recognition", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    months = [line for line in result.stdout.splitlines() if line[:4] == "2022"]
+    assert months == sorted(months)
+    assert months[0] == "2022-02" and months[-1] == "2022-07"
+
+
+def test_source_shows_provenance_and_evidence(tmp_path):
+    scan = geoalert("scan", "--no-feeds", "--json", cwd=tmp_path)
+    record = next(json.loads(x) for x in scan.stdout.splitlines() if "Pound sand" in x)
+    result = geoalert("source", record["id"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "seed corpus file 000_9cae5fad716b7d4a.txt" in result.stdout
+    assert "topic non_recognition:" in result.stdout
+    missing = geoalert("source", "ffffffffffff", cwd=tmp_path)
+    assert missing.returncode == 1 and "no item" in missing.stderr
+
+
+def test_match_reads_json_lines_and_touches_no_database(tmp_path):
+    lines = [
+        {"id": "a", "title": "ОДКБ проведёт учения", "text": "Учения ОДКБ пройдут в Армении.",
+         "lang": "ru"},
+        {"id": "b", "title": "Cotton harvest", "text": "Uzbek farmers expect a good year."},
+    ]  # fmt: skip
+    stdin = "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\nnot json\n"
+    result = geoalert("match", "--jsonl", cwd=tmp_path, stdin=stdin)
+    out = [json.loads(x) for x in result.stdout.splitlines()]
+    assert out[0]["id"] == "a" and out[0]["topics"] == ["csto"] and out[0]["evidence"]["csto"]
+    assert out[1] == {"id": "b", "topics": [], "evidence": {}}
+    assert result.returncode == 1 and "stdin:3:" in result.stderr
+    assert not (tmp_path / "geoalert.db").exists()
+
+
+def test_rules_check_and_test_pass_on_the_bundled_rules(tmp_path):
+    check = geoalert("rules", "check", cwd=tmp_path)
+    assert check.returncode == 0 and "3 topics OK" in check.stdout
+    examples = geoalert("rules", "test", cwd=tmp_path)
+    assert examples.returncode == 0, examples.stdout
+
+
+def test_a_broken_rule_file_is_one_line_naming_file_and_line(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "bad.yaml").write_text("id: bad\nname: Bad\ndescription: d\nmatch:\n  any: oops\n")
+    result = geoalert("rules", "check", str(rules), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("geoalert: ") and "bad.yaml:5" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("GEOALERT_POLL_INTERVAL", "soon"),
+        ("DATABASE_URL", "mysql://x"),
+        ("GEOALERT_ADMIN_IDS", "x"),
+    ],
+)
+def test_an_invalid_setting_stops_start_up_with_one_clear_line(tmp_path, name, value):
+    result = geoalert("scan", "--no-feeds", cwd=tmp_path, **{name: value})
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and name in result.stderr
+
+
+def test_scan_with_unreachable_feeds_logs_per_feed_errors_and_still_scans(tmp_path):
+    (tmp_path / "feeds.yaml").write_text(
+        "- url: http://127.0.0.1:9/feed.xml\n  name: Closed port\n"
+        "- url: http://unresolvable.invalid/rss\n  name: No such host\n"
+    )
+    result = geoalert("scan", "--json", cwd=tmp_path, GEOALERT_FETCH_TIMEOUT="3")
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 5
+    assert "feed=Closed port" in result.stderr and "feed=No such host" in result.stderr
+    status = geoalert("feeds", "status", cwd=tmp_path)
+    assert status.stdout.count("ERROR") == 2
