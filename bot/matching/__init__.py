@@ -1,0 +1,12 @@
+"""Topic rules: load and validate YAML rule files, compile them once, match text with evidence.
+
+rules = load_rules(Path("rules"))
+for m in rules.match(item.title, item.text, item.language):
+    print(m.topic, m.evidence.terms, m.evidence.snippet)
+"""
+
+from bot.matching.explain import BlockExplanation, TopicExplanation
+from bot.matching.matcher import Example, RuleSet
+from bot.matching.rulefiles import load_rules
+
+__all__ = ["BlockExplanation", "Example", "RuleSet", "TopicExplanation", "load_rules"]

@@ -1,0 +1,122 @@
+"""`RuleSet`: compiled topics; match, explain and self-test against the rule files' examples.
+
+Pure: no files, network or clock here; `load_rules` (in `rulefiles`) builds a `RuleSet`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.matching.document import Document, normalise
+from bot.matching.evaluate import evaluate_topic
+from bot.matching.evidence import build_evidence
+from bot.matching.explain import TopicExplanation, explain_block
+from bot.matching.spec import ExampleKind
+from bot.matching.terms import CompiledTopic
+from bot.models import Topic, TopicMatch
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One example of a rule file, runnable as a test."""
+
+    topic: str
+    kind: ExampleKind  # "match": the topic must fire; "no_match": it must not
+    index: int
+    title: str
+    text: str
+    language: str | None
+    source_file: str
+    line: int
+
+    @property
+    def id(self) -> str:
+        """Stable test id, e.g. `csto:match:0`."""
+        return f"{self.topic}:{self.kind}:{self.index}"
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    text = normalise(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class RuleSet:
+    """Compiled topics, ordered by id. Build it with `load_rules`."""
+
+    def __init__(self, topics: Iterable[CompiledTopic]) -> None:
+        self._topics = tuple(sorted(topics, key=lambda t: t.topic.id))
+
+    def __len__(self) -> int:
+        return len(self._topics)
+
+    def __repr__(self) -> str:
+        return f"RuleSet({[t.topic.id for t in self._topics]})"
+
+    @property
+    def topics(self) -> list[Topic]:
+        """The topics, ordered by id."""
+        return [t.topic for t in self._topics]
+
+    def match(self, title: str, text: str, language: str | None = None) -> list[TopicMatch]:
+        """Every topic whose rules fire on this title and body, with evidence, by topic id."""
+        doc = Document.of(title, text, language)
+        matches = []
+        for compiled in self._topics:
+            fired = [r for r in evaluate_topic(compiled, doc) if r.fired]
+            if fired:
+                matches.append(TopicMatch(compiled.topic.id, build_evidence(doc, fired)))
+        return matches
+
+    def explain(self, title: str, text: str, language: str | None = None) -> list[TopicExplanation]:
+        """For every topic: did it match, and clause by clause why (not)."""
+        doc = Document.of(title, text, language)
+        out = []
+        for compiled in self._topics:
+            results = evaluate_topic(compiled, doc)
+            blocks = tuple(explain_block(r) for r in results)
+            matched = any(r.fired for r in results)
+            out.append(
+                TopicExplanation(compiled.topic.id, compiled.topic.source_file, matched, blocks)
+            )
+        return out
+
+    def examples(self) -> list[Example]:
+        """Every example of every topic, in topic order then file order."""
+        return [
+            Example(
+                c.topic.id,
+                e.kind,
+                e.index,
+                e.title,
+                e.text,
+                e.language,
+                c.topic.source_file,
+                e.line,
+            )
+            for c in self._topics
+            for e in c.examples
+        ]
+
+    def check_example(self, example: Example) -> str | None:
+        """None when the example behaves as declared, else a one-line failure description."""
+        compiled = next((c for c in self._topics if c.topic.id == example.topic), None)
+        if compiled is None:
+            return f"{example.source_file}:{example.line}: unknown topic {example.topic!r}"
+        doc = Document.of(example.title, example.text, example.language)
+        results = evaluate_topic(compiled, doc)
+        fired = [r for r in results if r.fired]
+        if bool(fired) == (example.kind == "match"):
+            return None
+        where = f"{example.source_file}:{example.line}: {example.id}"
+        shown = _shorten(f"{example.title} {example.text}")
+        if fired:
+            terms = ", ".join(build_evidence(doc, fired).terms)
+            return f"{where} matched but should not (terms: {terms}): {shown!r}"
+        best = max(results, key=lambda r: r.score / r.threshold)
+        return f"{where} did not match (score {best.score:g} < {best.threshold:g}): {shown!r}"
+
+    def run_examples(self) -> list[str]:
+        """Run every example; the failures, each naming rule file, line, topic and example."""
+        failures = (self.check_example(e) for e in self.examples())
+        return [f for f in failures if f is not None]

@@ -1,0 +1,67 @@
+"""Read a directory of rule files into a compiled `RuleSet` (the I/O edge of matching)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.errors import RuleError
+from bot.matching.compiler import CompileError, compile_block
+from bot.matching.loader import TopicParser
+from bot.matching.matcher import RuleSet
+from bot.matching.spec import TopicSpec
+from bot.matching.terms import CompiledTopic
+from bot.matching.yamlsource import read_yaml
+from bot.models import Topic
+
+RULE_SUFFIXES = (".yaml", ".yml")
+
+
+def parse_rule_file(path: Path) -> TopicSpec:
+    """Read and validate one rule file (not yet compiled)."""
+    label = str(path)
+    return TopicParser(label).topic(read_yaml(path, label))
+
+
+def compile_topic(spec: TopicSpec) -> CompiledTopic:
+    """Compile every pattern of a topic once; a bad pattern is a `RuleError` with its line."""
+    try:
+        blocks = tuple(compile_block(b) for b in spec.blocks)
+    except CompileError as e:
+        raise RuleError(f"{spec.source_file}:{e.line}: {e.reason}") from e
+    topic = Topic(spec.id, dict(spec.name), dict(spec.description), spec.source_file)
+    return CompiledTopic(topic, blocks, spec.examples)
+
+
+def rule_files(directory: Path) -> list[Path]:
+    """The rule files of a directory (`*.yaml`, `*.yml`, not hidden), sorted by name."""
+    if directory.is_file():
+        return [directory]
+    if not directory.is_dir():
+        raise RuleError(f"{directory}: no such directory of rule files")
+    files = sorted(
+        p
+        for p in directory.iterdir()
+        if p.is_file() and p.suffix in RULE_SUFFIXES and not p.name.startswith(".")
+    )
+    if not files:
+        raise RuleError(f"{directory}: no rule files (*.yaml) found")
+    return files
+
+
+def load_rules(directory: Path) -> RuleSet:
+    """Load, validate and compile every rule file in `directory` (or one file).
+
+    Raises `RuleError` whose message starts with `file:line:` on the first problem.
+    """
+    seen: dict[str, str] = {}
+    topics = []
+    for path in rule_files(Path(directory)):
+        spec = parse_rule_file(path)
+        if spec.id in seen:
+            raise RuleError(
+                f"{spec.source_file}:{spec.id_line}: duplicate topic id {spec.id!r}"
+                f" (already defined at {seen[spec.id]})"
+            )
+        seen[spec.id] = f"{spec.source_file}:{spec.id_line}"
+        topics.append(compile_topic(spec))
+    return RuleSet(topics)
