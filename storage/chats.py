@@ -141,9 +141,7 @@ def migrate_chat(session: Session, old_id: int, new_id: int, *, now: datetime) -
     )
     session.flush()
     for table in (SubscriptionRow, OutboxRow):
-        session.execute(
-            sa.update(table).where(col(table.chat_id) == old_id).values(chat_id=new_id)
-        )
+        session.execute(sa.update(table).where(col(table.chat_id) == old_id).values(chat_id=new_id))
     old.active, old.deactivated_reason = False, f"migrated to {new_id}"
     session.add(old)
     session.flush()

@@ -107,9 +107,10 @@ async def test_feeds_in_every_format_are_stored_and_matched(engine, repo, server
     with Session(engine) as s:
         titles = {m.item.title: set(m.topic_ids) for m in matched_items(s)}
     assert "csto" in titles["Armenia freezes participation in CSTO, Pashinyan says"]
-    assert "sanctions" in titles[
-        "EU adopts 14th package of sanctions against Russia, targets LNG re-exports"
-    ]
+    assert (
+        "sanctions"
+        in titles["EU adopts 14th package of sanctions against Russia, targets LNG re-exports"]
+    )
     assert "csto" in titles["Совет коллективной безопасности ОДКБ соберётся в Минске"]
     assert "sanctions" in titles["Минфин США расширил санкции против российских банков"]
     assert "Uzbekistan cotton harvest forecast raised" not in titles
@@ -159,9 +160,7 @@ async def test_an_unchanged_feed_is_fetched_conditionally_and_not_reparsed(engin
     requests = server.requests_to("/feeds/atom.xml")
     assert skipped.feeds_polled == 0
     assert len(requests) == 2
-    assert requests[1].headers.get("if-none-match") or requests[1].headers.get(
-        "if-modified-since"
-    )
+    assert requests[1].headers.get("if-none-match") or requests[1].headers.get("if-modified-since")
     assert again.feeds_not_modified == 1 and again.new_items == 0
 
 
