@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from bot.errors import CorpusError
 from bot.matching import RuleSet
-from bot.models import FeedConfig, FetchResult, Item, StoredMatch
+from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch
 from bot.sources.corpus import load_corpus
 from bot.sources.fetch import fetch_feed
 from storage import items as item_store
@@ -66,14 +66,17 @@ class Pipeline:
     clock: Callable[[], datetime] = _utcnow
     _busy: set[str] = field(default_factory=set)
 
-    async def poll(self, *, corpus: bool = True, feeds: bool = True) -> PollReport:
-        """Ingest the corpus and every due feed; feeds are fetched concurrently."""
+    async def poll(
+        self, *, corpus: bool = True, feeds: bool = True, force: bool = False
+    ) -> PollReport:
+        """Ingest the corpus and every due feed (every feed not backing off, when `force`);
+        feeds are fetched concurrently."""
         report = PollReport()
         if corpus and self.seeds_dir is not None:
             report.merge(await asyncio.to_thread(self._ingest_corpus))
         if feeds and self.http is not None and self.feeds:
             limit = asyncio.Semaphore(FETCH_CONCURRENCY)
-            results = await asyncio.gather(*(self._poll_feed(f, limit) for f in self.feeds))
+            results = await asyncio.gather(*(self._poll_feed(f, limit, force) for f in self.feeds))
             for result in results:
                 report.merge(result)
         return report
@@ -87,12 +90,14 @@ class Pipeline:
             return PollReport(errors=[f"corpus: {exc}"])
         return self._store(items, fetch=None)
 
-    async def _poll_feed(self, feed: FeedConfig, limit: asyncio.Semaphore) -> PollReport:
+    async def _poll_feed(
+        self, feed: FeedConfig, limit: asyncio.Semaphore, force: bool
+    ) -> PollReport:
         if feed.url in self._busy:  # never two overlapping polls of one feed
             return PollReport()
         self._busy.add(feed.url)
         try:
-            state, due = await asyncio.to_thread(self._feed_state, feed)
+            state, due = await asyncio.to_thread(self._feed_state, feed, force)
             if not due:
                 return PollReport()
             async with limit:
@@ -109,9 +114,10 @@ class Pipeline:
         finally:
             self._busy.discard(feed.url)
 
-    def _feed_state(self, feed: FeedConfig) -> tuple[object, bool]:
+    def _feed_state(self, feed: FeedConfig, force: bool) -> tuple[FetchState, bool]:
         with Session(self.engine) as session:
-            due = is_due(session, feed, now=self.clock(), interval=self.poll_interval)
+            interval = 0 if force else self.poll_interval
+            due = is_due(session, feed, now=self.clock(), interval=interval, force=force)
             return fetch_state(session, feed), due
 
     def _store(self, items: list[Item], fetch: FetchResult | None) -> PollReport:

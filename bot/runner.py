@@ -25,6 +25,12 @@ HEARTBEAT_SECONDS = 30
 POLL_JITTER_SECONDS = 30
 
 
+def poll_jitter(interval: int) -> float:
+    """Random delay added to each poll so many instances do not hit feeds in lockstep;
+    at most 5% of the interval, so short intervals stay short."""
+    return min(POLL_JITTER_SECONDS, interval * 0.05)
+
+
 class RunLock:
     """The database lock held for the life of `geoalert run`."""
 
@@ -81,7 +87,7 @@ async def run_console(settings: Settings) -> int:
         poll,
         "interval",
         seconds=settings.poll_interval,
-        jitter=POLL_JITTER_SECONDS,
+        jitter=poll_jitter(settings.poll_interval),
         max_instances=1,
         coalesce=True,
         next_run_time=datetime.now(UTC),

@@ -45,13 +45,18 @@ def fetch_state(session: Session, feed: FeedConfig) -> FetchState:
     return FetchState(row.etag, row.last_modified, row.content_hash)
 
 
-def is_due(session: Session, feed: FeedConfig, *, now: datetime, interval: int) -> bool:
-    """Whether `feed` should be polled now (its own interval and any back-off elapsed)."""
+def is_due(
+    session: Session, feed: FeedConfig, *, now: datetime, interval: int, force: bool = False
+) -> bool:
+    """Whether `feed` should be polled now: its back-off elapsed and (unless `force`) its
+    own interval too."""
     row = session.exec(select(FeedRow).where(FeedRow.url == feed.url)).first()
     if row is None or row.last_polled_at is None:
         return True
     if row.next_poll_at is not None and now < row.next_poll_at:
         return False
+    if force:
+        return True
     own = timedelta(seconds=feed.interval or interval)
     # A little slack so a feed polled on the global interval is not skipped by a second.
     return now >= row.last_polled_at + own - timedelta(seconds=5)

@@ -58,3 +58,7 @@ def engine(database_url: str) -> Iterator[sa.engine.Engine]:
 def repo() -> Path:
     """The repository root (bundled rules, seeds, feeds.yaml)."""
     return REPO
+
+
+from tests.support.fake_bot_api import fake_bot_api  # noqa: E402, F401  (shared fixture)
+from tests.support.feed_server import feed_server  # noqa: E402, F401  (shared fixture)

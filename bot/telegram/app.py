@@ -25,7 +25,7 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.delivery import Delivery
 from bot.render import match_line
-from bot.runner import HEARTBEAT_SECONDS, POLL_JITTER_SECONDS, RunLock
+from bot.runner import HEARTBEAT_SECONDS, RunLock, poll_jitter
 from bot.sources.fetch import make_http_client
 from bot.telegram import admin, handlers
 from bot.telegram.context import BotContext, geo
@@ -56,7 +56,6 @@ def build_application(settings: Settings, g: BotContext) -> Application:  # type
         .base_url(base_url)
         .base_file_url(base_file_url)
         .rate_limiter(AIORateLimiter(overall_max_rate=29, group_max_rate=20, max_retries=0))
-        .post_init(_post_init)
         .build()
     )
     app.bot_data["geoalert"] = g
@@ -95,7 +94,7 @@ def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(filters.COMMAND, handlers.on_unknown_command))
 
 
-async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+async def _prepare(app: Application) -> None:  # type: ignore[type-arg]
     """Register the command menu in both languages and start the recurring jobs."""
     for lang in ("en", "ru"):
         menu = [BotCommand(name, text[lang][:256]) for name, text in COMMANDS.items()]
@@ -103,9 +102,10 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     g: BotContext = app.bot_data["geoalert"]
     g.delivery = Delivery(g.engine, app.bot, chat_min_interval=g.settings.chat_min_interval)
     assert app.job_queue is not None
+    jitter = poll_jitter(g.settings.poll_interval)
     app.job_queue.run_repeating(
         _poll_job, interval=g.settings.poll_interval, first=0.1, name="poll",
-        job_kwargs={"max_instances": 1, "coalesce": True, "jitter": POLL_JITTER_SECONDS},
+        job_kwargs={"max_instances": 1, "coalesce": True, "jitter": jitter},
     )  # fmt: skip
     app.job_queue.run_repeating(
         _deliver_job, interval=DELIVERY_INTERVAL, first=0.5, name="deliver",
@@ -115,8 +115,12 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Scheduled: poll sources; new matches land in the outbox; then deliver at once."""
-    g = geo(context)
-    report = await g.pipeline.poll()
+    await poll_and_deliver(geo(context))
+
+
+async def poll_and_deliver(g: BotContext, *, force: bool = False) -> None:
+    """One poll (every feed not backing off, when `force`), then drain the outbox."""
+    report = await g.pipeline.poll(force=force)
     g.last_poll_at = datetime.now(UTC)
     for m in report.new_matches:
         log.info("new match %s", match_line(m))
@@ -156,6 +160,7 @@ async def running_bot(settings: Settings) -> AsyncIterator[Application]:  # type
                 await asyncio.to_thread(lock.beat)
 
             app.job_queue.run_repeating(beat, interval=HEARTBEAT_SECONDS, name="lock-heartbeat")
+            await _prepare(app)
             await app.start()
             assert app.updater is not None
             await app.updater.start_polling(

@@ -51,6 +51,7 @@ class Call:
     status: int = 200
     failed: bool = False
     description: str | None = None
+    result: Any = None  # what the fake answered (e.g. the sent Message)
 
     @property
     def chat_id(self) -> Any:
@@ -422,7 +423,7 @@ class FakeBotAPI:
             except obj.ApiError as err:
                 self._record(Call(canonical, params, at, err.status, True, err.description))
                 return err.status, obj.error_body(err.status, err.description, err.retry_after)
-            self._record(Call(canonical, params, at))
+            self._record(Call(canonical, params, at, result=result))
         return 200, {"ok": True, "result": result}
 
     def _record(self, call: Call) -> None:
