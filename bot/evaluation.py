@@ -1,0 +1,273 @@
+"""Measure rules against a hand-labelled set: per-topic precision, recall, F1, and every miss.
+
+The labelled set is JSON Lines, one news item per line:
+
+    {"id": "en-001", "lang": "en", "title": "…", "text": "…", "topics": ["csto"], "note": "…"}
+
+`load_labeled` (the only I/O here) validates it; `evaluate` and `render_report` are pure.
+
+Division by zero is defined so that agreement on "nothing" is perfect and anything else is not:
+precision is tp / (tp + fp), and when nothing was predicted it is 1.0 if nothing was expected
+either (fn == 0) and 0.0 otherwise; recall is tp / (tp + fn), and when nothing was expected it
+is 1.0 if nothing was predicted (fp == 0) and 0.0 otherwise. F1 is 0.0 when P + R is 0.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.errors import GeoalertError
+from bot.matching import RuleSet
+from bot.models import Evidence
+
+_KEYS = {"id", "lang", "title", "text", "topics", "note"}
+_REQUIRED = ("id", "lang", "title", "text", "topics")
+_LANG = re.compile(r"^[a-z]{2}$")
+_TOPIC = re.compile(r"^[a-z0-9_]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class LabeledItem:
+    """One hand-labelled news item: the topics an analyst wants it alerted for."""
+
+    id: str
+    lang: str
+    title: str
+    text: str
+    topics: frozenset[str]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TopicScore:
+    """Confusion counts of one topic (or of all topics, micro-averaged) and the derived metrics."""
+
+    topic: str
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def precision(self) -> float:
+        """tp / (tp + fp); with nothing predicted, 1.0 if nothing was expected, else 0.0."""
+        if self.tp + self.fp == 0:
+            return 1.0 if self.fn == 0 else 0.0
+        return self.tp / (self.tp + self.fp)
+
+    @property
+    def recall(self) -> float:
+        """tp / (tp + fn); with nothing expected, 1.0 if nothing was predicted, else 0.0."""
+        if self.tp + self.fn == 0:
+            return 1.0 if self.fp == 0 else 0.0
+        return self.tp / (self.tp + self.fn)
+
+    @property
+    def f1(self) -> float:
+        """Harmonic mean of precision and recall; 0.0 when both are 0."""
+        p, r = self.precision, self.recall
+        return 0.0 if p + r == 0 else 2 * p * r / (p + r)
+
+
+@dataclass(frozen=True, slots=True)
+class FalsePositive:
+    """A topic that fired although the item is not labelled with it, and why it fired."""
+
+    topic: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Misclassified:
+    """An item whose predicted topics differ from its labels."""
+
+    item: LabeledItem
+    expected: frozenset[str]
+    predicted: frozenset[str]
+    false_positives: tuple[FalsePositive, ...]  # by topic id, with the evidence that fired
+
+    @property
+    def missed(self) -> frozenset[str]:
+        """Labelled topics the rules did not find (false negatives)."""
+        return self.expected - self.predicted
+
+
+@dataclass(frozen=True, slots=True)
+class EvalReport:
+    """Per-topic scores (by topic id), their micro average, and the misclassified items."""
+
+    items: int
+    topics: tuple[TopicScore, ...]
+    misclassified: tuple[Misclassified, ...]
+
+    @property
+    def micro(self) -> TopicScore:
+        """Counts summed over all topics (micro average), as topic `micro`."""
+        return TopicScore(
+            topic="micro",
+            tp=sum(s.tp for s in self.topics),
+            fp=sum(s.fp for s in self.topics),
+            fn=sum(s.fn for s in self.topics),
+        )
+
+    def score(self, topic: str) -> TopicScore:
+        """The score of one topic; `KeyError` if it was not evaluated."""
+        for s in self.topics:
+            if s.topic == topic:
+                return s
+        raise KeyError(topic)
+
+
+def _fail(path: Path, line: int, reason: str) -> GeoalertError:
+    return GeoalertError(f"{path}:{line}: {reason}")
+
+
+def _parse_item(raw: Any, path: Path, line: int) -> LabeledItem:
+    if not isinstance(raw, dict):
+        raise _fail(path, line, f"an item must be a JSON object, not {type(raw).__name__}")
+    unknown = sorted(set(raw) - _KEYS)
+    if unknown:
+        raise _fail(path, line, f"unknown key '{unknown[0]}' (keys: {', '.join(sorted(_KEYS))})")
+    for key in _REQUIRED:
+        if key not in raw:
+            raise _fail(path, line, f"missing required key '{key}'")
+    for key in ("id", "lang", "title", "text", "note"):
+        if key in raw and not isinstance(raw[key], str):
+            raise _fail(path, line, f"'{key}' must be a string, not {type(raw[key]).__name__}")
+    if not raw["id"].strip():
+        raise _fail(path, line, "'id' must not be empty")
+    if not _LANG.match(raw["lang"]):
+        raise _fail(
+            path, line, f"'lang' must be a language code like 'en' or 'ru', not {raw['lang']!r}"
+        )
+    if not raw["title"].strip() and not raw["text"].strip():
+        raise _fail(path, line, "an item needs a non-empty 'title' or 'text'")
+    topics = raw["topics"]
+    if not isinstance(topics, list):
+        raise _fail(path, line, f"'topics' must be a list, not {type(topics).__name__}")
+    for topic in topics:
+        if not isinstance(topic, str) or not _TOPIC.match(topic):
+            raise _fail(path, line, f"a topic must be a topic id like 'sanctions', not {topic!r}")
+    if len(set(topics)) != len(topics):
+        raise _fail(path, line, "'topics' lists a topic twice")
+    return LabeledItem(
+        id=raw["id"],
+        lang=raw["lang"],
+        title=raw["title"],
+        text=raw["text"],
+        topics=frozenset(topics),
+        note=raw.get("note", ""),
+    )
+
+
+def load_labeled(path: Path) -> list[LabeledItem]:
+    """Read and validate a JSON Lines labelled set; blank lines are skipped.
+
+    Raises `GeoalertError` with `path:line: reason` for invalid JSON, a missing or unknown key,
+    a value of the wrong type, or a duplicate id; `path: reason` if the file cannot be read.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise GeoalertError(f"{path}: cannot read the labelled set: {reason}") from e
+    items: list[LabeledItem] = []
+    first_line: dict[str, int] = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise _fail(path, number, f"invalid JSON: {e.msg} (column {e.colno})") from e
+        item = _parse_item(raw, path, number)
+        if item.id in first_line:
+            raise _fail(
+                path, number, f"duplicate id '{item.id}' (first at line {first_line[item.id]})"
+            )
+        first_line[item.id] = number
+        items.append(item)
+    return items
+
+
+def evaluate(rules: RuleSet, items: Sequence[LabeledItem]) -> EvalReport:
+    """Match every item with `rules` and score the predictions against the labels.
+
+    Topics evaluated: every topic of the rule set plus any topic only the labels use (those
+    can only be missed). Items are matched with their `lang` as the language.
+    """
+    topic_ids = sorted({t.id for t in rules.topics} | {t for item in items for t in item.topics})
+    counts = {t: [0, 0, 0] for t in topic_ids}  # tp, fp, fn
+    misclassified: list[Misclassified] = []
+    for item in items:
+        matches = rules.match(item.title, item.text, item.lang)
+        predicted = frozenset(m.topic for m in matches)
+        for topic in predicted & item.topics:
+            counts[topic][0] += 1
+        for topic in predicted - item.topics:
+            counts[topic][1] += 1
+        for topic in item.topics - predicted:
+            counts[topic][2] += 1
+        if predicted != item.topics:
+            false_positives = tuple(
+                FalsePositive(m.topic, m.evidence) for m in matches if m.topic not in item.topics
+            )
+            misclassified.append(Misclassified(item, item.topics, predicted, false_positives))
+    scores = tuple(TopicScore(t, *counts[t]) for t in topic_ids)
+    return EvalReport(items=len(items), topics=scores, misclassified=tuple(misclassified))
+
+
+def _row(name: str, s: TopicScore, width: int) -> str:
+    return (
+        f"{name:<{width}}  {s.precision:5.3f}  {s.recall:5.3f}  {s.f1:5.3f}"
+        f"  {s.tp:4d}  {s.fp:4d}  {s.fn:4d}"
+    )
+
+
+def _names(topics: frozenset[str]) -> str:
+    return ", ".join(sorted(topics)) or "—"
+
+
+def _render_miss(miss: Misclassified) -> list[str]:
+    item = miss.item
+    lines = [
+        f"{item.id} [{item.lang}] expected: {_names(miss.expected)}; "
+        f"predicted: {_names(miss.predicted)}",
+        f"  title: {item.title}",
+        f"  text:  {item.text}",
+    ]
+    if item.note:
+        lines.append(f"  note:  {item.note}")
+    if miss.missed:
+        lines.append(f"  missed (false negative): {_names(miss.missed)}")
+    for fp in miss.false_positives:
+        ev = fp.evidence
+        terms = ", ".join(f"“{t}”" for t in ev.terms) or "—"
+        lines.append(
+            f"  false positive: {fp.topic} (score {ev.score:g} ≥ {ev.threshold:g}); terms: {terms}"
+        )
+        lines.append(f"    snippet: {ev.snippet}")
+        lines.extend(f"    {clause}" for clause in ev.clauses)
+    return lines
+
+
+def render_report(report: EvalReport) -> str:
+    """A text table (topic, P, R, F1, tp, fp, fn) and every misclassified item with evidence."""
+    width = max([len("topic"), len("micro (all)"), *(len(s.topic) for s in report.topics)])
+    header = f"{'topic':<{width}}  {'P':>5}  {'R':>5}  {'F1':>5}  {'tp':>4}  {'fp':>4}  {'fn':>4}"
+    lines = [f"{report.items} labelled items", header, "-" * len(header)]
+    lines.extend(_row(s.topic, s, width) for s in report.topics)
+    lines.append(_row("micro (all)", report.micro, width))
+    lines.append("")
+    if not report.misclassified:
+        lines.append("No misclassified items.")
+        return "\n".join(lines)
+    lines.append(f"Misclassified items ({len(report.misclassified)}):")
+    for miss in report.misclassified:
+        lines.append("")
+        lines.extend(_render_miss(miss))
+    return "\n".join(lines)
