@@ -111,6 +111,15 @@ def cmd_rules_test(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if failures else 0
 
 
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Precision, recall and F1 per topic on a labelled set, with the misclassified items."""
+    from bot.evaluation import evaluate, load_labeled, render_report
+
+    rules = load_rules(Path(args.rules) if args.rules else settings.rules_dir)
+    print(render_report(evaluate(rules, load_labeled(Path(args.labels)))))
+    return 0
+
+
 def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
     """Print the chronology of a topic from the database."""
     from bot.wiring import open_store
@@ -153,6 +162,34 @@ def cmd_feeds_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when the database answers and a `geoalert run` holds it with a fresh heartbeat."""
+
+    from bot.runner import LOCK_NAME
+    from storage import make_engine
+    from storage.locks import STALE_AFTER, holder_heartbeat
+
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            held = holder_heartbeat(session, LOCK_NAME)
+    except Exception as exc:  # any failure to read is "unhealthy", with the reason
+        print(f"unhealthy: database unreachable: {str(exc).splitlines()[0]}")
+        return 1
+    finally:
+        engine.dispose()
+    if held is None:
+        print("unhealthy: no geoalert run holds this database")
+        return 1
+    holder, beat = held
+    age = datetime.now(UTC) - beat
+    if age > STALE_AFTER:
+        print(f"unhealthy: last heartbeat of {holder} was {int(age.total_seconds())}s ago")
+        return 1
+    print(f"healthy: {holder}, heartbeat {int(age.total_seconds())}s ago")
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     """Apply database migrations."""
     from bot.wiring import open_store
@@ -185,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     match = add("match", cmd_match, "match JSON lines from stdin (id, title, text, lang)")
     match.add_argument("--jsonl", action="store_true", required=True, help="JSON lines in/out")
     match.add_argument("--rules", help="rules directory (default GEOALERT_RULES_DIR)")
+    evaluation = add("eval", cmd_eval, "precision/recall of the rules on a labelled JSONL set")
+    evaluation.add_argument("labels", help="JSON lines: id, lang, title, text, topics")
+    evaluation.add_argument("--rules", help="rules directory (default GEOALERT_RULES_DIR)")
     timeline = add("timeline", cmd_timeline, "chronology of a topic")
     timeline.add_argument("topic")
     timeline.add_argument("--since", type=_date, help="YYYY-MM-DD")
@@ -207,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     feeds_sub.add_parser("status", help="last poll and error per feed").set_defaults(
         handler=cmd_feeds_status
     )
+    add("health", cmd_health, "exit 0 when a running geoalert holds the database and is alive")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)

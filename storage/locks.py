@@ -96,3 +96,9 @@ def release(session: Session, name: str, me: Holder) -> None:
     row = session.get(LockRow, name)
     if row is not None and row.holder == str(me):
         session.delete(row)
+
+
+def holder_heartbeat(session: Session, name: str) -> tuple[str, datetime] | None:
+    """(holder, last heartbeat) of a lock, or None when nobody holds it."""
+    row = session.get(LockRow, name)
+    return None if row is None else (row.holder, row.heartbeat_at)

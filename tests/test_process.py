@@ -54,6 +54,15 @@ def start(tmp_path: Path, database_url: str, **env: str) -> subprocess.Popen[str
     return proc
 
 
+def health(tmp_path: Path, database_url: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GEOALERT_", "TELEGRAM_"))}
+    env.update(PYTHONPATH=str(REPO), DATABASE_URL=database_url)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "health"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
 def output(proc: subprocess.Popen[str]) -> tuple[str, str]:
     """Everything the process wrote so far to stdout and stderr."""
     out_path, err_path = OUTPUTS[proc.pid]
@@ -173,6 +182,7 @@ def test_a_second_run_on_the_same_database_refuses_to_start(tmp_path, database_u
         while "poll done" not in output(first)[1]:
             assert first.poll() is None and time.monotonic() < deadline, "first run never polled"
             time.sleep(0.05)
+        assert health(tmp_path, database_url).returncode == 0
         second = start(tmp_path, database_url)
         second.wait(timeout=30)
         out, err = output(second)
@@ -181,5 +191,7 @@ def test_a_second_run_on_the_same_database_refuses_to_start(tmp_path, database_u
     finally:
         out, _ = stop(first)
     assert first.returncode == 0
+    stopped = health(tmp_path, database_url)
+    assert stopped.returncode == 1 and "no geoalert run holds" in stopped.stdout
     # Console mode printed the seed corpus and feed matches as they were found.
     assert "CSTO exercise number 0 opens" in out and "Pound sand" in out
