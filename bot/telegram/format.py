@@ -15,6 +15,7 @@ MAX_MESSAGE = 4096  # Telegram's limit, in UTF-16 code units after entity parsin
 TITLE_CHARS = 300
 SUMMARY_CHARS = 400
 MAX_LINK = 2000
+SUMMARY_INPUT_CHARS = 20_000
 
 
 def utf16_len(text: str) -> int:
@@ -34,8 +35,9 @@ def fit(text: str, limit: int = MAX_MESSAGE) -> str:
 
 def _summary(m: StoredMatch) -> str:
     terms = [term for tm in m.topics for term in tm.evidence.terms]
+    # Summaries need the lede, not a 5 MB body: bound the work per alert.
     return summarize(
-        m.item.title, m.item.text, language=m.item.language, evidence_terms=terms,
+        m.item.title, m.item.text[:SUMMARY_INPUT_CHARS], language=m.item.language, evidence_terms=terms,
         max_chars=SUMMARY_CHARS,
     )  # fmt: skip
 
