@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -45,6 +46,12 @@ class Settings(BaseSettings):
     allowed_chat_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, alias="GEOALERT_ALLOWED_CHAT_IDS"
     )
+    webhook_url: str | None = Field(None, alias="GEOALERT_WEBHOOK_URL")
+    webhook_secret: SecretStr | None = Field(None, alias="GEOALERT_WEBHOOK_SECRET")
+    webhook_listen: str = Field("0.0.0.0", alias="GEOALERT_WEBHOOK_LISTEN")
+    webhook_port: int = Field(8443, alias="GEOALERT_WEBHOOK_PORT", ge=1, le=65535)
+    http_port: int | None = Field(None, alias="GEOALERT_HTTP_PORT", ge=0, le=65535)
+    http_listen: str = Field("0.0.0.0", alias="GEOALERT_HTTP_LISTEN")
     chat_min_interval: float = Field(1.0, alias="GEOALERT_CHAT_MIN_INTERVAL", ge=0, le=60)
     log_level: str = Field("INFO", alias="GEOALERT_LOG_LEVEL")
 
@@ -58,6 +65,23 @@ class Settings(BaseSettings):
     def _known_database(cls, value: str) -> str:
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_webhook(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an https:// URL Telegram can reach")
+        return value or None
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_charset(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and -.
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value
 
     @field_validator("log_level")

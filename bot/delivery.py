@@ -25,6 +25,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.metrics import Metrics
 from bot.telegram.format import alert_html, alert_plain
 from storage import chats, outbox
 from storage.engine import session_scope
@@ -58,6 +59,7 @@ class Delivery:
     clock: Callable[[], datetime] = _utcnow
     paused_until: datetime | None = None
     errors_by_kind: dict[str, int] = field(default_factory=dict)
+    metrics: Metrics | None = None
 
     async def drain(self, limit: int = 500) -> DeliveryReport:
         """Send every due alert, chats in parallel, each chat's alerts in order."""
@@ -211,6 +213,8 @@ class Delivery:
             report.dropped += 1
         else:
             report.sent += 1
+            if self.metrics is not None:
+                self.metrics.alerts_sent.inc()
 
     def _mark_retry(self, entry_id: int, error: str, at: datetime) -> None:
         with session_scope(self.engine) as session:
@@ -223,3 +227,5 @@ class Delivery:
 
     def _count(self, kind: str) -> None:
         self.errors_by_kind[kind] = self.errors_by_kind.get(kind, 0) + 1
+        if self.metrics is not None:
+            self.metrics.telegram_errors.labels(kind).inc()

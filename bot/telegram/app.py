@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import signal
+import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
+from sqlmodel import Session, select
 from telegram import BotCommand, Update
 from telegram.ext import (
     AIORateLimiter,
@@ -24,6 +28,8 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.delivery import Delivery
+from bot.metrics import Health, StatusServer
+from bot.pipeline import PollReport
 from bot.render import match_line
 from bot.runner import HEARTBEAT_SECONDS, RunLock, poll_jitter
 from bot.sources.fetch import make_http_client
@@ -31,6 +37,7 @@ from bot.telegram import admin, handlers
 from bot.telegram.context import BotContext, geo
 from bot.telegram.i18n import COMMANDS
 from bot.wiring import build_pipeline, initial_rules, open_store
+from storage.outbox import backlog
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +107,10 @@ async def _prepare(app: Application) -> None:  # type: ignore[type-arg]
         menu = [BotCommand(name, text[lang][:256]) for name, text in COMMANDS.items()]
         await app.bot.set_my_commands(menu, language_code=None if lang == "en" else lang)
     g: BotContext = app.bot_data["geoalert"]
-    g.delivery = Delivery(g.engine, app.bot, chat_min_interval=g.settings.chat_min_interval)
+    g.delivery = Delivery(
+        g.engine, app.bot, chat_min_interval=g.settings.chat_min_interval, metrics=g.metrics
+    )
+    g.metrics.watch_backlog(lambda: _read_backlog(g))
     assert app.job_queue is not None
     jitter = poll_jitter(g.settings.poll_interval)
     app.job_queue.run_repeating(
@@ -120,12 +130,77 @@ async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def poll_and_deliver(g: BotContext, *, force: bool = False) -> None:
     """One poll (every feed not backing off, when `force`), then drain the outbox."""
+    started = time.monotonic()
     report = await g.pipeline.poll(force=force)
     g.last_poll_at = datetime.now(UTC)
+    _record_poll(g, report, time.monotonic() - started)
     for m in report.new_matches:
         log.info("new match %s", match_line(m))
     if report.alerts_queued and g.delivery is not None:
         await g.delivery.drain()
+
+
+def _record_poll(g: BotContext, report: PollReport, seconds: float) -> None:
+    m = g.metrics
+    m.poll_duration.observe(seconds)
+    m.last_poll.set(time.time())
+    m.feeds_polled.inc(report.feeds_polled)
+    m.fetch_errors.inc(len(report.errors))
+    m.items.inc(report.new_items)
+    for match in report.new_matches:
+        for topic in match.topic_ids:
+            m.matches.labels(topic).inc()
+
+
+def _read_backlog(g: BotContext) -> int:
+    with Session(g.engine) as session:
+        return backlog(session)
+
+
+def health_of(g: BotContext, app: Application) -> Health:  # type: ignore[type-arg]
+    """Healthy when the scheduler runs, a poll happened recently and the database answers."""
+    now = datetime.now(UTC)
+    scheduler = bool(app.job_queue and app.job_queue.scheduler.running)
+    allowed = timedelta(seconds=3 * g.settings.poll_interval + 60)
+    since = g.last_poll_at or g.started_at
+    fresh = now - since <= allowed
+    try:
+        with Session(g.engine) as session:
+            session.exec(select(1)).one()
+        database = "ok"
+    except Exception as exc:
+        database = f"unreachable: {str(exc).splitlines()[0]}"
+    details = {
+        "scheduler": "running" if scheduler else "stopped",
+        "last_poll_age_seconds": None
+        if g.last_poll_at is None
+        else int((now - since).total_seconds()),
+        "database": database,
+    }
+    return Health(scheduler and fresh and database == "ok", details)
+
+
+async def _start_updates(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Long polling, or a webhook when `GEOALERT_WEBHOOK_URL` is set (secret token checked)."""
+    assert app.updater is not None
+    if not settings.webhook_url:
+        await app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
+        return
+    secret = (
+        settings.webhook_secret.get_secret_value()
+        if settings.webhook_secret
+        else secrets.token_urlsafe(32)
+    )
+    path = urlsplit(settings.webhook_url).path.lstrip("/")
+    await app.updater.start_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=path,
+        webhook_url=settings.webhook_url,
+        secret_token=secret,
+        drop_pending_updates=False,
+    )
+    log.info("webhook mode url_path=/%s port=%s", path, settings.webhook_port)
 
 
 async def _deliver_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -162,14 +237,20 @@ async def running_bot(settings: Settings) -> AsyncIterator[Application]:  # type
             app.job_queue.run_repeating(beat, interval=HEARTBEAT_SECONDS, name="lock-heartbeat")
             await _prepare(app)
             await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(
-                poll_interval=0.0, timeout=10, drop_pending_updates=False
-            )
+            await _start_updates(app, settings)
+            status = None
+            if settings.http_port is not None:
+                status = StatusServer(
+                    g.metrics, lambda: health_of(g, app), settings.http_listen, settings.http_port
+                ).start()
+                g.status_port = status.port
             log.info("bot started username=@%s", app.bot.username)
             try:
                 yield app
             finally:
+                if status is not None:
+                    status.stop()
+                assert app.updater is not None
                 await app.updater.stop()
                 await app.stop()
     finally:

@@ -15,6 +15,7 @@ from telegram.ext import ContextTypes
 from bot.config import Settings
 from bot.delivery import Delivery
 from bot.matching import RuleSet
+from bot.metrics import Metrics
 from bot.models import Topic
 from bot.pipeline import Pipeline
 from storage.engine import session_scope
@@ -31,8 +32,10 @@ class BotContext:
     rules: Callable[[], RuleSet]
     pipeline: Pipeline
     delivery: Delivery | None = None
+    metrics: Metrics = field(default_factory=Metrics)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     last_poll_at: datetime | None = None
+    status_port: int | None = None  # where /healthz and /metrics listen, when enabled
 
     @property
     def topics(self) -> list[Topic]:

@@ -37,9 +37,12 @@ def _summary(m: StoredMatch) -> str:
     terms = [term for tm in m.topics for term in tm.evidence.terms]
     # Summaries need the lede, not a 5 MB body: bound the work per alert.
     return summarize(
-        m.item.title, m.item.text[:SUMMARY_INPUT_CHARS], language=m.item.language, evidence_terms=terms,
+        m.item.title,
+        m.item.text[:SUMMARY_INPUT_CHARS],
+        language=m.item.language,
+        evidence_terms=terms,
         max_chars=SUMMARY_CHARS,
-    )  # fmt: skip
+    )
 
 
 def alert_html(m: StoredMatch, *, lang: str | None, topics: tuple[str, ...] = ()) -> str:
