@@ -199,6 +199,15 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """Copy the live SQLite database to a new file."""
+    from storage.backup import backup_sqlite
+
+    size = backup_sqlite(settings.database_url, Path(args.file))
+    print(f"backup written to {args.file} ({size} bytes)")
+    return 0
+
+
 def _require_topic(topic: str, settings: Settings) -> None:
     known = [t.id for t in load_rules(settings.rules_dir).topics]
     if topic not in known:
@@ -251,6 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
+    backup = db_sub.add_parser("backup", help="online copy of the SQLite database")
+    backup.add_argument("file", help="where to write the copy (must not exist)")
+    backup.set_defaults(handler=cmd_db_backup)
     return parser
 
 

@@ -139,3 +139,15 @@ def test_scan_with_unreachable_feeds_logs_per_feed_errors_and_still_scans(tmp_pa
     assert "feed=Closed port" in result.stderr and "feed=No such host" in result.stderr
     status = geoalert("feeds", "status", cwd=tmp_path)
     assert status.stdout.count("ERROR") == 2
+
+
+def test_db_backup_copies_the_live_sqlite_database(tmp_path):
+    assert geoalert("scan", "--no-feeds", cwd=tmp_path).returncode == 0
+    result = geoalert("db", "backup", "copy.db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    timeline = geoalert(
+        "timeline", "csto", cwd=tmp_path, database_url=f"sqlite:///{tmp_path / 'copy.db'}"
+    )
+    assert "2022-01" in timeline.stdout
+    again = geoalert("db", "backup", "copy.db", cwd=tmp_path)
+    assert again.returncode == 2 and "exists" in again.stderr
