@@ -13,8 +13,9 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.render import match_line
+from bot.rules_holder import RulesHolder
 from bot.sources.fetch import make_http_client
-from bot.wiring import build_pipeline, initial_rules, open_store
+from bot.wiring import build_pipeline, open_store
 from storage import locks
 from storage.engine import session_scope
 
@@ -64,14 +65,15 @@ def run(settings: Settings) -> int:
 
 async def run_console(settings: Settings) -> int:
     """Poll on the interval with APScheduler and print each new match."""
-    rules = initial_rules(settings)
+    rules = RulesHolder(settings.rules_dir)
     engine = open_store(settings)
     lock = RunLock(engine)
     lock.acquire()
     http = make_http_client(settings.fetch_timeout, settings.max_redirects)
-    pipeline = build_pipeline(settings, engine, lambda: rules, http)
+    pipeline = build_pipeline(settings, engine, rules, http)
 
     async def poll() -> None:
+        await asyncio.to_thread(rules.refresh)
         report = await pipeline.poll()
         for m in report.new_matches:
             print(match_line(m), flush=True)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlmodel import Session
 
+from bot.telegram.app import refresh_rules
 from storage import chats
 from storage.items import matched_items
 from tests.support.bot_harness import (
@@ -174,3 +176,29 @@ async def test_group_upgraded_to_supergroup_keeps_subscriptions(bot):
     )
     reply = await bot.command(-1000300, "/subscriptions")
     assert "csto" in reply.params["text"]
+
+
+async def test_rule_files_are_reloaded_live_and_a_broken_one_is_reported_to_admins(
+    tmp_path, database_url, fake_bot_api, feed_server, repo
+):
+    rules = tmp_path / "live-rules"
+    shutil.copytree(repo / "rules", rules)
+    settings = bot_settings(
+        tmp_path, database_url, fake_bot_api, feed_server, GEOALERT_RULES_DIR=rules
+    )
+    async with start_bot(settings, fake_bot_api, feed_server) as bot:
+        (rules / "csto.yaml").write_text("id: csto\nmatch: [unclosed\n")
+        await refresh_rules(bot.g, bot.app.bot)
+        (notice,) = bot.api.sent_messages(777)
+        assert "csto.yaml:" in notice.params["text"] and "last good rules" in notice.params["text"]
+        topics = (await bot.command(USER, "/topics")).params["text"]
+        assert "csto" in topics  # the last good rules are still active
+
+        (rules / "csto.yaml").write_text((repo / "rules" / "csto.yaml").read_text())
+        (rules / "weather.yaml").write_text(
+            "id: weather\nname: Weather\ndescription: storms\nmatch:\n  any: [blizzard]\n"
+        )
+        await refresh_rules(bot.g, bot.app.bot)
+        reply = await bot.command(USER, "/subscribe weather")
+        assert "Subscribed to: weather" in reply.params["text"]
+        assert len(bot.api.sent_messages(777)) == 1  # admins were told once

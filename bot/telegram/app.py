@@ -10,10 +10,13 @@ import signal
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from html import escape
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -31,17 +34,19 @@ from bot.delivery import Delivery
 from bot.metrics import Health, StatusServer
 from bot.pipeline import PollReport
 from bot.render import match_line
+from bot.rules_holder import RulesHolder
 from bot.runner import HEARTBEAT_SECONDS, RunLock, poll_jitter
 from bot.sources.fetch import make_http_client
 from bot.telegram import admin, handlers
 from bot.telegram.context import BotContext, geo
 from bot.telegram.i18n import COMMANDS
-from bot.wiring import build_pipeline, initial_rules, open_store
+from bot.wiring import build_pipeline, open_store
 from storage.outbox import backlog
 
 log = logging.getLogger(__name__)
 
 DELIVERY_INTERVAL = 2.0
+RULES_CHECK_INTERVAL = 15.0
 
 
 def api_urls(base: str) -> tuple[str, str]:
@@ -118,9 +123,32 @@ async def _prepare(app: Application) -> None:  # type: ignore[type-arg]
         job_kwargs={"max_instances": 1, "coalesce": True, "jitter": jitter},
     )  # fmt: skip
     app.job_queue.run_repeating(
+        _rules_job, interval=RULES_CHECK_INTERVAL, first=RULES_CHECK_INTERVAL, name="rules",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )  # fmt: skip
+    app.job_queue.run_repeating(
         _deliver_job, interval=DELIVERY_INTERVAL, first=0.5, name="deliver",
         job_kwargs={"max_instances": 1, "coalesce": True},
     )  # fmt: skip
+
+
+async def _rules_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Scheduled: pick up changed rule files; tell admins once about a broken one."""
+    await refresh_rules(geo(context), context.bot)
+
+
+async def refresh_rules(g: BotContext, bot: Bot) -> None:
+    """Reload rules if their files changed; a broken file keeps the last good rules."""
+    if isinstance(g.rules, RulesHolder):
+        await asyncio.to_thread(g.rules.refresh)
+    while g.rule_notices:
+        message = g.rule_notices.pop(0)
+        text = f"⚠️ Rule reload failed: {escape(message)}\nThe last good rules stay active."
+        for admin_id in g.settings.admin_ids:
+            try:
+                await bot.send_message(admin_id, text, parse_mode=ParseMode.HTML)
+            except TelegramError as exc:
+                log.warning("admin notice failed admin=%s reason=%s", admin_id, exc)
 
 
 async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -219,14 +247,16 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 @contextlib.asynccontextmanager
 async def running_bot(settings: Settings) -> AsyncIterator[Application]:  # type: ignore[type-arg]
     """Start everything (lock, store, pipeline, PTB polling); stop it all on exit."""
-    rules = initial_rules(settings)
+    notices: list[str] = []
+    rules = RulesHolder(settings.rules_dir, on_error=notices.append)
     engine = open_store(settings)
     lock = RunLock(engine)
     lock.acquire()
     http = make_http_client(settings.fetch_timeout, settings.max_redirects)
     try:
-        pipeline = build_pipeline(settings, engine, lambda: rules, http)
-        g = BotContext(settings=settings, engine=engine, rules=lambda: rules, pipeline=pipeline)
+        pipeline = build_pipeline(settings, engine, rules, http)
+        g = BotContext(settings=settings, engine=engine, rules=rules, pipeline=pipeline)
+        g.rule_notices = notices
         app = build_application(settings, g)
         async with app:
             assert app.job_queue is not None

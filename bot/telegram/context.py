@@ -35,6 +35,7 @@ class BotContext:
     metrics: Metrics = field(default_factory=Metrics)
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     last_poll_at: datetime | None = None
+    rule_notices: list[str] = field(default_factory=list)  # rule errors admins must hear of
     status_port: int | None = None  # where /healthz and /metrics listen, when enabled
 
     @property
