@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     http_port: int | None = Field(None, alias="GEOALERT_HTTP_PORT", ge=0, le=65535)
     http_listen: str = Field("0.0.0.0", alias="GEOALERT_HTTP_LISTEN")
     chat_min_interval: float = Field(1.0, alias="GEOALERT_CHAT_MIN_INTERVAL", ge=0, le=60)
+    commands_per_minute: int = Field(20, alias="GEOALERT_COMMANDS_PER_MINUTE", ge=0, le=10_000)
     log_level: str = Field("INFO", alias="GEOALERT_LOG_LEVEL")
 
     @field_validator("admin_ids", "allowed_chat_ids", mode="before")

@@ -132,3 +132,19 @@ async def test_status_is_for_admins_only(bot):
     status = (await bot.command(777, "/status")).params["text"]
     assert "geoalert" in status and "outbox backlog: 0" in status
     assert "Wire" in status and "Items: 5" in status
+
+
+async def test_a_flooding_chat_is_throttled_without_affecting_others(
+    tmp_path, database_url, fake_bot_api, feed_server
+):
+    settings = bot_settings(
+        tmp_path, database_url, fake_bot_api, feed_server, GEOALERT_COMMANDS_PER_MINUTE=5
+    )
+    async with start_bot(settings, fake_bot_api, feed_server) as bot:
+        for _ in range(12):
+            fake_bot_api.inject_message(ALICE, "/help")
+        # Updates are handled in order: once Bob is answered, Alice's flood was handled.
+        await bot.command(BOB, "/help")
+        replies = [c.params["text"] for c in fake_bot_api.sent_messages(ALICE)]
+        assert len(replies) == 6
+        assert replies[-1].startswith("Too many commands")

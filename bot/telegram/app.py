@@ -40,6 +40,7 @@ from bot.sources.fetch import make_http_client
 from bot.telegram import admin, handlers
 from bot.telegram.context import BotContext, geo
 from bot.telegram.i18n import COMMANDS
+from bot.telegram.throttle import CommandThrottle
 from bot.wiring import build_pipeline, open_store
 from storage.outbox import backlog
 
@@ -77,7 +78,8 @@ def build_application(settings: Settings, g: BotContext) -> Application:  # type
 
 
 def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(TypeHandler(Update, handlers.enforce_allowlist), group=-1)
+    app.add_handler(TypeHandler(Update, handlers.enforce_allowlist), group=-2)
+    app.add_handler(TypeHandler(Update, handlers.enforce_rate_limit), group=-1)
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.on_migrate))
     commands = {
         "start": handlers.cmd_start,
@@ -257,6 +259,7 @@ async def running_bot(settings: Settings) -> AsyncIterator[Application]:  # type
         pipeline = build_pipeline(settings, engine, rules, http)
         g = BotContext(settings=settings, engine=engine, rules=rules, pipeline=pipeline)
         g.rule_notices = notices
+        g.throttle = CommandThrottle(limit=settings.commands_per_minute)
         app = build_application(settings, g)
         async with app:
             assert app.job_queue is not None

@@ -18,6 +18,7 @@ from bot.matching import RuleSet
 from bot.metrics import Metrics
 from bot.models import Topic
 from bot.pipeline import Pipeline
+from bot.telegram.throttle import CommandThrottle
 from storage.engine import session_scope
 
 T = TypeVar("T")
@@ -36,6 +37,7 @@ class BotContext:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     last_poll_at: datetime | None = None
     rule_notices: list[str] = field(default_factory=list)  # rule errors admins must hear of
+    throttle: CommandThrottle = field(default_factory=lambda: CommandThrottle(limit=20))
     status_port: int | None = None  # where /healthz and /metrics listen, when enabled
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from html import escape
 
@@ -14,6 +15,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.telegram.context import BotContext, geo
 from bot.telegram.format import match_entry_html, source_html, timeline_pages, topic_list_html
 from bot.telegram.i18n import COMMANDS, LANGUAGES, pick_language, t
+from bot.telegram.throttle import Verdict
 from bot.timeline import build_timeline
 from storage import chats
 from storage.items import get_item, match_counts, matched_items
@@ -80,6 +82,25 @@ async def enforce_allowlist(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await update.callback_query.answer(t(lang, "not_allowed"), show_alert=True)
     elif update.effective_message is not None and (update.effective_message.text or "")[:1] == "/":
         await reply(update, t(lang, "not_allowed"))
+    raise ApplicationHandlerStop
+
+
+async def enforce_rate_limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler: a chat over its command budget is told once, then ignored."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    g = geo(context)
+    verdict = g.throttle.check(chat.id, time.monotonic())
+    if verdict is Verdict.ALLOW:
+        return
+    log.info("throttled chat=%s verdict=%s", chat.id, verdict.value)
+    if verdict is Verdict.WARN:
+        lang = await chat_language(update, g)
+        if update.callback_query is not None:
+            await update.callback_query.answer(t(lang, "slow_down"))
+        else:
+            await reply(update, t(lang, "slow_down"))
     raise ApplicationHandlerStop
 
 

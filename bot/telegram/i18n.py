@@ -46,6 +46,7 @@ _EN: dict[str, str] = {
     "admins_only": "This command is for the bot's administrators.",
     "status_header": "<b>geoalert {version}</b> — up {uptime}",
     "alert_source": "Source and evidence: /source_{id}",
+    "slow_down": "Too many commands from this chat; please wait a minute.",
     "page_prev": "◀ Prev",
     "page_next": "Next ▶",
 }
@@ -90,6 +91,7 @@ _RU: dict[str, str] = {
     "admins_only": "Эта команда только для администраторов бота.",
     "status_header": "<b>geoalert {version}</b> — работает {uptime}",
     "alert_source": "Источник и обоснование: /source_{id}",
+    "slow_down": "Слишком много команд из этого чата; подождите минуту.",
     "page_prev": "◀ Назад",
     "page_next": "Далее ▶",
 }
