@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from bot.errors import CorpusError
@@ -26,6 +28,8 @@ from storage.feeds import fetch_state, is_due, record_fetch
 log = logging.getLogger(__name__)
 
 FETCH_CONCURRENCY = 20
+DB_ATTEMPTS = 3
+DB_RETRY_DELAY = 0.5  # seconds, times the attempt number
 
 
 @dataclass
@@ -88,7 +92,7 @@ class Pipeline:
         except CorpusError as exc:
             log.error("corpus load failed dir=%s reason=%s", self.seeds_dir, exc)
             return PollReport(errors=[f"corpus: {exc}"])
-        return self._store(items, fetch=None)
+        return self._store_retrying(items, None, "corpus")
 
     async def _poll_feed(
         self, feed: FeedConfig, limit: asyncio.Semaphore, force: bool
@@ -97,7 +101,10 @@ class Pipeline:
             return PollReport()
         self._busy.add(feed.url)
         try:
-            state, due = await asyncio.to_thread(self._feed_state, feed, force)
+            try:
+                state, due = await asyncio.to_thread(self._feed_state, feed, force)
+            except SQLAlchemyError as exc:
+                return _database_failed(feed.name, exc)
             if not due:
                 return PollReport()
             async with limit:
@@ -105,7 +112,8 @@ class Pipeline:
                 result = await fetch_feed(
                     self.http, feed, state, max_bytes=self.max_feed_bytes, now=self.clock()
                 )
-            report = await asyncio.to_thread(self._store, list(result.items), result)
+            items = list(result.items)
+            report = await asyncio.to_thread(self._store_retrying, items, result, feed.name)
             report.feeds_polled = 1
             report.feeds_not_modified = int(result.not_modified)
             if result.error:
@@ -119,6 +127,25 @@ class Pipeline:
             interval = 0 if force else self.poll_interval
             due = is_due(session, feed, now=self.clock(), interval=interval, force=force)
             return fetch_state(session, feed), due
+
+    def _store_retrying(
+        self, items: list[Item], fetch: FetchResult | None, source: str
+    ) -> PollReport:
+        """`_store`, retried when the database is locked or the connection dropped.
+
+        Nothing is half-written: each attempt is one transaction. When every attempt fails,
+        the fetch state is not saved either, so the next poll fetches the feed again.
+        """
+        for attempt in range(1, DB_ATTEMPTS + 1):
+            try:
+                return self._store(items, fetch)
+            except (OperationalError, DBAPIError) as exc:
+                if attempt == DB_ATTEMPTS:
+                    return _database_failed(source, exc)
+                log.warning("database busy source=%s attempt=%d reason=%s", source, attempt,
+                            _first_line(exc))  # fmt: skip
+                time.sleep(DB_RETRY_DELAY * attempt)
+        raise AssertionError("unreachable")
 
     def _store(self, items: list[Item], fetch: FetchResult | None) -> PollReport:
         """Store new items, their matches and their alerts in one transaction."""
@@ -140,3 +167,13 @@ class Pipeline:
                 )
                 report.new_matches.append(StoredMatch(item, tuple(new), now))
         return report
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0]
+
+
+def _database_failed(source: str, exc: BaseException) -> PollReport:
+    reason = _first_line(exc)
+    log.error("database error source=%s reason=%s; will retry on the next poll", source, reason)
+    return PollReport(errors=[f"{source}: database error: {reason}"])

@@ -29,7 +29,18 @@ def _postgres_schema_url(base: str, schema: str) -> str:
 @pytest.fixture(params=DB_PARAMS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database URL: a SQLite file, or a private PostgreSQL schema."""
-    if request.param == "sqlite":
+    yield from _fresh_database(request.param, tmp_path)
+
+
+@pytest.fixture(params=DB_PARAMS[1:])
+def postgres_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A private PostgreSQL schema (generated only when GEOALERT_TEST_POSTGRES_URL is set,
+    which CI always does)."""
+    yield from _fresh_database(request.param, tmp_path)
+
+
+def _fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
+    if kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'geoalert.db'}"
         return
     assert POSTGRES_URL
