@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -132,6 +133,7 @@ async def test_status_is_for_admins_only(bot):
     status = (await bot.command(777, "/status")).params["text"]
     assert "geoalert" in status and "outbox backlog: 0" in status
     assert "Wire" in status and "Items: 5" in status
+    assert re.search(r"Database: \d+\.\d (KB|MB)", status)
 
 
 async def test_a_flooding_chat_is_throttled_without_affecting_others(

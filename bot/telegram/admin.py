@@ -16,6 +16,7 @@ from bot.telegram.i18n import t
 from storage.feeds import FeedStatus, feed_statuses
 from storage.items import totals
 from storage.outbox import backlog
+from storage.stats import database_size, human_bytes
 
 
 def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -52,15 +53,16 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     now = datetime.now(UTC)
 
-    def query(s: Session) -> tuple[list[FeedStatus], tuple[int, int], int]:
-        return feed_statuses(s), totals(s), backlog(s)
+    def query(s: Session) -> tuple[list[FeedStatus], tuple[int, int], int, int | None]:
+        return feed_statuses(s), totals(s), backlog(s), database_size(s)
 
-    feeds, (items, matches), pending = await g.read(query)
+    feeds, (items, matches), pending, size = await g.read(query)
     uptime = _age(g.started_at, now).removesuffix(" ago")
     lines = [
         t(lang, "status_header", version=__version__, uptime=uptime),
         f"Last poll: {_age(g.last_poll_at, now)} · every {g.settings.poll_interval}s",
         f"Items: {items} · matches: {matches} · outbox backlog: {pending}",
+        f"Database: {human_bytes(size)}",
     ]
     if g.delivery is not None and g.delivery.errors_by_kind:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(g.delivery.errors_by_kind.items()))
