@@ -134,3 +134,30 @@ class LockRow(SQLModel, table=True):
     holder: str = Field(max_length=256)
     acquired_at: datetime = Field(sa_column=_dt(nullable=False))
     heartbeat_at: datetime = Field(sa_column=_dt(nullable=False))
+
+
+class StoryRow(SQLModel, table=True):
+    """Items from different sources that report one event; the lead is its first item."""
+
+    __tablename__ = "stories"
+
+    id: int | None = Field(default=None, primary_key=True)
+    lead_item_id: str = Field(foreign_key="items.id", max_length=16)
+    event_date: datetime = Field(sa_column=_dt(nullable=False))  # earliest reliable published
+    event_date_reliable: bool = False  # False: every member's date is only its fetch time
+    last_published: datetime = Field(sa_column=_dt(nullable=False, index=True))
+    member_count: int = 1
+    fingerprint: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))  # the lead's
+    created_at: datetime = Field(sa_column=_dt(nullable=False))
+
+
+class StoryItemRow(SQLModel, table=True):
+    """An item's membership of a story, with its own fingerprint for later comparisons."""
+
+    __tablename__ = "story_items"
+
+    item_id: str = Field(foreign_key="items.id", primary_key=True, max_length=16)
+    story_id: int = Field(foreign_key="stories.id", index=True)
+    published: datetime = Field(sa_column=_dt(nullable=False, index=True))
+    fingerprint: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
+    added_at: datetime = Field(sa_column=_dt(nullable=False))

@@ -1,0 +1,375 @@
+"""Stories: near-duplicate and same-event items from different sources grouped together (pure).
+
+An item's `Fingerprint` holds three compact signals, all 32-bit hashes so it stores as bytes:
+
+* `title` — the canonical terms of the headline;
+* `terms` — the key terms of headline + lead (first `LEAD_WORDS` words of the text);
+* `minhash` — a MinHash signature of word 3-shingles of the whole text (near-duplicates).
+
+Terms are words lower-cased (`ё` → `е`), stripped of stopwords and news-speak, stemmed with
+Snowball (Russian for Cyrillic words, English for Latin ones), then canonicalised by a small
+lexicon: capitals and demonyms become their country ("Yerevan", "Armenian", "Ереван" →
+`armenia`), acronyms and their expansions one key ("Collective Security Treaty Organization",
+"ОДКБ" → `csto`), and a few event verbs/nouns their group ("frozen", "suspends", "заморозила" →
+`suspend`). Canonical keys are language-neutral, so an EN and an RU report share entity terms,
+but a story is only formed within one wording family: cross-language matching is not promised.
+
+`similarity` = max(MinHash Jaccard estimate, 0.6 · headline agreement + 0.4 · lead overlap),
+where headline agreement is the *smaller* of the two directions "how much of A's headline is in
+B's headline+lead" — so a story on another event that merely mentions this one in its lead
+("…Armenia, which has frozen its participation, did not send troops") does not join it.
+Candidates are the members of stories published within a 72 h window (from the database);
+`StoryIndex` then compares an item only with members that share a headline term or a MinHash
+value (blocking in the spirit of LSH banding), and `assign_story` is the plain full scan.
+Thresholds were tuned on the EN/RU sets in tests/test_stories.py and checked against the seed
+corpus (same topic, different events: all pairs below 0.4).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import re
+import struct
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+
+import snowballstemmer  # type: ignore[import-untyped]
+
+from bot.models import Item
+
+WINDOW = timedelta(hours=72)  # members of a story are published within this of each other
+THRESHOLD = 0.5  # similarity at or above which an item joins a story
+LEAD_WORDS = 80  # words of the text that count as the lead
+MAX_TERMS = 48  # key terms kept per fingerprint
+SHINGLE_WORDS = 3
+MAX_SHINGLE_WORDS = 600
+NUM_PERM = 64
+TITLE_WEIGHT = 0.6
+_BLOCK_POSITIONS = 16  # MinHash positions indexed for near-duplicate look-up
+
+_VERSION = 1
+_MERSENNE = (1 << 61) - 1
+_MASK32 = (1 << 32) - 1
+_rng = random.Random(20240601)  # fixed seed: signatures must be stable across processes
+_PERMS = tuple(
+    (_rng.randrange(1, _MERSENNE), _rng.randrange(0, _MERSENNE)) for _ in range(NUM_PERM)
+)
+
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_STOPWORDS = _words(
+    """a about after again against all also an and any are as at be been before being between both
+    but by can could did do does during each for from further had has have having he her here his
+    how i if in into is it its itself just more most no nor not now of off on once only or other
+    our out over own same she should so some such than that the their them then there these they
+    this those through to too under until up very was we were what when where which while who whom
+    why will with would you your said says say saying told tells according added reported report
+    reports news update updated live breaking video photo photos watch read more via per amid
+    new week day today yesterday tomorrow year years month months time
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне
+    было вот от меня еще нет о об из ему теперь когда даже ли если уже или ни быть был него до вас
+    нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их
+    чем была
+    сам без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой ним здесь
+    этом один почти мой тем чтобы нее сейчас были куда зачем всех можно при два другой после над
+    больше тот через эти нас про всего них какая много три эту моя этой перед том такой им более
+    всю между это также который которая которые которых году года лет заявил заявила заявили
+    сообщил сообщила сообщили сообщает говорится отметил отметила фото видео читайте новости
+    понедельник вторник среду четверг пятницу субботу воскресенье января февраля марта апреля мая
+    июня июля августа сентября октября ноября декабря сегодня вчера"""
+)
+
+# canonical key -> words and phrases (any case, any script) that mean it.
+_LEXICON: dict[str, str] = {
+    "armenia": "armenia armenian armenians yerevan армения армянский ереван",
+    "azerbaijan": "azerbaijan azerbaijani baku азербайджан азербайджанский баку",
+    "belarus": "belarus belarusian belorussian minsk беларусь белоруссия белорусский минск",
+    "china": "china chinese beijing китай китайский пекин",
+    "csto": "csto одкб | collective security treaty organization"
+    " | организация договора о коллективной безопасности",
+    "eu": "eu brussels евросоюз ес | european union",
+    "georgia": "georgia georgian tbilisi грузия грузинский тбилиси",
+    "kazakhstan": "kazakhstan kazakh kazakhstani astana almaty казахстан казахский"
+    " казахстанский астана алматы",
+    "kyrgyzstan": "kyrgyzstan kyrgyz bishkek киргизия кыргызстан киргизский бишкек",
+    "nato": "nato нато | north atlantic treaty organization",
+    "russia": "russia russian moscow kremlin россия российский русский москва кремль рф",
+    "tajikistan": "tajikistan tajik dushanbe таджикистан таджикский душанбе",
+    "ukraine": "ukraine ukrainian kyiv kiev украина украинский киев",
+    "usa": "usa american washington сша американский вашингтон | united states",
+    "premier": "pm premier премьер | prime minister | премьер министр",
+    "president": "president президент",
+    "suspend": "freeze freezes frozen froze suspend suspension halt halts pause pauses"
+    " заморозить заморозила заморожено заморозка приостановить приостановила приостановка",
+    "particip": "participation involvement membership member участие членство участник",
+    "bloc": "bloc alliance блок альянс союз",
+    "exercise": "exercise exercises drills drill maneuvers manoeuvres учения",
+    "withdraw": "withdraw withdrawal exit quit leave leaves выйти выход вышла вышел",
+    "adopt": "adopt adopts adopted approve approves approved endorse endorses утвердить утвердил"
+    " утвердила одобрить одобрил одобрила",
+    "recogn": "recognize recognise recognition признать признание признала",
+    "sanction": "sanction sanctions санкции санкция",
+    "troops": "troops soldiers forces войска военные военнослужащие",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What a story compares: headline terms, lead key terms and a MinHash (32-bit values)."""
+
+    title: frozenset[int]
+    terms: frozenset[int]
+    minhash: tuple[int, ...]
+
+    def to_bytes(self) -> bytes:
+        """A compact encoding (version, three counts, then big-endian uint32 values)."""
+        title, terms = sorted(self.title), sorted(self.terms)
+        head = struct.pack(">BHHH", _VERSION, len(title), len(terms), len(self.minhash))
+        values = [*title, *terms, *self.minhash]
+        return head + struct.pack(f">{len(values)}I", *values)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Fingerprint:
+        """Decode `to_bytes`; raises ValueError on a foreign or truncated encoding."""
+        if len(data) < 7 or data[0] != _VERSION:
+            raise ValueError("not a story fingerprint (unknown version)")
+        _, n_title, n_terms, n_hash = struct.unpack_from(">BHHH", data)
+        count = n_title + n_terms + n_hash
+        if len(data) != 7 + 4 * count:
+            raise ValueError("truncated story fingerprint")
+        values = struct.unpack_from(f">{count}I", data, 7)
+        return cls(
+            title=frozenset(values[:n_title]),
+            terms=frozenset(values[n_title : n_title + n_terms]),
+            minhash=tuple(values[n_title + n_terms :]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StoryCandidate:
+    """A member of a recent story, as the database hands it to `assign_story`."""
+
+    story_key: int
+    fingerprint: Fingerprint
+    published: datetime
+
+
+@cache
+def _stemmer(language: str) -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer(language)
+
+
+@cache
+def stem(word: str) -> str:
+    """Snowball stem of a lower-case word: Russian for Cyrillic, English otherwise."""
+    cyrillic = any("\u0400" <= ch <= "\u04ff" for ch in word)
+    return _stemmer("russian" if cyrillic else "english").stemWord(word)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased words (`ё` → `е`); hyphens and apostrophes split words ("Russia-led")."""
+    return [w.lower().replace("ё", "е") for w in _WORD_RE.findall(text.replace("’", "'"))]
+
+
+@cache
+def _lexicon() -> tuple[dict[str, str], dict[tuple[str, ...], str]]:
+    """Stem → canonical key for single words; stem tuple → key for phrases."""
+    singles: dict[str, str] = {}
+    phrases: dict[tuple[str, ...], str] = {}
+    for key, spec in _LEXICON.items():
+        words, *multi = (part.strip() for part in spec.split("|"))
+        for word in words.split():
+            singles[stem(word)] = key
+        for phrase in multi:
+            phrases[tuple(stem(w) for w in tokens(phrase) if w not in _STOPWORDS)] = key
+    return singles, phrases
+
+
+def terms(text: str) -> list[str]:
+    """Canonical content terms of `text`, in order (see the module docstring)."""
+    singles, phrases = _lexicon()
+    longest = max((len(p) for p in phrases), default=1)
+    words = (_ORDINALS.get(w, w) for w in tokens(text))
+    stems = [stem(w) for w in words if w not in _STOPWORDS and len(w) > 1]
+    stems = [s for s in stems if not s.isdigit()]  # numbers are written too many ways
+    result: list[str] = []
+    i = 0
+    while i < len(stems):
+        for size in range(min(longest, len(stems) - i), 1, -1):
+            key = phrases.get(tuple(stems[i : i + size]))
+            if key is not None:
+                result.append(key)
+                i += size
+                break
+        else:
+            result.append(singles.get(stems[i], stems[i]))
+            i += 1
+    return result
+
+
+_ORDINALS = {  # "eleventh package" and "11th package" are the same package
+    "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
+    "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th",
+    "eleventh": "11th", "twelfth": "12th", "thirteenth": "13th", "fourteenth": "14th",
+}  # fmt: skip
+
+
+def _hash32(value: str) -> int:
+    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=4).digest(), "big")
+
+
+def _minhash(words: Sequence[str]) -> tuple[int, ...]:
+    if not words:
+        return ()
+    size = min(SHINGLE_WORDS, len(words))
+    shingles = {
+        int.from_bytes(
+            hashlib.blake2b(" ".join(words[i : i + size]).encode(), digest_size=8).digest()
+        )
+        for i in range(len(words) - size + 1)
+    }
+    return tuple(min((a * x + b) % _MERSENNE for x in shingles) & _MASK32 for a, b in _PERMS)
+
+
+def fingerprint_text(title: str, text: str) -> Fingerprint:
+    """The fingerprint of a headline and its text."""
+    title_terms = terms(title)
+    lead = " ".join(text.split()[:LEAD_WORDS])
+    counts = Counter(title_terms + terms(lead))
+    first = {t: i for i, t in reversed(list(enumerate(title_terms + terms(lead))))}
+    in_title = set(title_terms)
+    ranked = sorted(counts, key=lambda t: (t not in in_title, -counts[t], first[t]))
+    words = [stem(w) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
+    return Fingerprint(
+        title=frozenset(_hash32(t) for t in in_title),
+        terms=frozenset(_hash32(t) for t in ranked[:MAX_TERMS]),
+        minhash=_minhash(words),
+    )
+
+
+def fingerprint(item: Item) -> Fingerprint:
+    """The fingerprint of an item (its title and text)."""
+    return fingerprint_text(item.title, item.text)
+
+
+def _coverage(title: frozenset[int], other: Fingerprint) -> float:
+    if not title:
+        return 0.0
+    return len(title & (other.title | other.terms)) / len(title)
+
+
+def minhash_jaccard(a: Fingerprint, b: Fingerprint) -> float:
+    """Estimated Jaccard similarity of the two texts' word 3-shingles (0 when either is empty)."""
+    if not a.minhash or len(a.minhash) != len(b.minhash):
+        return 0.0
+    return sum(x == y for x, y in zip(a.minhash, b.minhash, strict=True)) / len(a.minhash)
+
+
+def similarity(a: Fingerprint, b: Fingerprint) -> float:
+    """How likely two items report the same event, 0..1 (symmetric)."""
+    headline = min(_coverage(a.title, b), _coverage(b.title, a))
+    sizes = len(a.terms) * len(b.terms)
+    lead = len(a.terms & b.terms) / math.sqrt(sizes) if sizes else 0.0  # Ochiai (set cosine)
+    event = TITLE_WEIGHT * headline + (1 - TITLE_WEIGHT) * lead
+    return max(event, minhash_jaccard(a, b))
+
+
+def assign_story(
+    fp: Fingerprint,
+    published: datetime,
+    candidates: Iterable[StoryCandidate],
+    *,
+    window: timedelta = WINDOW,
+    threshold: float = THRESHOLD,
+) -> int | None:
+    """The story an item joins: the candidate most similar to `fp` (at least `threshold`)
+    among those published within `window` of `published`; None to start a new story.
+
+    Ties go to the older story (the smaller key), so the result never depends on row order.
+    """
+    best: tuple[float, int] | None = None
+    for cand in candidates:
+        if abs(cand.published - published) > window:
+            continue
+        score = similarity(fp, cand.fingerprint)
+        if score < threshold:
+            continue
+        if best is None or (score, -cand.story_key) > (best[0], -best[1]):
+            best = (score, cand.story_key)
+    return None if best is None else best[1]
+
+
+class StoryIndex:
+    """Recent story members, indexed so `assign` compares an item only with plausible ones.
+
+    A candidate can reach a threshold above 1 − `TITLE_WEIGHT` only if it shares a headline term
+    with the item (else the event score is at most 1 − `TITLE_WEIGHT`) or is a near-duplicate,
+    which shares a MinHash value among the first `_BLOCK_POSITIONS` (at Jaccard 0.5 it shares
+    none with probability 2⁻¹⁶). Build it once per batch and `add` each item once assigned.
+    """
+
+    def __init__(
+        self,
+        candidates: Iterable[StoryCandidate] = (),
+        *,
+        window: timedelta = WINDOW,
+        threshold: float = THRESHOLD,
+    ) -> None:
+        if threshold <= 1 - TITLE_WEIGHT:
+            raise ValueError(f"threshold must be above {1 - TITLE_WEIGHT:g} for the index")
+        self.window, self.threshold = window, threshold
+        self._candidates: list[StoryCandidate] = []
+        self._postings: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for candidate in candidates:
+            self.add(candidate)
+
+    def __len__(self) -> int:
+        return len(self._candidates)
+
+    def add(self, candidate: StoryCandidate) -> None:
+        """Make a story member available to later `assign` calls."""
+        index = len(self._candidates)
+        self._candidates.append(candidate)
+        fp = candidate.fingerprint
+        for term in fp.title | fp.terms:
+            self._postings[(-1, term)].append(index)
+        for position, value in enumerate(fp.minhash[:_BLOCK_POSITIONS]):
+            self._postings[(position, value)].append(index)
+
+    def assign(self, fp: Fingerprint, published: datetime) -> int | None:
+        """`assign_story` over the indexed candidates (same result, fewer comparisons)."""
+        keys = [(-1, term) for term in fp.title]
+        keys += list(enumerate(fp.minhash[:_BLOCK_POSITIONS]))
+        found = sorted({i for key in keys for i in self._postings.get(key, ())})
+        plausible = (self._candidates[i] for i in found)
+        return assign_story(fp, published, plausible, window=self.window, threshold=self.threshold)
+
+
+def group(
+    items: Sequence[Item], *, window: timedelta = WINDOW, threshold: float = THRESHOLD
+) -> list[list[Item]]:
+    """Cluster items into stories, oldest first within and across stories (for the CLI/tests)."""
+    ordered = sorted(items, key=lambda i: (i.published, i.id))
+    stories: list[list[Item]] = []
+    index = StoryIndex(window=window, threshold=threshold)
+    for item in ordered:
+        fp = fingerprint(item)
+        key = index.assign(fp, item.published)
+        if key is None:
+            key = len(stories)
+            stories.append([])
+        stories[key].append(item)
+        index.add(StoryCandidate(key, fp, item.published))
+    return stories

@@ -1,0 +1,92 @@
+"""Full-text search over stored items with the database's own index, newest first.
+
+* SQLite: FTS5 table `items_fts` (migration 0002), tokenizer `porter unicode61
+  remove_diacritics 2`. Porter stems English words in the index and in the query, so "sanction"
+  finds "sanctions". Porter leaves Cyrillic alone, so a Russian query word is stemmed here with
+  Snowball and sent as a prefix query: "санкции" → `"санкц"*` finds "санкциями". Stems shorter
+  than `MIN_PREFIX` are matched as whole words (a prefix "ан"* would match half the corpus).
+* PostgreSQL: the GIN index on `to_tsvector('russian', title || ' ' || text)`; the query goes
+  through `plainto_tsquery('russian', …)`, which stems both scripts the same way.
+
+User input never reaches the query syntax: words are extracted with a regex, every FTS5 term is
+a double-quoted string, and PostgreSQL's `plainto_tsquery` ignores operators by design.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import snowballstemmer  # type: ignore[import-untyped]
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.models import StoredMatch
+from storage.items import _with_matches
+from storage.tables import ItemRow
+
+MAX_TERMS = 12
+MIN_PREFIX = 4
+_WORD_RE = re.compile(r"[^\W_]+")
+_PG_VECTOR = "to_tsvector('russian'::regconfig, items.title || ' ' || items.text)"
+
+
+@cache
+def _russian() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("russian")
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a user query, lower-cased (`ё` → `е`), without duplicates, at most 12."""
+    words = [w.lower().replace("ё", "е") for w in _WORD_RE.findall(query)]
+    return list(dict.fromkeys(words))[:MAX_TERMS]
+
+
+def fts5_query(query: str) -> str:
+    """An FTS5 MATCH expression for a user query: every word required, each safely quoted.
+
+    Empty when the query has no words.
+    """
+    parts = []
+    for word in query_words(query):
+        if any("\u0400" <= ch <= "\u04ff" for ch in word):
+            stem = _russian().stemWord(word)
+            parts.append(f'"{stem}"*' if len(stem) >= MIN_PREFIX else f'"{word}"')
+        else:
+            parts.append(f'"{word}"')  # porter stems it like the indexed text
+    return " ".join(parts)
+
+
+def search_items(session: Session, query: str, *, limit: int = 10) -> list[StoredMatch]:
+    """Stored items whose title or text contain every word of `query` (inflections included),
+    newest published first, with their topic matches (an item may have none)."""
+    if limit <= 0 or not query_words(query):
+        return []
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        ids = _sqlite_ids(session, fts5_query(query), limit)
+    elif dialect == "postgresql":
+        ids = _postgres_ids(session, " ".join(query_words(query)), limit)
+    else:  # pragma: no cover - only the two supported databases have a full-text index
+        raise NotImplementedError(f"full-text search is not available on {dialect}")
+    if not ids:
+        return []
+    rows = session.exec(select(ItemRow).where(col(ItemRow.id).in_(ids))).all()
+    by_id = {row.id: row for row in rows}
+    return _with_matches(session, [by_id[i] for i in ids if i in by_id])
+
+
+def _sqlite_ids(session: Session, match: str, limit: int) -> list[str]:
+    statement = sa.text(
+        "SELECT items.id FROM items_fts JOIN items ON items.id = items_fts.item_id "
+        "WHERE items_fts MATCH :match ORDER BY items.published DESC, items.id LIMIT :limit"
+    )
+    return list(session.connection().execute(statement, {"match": match, "limit": limit}).scalars())
+
+
+def _postgres_ids(session: Session, words: str, limit: int) -> list[str]:
+    statement = sa.text(
+        f"SELECT items.id FROM items WHERE {_PG_VECTOR} @@ plainto_tsquery('russian', :words) "
+        "ORDER BY items.published DESC, items.id LIMIT :limit"
+    )
+    return list(session.connection().execute(statement, {"words": words, "limit": limit}).scalars())

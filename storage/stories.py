@@ -1,0 +1,232 @@
+"""Stories in the store: membership, recent candidates, members, and the alert to edit.
+
+The deciding is done by `bot.stories` (pure); this module only reads and writes rows. An item
+belongs to at most one story (`story_items.item_id` is the primary key), so attaching twice is a
+no-op. A story's event date is the earliest *reliable* published date of its members (a date
+from the feed, its metadata or its text, not the fetch time), else the earliest of any.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.errors import StorageError
+from bot.models import Item
+from bot.stories import (
+    THRESHOLD,
+    WINDOW,
+    Fingerprint,
+    StoryCandidate,
+    StoryIndex,
+    fingerprint,
+)
+from storage.items import _item
+from storage.tables import ItemRow, MatchRow, OutboxRow, StoryItemRow, StoryRow
+
+_UNRELIABLE_ORIGINS = frozenset({"fetched"})
+_CHUNK_SPAN = timedelta(days=7)  # items this close share one candidate query
+
+
+@dataclass(frozen=True, slots=True)
+class StoryInfo:
+    """A story as the bot shows it: lead item, event date and how many items report it."""
+
+    id: int
+    lead_item_id: str
+    event_date: datetime
+    event_date_reliable: bool
+    member_count: int
+    created_at: datetime
+
+
+def _info(row: StoryRow) -> StoryInfo:
+    return StoryInfo(
+        id=row.id or 0,
+        lead_item_id=row.lead_item_id,
+        event_date=row.event_date,
+        event_date_reliable=row.event_date_reliable,
+        member_count=row.member_count,
+        created_at=row.created_at,
+    )
+
+
+def recent_candidates(
+    session: Session, since: datetime, until: datetime | None = None
+) -> list[StoryCandidate]:
+    """Members of stories published in [since, until], one candidate per member, oldest first."""
+    query = select(StoryItemRow).where(col(StoryItemRow.published) >= since)
+    if until is not None:
+        query = query.where(col(StoryItemRow.published) <= until)
+    query = query.order_by(col(StoryItemRow.published), col(StoryItemRow.item_id))
+    return [
+        StoryCandidate(row.story_id, Fingerprint.from_bytes(row.fingerprint), row.published)
+        for row in session.exec(query).all()
+    ]
+
+
+def attach(
+    session: Session, item_id: str, story_key: int | None, fp: Fingerprint, *, now: datetime
+) -> int:
+    """Put a stored item into story `story_key`, or into a new story when None; return its id.
+
+    An item already in a story stays there (idempotent re-runs). The item must be stored.
+    """
+    existing = session.get(StoryItemRow, item_id)
+    if existing is not None:
+        return existing.story_id
+    item = session.get(ItemRow, item_id)
+    if item is None:
+        raise StorageError(f"cannot attach item {item_id} to a story: item not stored")
+    reliable = item.published_origin not in _UNRELIABLE_ORIGINS
+    blob = fp.to_bytes()
+    story = session.get(StoryRow, story_key) if story_key is not None else None
+    if story is None:
+        story = StoryRow(
+            lead_item_id=item_id,
+            event_date=item.published,
+            event_date_reliable=reliable,
+            last_published=item.published,
+            member_count=0,
+            fingerprint=blob,
+            created_at=now,
+        )
+    _widen(story, item.published, reliable)
+    story.member_count += 1
+    session.add(story)
+    session.flush()
+    assert story.id is not None
+    session.add(
+        StoryItemRow(
+            item_id=item_id,
+            story_id=story.id,
+            published=item.published,
+            fingerprint=blob,
+            added_at=now,
+        )
+    )
+    session.flush()
+    return story.id
+
+
+def assign_stories(
+    session: Session,
+    items: Sequence[Item],
+    *,
+    now: datetime,
+    window: timedelta = WINDOW,
+    threshold: float = THRESHOLD,
+) -> dict[str, int]:
+    """Put each stored item into a story (an existing one within `window`, or a new one);
+    return item id -> story id. Oldest first, so a story's lead is its earliest item.
+
+    Items close in time share one candidate query; an item joins a story formed by an earlier
+    item of the same batch too.
+    """
+    ordered = sorted(items, key=lambda i: (i.published, i.id))
+    result: dict[str, int] = {}
+    start = 0
+    while start < len(ordered):
+        end = start
+        while (
+            end < len(ordered) and ordered[end].published - ordered[start].published <= _CHUNK_SPAN
+        ):
+            end += 1
+        chunk = ordered[start:end]
+        since, until = chunk[0].published - window, chunk[-1].published + window
+        index = StoryIndex(
+            recent_candidates(session, since, until), window=window, threshold=threshold
+        )
+        for item in chunk:
+            fp = fingerprint(item)
+            story_id = attach(session, item.id, index.assign(fp, item.published), fp, now=now)
+            index.add(StoryCandidate(story_id, fp, item.published))
+            result[item.id] = story_id
+        start = end
+    return result
+
+
+def _widen(story: StoryRow, published: datetime, reliable: bool) -> None:
+    """Fold one member's date into the story's event date and last published date."""
+    story.last_published = max(story.last_published, published)
+    if reliable and not story.event_date_reliable:
+        story.event_date, story.event_date_reliable = published, True
+    elif reliable == story.event_date_reliable:
+        story.event_date = min(story.event_date, published)
+
+
+def story_of(session: Session, item_id: str) -> int | None:
+    """The id of the story an item belongs to, or None."""
+    row = session.get(StoryItemRow, item_id)
+    return None if row is None else row.story_id
+
+
+def get_story(session: Session, story_id: int) -> StoryInfo | None:
+    """One story's summary record, or None."""
+    row = session.get(StoryRow, story_id)
+    return None if row is None else _info(row)
+
+
+def story_members(session: Session, story_id: int) -> list[Item]:
+    """The items of a story, earliest published first."""
+    query = (
+        select(ItemRow)
+        .join(StoryItemRow, col(StoryItemRow.item_id) == col(ItemRow.id))
+        .where(StoryItemRow.story_id == story_id)
+        .order_by(col(ItemRow.published), col(ItemRow.id))
+    )
+    return [_item(row) for row in session.exec(query).all()]
+
+
+def alerted_message(
+    session: Session, chat_id: int, story_id: int, *, thread_id: int = 0
+) -> tuple[int, datetime] | None:
+    """The first alert Telegram accepted for any item of the story in this chat/thread:
+    (message_id, sent_at), or None when the chat was never alerted about the story."""
+    query = (
+        select(OutboxRow.message_id, OutboxRow.sent_at)
+        .join(StoryItemRow, col(StoryItemRow.item_id) == col(OutboxRow.item_id))
+        .where(
+            StoryItemRow.story_id == story_id,
+            OutboxRow.chat_id == chat_id,
+            OutboxRow.thread_id == thread_id,
+            OutboxRow.status == "sent",
+            col(OutboxRow.message_id).is_not(None),
+        )
+        .order_by(col(OutboxRow.sent_at), col(OutboxRow.id))
+        .limit(1)
+    )
+    row = session.exec(query).first()
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    return row[0], row[1]
+
+
+def topic_story_dates(
+    session: Session, *, since: datetime, topic: str | None = None
+) -> dict[str, list[datetime]]:
+    """Per topic, one date per story that matched it since `since` (an item outside any story
+    counts as its own): the earliest published date of the story's matching items, sorted.
+
+    Feeds `bot.trend`: counting stories, not items, keeps one event reported by ten outlets
+    from looking like a spike.
+    """
+    loose_item = sa.case((col(StoryItemRow.story_id).is_(None), col(ItemRow.id)), else_=None)
+    query = (
+        select(MatchRow.topic, sa.func.min(ItemRow.published))
+        .join(ItemRow, col(ItemRow.id) == col(MatchRow.item_id))
+        .outerjoin(StoryItemRow, col(StoryItemRow.item_id) == col(ItemRow.id))
+        .where(col(ItemRow.published) >= since)
+        .group_by(col(MatchRow.topic), col(StoryItemRow.story_id), loose_item)
+    )
+    if topic is not None:
+        query = query.where(MatchRow.topic == topic)
+    result: dict[str, list[datetime]] = defaultdict(list)
+    for topic_id, first in session.exec(query).all():
+        result[topic_id].append(first)
+    return {t: sorted(dates) for t, dates in sorted(result.items())}

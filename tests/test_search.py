@@ -1,0 +1,152 @@
+"""Full-text search on SQLite FTS5 and PostgreSQL: inflections in EN and RU, newest first,
+no query-syntax injection, the index kept in sync with items."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from storage import items as item_store
+from storage import make_engine, upgrade
+from storage.engine import session_scope
+from storage.search import fts5_query, search_items
+from storage.tables import ItemRow
+from tests.factories import T0, item, topic_match
+
+ITEMS = [
+    item(
+        "ru-1",
+        title="ЕС пригрозил Москве новыми санкциями",
+        language="ru",
+        text="Брюссель обсуждает очередной пакет ограничений.",
+        published=T0,
+    ),
+    item(
+        "ru-2",
+        title="Казахстан не признаёт ДНР",
+        language="ru",
+        text="Токаев отказался признавать самопровозглашённые республики. Санкции не обсуждались.",
+        published=T0 + timedelta(days=2),
+    ),
+    item(
+        "en-1",
+        title="EU readies new sanctions on Russia",
+        text="Officials said the package targets circumvention.",
+        published=T0 + timedelta(days=1),
+    ),
+    item(
+        "en-2",
+        title="Kazakhstan sanctioned?",
+        text="Nobody sanctioned Astana for its stance.",
+        published=T0 + timedelta(days=3),
+    ),
+    item(
+        "en-3",
+        title="CSTO drills in Belarus",
+        text="Troops from five states took part.",
+        published=T0 + timedelta(days=4),
+    ),
+]
+
+
+@pytest.fixture
+def stored(engine):
+    with session_scope(engine) as s:
+        item_store.add_new_items(s, ITEMS)
+        item_store.add_matches(s, ITEMS[2].id, [topic_match("sanctions", "sanctions")], now=T0)
+    return engine
+
+
+def _keys(engine, query: str, **kwargs) -> list[str]:
+    with Session(engine) as s:
+        return [m.item.key for m in search_items(s, query, **kwargs)]
+
+
+def test_russian_inflections_are_found(stored):
+    assert _keys(stored, "санкции") == ["ru-2", "ru-1"]  # "Санкции", "санкциями"; newest first
+    assert _keys(stored, "санкциях Москвы") == ["ru-1"]
+    assert _keys(stored, "республика") == ["ru-2"]  # "республики"
+
+
+def test_english_inflections_are_found_newest_first(stored):
+    assert _keys(stored, "sanction") == ["en-2", "en-1"]
+    assert _keys(stored, "Sanctions RUSSIA") == ["en-1"]
+
+
+def test_results_carry_their_topic_matches_and_respect_the_limit(stored):
+    with Session(stored) as s:
+        found = search_items(s, "sanctions", limit=5)
+        assert [m.topic_ids for m in found] == [(), ("sanctions",)]
+        assert [m.item.key for m in search_items(s, "sanctions", limit=1)] == ["en-2"]
+        assert search_items(s, "sanctions", limit=0) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "NEAR(a b)",
+        "title:csto",
+        "csto OR drills",
+        "-troops",
+        "csto*",
+        "^csto",
+        "a AND",
+        "'; DROP TABLE items; --",
+        "(((",
+        "!!!",
+        "",
+        "   ",
+        "санкции:*",
+        "csto & | !",
+    ],
+)
+def test_query_syntax_in_user_input_is_treated_as_words(stored, query):
+    with Session(stored) as s:
+        result = search_items(s, query)
+        assert all(m.item.key for m in result)
+        assert s.exec(sa.select(sa.func.count()).select_from(ItemRow)).one()[0] == len(ITEMS)
+
+
+def test_operators_are_plain_words_not_syntax(stored):
+    assert _keys(stored, "csto OR nothing-here") == []  # "or" is a word, all words required
+    assert _keys(stored, "drills:csto") == ["en-3"]
+
+
+def test_unknown_words_find_nothing(stored):
+    assert _keys(stored, "zzzzqqq") == []
+    assert _keys(stored, "sanctions zzzzqqq") == []
+
+
+def test_the_index_follows_updates_and_deletes(stored):
+    with session_scope(stored) as s:
+        row = s.get(ItemRow, ITEMS[4].id)
+        assert row is not None
+        row.title = "ОДКБ провела учения"
+        s.add(row)
+    assert _keys(stored, "CSTO drills") == []
+    assert _keys(stored, "учения ОДКБ") == ["en-3"]
+    with session_scope(stored) as s:
+        s.exec(sa.delete(ItemRow).where(ItemRow.id == ITEMS[4].id))  # type: ignore[call-overload]
+    assert _keys(stored, "учения") == []
+
+
+def test_fts5_terms_are_quoted_and_russian_stems_are_prefixes():
+    assert fts5_query('санкции "x" OR') == '"санкц"* "x" "or"'
+    assert fts5_query("США") == '"сша"'
+    assert fts5_query("!!!") == ""
+
+
+def test_upgrading_a_database_with_items_indexes_them(database_url):
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine, "0001")
+        with session_scope(engine) as s:
+            item_store.add_new_items(s, ITEMS[:2])
+        upgrade(engine)
+        assert _keys(engine, "санкции") == ["ru-2", "ru-1"]
+    finally:
+        engine.dispose()

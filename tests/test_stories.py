@@ -1,0 +1,362 @@
+"""Stories: same-event items from different outlets cluster, other events on the topic do not;
+the store keeps membership, event dates, candidates and the alert to edit."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from bot.models import Item
+from bot.stories import (
+    THRESHOLD,
+    Fingerprint,
+    StoryCandidate,
+    StoryIndex,
+    assign_story,
+    fingerprint,
+    fingerprint_text,
+    group,
+    similarity,
+)
+from storage import chats, outbox
+from storage import items as item_store
+from storage import stories as story_store
+from storage.engine import session_scope
+from tests.factories import T0, item, topic_match
+
+# Three outlets on one event, a later event that recalls it, and another event on the topic.
+EN = {
+    "freeze-reuters": (
+        "Armenia freezes CSTO participation",
+        "Armenia has frozen its participation in the Collective Security Treaty Organization, "
+        "Prime Minister Nikol Pashinyan said on Friday, accusing the Moscow-led alliance of "
+        "failing to protect the country.",
+    ),
+    "freeze-france24": (
+        "Pashinyan: Yerevan has frozen its participation in the Russia-led bloc",
+        "Armenian Prime Minister Nikol Pashinyan told France 24 that Yerevan had effectively "
+        "frozen its participation in the CSTO because the treaty had not been implemented with "
+        "regard to Armenia.",
+    ),
+    "freeze-ap": (
+        "Armenia suspends involvement in CSTO, PM says",
+        "Armenia has suspended its involvement in the Russian-led Collective Security Treaty "
+        "Organization, Prime Minister Nikol Pashinyan said in an interview on Thursday, in a "
+        "further sign of the rift with Moscow.",
+    ),
+    "drills": (
+        "CSTO holds exercises in Belarus",
+        "Troops from Russia, Belarus, Kazakhstan, Kyrgyzstan and Tajikistan began Collective "
+        "Security Treaty Organization drills near Vitebsk on Monday. Armenia, which has frozen "
+        "its participation in the bloc, did not send a contingent.",
+    ),
+    "summit": (
+        "Armenia to skip CSTO summit in Minsk",
+        "Prime Minister Nikol Pashinyan will not attend the CSTO summit in Minsk next month, his "
+        "office said, as Armenia's participation in the Russia-led bloc remains frozen.",
+    ),
+}
+RU = {
+    "freeze-ria": (
+        "Армения заморозила участие в ОДКБ",
+        "Армения заморозила свое участие в Организации Договора о коллективной безопасности, "
+        "заявил премьер-министр Никол Пашинян в интервью телеканалу France 24.",
+    ),
+    "freeze-tass": (
+        "Пашинян: Ереван приостановил участие в работе ОДКБ",
+        "Премьер-министр Армении Никол Пашинян заявил, что Ереван фактически заморозил участие "
+        "в ОДКБ, поскольку договор не работает в отношении Армении.",
+    ),
+    "freeze-kommersant": (
+        "Армения фактически вышла из работы ОДКБ — премьер",
+        "Ереван де-факто заморозил членство в ОДКБ, сообщил Никол Пашинян. По его словам, "
+        "организация не выполнила своих обязательств перед Арменией.",
+    ),
+    "drills-ru": (
+        "ОДКБ проводит учения в Белоруссии",
+        "Военнослужащие России, Белоруссии, Казахстана, Киргизии и Таджикистана начали учения "
+        "ОДКБ под Витебском. Армения, заморозившая участие в организации, своих военных не "
+        "направила.",
+    ),
+}
+SANCTIONS = {
+    "eu-adopts": (
+        "EU adopts 11th sanctions package against Russia",
+        "European Union governments on Friday formally adopted an eleventh package of sanctions "
+        "against Russia, including a new tool to curb the circumvention of existing trade "
+        "restrictions through third countries.",
+    ),
+    "eu-approves": (
+        "Brussels approves new round of Russia sanctions targeting circumvention",
+        "The EU has approved its 11th sanctions package against Moscow, which for the first "
+        "time allows the bloc to restrict exports to third countries suspected of helping "
+        "Russia get around sanctions.",
+    ),
+    "us-banks": (
+        "US imposes sanctions on Russian banks and gold sector",
+        "The US Treasury on Friday imposed sanctions on several Russian banks and companies in "
+        "the gold sector, widening restrictions aimed at cutting Moscow's revenue for the war.",
+    ),
+}
+
+
+def _items(texts: dict[str, tuple[str, str]], order: list[str] | None = None) -> list[Item]:
+    keys = order or list(texts)
+    return [
+        item(
+            key,
+            source=f"https://{key}.example/rss",
+            title=texts[key][0],
+            text=texts[key][1],
+            published=T0 + timedelta(hours=n),
+        )
+        for n, key in enumerate(keys)
+    ]
+
+
+def _clusters(items: list[Item]) -> set[frozenset[str]]:
+    return {frozenset(i.key for i in story) for story in group(items)}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_three_english_reports_of_one_event_form_one_story_in_any_order(seed):
+    order = list(EN)
+    random.Random(seed).shuffle(order)
+    assert _clusters(_items(EN, order)) == {
+        frozenset({"freeze-reuters", "freeze-france24", "freeze-ap"}),
+        frozenset({"drills"}),
+        frozenset({"summit"}),
+    }
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_three_russian_reports_of_one_event_form_one_story_in_any_order(seed):
+    order = list(RU)
+    random.Random(seed).shuffle(order)
+    assert _clusters(_items(RU, order)) == {
+        frozenset({"freeze-ria", "freeze-tass", "freeze-kommersant"}),
+        frozenset({"drills-ru"}),
+    }
+
+
+def test_another_actor_on_the_same_topic_is_another_story():
+    assert _clusters(_items(SANCTIONS)) == {
+        frozenset({"eu-adopts", "eu-approves"}),
+        frozenset({"us-banks"}),
+    }
+
+
+def test_same_event_pairs_score_above_the_threshold_and_other_events_below():
+    fps = {k: fingerprint_text(*v) for k, v in EN.items()}
+    freeze = ["freeze-reuters", "freeze-france24", "freeze-ap"]
+    for a, b in itertools.combinations(freeze, 2):
+        assert similarity(fps[a], fps[b]) >= THRESHOLD + 0.15, (a, b)
+    for a in freeze:
+        assert similarity(fps[a], fps["drills"]) < THRESHOLD - 0.1
+        assert similarity(fps[a], fps["drills"]) == similarity(fps["drills"], fps[a])
+
+
+def test_a_syndicated_copy_with_a_new_headline_is_a_near_duplicate():
+    body = " ".join(EN["drills"][1] for _ in range(3))
+    original = fingerprint_text("CSTO holds exercises in Belarus", body)
+    copy = fingerprint_text("Russia-led bloc drills near Vitebsk", body + " Reporting by staff.")
+    assert similarity(original, copy) >= 0.8
+
+
+def test_a_story_only_takes_items_within_its_time_window():
+    fp = fingerprint_text(*EN["freeze-reuters"])
+    other = fingerprint_text(*EN["freeze-ap"])
+    candidate = StoryCandidate(7, other, T0)
+    assert assign_story(fp, T0 + timedelta(hours=71), [candidate]) == 7
+    assert assign_story(fp, T0 + timedelta(hours=73), [candidate]) is None
+    assert assign_story(fp, T0 - timedelta(days=4), [candidate]) is None
+
+
+def test_assign_story_prefers_the_most_similar_then_the_oldest_story():
+    fp = fingerprint_text(*EN["freeze-reuters"])
+    same = fingerprint_text(*EN["freeze-ap"])
+    weaker = fingerprint_text(*EN["freeze-france24"])
+    assert assign_story(fp, T0, [StoryCandidate(2, weaker, T0), StoryCandidate(5, same, T0)]) == 5
+    assert assign_story(fp, T0, [StoryCandidate(9, same, T0), StoryCandidate(4, same, T0)]) == 4
+    assert assign_story(fp, T0, []) is None
+
+
+def test_fingerprints_round_trip_through_bytes_and_reject_garbage():
+    fp = fingerprint(_items(RU)[0])
+    blob = fp.to_bytes()
+    assert Fingerprint.from_bytes(blob) == fp
+    assert len(blob) < 600
+    with pytest.raises(ValueError):
+        Fingerprint.from_bytes(b"\x09garbage")
+    with pytest.raises(ValueError):
+        Fingerprint.from_bytes(blob[:-1])
+
+
+def test_empty_items_have_a_fingerprint_and_match_nothing():
+    empty = fingerprint_text("", "")
+    assert similarity(empty, empty) == 0.0
+    assert Fingerprint.from_bytes(empty.to_bytes()) == empty
+
+
+# --- storage -------------------------------------------------------------------------------
+
+
+def _store(engine, items: list[Item]) -> dict[str, int]:
+    """Store items and assign their stories as the pipeline does; return key -> story id."""
+    with session_scope(engine) as s:
+        item_store.add_new_items(s, items)
+        by_id = story_store.assign_stories(s, items, now=T0)
+    return {it.key: by_id[it.id] for it in items}
+
+
+def test_attaching_items_builds_stories_with_members_earliest_first(engine):
+    items = _items(EN)
+    ids = _store(engine, items)
+    freeze = {ids["freeze-reuters"], ids["freeze-france24"], ids["freeze-ap"]}
+    assert len(freeze) == 1 and len(set(ids.values())) == 3
+    story_id = ids["freeze-ap"]
+    with Session(engine) as s:
+        members = story_store.story_members(s, story_id)
+        assert [m.key for m in members] == ["freeze-reuters", "freeze-france24", "freeze-ap"]
+        assert story_store.story_of(s, items[0].id) == story_id
+        assert story_store.story_of(s, "000000000000") is None
+        info = story_store.get_story(s, story_id)
+        assert info is not None and info.member_count == 3
+        assert info.lead_item_id == items[0].id and info.event_date == T0
+
+
+def test_attach_is_idempotent(engine):
+    it = _items(EN)[0]
+    first = _store(engine, [it])["freeze-reuters"]
+    with session_scope(engine) as s:
+        assert story_store.attach(s, it.id, None, fingerprint(it), now=T0) == first
+        assert story_store.get_story(s, first).member_count == 1  # type: ignore[union-attr]
+
+
+def test_event_date_is_the_earliest_reliable_date(engine):
+    fetched_only = item(
+        "a",
+        title=EN["freeze-ap"][0],
+        text=EN["freeze-ap"][1],
+        published=T0 - timedelta(hours=5),
+        published_origin="fetched",
+    )
+    from_feed = item(
+        "b",
+        title=EN["freeze-reuters"][0],
+        text=EN["freeze-reuters"][1],
+        published=T0,
+        source="https://other.example/rss",
+    )
+    earlier = item(
+        "c",
+        title=EN["freeze-france24"][0],
+        text=EN["freeze-france24"][1],
+        published=T0 - timedelta(hours=2),
+        source="https://third.example/rss",
+    )
+    ids = _store(engine, [fetched_only, from_feed, earlier])
+    assert len(set(ids.values())) == 1
+    with Session(engine) as s:
+        info = story_store.get_story(s, ids["a"])
+    assert info is not None and info.event_date_reliable
+    assert info.event_date == T0 - timedelta(hours=2)
+
+
+def test_recent_candidates_carry_fingerprints_within_the_range(engine):
+    items = _items(EN)
+    ids = _store(engine, items)
+    with Session(engine) as s:
+        cands = story_store.recent_candidates(s, T0 + timedelta(hours=1), T0 + timedelta(hours=2))
+    assert [c.published for c in cands] == [T0 + timedelta(hours=1), T0 + timedelta(hours=2)]
+    assert cands[0].story_key == ids["freeze-france24"]
+    assert cands[0].fingerprint == fingerprint(items[1])
+
+
+def test_attaching_an_unknown_item_is_a_storage_error(engine):
+    from bot.errors import StorageError
+
+    with session_scope(engine) as s, pytest.raises(StorageError, match="not stored"):
+        story_store.attach(s, "ffffffffffff", None, fingerprint_text("a", "b"), now=T0)
+
+
+def test_alerted_message_finds_the_first_alert_sent_for_the_story(engine):
+    items = _items(EN)
+    with session_scope(engine) as s:
+        chats.touch_chat(
+            s, 42, chat_type="private", title=None, user_language="en", now=T0 - timedelta(days=1)
+        )
+        chats.subscribe(s, 42, ["csto"], thread_id=0, now=T0 - timedelta(days=1))
+    ids = _store(engine, items)
+    story_id = ids["freeze-reuters"]
+    with session_scope(engine) as s:
+        for it in items[:2]:
+            item_store.add_matches(s, it.id, [topic_match("csto")], now=T0)
+            outbox.enqueue_alerts(s, it.id, ["csto"], now=T0)
+    with session_scope(engine) as s:
+        assert story_store.alerted_message(s, 42, story_id) is None
+        entries = outbox.due_entries(s, now=T0)
+        outbox.mark_sent(s, entries[0].id, message_id=501, now=T0 + timedelta(minutes=1))
+    with session_scope(engine) as s:
+        assert story_store.alerted_message(s, 42, story_id) == (501, T0 + timedelta(minutes=1))
+        assert story_store.alerted_message(s, 42, story_id, thread_id=3) is None
+        assert story_store.alerted_message(s, 43, story_id) is None
+        assert story_store.alerted_message(s, 42, ids["drills"]) is None
+
+
+def test_topic_story_dates_count_a_story_once(engine):
+    items = _items(EN)
+    ids = _store(engine, items)
+    loose = item("loose", title="Unrelated", published=T0 + timedelta(days=1))
+    with session_scope(engine) as s:
+        item_store.add_new_items(s, [loose])
+        for it in [*items, loose]:
+            item_store.add_matches(s, it.id, [topic_match("csto")], now=T0)
+    assert len(set(ids.values())) == 3
+    with Session(engine) as s:
+        dates = story_store.topic_story_dates(s, since=T0 - timedelta(days=1))
+        assert story_store.topic_story_dates(s, since=T0, topic="other") == {}
+    assert dates == {
+        "csto": [T0, T0 + timedelta(hours=3), T0 + timedelta(hours=4), T0 + timedelta(days=1)]
+    }
+
+
+def test_migration_creates_the_story_tables(engine):
+    names = set(sa.inspect(engine).get_table_names())
+    assert {"stories", "story_items"} <= names
+
+
+def test_the_story_index_assigns_like_a_full_scan():
+    texts = {**EN, **RU, **SANCTIONS}
+    items = _items(texts)
+    fps = [fingerprint(i) for i in items]
+    candidates = [StoryCandidate(n, fp, T0) for n, fp in enumerate(fps)]
+    index = StoryIndex(candidates)
+    assert len(index) == len(items)
+    body = " ".join(EN["drills"][1] for _ in range(3))
+    probes = [*fps, fingerprint_text("Totally new headline", body), fingerprint_text("x", "y")]
+    for probe in probes:
+        assert index.assign(probe, T0) == assign_story(probe, T0, candidates)
+    with pytest.raises(ValueError):
+        StoryIndex(threshold=0.3)
+
+
+def test_assigning_in_separate_batches_and_far_apart_in_time(engine):
+    first, second, third = _items(EN)[:3]
+    late = item(
+        "late",
+        title=EN["freeze-ap"][0],
+        text=EN["freeze-ap"][1],
+        published=T0 + timedelta(days=30),
+        source="https://late.example/rss",
+    )
+    ids = _store(engine, [first, late])
+    ids.update(_store(engine, [third, second]))
+    assert ids["freeze-reuters"] == ids["freeze-france24"] == ids["freeze-ap"] != ids["late"]
+    with Session(engine) as s:
+        assert story_store.get_story(s, ids["late"]).member_count == 1  # type: ignore[union-attr]
