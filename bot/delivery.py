@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -26,14 +26,30 @@ from telegram.error import (
 )
 
 from bot.metrics import Metrics
-from bot.telegram.format import alert_html, alert_plain
+from bot.models import Item, StoredMatch
+from bot.telegram.format import alert_html, alert_plain, also_reported
 from storage import chats, outbox
 from storage.engine import session_scope
 from storage.items import get_item
+from storage.stories import first_alert, story_members, story_of
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=10)
+# Telegram lets bots edit their messages for 48 hours; stay clear of the edge.
+EDIT_WINDOW = timedelta(hours=47)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+@dataclass(frozen=True)
+class StoryEdit:
+    """An earlier alert of the same story in this chat, to edit instead of sending anew."""
+
+    message_id: int
+    shown: StoredMatch  # the item that alert announced
+    members: tuple[Item, ...]  # every item of the story, earliest first
+
+
 CONCURRENT_CHATS = 30
 
 
@@ -60,6 +76,7 @@ class Delivery:
     paused_until: datetime | None = None
     errors_by_kind: dict[str, int] = field(default_factory=dict)
     metrics: Metrics | None = None
+    tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # feed URL → provenance
 
     async def drain(self, limit: int = 500) -> DeliveryReport:
         """Send every due alert, chats in parallel, each chat's alerts in order."""
@@ -95,15 +112,18 @@ class Delivery:
                 return  # this chat is gone or must wait; later alerts keep their order
 
     async def _send_one(self, entry: outbox.OutboxEntry, report: DeliveryReport) -> bool:
-        with Session(self.engine) as session:
-            stored = get_item(session, entry.item_id)
-        if stored is None:  # cannot happen with the foreign key; never crash the loop on it
+        plan = await asyncio.to_thread(self._plan, entry)
+        if plan is None:  # cannot happen with the foreign key; never crash the loop on it
             await self._finish(entry, report, dropped="item no longer stored")
             return True
+        stored, edit = plan
         try:
-            message = await self._send(
-                entry, alert_html(stored, lang=entry.language, topics=entry.topics), html=True
-            )
+            if edit is not None and await self._edit(entry, edit):
+                await self._finish(entry, report, message_id=edit.message_id)
+                return True
+            html = alert_html(stored, lang=entry.language, topics=entry.topics,
+                              tags=self.tags.get(stored.item.source, ()))  # fmt: skip
+            message = await self._send(entry, html, html=True)
         except RetryAfter as exc:
             return await self._rate_limited(entry, exc, report)
         except Forbidden as exc:
@@ -117,7 +137,45 @@ class Delivery:
         except (NetworkError, TelegramError) as exc:
             await self._retry_later(entry, exc, report)
             return False
-        await self._finish(entry, report, message=message)
+        await self._finish(entry, report, message_id=message.message_id)
+        return True
+
+    def _plan(self, entry: outbox.OutboxEntry) -> tuple[StoredMatch, StoryEdit | None] | None:
+        """The item to announce, and the earlier alert of its story to edit instead, if any."""
+        with Session(self.engine) as session:
+            stored = get_item(session, entry.item_id)
+            if stored is None:
+                return None
+            story_id = story_of(session, entry.item_id)
+            first = None
+            if story_id is not None:
+                first = first_alert(session, entry.chat_id, story_id, thread_id=entry.thread_id)
+            if first is None or self.clock() - first[2] > EDIT_WINDOW:
+                return stored, None
+            shown = get_item(session, first[0])
+            members = story_members(session, story_id)  # type: ignore[arg-type]
+        assert shown is not None
+        return stored, StoryEdit(first[1], shown, tuple(members))
+
+    async def _edit(self, entry: outbox.OutboxEntry, edit: StoryEdit) -> bool:
+        """Edit the story's earlier alert to add "also reported by"; False: send anew."""
+        html = alert_html(
+            edit.shown, lang=entry.language, topics=entry.topics,
+            tags=self.tags.get(edit.shown.item.source, ()),
+            also=also_reported(edit.shown.item, edit.members, self.tags),
+        )  # fmt: skip
+        try:
+            await self.bot.edit_message_text(
+                html, chat_id=entry.chat_id, message_id=edit.message_id,
+                parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+            )  # fmt: skip
+        except BadRequest as exc:
+            reason = str(exc).lower()
+            if "not modified" in reason:
+                return True
+            log.info("alert edit refused chat=%s reason=%s; sending a new message",
+                     entry.chat_id, exc)  # fmt: skip
+            return False
         return True
 
     async def _send(self, entry: outbox.OutboxEntry, text: str, *, html: bool) -> Message:
@@ -127,7 +185,7 @@ class Delivery:
             parse_mode=ParseMode.HTML if html else None,
             message_thread_id=entry.thread_id or None,
             disable_notification=entry.muted,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            link_preview_options=NO_PREVIEW,
         )
 
     async def _bad_request(
@@ -148,7 +206,7 @@ class Delivery:
             except TelegramError as second:
                 await self._finish(entry, report, dropped=f"plain text also rejected: {second}")
                 return True
-            await self._finish(entry, report, message=message)
+            await self._finish(entry, report, message_id=message.message_id)
             return True
         await self._finish(entry, report, dropped=f"rejected by Telegram: {reason}")
         return True
@@ -195,7 +253,7 @@ class Delivery:
         entry: outbox.OutboxEntry,
         report: DeliveryReport,
         *,
-        message: Message | None = None,
+        message_id: int | None = None,
         dropped: str | None = None,
     ) -> None:
         def write() -> None:
@@ -203,7 +261,6 @@ class Delivery:
                 if dropped is not None:
                     outbox.mark_dropped(session, entry.id, error=dropped)
                 else:
-                    message_id = message.message_id if message else None
                     outbox.mark_sent(session, entry.id, message_id=message_id, now=self.clock())
 
         await asyncio.to_thread(write)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
+from bot.dates import extract_date
 from bot.errors import CorpusError
 from bot.matching import RuleSet
 from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch
@@ -22,6 +23,7 @@ from bot.sources.corpus import load_corpus
 from bot.sources.fetch import fetch_feed
 from storage import items as item_store
 from storage import outbox
+from storage import stories as story_store
 from storage.engine import session_scope
 from storage.feeds import fetch_state, is_due, record_fetch
 
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 
 FETCH_CONCURRENCY = 20
 DB_ATTEMPTS = 3
+TEXT_DATE_CONFIDENCE = 0.8
 DB_RETRY_DELAY = 0.5  # seconds, times the attempt number
 
 
@@ -155,8 +158,9 @@ class Pipeline:
         with session_scope(self.engine) as session:
             if fetch is not None:
                 record_fetch(session, fetch, now=now)
-            fresh = item_store.add_new_items(session, items)
+            fresh = item_store.add_new_items(session, with_text_dates(items, now))
             report.new_items = len(fresh)
+            story_store.assign_stories(session, fresh, now=now)
             for item in fresh:
                 topics = ruleset.match(item.title, item.text, item.language)
                 if not topics:
@@ -167,6 +171,19 @@ class Pipeline:
                 )
                 report.new_matches.append(StoredMatch(item, tuple(new), now))
         return report
+
+
+def with_text_dates(items: list[Item], now: datetime) -> list[Item]:
+    """Items whose feed gave no date take one from their own text when it is unambiguous."""
+    dated = []
+    for item in items:
+        if item.published_origin == "fetched":
+            guess = extract_date(f"{item.title}\n{item.text[:2000]}", not_after=now)
+            if guess is not None and guess.confidence >= TEXT_DATE_CONFIDENCE:
+                published = datetime.combine(guess.date, datetime.min.time(), tzinfo=UTC)
+                item = replace(item, published=published, published_origin="text")
+        dated.append(item)
+    return dated
 
 
 def _first_line(exc: BaseException) -> str:

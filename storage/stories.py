@@ -166,6 +166,18 @@ def story_of(session: Session, item_id: str) -> int | None:
     return None if row is None else row.story_id
 
 
+def stories_of(session: Session, item_ids: Sequence[str]) -> dict[str, int]:
+    """item id → story id, for the items that belong to a story."""
+    if not item_ids:
+        return {}
+    rows = session.exec(
+        select(StoryItemRow.item_id, StoryItemRow.story_id).where(
+            col(StoryItemRow.item_id).in_(list(item_ids))
+        )
+    ).all()
+    return dict(rows)
+
+
 def get_story(session: Session, story_id: int) -> StoryInfo | None:
     """One story's summary record, or None."""
     row = session.get(StoryRow, story_id)
@@ -188,8 +200,16 @@ def alerted_message(
 ) -> tuple[int, datetime] | None:
     """The first alert Telegram accepted for any item of the story in this chat/thread:
     (message_id, sent_at), or None when the chat was never alerted about the story."""
+    first = first_alert(session, chat_id, story_id, thread_id=thread_id)
+    return None if first is None else (first[1], first[2])
+
+
+def first_alert(
+    session: Session, chat_id: int, story_id: int, *, thread_id: int = 0
+) -> tuple[str, int, datetime] | None:
+    """(item_id, message_id, sent_at) of the first alert of the story in this chat/thread."""
     query = (
-        select(OutboxRow.message_id, OutboxRow.sent_at)
+        select(OutboxRow.item_id, OutboxRow.message_id, OutboxRow.sent_at)
         .join(StoryItemRow, col(StoryItemRow.item_id) == col(OutboxRow.item_id))
         .where(
             StoryItemRow.story_id == story_id,
@@ -202,9 +222,9 @@ def alerted_message(
         .limit(1)
     )
     row = session.exec(query).first()
-    if row is None or row[0] is None or row[1] is None:
+    if row is None or row[1] is None or row[2] is None:
         return None
-    return row[0], row[1]
+    return row[0], row[1], row[2]
 
 
 def topic_story_dates(

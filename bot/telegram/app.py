@@ -115,7 +115,11 @@ async def _prepare(app: Application) -> None:  # type: ignore[type-arg]
         await app.bot.set_my_commands(menu, language_code=None if lang == "en" else lang)
     g: BotContext = app.bot_data["geoalert"]
     g.delivery = Delivery(
-        g.engine, app.bot, chat_min_interval=g.settings.chat_min_interval, metrics=g.metrics
+        g.engine,
+        app.bot,
+        chat_min_interval=g.settings.chat_min_interval,
+        metrics=g.metrics,
+        tags=g.feed_tags(),
     )
     g.metrics.watch_backlog(lambda: _read_backlog(g))
     assert app.job_queue is not None

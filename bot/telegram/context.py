@@ -48,6 +48,10 @@ class BotContext:
         wanted = topic_id.strip().lower().lstrip("#")
         return next((tp for tp in self.topics if tp.id == wanted), None)
 
+    def feed_tags(self) -> dict[str, tuple[str, ...]]:
+        """Provenance tags per feed URL, from feeds.yaml."""
+        return {feed.url: feed.tags for feed in self.pipeline.feeds}
+
     def topic_ids(self) -> str:
         return ", ".join(tp.id for tp in self.topics)
 

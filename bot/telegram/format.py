@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from html import escape
 
-from bot.models import StoredMatch, Topic
+from bot.models import Item, StoredMatch, Topic
 from bot.render import ORIGIN_LABELS
 from bot.summarize import summarize
 from bot.telegram.i18n import t
@@ -15,6 +16,7 @@ MAX_MESSAGE = 4096  # Telegram's limit, in UTF-16 code units after entity parsin
 TITLE_CHARS = 300
 SUMMARY_CHARS = 400
 MAX_LINK = 2000
+ALSO_CHARS = 600
 SUMMARY_INPUT_CHARS = 20_000
 
 
@@ -45,19 +47,50 @@ def _summary(m: StoredMatch) -> str:
     )
 
 
-def alert_html(m: StoredMatch, *, lang: str | None, topics: tuple[str, ...] = ()) -> str:
-    """The alert: bold title, summary, topic tags, publisher, date, link, /source handle."""
+def alert_html(
+    m: StoredMatch,
+    *,
+    lang: str | None,
+    topics: tuple[str, ...] = (),
+    tags: tuple[str, ...] = (),
+    also: Sequence[str] = (),
+) -> str:
+    """The alert: bold title, summary, topic tags, publisher (with its provenance tags), date,
+    link, the /source handle, and the other outlets of the same story."""
     item = m.item
-    tags = " ".join(f"#{tid}" for tid in (topics or m.topic_ids))
+    hashtags = " ".join(f"#{tid}" for tid in (topics or m.topic_ids))
     head = [f"<b>{escape(truncate_words(item.title, TITLE_CHARS))}</b>"]
     summary = _summary(m)
     if summary:
         head.append(escape(summary))
-    foot = [f"{tags} · {escape(item.publisher)} · {item.published:%Y-%m-%d}"]
+    foot = [
+        f"{hashtags} · {escape(publisher_label(item.publisher, tags))} · {item.published:%Y-%m-%d}"
+    ]
     if item.link and len(item.link) <= MAX_LINK:
         foot.append(f'<a href="{escape(item.link, quote=True)}">{escape(_host(item.link))}</a>')
     foot.append(t(lang, "alert_source", id=item.id))
+    if also:
+        listed = truncate_words(", ".join(also), ALSO_CHARS)
+        foot.append(t(lang, "also_reported", sources=escape(listed)))
     return "\n\n".join(head) + "\n\n" + "\n".join(foot)
+
+
+def publisher_label(publisher: str, tags: Sequence[str]) -> str:
+    """ "TASS (state media)": the outlet with its provenance tags from feeds.yaml."""
+    return f"{publisher} ({', '.join(tags)})" if tags else publisher
+
+
+def also_reported(
+    shown: Item, members: Sequence[Item], tags: Mapping[str, tuple[str, ...]]
+) -> list[str]:
+    """Other outlets of a story, earliest first, each once (the shown one left out)."""
+    seen = {shown.publisher}
+    labels = []
+    for member in members:
+        if member.publisher not in seen:
+            seen.add(member.publisher)
+            labels.append(publisher_label(member.publisher, tags.get(member.source, ())))
+    return labels
 
 
 def alert_plain(m: StoredMatch, *, lang: str | None, topics: tuple[str, ...] = ()) -> str:
@@ -78,12 +111,13 @@ def _host(link: str) -> str:
     return urlsplit(link).hostname or link
 
 
-def match_entry_html(m: StoredMatch, *, with_summary: bool = True) -> str:
+def match_entry_html(m: StoredMatch, *, with_summary: bool = True, sources: int = 1) -> str:
     """One entry of /latest: date, publisher, title, summary and the id."""
     item = m.item
+    more = f" (+{sources - 1})" if sources > 1 else ""
     head = (
         f"<b>{escape(truncate_words(item.title, TITLE_CHARS))}</b>\n"
-        f"{item.published:%Y-%m-%d} · {escape(item.publisher)} · "
+        f"{item.published:%Y-%m-%d} · {escape(item.publisher)}{more} · "
         f"{' '.join('#' + x for x in m.topic_ids)} · /source_{item.id}"
     )
     if not with_summary:
@@ -91,8 +125,16 @@ def match_entry_html(m: StoredMatch, *, with_summary: bool = True) -> str:
     return head + "\n" + escape(truncate_words(_summary(m), 300))
 
 
-def source_html(m: StoredMatch, *, lang: str | None) -> str:
-    """Provenance of an item with the rule evidence for each of its topics."""
+def source_html(
+    m: StoredMatch,
+    *,
+    lang: str | None,
+    tags: Mapping[str, tuple[str, ...]] | None = None,
+    story: Sequence[Item] = (),
+) -> str:
+    """Provenance of an item, the rule evidence for each of its topics, and the other
+    sources of its story, earliest first."""
+    tags = tags or {}
     item = m.item
     origin = (
         f"seed corpus file <code>{escape(item.source_ref)}</code>"
@@ -102,7 +144,7 @@ def source_html(m: StoredMatch, *, lang: str | None) -> str:
     lines = [
         t(lang, "source_header", id=item.id),
         f"<b>{escape(truncate_words(item.title, TITLE_CHARS))}</b>",
-        f"Publisher: {escape(item.publisher)}",
+        f"Publisher: {escape(publisher_label(item.publisher, tags.get(item.source, ())))}",
         f"Source: {origin}",
         f"Link: {escape(item.link) if item.link else '—'}",
         f"Published: {item.published:%Y-%m-%d %H:%M} UTC "
@@ -117,6 +159,15 @@ def source_html(m: StoredMatch, *, lang: str | None) -> str:
         )
         if ev.snippet:
             lines.append(f"<i>“{escape(truncate_words(ev.snippet, 400))}”</i>")
+    others = [member for member in story if member.id != item.id]
+    if others:
+        lines.append(f"\n<b>{t(lang, 'story_sources')}</b>")
+        for member in others:
+            label = publisher_label(member.publisher, tags.get(member.source, ()))
+            lines.append(
+                f"{member.published:%Y-%m-%d %H:%M} · {escape(label)} · "
+                f"{escape(truncate_words(member.title, 120))} · /source_{member.id}"
+            )
     return _fit_html("\n".join(lines))
 
 

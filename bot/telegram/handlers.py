@@ -12,6 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOpti
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.models import Item, StoredMatch
 from bot.telegram.context import BotContext, geo
 from bot.telegram.format import match_entry_html, source_html, timeline_pages, topic_list_html
 from bot.telegram.i18n import COMMANDS, LANGUAGES, pick_language, t
@@ -19,10 +20,12 @@ from bot.telegram.throttle import Verdict
 from bot.timeline import build_timeline
 from storage import chats
 from storage.items import get_item, match_counts, matched_items
+from storage.stories import stories_of, story_members, story_of
 
 log = logging.getLogger(__name__)
 
 LATEST_DEFAULT, LATEST_MAX = 5, 20
+LATEST_SCAN = 4  # read this many times N items, so N stories remain after merging copies
 TIMELINE_MAX = 500
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -268,12 +271,36 @@ async def cmd_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         else:
             await reply(update, t(lang, "unknown_topic", topic=escape(arg), valid=g.topic_ids()))
             return
-    found = await g.read(lambda s: matched_items(s, topic=topic_id, limit=count))
-    if not found:
+
+    def query(s: Session) -> tuple[list[StoredMatch], dict[str, int]]:
+        found = matched_items(s, topic=topic_id, limit=count * LATEST_SCAN)
+        return found, stories_of(s, [m.item.id for m in found])
+
+    found, story_ids = await g.read(query)
+    latest = one_per_story(found, story_ids)[:count]
+    if not latest:
         await reply(update, t(lang, "no_matches"))
         return
     header = t(lang, "latest_header", topic=f" #{topic_id}" if topic_id else "")
-    await _reply_chunks(update, header, [match_entry_html(m) for m in found])
+    entries = [match_entry_html(m, sources=n) for m, n in latest]
+    await _reply_chunks(update, header, entries)
+
+
+def one_per_story(
+    found: list[StoredMatch], story_ids: dict[str, int]
+) -> list[tuple[StoredMatch, int]]:
+    """Stories, not copies: the newest item of each story, with how many items report it."""
+    first: dict[object, int] = {}
+    result: list[tuple[StoredMatch, int]] = []
+    for m in found:
+        key: object = story_ids.get(m.item.id, m.item.id)
+        if key in first:
+            shown, n = result[first[key]]
+            result[first[key]] = (shown, n + 1)
+            continue
+        first[key] = len(result)
+        result.append((m, 1))
+    return result
 
 
 async def _reply_chunks(update: Update, header: str, entries: list[str], limit: int = 4000) -> None:
@@ -360,11 +387,16 @@ async def cmd_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await reply(update, t(lang, "usage_source"))
         return
     item_id = item_id.strip().lower()[:64]
-    found = await g.read(lambda s: get_item(s, item_id))
+
+    def query(s: Session) -> tuple[StoredMatch | None, list[Item]]:
+        story_id = story_of(s, item_id)
+        return get_item(s, item_id), story_members(s, story_id) if story_id else []
+
+    found, story = await g.read(query)
     if found is None:
         await reply(update, t(lang, "no_item", id=escape(item_id)))
         return
-    await reply(update, source_html(found, lang=lang))
+    await reply(update, source_html(found, lang=lang, tags=g.feed_tags(), story=story))
 
 
 async def cmd_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -23,13 +23,13 @@ EMPTY_RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</ti
 <link>https://wire.example/</link><description>d</description></channel></rss>"""
 
 
-def rss(*items: tuple[str, str, str]) -> bytes:
-    """An RSS 2.0 feed with (guid, title, description) items."""
+def rss(*items: tuple[str, ...]) -> bytes:
+    """An RSS 2.0 feed with (guid, title, description[, pubDate]) items."""
     body = "".join(
-        f"<item><guid>{g}</guid><title>{t}</title><description>{d}</description>"
-        f"<link>https://wire.example/{g}</link>"
-        "<pubDate>Mon, 20 Nov 2023 10:00:00 GMT</pubDate></item>"
-        for g, t, d in items
+        f"<item><guid>{i[0]}</guid><title>{i[1]}</title><description>{i[2]}</description>"
+        f"<link>https://wire.example/{i[0]}</link>"
+        f"<pubDate>{i[3] if len(i) > 3 else 'Mon, 20 Nov 2023 10:00:00 GMT'}</pubDate></item>"
+        for i in items
     )
     return EMPTY_RSS.replace(b"</channel>", body.encode() + b"</channel>")
 
