@@ -1,9 +1,19 @@
-"""Per-feed fetch state: conditional-GET validators, last poll, last error, back-off."""
+"""Per-feed fetch state: conditional-GET validators, last poll, last error, back-off, pausing.
+
+A feed that failed `pause_after` times in a row is *paused*: it is only probed every
+`PAUSE_PROBE` (so it resumes by itself when it answers again), `record_fetch` reports the poll
+that paused it and the one that recovered it (so admins are told once), and `retry_feeds`
+probes it at the next poll. Paused is derived from `consecutive_failures`: no extra column.
+"""
 
 from __future__ import annotations
 
+import itertools
+import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -12,6 +22,22 @@ from bot.models import FeedConfig, FetchResult, FetchState
 from storage.tables import FeedRow, ItemRow
 
 MAX_BACKOFF = timedelta(hours=6)
+PAUSE_AFTER = 10  # consecutive failures; the lead wires GEOALERT_FEED_PAUSE_AFTER
+PAUSE_PROBE = timedelta(hours=6)  # a paused feed is still tried this often
+SILENCE_WINDOW = 20  # newest items whose gaps give a feed's usual cadence
+SILENCE_FACTOR = 3  # silent after this many usual gaps…
+SILENCE_MINIMUM = timedelta(days=2)  # …and never sooner than this
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEvent:
+    """A change admins should hear about once: a feed just paused, or a paused one recovered."""
+
+    kind: Literal["paused", "recovered"]
+    url: str
+    name: str
+    failures: int  # consecutive failures when it paused, or before it recovered
+    reason: str | None  # the last error, for "paused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +52,8 @@ class FeedStatus:
     consecutive_failures: int
     next_poll_at: datetime | None
     items: int
+    paused: bool = False
+    silent_since: datetime | None = None  # the newest item, when the feed answers but is silent
 
 
 def _row(session: Session, feed: FeedConfig) -> FeedRow:
@@ -49,7 +77,8 @@ def is_due(
     session: Session, feed: FeedConfig, *, now: datetime, interval: int, force: bool = False
 ) -> bool:
     """Whether `feed` should be polled now: its back-off elapsed and (unless `force`) its
-    own interval too."""
+    own interval too. A paused feed is due only at its next probe (`PAUSE_PROBE`), even with
+    `force`; `retry_feeds` makes it due at once."""
     row = session.exec(select(FeedRow).where(FeedRow.url == feed.url)).first()
     if row is None or row.last_polled_at is None:
         return True
@@ -62,12 +91,20 @@ def is_due(
     return now >= row.last_polled_at + own - timedelta(seconds=5)
 
 
-def record_fetch(session: Session, result: FetchResult, *, now: datetime) -> None:
-    """Store the outcome of one poll: new validators, or the error and the back-off."""
+def record_fetch(
+    session: Session, result: FetchResult, *, now: datetime, pause_after: int = PAUSE_AFTER
+) -> FeedEvent | None:
+    """Store the outcome of one poll: new validators, or the error and the back-off.
+
+    Returns a `FeedEvent` when this poll paused the feed (its `pause_after`-th failure in a
+    row) or when a paused feed answered again; None otherwise.
+    """
     row = _row(session, result.feed)
     row.name = result.feed.name[:200]
     row.last_polled_at = now
     row.last_status = result.status
+    before = row.consecutive_failures
+    event: FeedEvent | None = None
     if result.error is None:
         row.etag = result.state.etag
         row.last_modified = result.state.last_modified
@@ -76,12 +113,37 @@ def record_fetch(session: Session, result: FetchResult, *, now: datetime) -> Non
         row.last_error = None
         row.consecutive_failures = 0
         row.next_poll_at = None
+        if before >= pause_after:
+            event = FeedEvent("recovered", row.url, row.name, before, None)
     else:
         row.last_error = result.error[:1000]
         row.consecutive_failures += 1
-        row.next_poll_at = now + _backoff(row.consecutive_failures, result.retry_after)
+        if row.consecutive_failures >= pause_after:
+            row.next_poll_at = now + PAUSE_PROBE
+        else:
+            row.next_poll_at = now + _backoff(row.consecutive_failures, result.retry_after)
+        if row.consecutive_failures == pause_after:
+            event = FeedEvent("paused", row.url, row.name, pause_after, row.last_error)
     session.add(row)
     session.flush()
+    return event
+
+
+def retry_feeds(session: Session, url: str | None = None) -> int:
+    """Make failing (paused or backing-off) feeds due at the next poll; `url` limits it to one.
+
+    A paused feed stays paused until a poll succeeds, so a retry that fails again does not
+    announce the pause a second time. Returns how many feeds were affected.
+    """
+    query = select(FeedRow).where(col(FeedRow.consecutive_failures) > 0)
+    if url is not None:
+        query = query.where(FeedRow.url == url)
+    rows = session.exec(query).all()
+    for row in rows:
+        row.next_poll_at = None
+        session.add(row)
+    session.flush()
+    return len(rows)
 
 
 def _backoff(failures: int, retry_after: float | None) -> timedelta:
@@ -92,8 +154,40 @@ def _backoff(failures: int, retry_after: float | None) -> timedelta:
     return delay
 
 
-def feed_statuses(session: Session) -> list[FeedStatus]:
-    """Every known feed with its fetch state and stored item count."""
+def silent_since(
+    published: Sequence[datetime], *, now: datetime, answering: bool
+) -> datetime | None:
+    """When a feed that still answers went quiet (its newest item), or None if it is not silent.
+
+    Silent means no new item for longer than `SILENCE_FACTOR` times the median gap between its
+    newest `SILENCE_WINDOW` items, and at least `SILENCE_MINIMUM`. A failing feed
+    (`answering=False`) or one with fewer than 3 dated items is never called silent. Pure.
+    """
+    if not answering or len(published) < 3:
+        return None
+    dates = sorted(published, reverse=True)[:SILENCE_WINDOW]
+    gaps = [(newer - older).total_seconds() for newer, older in itertools.pairwise(dates)]
+    usual = timedelta(seconds=statistics.median(gaps))
+    newest = dates[0]
+    return newest if now - newest > max(SILENCE_FACTOR * usual, SILENCE_MINIMUM) else None
+
+
+def recent_item_dates(session: Session, url: str, limit: int = SILENCE_WINDOW) -> list[datetime]:
+    """Published dates of the newest `limit` stored items of the feed at `url`."""
+    query = (
+        select(ItemRow.published)
+        .where(ItemRow.source == url)
+        .order_by(col(ItemRow.published).desc())
+        .limit(limit)
+    )
+    return list(session.exec(query).all())
+
+
+def feed_statuses(
+    session: Session, *, now: datetime | None = None, pause_after: int = PAUSE_AFTER
+) -> list[FeedStatus]:
+    """Every known feed with its fetch state, stored item count, pause and silence."""
+    now = now or datetime.now(UTC)
     counts = dict(
         session.exec(select(ItemRow.source, sa.func.count()).group_by(col(ItemRow.source))).all()
     )
@@ -108,6 +202,12 @@ def feed_statuses(session: Session) -> list[FeedStatus]:
             consecutive_failures=r.consecutive_failures,
             next_poll_at=r.next_poll_at,
             items=int(counts.get(r.url, 0)),
+            paused=r.consecutive_failures >= pause_after,
+            silent_since=silent_since(
+                recent_item_dates(session, r.url),
+                now=now,
+                answering=r.last_success_at is not None and r.consecutive_failures == 0,
+            ),
         )
         for r in rows
     ]

@@ -1,14 +1,19 @@
 """Load and validate the feed list (`feeds.yaml`) into `FeedConfig` records.
 
 Every problem is reported as `file:line: reason`, using the YAML node marks, and all problems of
-one file are reported together in a single `FeedError`.
+one file are reported together in a single `FeedError`. `add_feeds` appends new feeds to the file
+(an OPML import), leaving the existing entries and their comments as they are.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -121,6 +126,9 @@ def _check_url(node: yaml.Node, fields: dict[str, Any], problems: _Problems) -> 
     if not isinstance(value, str) or not is_http_url(value.strip()):
         problems.add(value_node, f"'url' must be an http:// or https:// URL, got {value!r}")
         return None
+    if "@" in urlsplit(value.strip()).netloc:
+        problems.add(value_node, "'url' must not contain credentials (user:password@)")
+        return None
     return value.strip()
 
 
@@ -171,3 +179,65 @@ def _check_tags(fields: dict[str, Any], problems: _Problems) -> tuple[str, ...]:
         problems.add(value_node, "'tags' must be a list of non-empty strings")
         return ()
     return tuple(dict.fromkeys(t.strip() for t in value))
+
+
+def add_feeds(path: Path, feeds: Sequence[FeedConfig]) -> list[FeedConfig]:
+    """Append the feeds whose URL is not in `path` yet; returns the ones added.
+
+    Existing entries (and comments) are kept byte for byte: new ones are appended as YAML. The
+    result is validated with `load_feeds` before it replaces the file (atomically), so a file
+    that cannot take an appended list (e.g. `[]`) is rewritten whole instead.
+    """
+    existing = load_feeds(path)
+    known = {canonical_link(f.url) or f.url for f in existing}
+    added: list[FeedConfig] = []
+    for feed in feeds:
+        key = canonical_link(feed.url) or feed.url
+        if key not in known:
+            known.add(key)
+            added.append(feed)
+    if not added:
+        return []
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    text = old + ("" if not old or old.endswith("\n") else "\n") + _dump(added)
+    try:
+        _validated(path, text)
+    except FeedError:
+        text = _dump([*existing, *added])
+    _replace(path, text)
+    return added
+
+
+def _dump(feeds: Sequence[FeedConfig]) -> str:
+    entries = []
+    for feed in feeds:
+        entry: dict[str, Any] = {"url": feed.url, "name": feed.name}
+        if feed.interval is not None:
+            entry["interval"] = feed.interval
+        if feed.language:
+            entry["language"] = feed.language
+        if feed.tags:
+            entry["tags"] = list(feed.tags)
+        entries.append(entry)
+    return yaml.safe_dump(entries, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _validated(path: Path, text: str) -> None:
+    """Raise `FeedError` unless `text` is a valid feeds file (checked in a scratch file)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        trial = Path(scratch) / path.name
+        trial.write_text(text, encoding="utf-8")
+        load_feeds(trial)
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write `text` to `path` atomically (a crash leaves the old file or the new one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

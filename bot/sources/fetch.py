@@ -1,7 +1,9 @@
 """Fetch one feed over HTTP: conditional GET, redirects, size and time limits, then parse.
 
 `fetch_feed` never raises for a bad feed: every failure becomes a `FetchResult` with `error` set
-and one log line `feed fetch failed feed=… url=… reason=…`.
+and one log line `feed fetch failed feed=… url=… reason=…`. Redirects are followed here, hop by
+hop, so that `bot.sources.netguard` checks every hop (scheme, credentials, https → http, and
+the addresses each host resolves to).
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
+from urllib.parse import urljoin
 
 import httpx
 
 from bot import __version__
 from bot.models import FeedConfig, FetchResult, FetchState
-from bot.sources.parse import parse_feed
+from bot.sources import netguard
+from bot.sources.parse import MAX_ITEMS, parse_feed
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +35,7 @@ ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 DEFAULT_DEADLINE = 30.0
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 class _FetchFailed(Exception):
@@ -58,13 +63,16 @@ def make_http_client(timeout: float, max_redirects: int) -> httpx.AsyncClient:
     """The one HTTP client for feed polling: timeouts, redirect limit, a real User-Agent.
 
     Every phase (connect, read, write, pool) gets `timeout`; `fetch_feed` also bounds the whole
-    request by it, so a server trickling bytes cannot hold a poll longer than that.
+    request by it, so a server trickling bytes cannot hold a poll longer than that. Redirects
+    are followed by `fetch_feed` (up to `max_redirects` hops), not by httpx, and connections
+    go through the address guard (`netguard.GuardedBackend`).
     """
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout),
-        follow_redirects=True,
+        follow_redirects=False,
         max_redirects=max_redirects,
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+        transport=netguard.guarded_transport(),
     )
 
 
@@ -76,26 +84,35 @@ async def fetch_feed(
     max_bytes: int,
     now: datetime,
     deadline: float | None = None,
+    allow_private: bool = True,
+    max_items: int = MAX_ITEMS,
 ) -> FetchResult:
     """Poll `feed` once and return its new items and fetch state, or why it failed.
 
     `deadline` bounds the whole request in seconds (default: the client's longest timeout).
     304, or a body whose hash equals `state.content_hash`, gives `not_modified=True`.
+    `allow_private=False` refuses loopback, private, link-local… addresses on every hop
+    (production passes `GEOALERT_ALLOW_PRIVATE_FEEDS`; the default keeps loopback tests working).
+    `max_items` keeps only the newest entries of a huge feed.
     """
     limit = deadline if deadline is not None else _client_deadline(client)
     try:
-        async with asyncio.timeout(limit):
-            response = await _get(client, feed, state, max_bytes=max_bytes, now=now)
+        with netguard.address_policy(allow_private=allow_private):
+            async with asyncio.timeout(limit):
+                response = await _get(
+                    client, feed, state, max_bytes=max_bytes, now=now, allow_private=allow_private
+                )
         if response.status == HTTPStatus.NOT_MODIFIED:
             return FetchResult(feed=feed, state=state, not_modified=True, status=response.status)
-        return _finish(feed, state, response, now)
+        return _finish(feed, state, response, now, max_items)
     except _FetchFailed as exc:
         return _failed(feed, state, exc)
+    except netguard.UnsafeURLError as exc:
+        return _failed(feed, state, _FetchFailed(str(exc)))
     except (TimeoutError, httpx.TimeoutException):
         return _failed(feed, state, _FetchFailed(f"timed out after {limit:g}s"))
-    except httpx.TooManyRedirects:
-        reason = f"too many redirects (more than {client.max_redirects}; redirect loop?)"
-        return _failed(feed, state, _FetchFailed(reason))
+    except socket.gaierror:
+        return _failed(feed, state, _FetchFailed("DNS lookup failed"))
     except httpx.HTTPError as exc:
         return _failed(feed, state, _FetchFailed(_network_reason(exc)))
     except (httpx.InvalidURL, UnicodeError) as exc:
@@ -105,7 +122,9 @@ async def fetch_feed(
         return _failed(feed, state, _FetchFailed(f"unexpected {type(exc).__name__}: {exc}"))
 
 
-def _finish(feed: FeedConfig, state: FetchState, response: _Response, now: datetime) -> FetchResult:
+def _finish(
+    feed: FeedConfig, state: FetchState, response: _Response, now: datetime, max_items: int
+) -> FetchResult:
     """Hash the body, skip parsing when unchanged, otherwise parse into items."""
     digest = hashlib.sha256(response.body).hexdigest()
     new_state = FetchState(
@@ -116,7 +135,7 @@ def _finish(feed: FeedConfig, state: FetchState, response: _Response, now: datet
     if digest == state.content_hash:
         return FetchResult(feed=feed, state=new_state, not_modified=True, status=response.status)
     items, problem = parse_feed(
-        response.body, feed, fetched=now, content_type=response.content_type
+        response.body, feed, fetched=now, content_type=response.content_type, max_items=max_items
     )
     if problem and not items:
         return _failed(feed, state, _FetchFailed(problem, status=response.status))
@@ -124,17 +143,43 @@ def _finish(feed: FeedConfig, state: FetchState, response: _Response, now: datet
 
 
 async def _get(
-    client: httpx.AsyncClient, feed: FeedConfig, state: FetchState, *, max_bytes: int, now: datetime
+    client: httpx.AsyncClient,
+    feed: FeedConfig,
+    state: FetchState,
+    *,
+    max_bytes: int,
+    now: datetime,
+    allow_private: bool,
 ) -> _Response:
-    """GET with conditional headers; stream the body under the size cap."""
+    """GET with conditional headers, following redirects hop by hop under the guard."""
     headers: dict[str, str] = {}
     if state.etag:
         headers["If-None-Match"] = state.etag
     if state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
-    async with client.stream("GET", feed.url, headers=headers) as resp:
+    url = feed.url
+    netguard.check_url(url, allow_private=allow_private)
+    for _hop in range(client.max_redirects + 1):
+        await netguard.check_host(url, allow_private=allow_private)
+        response, target = await _get_once(client, url, headers, max_bytes=max_bytes, now=now)
+        if response is not None:
+            return response
+        assert target is not None
+        netguard.check_redirect(url, target, allow_private=allow_private)
+        url = target
+    raise _FetchFailed(f"too many redirects (more than {client.max_redirects}; redirect loop?)")
+
+
+async def _get_once(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], *, max_bytes: int, now: datetime
+) -> tuple[_Response | None, str | None]:
+    """One request: the response, or (None, the absolute redirect target)."""
+    async with client.stream("GET", url, headers=headers) as resp:
+        location = resp.headers.get("Location")
+        if resp.status_code in _REDIRECTS and location:
+            return None, urljoin(url, location.strip())
         if resp.status_code == HTTPStatus.NOT_MODIFIED:
-            return _Response(resp.status_code, b"", None, None, None)
+            return _Response(resp.status_code, b"", None, None, None), None
         if not 200 <= resp.status_code < 300:
             raise _FetchFailed(
                 _status_reason(resp),
@@ -142,13 +187,14 @@ async def _get(
                 retry_after=parse_retry_after(resp.headers.get("Retry-After"), now),
             )
         body = await _read_capped(resp, max_bytes)
-        return _Response(
+        response = _Response(
             status=resp.status_code,
             body=body,
             etag=resp.headers.get("ETag"),
             last_modified=resp.headers.get("Last-Modified"),
             content_type=resp.headers.get("Content-Type"),
         )
+        return response, None
 
 
 async def _read_capped(resp: httpx.Response, max_bytes: int) -> bytes:

@@ -1,6 +1,9 @@
 """Parse feed bytes (RSS 0.9x/1.0/2.0, Atom) with feedparser and normalise entries into `Item`s.
 
 Pure: takes bytes and the fetch time, returns items; never touches the network or the clock.
+Hostile input is bounded here: entity declarations are refused before feedparser runs
+(`xmlguard`), at most `max_items` entries (the newest) are kept, raw text is cut before HTML
+is stripped, and dates before 1995 or in the future are replaced by the fetch time.
 """
 
 from __future__ import annotations
@@ -19,14 +22,19 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from bot.models import DateOrigin, FeedConfig, Item, make_item_id
+from bot.sources.charset import repair_encoding
 from bot.sources.links import canonical_link
+from bot.sources.xmlguard import entity_problem
 from bot.text import collapse_ws, html_to_text, truncate_words
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 20_000
 MAX_TITLE_CHARS = 300  # a derived or runaway title is cut here
+MAX_RAW_CHARS = 50 * MAX_TEXT_CHARS  # markup beyond this is never even stripped
+MAX_ITEMS = 1000  # entries kept from one feed document: the newest
 FUTURE_SLACK = timedelta(days=1)  # dates further ahead than this are not trusted
+OLDEST_TRUSTED = datetime(1995, 1, 1, tzinfo=UTC)  # older dates are epoch/default-value junk
 _HARMLESS_BOZO = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
 _LANG = re.compile(r"^([a-zA-Z]{2})(?:[-_].*)?$")
 
@@ -42,14 +50,27 @@ class _FeedMeta:
 
 
 def parse_feed(
-    body: bytes, feed: FeedConfig, *, fetched: datetime, content_type: str | None = None
+    body: bytes,
+    feed: FeedConfig,
+    *,
+    fetched: datetime,
+    content_type: str | None = None,
+    max_items: int = MAX_ITEMS,
 ) -> tuple[list[Item], str | None]:
     """Parse `body` into items; the second value is an error (no items) or a warning.
 
     - a feed with no entries that feedparser flagged (or an HTML page) → `([], "not a feed: …")`;
+    - a document declaring XML entities → `([], "refused: …")`, feedparser never runs;
     - a malformed feed that still yields entries → items plus `"malformed feed: …"` (logged);
-    - a valid feed with no entries → `([], None)`.
+    - a valid feed with no entries → `([], None)`;
+    - more than `max_items` entries → the newest `max_items`, in document order.
     """
+    refusal = entity_problem(body)
+    if refusal is not None:
+        return [], refusal
+    body, content_type, repair = repair_encoding(body, content_type)
+    if repair is not None:
+        log.warning("feed encoding repaired feed=%s url=%s reason=%s", feed.name, feed.url, repair)
     # Only the content type is passed: a Content-Location base would make feedparser's loose
     # (bozo) parser resolve bare guids into URLs, changing item ids. Links are resolved below.
     headers = {"content-type": content_type} if content_type else None
@@ -62,7 +83,8 @@ def parse_feed(
             return [], None
         return [], f"not a feed: {problem or 'no RSS or Atom elements found'}"
     meta = _feed_meta(parsed.feed, feed, fetched)
-    items = _unique(_entry_to_item(entry, meta) for entry in parsed.entries)
+    entries = _newest(parsed.entries, max_items, meta.fetched)
+    items = _unique(_entry_to_item(entry, meta) for entry in entries)
     if not problem:
         return items, None
     log.warning("feed malformed but usable feed=%s url=%s reason=%s", feed.name, feed.url, problem)
@@ -111,6 +133,18 @@ def _unique(items: Any) -> list[Item]:
     return out
 
 
+def _newest(entries: list[Any], limit: int, fetched: datetime) -> list[Any]:
+    """At most `limit` entries, the newest by date (undated ones count as just fetched)."""
+    if len(entries) <= limit:
+        return entries
+    order = sorted(
+        range(len(entries)), key=lambda i: _entry_date(entries[i], fetched)[0], reverse=True
+    )
+    keep = sorted(order[: max(limit, 0)])
+    log.warning("feed has %d entries, keeping the newest %d", len(entries), limit)
+    return [entries[i] for i in keep]
+
+
 def _entry_to_item(entry: Mapping[str, Any], meta: _FeedMeta) -> Item | None:
     """One feedparser entry → Item; None when it has neither a title nor any text."""
     title = collapse_ws(_plain(entry.get("title"), entry.get("title_detail")))
@@ -145,6 +179,7 @@ def _plain(value: object, detail: Mapping[str, Any] | None) -> str:
     """Plain text of a feedparser text construct, honouring its declared type."""
     if not isinstance(value, str) or not value:
         return ""
+    value = value[:MAX_RAW_CHARS]
     kind = str((detail or {}).get("type") or "text/html").lower()
     if "html" in kind or "xml" in kind:
         return html_to_text(value)
@@ -169,15 +204,17 @@ def _entry_key(entry: Mapping[str, Any], link: str | None, title: str, text: str
 
 
 def _entry_date(entry: Mapping[str, Any], fetched: datetime) -> tuple[datetime, DateOrigin]:
-    """Published (else updated) date in UTC; the fetch time when missing or in the future."""
+    """Published (else updated) date in UTC; the fetch time when missing, before 1995 or in the
+    future (a date cannot make an item look newer than it is, nor older than the web)."""
     for field in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(field)
+        # dict.get: FeedParserDict.get would map a missing updated_parsed (with a warning).
+        value = dict.get(entry, field) if isinstance(entry, dict) else entry.get(field)
         if isinstance(value, time.struct_time):
             try:
                 when = datetime(*value[:5], min(value[5], 59), tzinfo=UTC)
             except (ValueError, OverflowError):
                 continue
-            if when > fetched + FUTURE_SLACK:
+            if when > fetched + FUTURE_SLACK or when < OLDEST_TRUSTED:
                 return fetched, "fetched"
             return when, "feed"
     return fetched, "fetched"

@@ -17,10 +17,15 @@ Built-in routes (see `install_default_routes`): `/slow`, `/trickle`, `/big`, `/b
 `/missing` (404), `/gone` (410), `/error` (500), `/unavailable` (503 + Retry-After),
 `/redirect/1` → `/redirect/2` → `/redirect/3` → `/feeds/rss2.xml`, `/loop/a` ⇄ `/loop/b`,
 `/page.html` (a news web page, not a feed). `route()` adds or replaces any of them.
+
+Files under `tests/data/bad_feeds/` are served at `/bad/<name>`; `install_hostile_routes` adds
+generated hostile documents (see its docstring) for `tests/test_hostile_feeds.py`.
 """
 
 from __future__ import annotations
 
+import functools
+import gzip
 import hashlib
 import threading
 from collections.abc import Iterator
@@ -33,6 +38,7 @@ from pathlib import Path
 import pytest
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "feeds"
+BAD_DIR = DATA_DIR.parent / "bad_feeds"
 FIXED_LAST_MODIFIED = formatdate(1_700_000_000, usegmt=True)  # Tue, 14 Nov 2023 22:13:20 GMT
 
 _CONTENT_TYPES = {
@@ -123,13 +129,15 @@ class FeedServer:
             route = self.routes.get(path)
         if route is None and path.startswith("/feeds/"):
             route = _file_route(path.removeprefix("/feeds/"))
+        if route is None and path.startswith("/bad/"):
+            route = _file_route(path.removeprefix("/bad/"), BAD_DIR)
         return route
 
 
-def _file_route(name: str) -> Route | None:
-    """A route serving `tests/data/feeds/<name>` with a content-derived ETag."""
-    file = (DATA_DIR / name).resolve()
-    if file.parent != DATA_DIR or not file.is_file():
+def _file_route(name: str, directory: Path = DATA_DIR) -> Route | None:
+    """A route serving `<directory>/<name>` with a content-derived ETag."""
+    file = (directory / name).resolve()
+    if file.parent != directory or not file.is_file():
         return None
     body = file.read_bytes()
     return Route(
@@ -249,6 +257,89 @@ def install_default_routes(server: FeedServer, *, slow_delay: float = 3.0) -> No
     server.route("/loop/b", status=301, headers={"Location": "/loop/a"})
     page = (DATA_DIR / "not-a-feed.html").read_bytes()
     server.route("/page.html", body=page, content_type="text/html; charset=utf-8")
+
+
+def rss(items: str, title: str = "Hostile Wire") -> bytes:
+    """A minimal RSS 2.0 document around `items` (already-serialised <item> elements)."""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+        f"<title>{title}</title>{items}</channel></rss>\n"
+    ).encode()
+
+
+@functools.cache
+def many_items_feed(count: int = 5000) -> bytes:
+    """A feed of `count` dated items, newest first (guid `n-<i>`, one minute apart)."""
+    items = "".join(
+        f"<item><guid>n-{i}</guid><title>Item {i} on CSTO talks</title>"
+        f"<description>Body of item {i}.</description>"
+        f"<pubDate>{1 + i // 1440 % 28:02d} Jun 2024 "
+        f"{i // 60 % 24:02d}:{i % 60:02d}:00 GMT</pubDate></item>"
+        for i in range(count, 0, -1)
+    )
+    return rss(items, "Firehose")
+
+
+@functools.cache
+def huge_description_feed(size: int = 5_000_000) -> bytes:
+    """One item whose description is `size` bytes of HTML paragraphs."""
+    paragraph = "<p>" + "sanctions evasion through Central Asia " * 25 + "</p>"
+    body = paragraph * (size // len(paragraph) + 1)
+    return rss(
+        f"<item><guid>huge-1</guid><title>Huge</title><description><![CDATA[{body}]]>"
+        "</description></item>",
+        "Verbose Wire",
+    )
+
+
+@functools.cache
+def quadratic_blowup_feed(entity: int = 100_000, refs: int = 1_000) -> bytes:
+    """One big internal entity referenced many times (feedparser's loose parser expands it)."""
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY a "' + "A" * entity + '">\n]>\n'
+        '<rss version="2.0"><channel><title>Q</title><item><guid>q-1</guid><title>Q</title>'
+        "<description>" + "&a;" * refs + "</description></item></channel></rss>"
+    ).encode()
+
+
+@functools.cache
+def gzip_bomb(size: int = 20_000_000) -> bytes:
+    """`size` bytes of spaces, gzip-compressed to a few kilobytes."""
+    return gzip.compress(b" " * size, compresslevel=9)
+
+
+def with_secret(template: str, secret: Path) -> bytes:
+    """A `tests/data/bad_feeds/*-template.xml` document pointing at the file `secret`."""
+    return (BAD_DIR / template).read_bytes().replace(b"@SECRET@", str(secret).encode())
+
+
+def install_hostile_routes(server: FeedServer) -> None:
+    """Generated hostile documents and odd answers, under `/bad/`.
+
+    `/bad/empty` (200, 0 bytes), `/bad/5000-items`, `/bad/huge-description` (5 MB),
+    `/bad/quadratic` (entity blow-up), `/bad/gzip-bomb` (20 MB of spaces in ~20 kB),
+    `/bad/too-many` (429 + Retry-After), `/bad/down-until` (503, Retry-After as a date),
+    `/bad/to-metadata` (a redirect to 169.254.169.254), `/bad/to-file` (to file:///etc/passwd),
+    `/bad/to-credentials` (to a URL with user:password@).
+    """
+    server.route("/bad/empty", body=b"")
+    server.route("/bad/5000-items", body=many_items_feed())
+    server.route("/bad/huge-description", body=huge_description_feed())
+    server.route("/bad/quadratic", body=quadratic_blowup_feed())
+    server.route("/bad/gzip-bomb", body=gzip_bomb(), headers={"Content-Encoding": "gzip"})
+    server.route("/bad/too-many", status=429, body=b"slow down", headers={"Retry-After": "900"})
+    server.route(
+        "/bad/down-until",
+        status=503,
+        headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"},
+    )
+    redirects = {
+        "/bad/to-metadata": "http://169.254.169.254/latest/meta-data/",
+        "/bad/to-file": "file:///etc/passwd",
+        "/bad/to-credentials": f"http://user:secret@127.0.0.1:{server.url('').rsplit(':', 1)[1]}/",
+    }
+    for path, target in redirects.items():
+        server.route(path, status=302, headers={"Location": target})
 
 
 @contextmanager
