@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(20.0, alias="GEOALERT_FETCH_TIMEOUT", gt=0, le=300)
     max_feed_bytes: int = Field(10_000_000, alias="GEOALERT_MAX_FEED_BYTES", ge=1024)
     max_redirects: int = Field(5, alias="GEOALERT_MAX_REDIRECTS", ge=0, le=20)
+    max_feed_items: int = Field(1000, alias="GEOALERT_MAX_FEED_ITEMS", ge=1, le=100_000)
+    allow_private_feeds: bool = Field(False, alias="GEOALERT_ALLOW_PRIVATE_FEEDS")
+    feed_pause_after: int = Field(10, alias="GEOALERT_FEED_PAUSE_AFTER", ge=1, le=1000)
 
     telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field(DEFAULT_API_BASE, alias="TELEGRAM_API_BASE_URL")

@@ -25,7 +25,7 @@ from storage import items as item_store
 from storage import outbox
 from storage import stories as story_store
 from storage.engine import session_scope
-from storage.feeds import fetch_state, is_due, record_fetch
+from storage.feeds import FeedEvent, fetch_state, is_due, record_fetch
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ class PollReport:
     feeds_not_modified: int = 0
     errors: list[str] = field(default_factory=list)  # "source: reason" lines
     alerts_queued: int = 0
+    feed_events: list[FeedEvent] = field(default_factory=list)  # paused / recovered, once each
 
     def merge(self, other: PollReport) -> None:
         self.new_items += other.new_items
@@ -53,6 +54,7 @@ class PollReport:
         self.feeds_not_modified += other.feeds_not_modified
         self.errors.extend(other.errors)
         self.alerts_queued += other.alerts_queued
+        self.feed_events.extend(other.feed_events)
 
 
 def _utcnow() -> datetime:
@@ -70,6 +72,9 @@ class Pipeline:
     http: httpx.AsyncClient | None
     poll_interval: int = 600
     max_feed_bytes: int = 10_000_000
+    max_feed_items: int = 1000
+    allow_private: bool = False  # feeds on loopback/private addresses (SSRF guard off)
+    pause_after: int = 10  # consecutive failures before a feed is paused
     clock: Callable[[], datetime] = _utcnow
     _busy: set[str] = field(default_factory=set)
 
@@ -113,8 +118,9 @@ class Pipeline:
             async with limit:
                 assert self.http is not None
                 result = await fetch_feed(
-                    self.http, feed, state, max_bytes=self.max_feed_bytes, now=self.clock()
-                )
+                    self.http, feed, state, max_bytes=self.max_feed_bytes, now=self.clock(),
+                    allow_private=self.allow_private, max_items=self.max_feed_items,
+                )  # fmt: skip
             items = list(result.items)
             report = await asyncio.to_thread(self._store_retrying, items, result, feed.name)
             report.feeds_polled = 1
@@ -157,7 +163,9 @@ class Pipeline:
         report = PollReport()
         with session_scope(self.engine) as session:
             if fetch is not None:
-                record_fetch(session, fetch, now=now)
+                event = record_fetch(session, fetch, now=now, pause_after=self.pause_after)
+                if event is not None:
+                    report.feed_events.append(event)
             fresh = item_store.add_new_items(session, with_text_dates(items, now))
             report.new_items = len(fresh)
             story_store.assign_stories(session, fresh, now=now)

@@ -53,6 +53,9 @@ def build_pipeline(
         http=http,
         poll_interval=settings.poll_interval,
         max_feed_bytes=settings.max_feed_bytes,
+        max_feed_items=settings.max_feed_items,
+        allow_private=settings.allow_private_feeds,
+        pause_after=settings.feed_pause_after,
     )
 
 

@@ -297,6 +297,7 @@ async def test_pipeline_survives_one_hostile_feed_and_it_recovers(
     clock = Clock()
     async with make_http_client(TIMEOUT, 5) as http:
         pipeline = Pipeline(
+            allow_private=True,  # loopback test servers
             engine=engine,
             rules=lambda: rules,
             seeds_dir=None,
@@ -401,6 +402,7 @@ async def test_a_feed_answering_200_without_new_items_is_reported_silent(
     rules = load_rules(repo / "rules")
     async with make_http_client(TIMEOUT, 5) as http:
         pipeline = Pipeline(
+            allow_private=True,  # loopback test servers
             engine=engine,
             rules=lambda: rules,
             seeds_dir=None,
