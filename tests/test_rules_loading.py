@@ -78,10 +78,35 @@ BROKEN = {
         6,
         "bad regex",
     ),
-    "regex_global_flag_is_rejected": (
-        GOOD.replace("any: [sanctions]", "any: ['re:(?i)sanctions']"),
+    "regex_lookbehind_is_rejected_by_re2": (
+        GOOD.replace("any: [sanctions]", "any: ['re:(?<=new )sanctions']"),
         5,
-        "global flags not at the start",
+        "bad regex '(?<=new )sanctions': invalid perl operator: (?<=",
+    ),
+    "regex_backreference_is_rejected_by_re2": (
+        GOOD.replace("any: [sanctions]", "any: ['re:(a)\\1']"),
+        5,
+        "invalid escape sequence",
+    ),
+    "regex_word_boundary_is_rejected": (
+        GOOD.replace("any: [sanctions]", "any: ['re:\\bsanctions']"),
+        5,
+        "is not supported (every term already matches whole words only)",
+    ),
+    "morph_must_be_a_flag": (
+        GOOD.replace("any: [sanctions]", "any:\n    - term: sanctions\n      morph: maybe"),
+        7,
+        "'morph' must be true or false",
+    ),
+    "morph_not_with_regex": (
+        GOOD.replace("any: [sanctions]", "any:\n    - regex: sanctions\n      morph: false"),
+        7,
+        "'morph' is not allowed with 'regex'",
+    ),
+    "morphology_must_be_a_flag": (
+        GOOD.replace("match:", "morphology: sometimes\nmatch:"),
+        4,
+        "'morphology' must be true or false",
     ),
     "regex_matches_empty": (
         GOOD.replace("any: [sanctions]", "any: ['re:x*']"),

@@ -310,14 +310,14 @@ def test_lang_restricts_a_term_when_the_language_is_known(tmp_path: Path) -> Non
 
 
 def test_explain_says_clause_by_clause_why(rules: RuleSet) -> None:
-    explanations = {e.topic: e for e in rules.explain("", "The US imposes sanctions on Iran.")}
+    explanations = {e.topic: e for e in rules.explain("", "The US imposes sanctions on exporters.")}
     assert set(explanations) == {"csto", "non_recognition", "sanctions"}
     sanctions = explanations["sanctions"]
     assert not sanctions.matched
     (block,) = sanctions.blocks
     assert block.verdict == "not fired: 'any' score 2 < threshold 3"
     assert any(line.strip().startswith("✓ @sanction +1") for line in block.lines)
-    assert any(line.strip().startswith("✗ sanction ~8 Russia/Belarus") for line in block.lines)
+    assert any(line.strip().startswith("✗ sanction ~12 Russia/Belarus") for line in block.lines)
     assert "sanctions (rules/sanctions.yaml): no match" in sanctions.render().replace(
         str(REPO) + "/", ""
     )

@@ -5,8 +5,18 @@ for m in rules.match(item.title, item.text, item.language):
     print(m.topic, m.evidence.terms, m.evidence.snippet)
 """
 
-from bot.matching.explain import BlockExplanation, TopicExplanation
+from bot.matching.explain import BlockExplanation, TopicExplanation, explain_text
 from bot.matching.matcher import Example, RuleSet
+from bot.matching.rematch import RematchChange, rematch_diff
 from bot.matching.rulefiles import load_rules
 
-__all__ = ["BlockExplanation", "Example", "RuleSet", "TopicExplanation", "load_rules"]
+__all__ = [
+    "BlockExplanation",
+    "Example",
+    "RematchChange",
+    "RuleSet",
+    "TopicExplanation",
+    "explain_text",
+    "load_rules",
+    "rematch_diff",
+]

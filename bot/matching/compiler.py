@@ -1,13 +1,17 @@
-"""Turn validated specs into compiled terms, blocks and topics.
+"""Turn validated specs into compiled terms, blocks and topics, sharing one `Lexicon`.
 
-This is the only module that calls `re.compile`, so a linear-time engine (RE2) can replace
-Python's `re` here without touching the rest of the matcher.
+Plain terms become sequences of word atoms (no regex at all); `re:` terms are compiled by
+RE2 in `regex.py`. Identical patterns are compiled once per rule set, so their hits are
+computed once per text however many topics use them.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 
+from bot.matching.lexicon import Lexicon
+from bot.matching.regex import RegexError, compile_user_regex
 from bot.matching.spec import (
     BlockSpec,
     GroupTermSpec,
@@ -16,13 +20,21 @@ from bot.matching.spec import (
     PatternTermSpec,
     TermSpec,
 )
-from bot.matching.terms import Block, GroupTerm, NearTerm, Pattern, PatternTerm, Term
+from bot.matching.terms import (
+    SEPARATORS,
+    Block,
+    GroupTerm,
+    NearTerm,
+    Pattern,
+    PatternTerm,
+    RegexPattern,
+    Term,
+    WordPattern,
+)
 
-FLAGS = re.IGNORECASE
-# What may separate the words of a phrase: whitespace, hyphens/dashes, quotes and apostrophes.
-_SEPARATOR = r"[\s\-‐‑‒–—'\"“”„«»‘’ʼ]+"
-_WORD_SPLIT = re.compile(r"[\s+\-‐‑]+")
-_APOSTROPHE = "['’ʼ]"
+# A term's words: runs of word characters, optionally ending in the `*` wildcard.
+_TERM_WORD = re.compile(r"\w+\*?")
+_CHUNK_SPLIT = re.compile(r"[\s+\-‐‑]+")
 
 
 class CompileError(Exception):
@@ -34,95 +46,90 @@ class CompileError(Exception):
         self.reason = reason
 
 
-def compile_regex(source: str) -> re.Pattern[str]:
-    """Compile one regex with the matcher's flags (case-insensitive, Unicode)."""
-    return re.compile(source, FLAGS)
+def _check_wildcards(source: str) -> None:
+    for chunk in _CHUNK_SPLIT.split(source.strip()):
+        if chunk == "*" or chunk.startswith("*"):
+            raise ValueError("a wildcard '*' needs at least one letter before it")
+        if "*" in chunk[:-1]:
+            raise ValueError(f"'*' is allowed only at the end of a word (in {chunk!r})")
 
 
-def _word_regex(word: str) -> str:
-    stem, wildcard = (word[:-1], True) if word.endswith("*") else (word, False)
-    if not stem:
-        raise ValueError("a wildcard '*' needs at least one letter before it")
-    if "*" in stem:
-        raise ValueError(f"'*' is allowed only at the end of a word (in {word!r})")
-    out = []
-    for char in stem:
-        if char in "еёЕЁ":
-            out.append("[её]")  # Russian texts write ё as е more often than not
-        elif char in "'’ʼ":
-            out.append(_APOSTROPHE)
-        else:
-            out.append(re.escape(char))
-    return "".join(out) + (r"\w*" if wildcard else "")
-
-
-def phrase_regex(source: str) -> str:
-    """Regex for a plain term: words in order, `*` = any word ending, `a+b` = adjacent words."""
-    words = [w for w in _WORD_SPLIT.split(source.strip()) if w]
-    if not words:
+def split_term(source: str) -> tuple[list[str], list[str | None]]:
+    """A plain term's words and the gaps between them (None: any separator run)."""
+    _check_wildcards(source)
+    found = list(_TERM_WORD.finditer(source))
+    if not found:
         raise ValueError("a term must contain at least one word")
-    return _SEPARATOR.join(_word_regex(w) for w in words)
+    words = [m.group() for m in found]
+    gaps: list[str | None] = []
+    for before, after in itertools.pairwise(found):
+        between = source[before.end() : after.start()]
+        literal = "".join(between.split()).replace("+", "")
+        gaps.append(None if not literal.strip(SEPARATORS) else literal.casefold())
+    return words, gaps
 
 
-def _guard(inner: str) -> str:
-    # Every term matches whole words only: no word character may touch either end.
-    return rf"(?<!\w)(?:{inner})(?!\w)"
+class Compiler:
+    """Compiles the specs of one rule set into terms that share `lexicon`."""
 
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._patterns: dict[tuple[str, bool, bool], Pattern] = {}
 
-def compile_pattern(spec: PatternSpec) -> Pattern:
-    """Compile a word/phrase or a regex into a whole-word `Pattern`."""
-    if not spec.is_regex:
+    def pattern(self, spec: PatternSpec) -> Pattern:
+        """Compile (once) a word/phrase or a regex into a whole-word pattern."""
+        key = (spec.source, spec.is_regex, spec.morph)
+        if key not in self._patterns:
+            self._patterns[key] = self._build(spec)
+        return self._patterns[key]
+
+    def _build(self, spec: PatternSpec) -> Pattern:
+        if spec.is_regex:
+            try:
+                guarded, regex = compile_user_regex(spec.source)
+            except RegexError as e:
+                raise CompileError(spec.line, f"bad regex {spec.source!r}: {e}") from e
+            return RegexPattern(spec.label, self.lexicon.regex(guarded), regex)
         try:
-            return Pattern(spec.label, compile_regex(_guard(phrase_regex(spec.source))))
+            words, gaps = split_term(spec.source)
         except ValueError as e:
             raise CompileError(spec.line, str(e)) from e
-    try:
-        inner = compile_regex(spec.source)
-        guarded = compile_regex(_guard(spec.source))  # fails on e.g. a global flag mid-pattern
-    except re.error as e:
-        where = f" at position {e.pos}" if e.pos is not None and e.pattern == spec.source else ""
-        raise CompileError(spec.line, f"bad regex {spec.source!r}: {e.msg}{where}") from e
-    if inner.match("") is not None:
-        raise CompileError(spec.line, f"regex {spec.source!r} matches the empty string")
-    return Pattern(spec.label, guarded)
+        atoms = tuple(self.lexicon.word(w, morph=spec.morph) for w in words)
+        longest = max(range(len(words)), key=lambda i: len(words[i].rstrip("*")))
+        return WordPattern(spec.label, atoms, tuple(gaps), atoms[longest])
 
-
-def _pattern_term(spec: PatternTermSpec) -> PatternTerm:
-    unless = tuple(compile_pattern(p) for p in spec.unless)
-    return PatternTerm(
-        spec.label, spec.weight, spec.lang, spec.line, compile_pattern(spec.pattern), unless
-    )
-
-
-def compile_term(spec: TermSpec) -> Term:
-    """Compile one `any`/`all`/`none` term (a pattern or a `near` pair)."""
-    if isinstance(spec, NearTermSpec):
-        left = tuple(_pattern_term(t) for t in spec.left)
-        right = tuple(_pattern_term(t) for t in spec.right)
-        return NearTerm(
-            spec.label,
-            spec.weight,
-            spec.lang,
-            spec.line,
-            left,
-            right,
-            spec.within,
-            spec.ordered,
-            spec.across_sentences,
+    def _pattern_term(self, spec: PatternTermSpec) -> PatternTerm:
+        unless = tuple(self.pattern(p) for p in spec.unless)
+        return PatternTerm(
+            spec.label, spec.weight, spec.lang, spec.line, self.pattern(spec.pattern), unless
         )
-    if isinstance(spec, GroupTermSpec):
-        members = tuple(_pattern_term(t) for t in spec.members)
-        return GroupTerm(spec.label, spec.weight, spec.lang, spec.line, members)
-    return _pattern_term(spec)
 
+    def term(self, spec: TermSpec) -> Term:
+        """Compile one `any`/`all`/`none` term (a pattern, a group or a `near` pair)."""
+        if isinstance(spec, NearTermSpec):
+            return NearTerm(
+                spec.label,
+                spec.weight,
+                spec.lang,
+                spec.line,
+                tuple(self._pattern_term(t) for t in spec.left),
+                tuple(self._pattern_term(t) for t in spec.right),
+                spec.within,
+                spec.ordered,
+                spec.across_sentences,
+            )
+        if isinstance(spec, GroupTermSpec):
+            members = tuple(self._pattern_term(t) for t in spec.members)
+            return GroupTerm(spec.label, spec.weight, spec.lang, spec.line, members)
+        return self._pattern_term(spec)
 
-def compile_block(spec: BlockSpec) -> Block:
-    """Compile every term of a block once."""
-    return Block(
-        label=spec.label,
-        any=tuple(compile_term(t) for t in spec.any),
-        all=tuple(tuple(compile_term(t) for t in group) for group in spec.all),
-        none=tuple(compile_term(t) for t in spec.none),
-        threshold=spec.threshold,
-        line=spec.line,
-    )
+    def block(self, spec: BlockSpec) -> Block:
+        """Compile every term of a block once."""
+        return Block(
+            label=spec.label,
+            any=tuple(self.term(t) for t in spec.any),
+            all=tuple(tuple(self.term(t) for t in group) for group in spec.all),
+            none=tuple(self.term(t) for t in spec.none),
+            threshold=spec.threshold,
+            line=spec.line,
+        )

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.matching.evaluate import BlockResult, TermResult
+
+if TYPE_CHECKING:
+    from bot.matching.matcher import RuleSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +92,22 @@ def explain_block(result: BlockResult) -> BlockExplanation:
         _verdict(result),
         tuple(lines),
     )
+
+
+def explain_text(rules: RuleSet, text: str, *, title: str = "", language: str | None = None) -> str:
+    """The printable report of `geoalert rules explain`: language, verdicts, every clause.
+
+    Matching topics come first, then the others, each with its blocks and every term (✓ with
+    what it matched in the text, ✗ otherwise).
+    """
+    detected = rules.document(title, text, language).language
+    how = "given" if language else "detected from Cyrillic vs Latin letters"
+    explanations = rules.explain(title, text, language)
+    matched = [e.topic for e in explanations if e.matched]
+    lines = [
+        f"language: {detected} ({how})",
+        f"matched: {', '.join(matched) if matched else 'no topic'}",
+    ]
+    for explanation in sorted(explanations, key=lambda e: not e.matched):
+        lines.extend(("", explanation.render()))
+    return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, NoReturn
 
 from bot.errors import RuleError
@@ -21,7 +22,7 @@ from bot.matching.yamlsource import LineDict, LineList
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
-TOPIC_KEYS = ("id", "name", "description", "groups", "match", "examples")
+TOPIC_KEYS = ("id", "name", "description", "morphology", "groups", "match", "examples")
 BLOCK_KEYS = ("label", "any", "all", "none", "threshold")
 TERM_KEYS = (
     "term",
@@ -34,6 +35,7 @@ TERM_KEYS = (
     "lang",
     "unless",
     "label",
+    "morph",
 )
 NEAR_KEYS = ("within", "ordered", "across_sentences")
 EXAMPLE_KEYS = ("title", "text", "language")
@@ -50,6 +52,7 @@ class TopicParser:
     def __init__(self, label: str) -> None:
         self.label = label
         self.groups: dict[str, list[PatternTermSpec]] = {}
+        self.morph = True  # the topic's `morphology` default for plain terms
 
     def fail(self, line: int, reason: str) -> NoReturn:
         raise RuleError(f"{self.label}:{line}: {reason}")
@@ -77,6 +80,7 @@ class TopicParser:
             self.fail(
                 doc.key_lines["id"], "'id' must be a lowercase name like 'sanctions' (a-z 0-9 _)"
             )
+        self.morph = self.flag(doc, "morphology", True)
         name = self.texts(doc, "name")
         description = self.texts(doc, "description")
         if "groups" in doc:
@@ -88,6 +92,13 @@ class TopicParser:
         return TopicSpec(
             topic_id, name, description, blocks, examples, self.label, doc.key_lines["id"]
         )
+
+    def flag(self, mapping: LineDict, key: str, default: bool) -> bool:
+        """An optional true/false key."""
+        value = mapping.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(mapping.key_lines[key], f"{key!r} must be true or false")
+        return value
 
     def texts(self, doc: LineDict, key: str) -> dict[str, str]:
         """`name`/`description`: a string (English) or a mapping of language code to string."""
@@ -220,7 +231,7 @@ class TopicParser:
             return self.regex(value[3:], line)
         if not value.strip():
             self.fail(line, f"empty term in {where!r}")
-        return PatternSpec(value.strip(), False, line)
+        return PatternSpec(value.strip(), False, line, self.morph)
 
     def regex(self, value: Any, line: int) -> PatternSpec:
         if not isinstance(value, str) or not value.strip():
@@ -236,9 +247,11 @@ class TopicParser:
         kind, lines = kinds[0], item.key_lines
         if kind == "near" and not compound:
             self.fail(lines["near"], f"'near' is not allowed in {where!r}")
-        for key in NEAR_KEYS if kind != "near" else ("unless",):
+        for key in NEAR_KEYS if kind != "near" else ("unless", "morph"):
             if key in item:
                 self.fail(lines[key], f"{key!r} is not allowed with {kind!r}")
+        if kind == "regex" and "morph" in item:
+            self.fail(lines["morph"], "'morph' is not allowed with 'regex'")
         weight, lang, label = self.term_options(item)
         if kind == "near":
             return self.near(item, weight, lang, label)
@@ -248,6 +261,9 @@ class TopicParser:
             pattern = self.regex(item["regex"], lines["regex"])
         else:
             pattern = self.pattern(item["term"], lines["term"], where)
+            if pattern.is_regex and "morph" in item:
+                self.fail(lines["morph"], "'morph' is not allowed with 're:' regexes")
+            pattern = replace(pattern, morph=self.flag(item, "morph", pattern.morph))
         unless = tuple(self.unless(item["unless"], lines["unless"])) if "unless" in item else ()
         return PatternTermSpec(pattern, weight, lang, unless, label or pattern.label, item.line)
 
@@ -257,8 +273,9 @@ class TopicParser:
         """`{term: "@group", weight: …}`: a group as one weighted term."""
         if not compound:
             self.fail(item.key_lines["term"], f"a weighted @group is not allowed in {where!r}")
-        if "unless" in item:
-            self.fail(item.key_lines["unless"], "'unless' belongs on the group's members")
+        for key in ("unless", "morph"):
+            if key in item:
+                self.fail(item.key_lines[key], f"{key!r} belongs on the group's members")
         members = tuple(self.group(item["term"], item.key_lines["term"]))
         weight, lang, label = options
         return GroupTermSpec(members, weight, lang, label or item["term"], item.line)

@@ -12,6 +12,8 @@ from bot.matching.document import Document, normalise
 from bot.matching.evaluate import evaluate_topic
 from bot.matching.evidence import build_evidence
 from bot.matching.explain import TopicExplanation, explain_block
+from bot.matching.lexicon import Lexicon
+from bot.matching.prefilter import Prefilter
 from bot.matching.spec import ExampleKind
 from bot.matching.terms import CompiledTopic
 from bot.models import Topic, TopicMatch
@@ -44,8 +46,14 @@ def _shorten(text: str, limit: int = 80) -> str:
 class RuleSet:
     """Compiled topics, ordered by id. Build it with `load_rules`."""
 
-    def __init__(self, topics: Iterable[CompiledTopic]) -> None:
+    def __init__(self, topics: Iterable[CompiledTopic], lexicon: Lexicon | None = None) -> None:
         self._topics = tuple(sorted(topics, key=lambda t: t.topic.id))
+        self._lexicon = lexicon or Lexicon()
+        self._prefilter = Prefilter(self._topics)
+
+    def document(self, title: str, text: str, language: str | None = None) -> Document:
+        """The normalised, tokenised form of an item that every topic is matched against."""
+        return Document.of(title, text, language, self._lexicon)
 
     def __len__(self) -> int:
         return len(self._topics)
@@ -60,9 +68,10 @@ class RuleSet:
 
     def match(self, title: str, text: str, language: str | None = None) -> list[TopicMatch]:
         """Every topic whose rules fire on this title and body, with evidence, by topic id."""
-        doc = Document.of(title, text, language)
+        doc = self.document(title, text, language)
         matches = []
-        for compiled in self._topics:
+        for position in self._prefilter.candidates(doc.present):
+            compiled = self._topics[position]
             fired = [r for r in evaluate_topic(compiled, doc) if r.fired]
             if fired:
                 matches.append(TopicMatch(compiled.topic.id, build_evidence(doc, fired)))
@@ -70,7 +79,7 @@ class RuleSet:
 
     def explain(self, title: str, text: str, language: str | None = None) -> list[TopicExplanation]:
         """For every topic: did it match, and clause by clause why (not)."""
-        doc = Document.of(title, text, language)
+        doc = self.document(title, text, language)
         out = []
         for compiled in self._topics:
             results = evaluate_topic(compiled, doc)
@@ -103,7 +112,7 @@ class RuleSet:
         compiled = next((c for c in self._topics if c.topic.id == example.topic), None)
         if compiled is None:
             return f"{example.source_file}:{example.line}: unknown topic {example.topic!r}"
-        doc = Document.of(example.title, example.text, example.language)
+        doc = self.document(example.title, example.text, example.language)
         results = evaluate_topic(compiled, doc)
         fired = [r for r in results if r.fired]
         if bool(fired) == (example.kind == "match"):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.errors import RuleError
-from bot.matching.compiler import CompileError, compile_block
+from bot.matching.compiler import CompileError, Compiler
+from bot.matching.lexicon import Lexicon
 from bot.matching.loader import TopicParser
 from bot.matching.matcher import RuleSet
+from bot.matching.regex import RegexError
 from bot.matching.spec import TopicSpec
 from bot.matching.terms import CompiledTopic
 from bot.matching.yamlsource import read_yaml
@@ -22,10 +24,10 @@ def parse_rule_file(path: Path) -> TopicSpec:
     return TopicParser(label).topic(read_yaml(path, label))
 
 
-def compile_topic(spec: TopicSpec) -> CompiledTopic:
+def compile_topic(spec: TopicSpec, compiler: Compiler) -> CompiledTopic:
     """Compile every pattern of a topic once; a bad pattern is a `RuleError` with its line."""
     try:
-        blocks = tuple(compile_block(b) for b in spec.blocks)
+        blocks = tuple(compiler.block(b) for b in spec.blocks)
     except CompileError as e:
         raise RuleError(f"{spec.source_file}:{e.line}: {e.reason}") from e
     topic = Topic(spec.id, dict(spec.name), dict(spec.description), spec.source_file)
@@ -55,6 +57,8 @@ def load_rules(directory: Path) -> RuleSet:
     """
     seen: dict[str, str] = {}
     topics = []
+    lexicon = Lexicon()
+    compiler = Compiler(lexicon)
     for path in rule_files(Path(directory)):
         spec = parse_rule_file(path)
         if spec.id in seen:
@@ -63,5 +67,9 @@ def load_rules(directory: Path) -> RuleSet:
                 f" (already defined at {seen[spec.id]})"
             )
         seen[spec.id] = f"{spec.source_file}:{spec.id_line}"
-        topics.append(compile_topic(spec))
-    return RuleSet(topics)
+        topics.append(compile_topic(spec, compiler))
+    try:
+        lexicon.freeze()
+    except RegexError as e:
+        raise RuleError(f"{directory}: {e}") from e
+    return RuleSet(topics, lexicon)

@@ -15,6 +15,7 @@ class PatternSpec:
     source: str  # as written, without the `re:` prefix
     is_regex: bool
     line: int
+    morph: bool = True  # plain words match their inflections (see `morphology.py`)
 
     @property
     def label(self) -> str:

@@ -2,32 +2,86 @@
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from dataclasses import dataclass, replace
+from typing import Any
 
-from bot.matching.document import Document, Hit
+from bot.matching.document import Document, Field, Hit
+from bot.matching.regex import find_spans
 from bot.matching.spec import ExampleSpec
 from bot.models import Topic
 
+# What may separate the words of a phrase in a text: spaces, hyphens/dashes, quotes, apostrophes.
+SEPARATORS = " -‐‑‒–—'\"“”„«»‘’ʼ"
 
-@dataclass(frozen=True, slots=True)
-class Pattern:
-    """A compiled whole-word pattern and the label it was written as."""
+
+@dataclass(frozen=True, slots=True, eq=False)
+class WordPattern:
+    """A word or phrase: a sequence of word atoms, each gap a separator run (None) or literal."""
 
     label: str
-    regex: re.Pattern[str]
+    words: tuple[int, ...]
+    gaps: tuple[str | None, ...]
+    trigger: int  # one atom every hit needs (the longest word's): used by the prefilter
+
+    def _continues(self, field: Field, first: int) -> bool:
+        offsets, text = field.offsets, field.text
+        for offset, (atom, gap) in enumerate(zip(self.words[1:], self.gaps, strict=True), 1):
+            index = first + offset
+            if atom not in field.atoms[index]:
+                return False
+            between = text[offsets[2 * index - 1] : offsets[2 * index]]
+            if gap is None and between.strip(SEPARATORS):
+                return False
+            if gap is not None and "".join(between.split()).casefold() != gap:
+                return False
+        return True
 
     def hits(self, doc: Document) -> list[Hit]:
-        found: list[Hit] = []
+        found = doc.memo.get(id(self))
+        if found is not None:
+            return found
+        found, extra = [], len(self.words) - 1
         for index, field in enumerate(doc.fields):
-            found.extend(
-                doc.hit(index, m.start(), m.end()) for m in self.regex.finditer(field.text)
-            )
+            for first in field.occurrences.get(self.words[0], ()):
+                if first + extra < len(field.tokens) and (
+                    not extra or self._continues(field, first)
+                ):
+                    found.append(doc.word_hit(index, first, first + extra))
+        doc.memo[id(self)] = found
         return found
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class RegexPattern:
+    """A regex (RE2, guarded to whole words); `atom` is its entry in the lexicon's set."""
+
+    label: str
+    atom: int
+    regex: Any
+
+    @property
+    def trigger(self) -> int:
+        return self.atom
+
+    def hits(self, doc: Document) -> list[Hit]:
+        found = doc.memo.get(id(self))
+        if found is not None:
+            return found
+        found = []
+        for index, field in enumerate(doc.fields):
+            if self.atom in doc.regexes(index):
+                for start, end in find_spans(self.regex, field.utf8):
+                    found.append(doc.hit(index, field.char_offset(start), field.char_offset(end)))
+        doc.memo[id(self)] = found
+        return found
+
+
+Pattern = WordPattern | RegexPattern
+
+
 def _language_ok(lang: str | None, doc: Document) -> bool:
-    return lang is None or doc.language is None or doc.language == lang
+    return lang is None or doc.language == lang
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +96,28 @@ class PatternTerm:
     unless: tuple[Pattern, ...] = ()
 
     def hits(self, doc: Document) -> list[Hit]:
-        if not _language_ok(self.lang, doc):
+        if self.pattern.trigger not in doc.present or not _language_ok(self.lang, doc):
             return []
         found = self.pattern.hits(doc)
         if found and self.unless:
             vetoes = [v for p in self.unless for v in p.hits(doc)]
             found = [h for h in found if not any(h.overlaps(v) for v in vetoes)]
         return found
+
+
+def triggers_of(terms: tuple[PatternTerm, ...]) -> frozenset[int]:
+    """The atoms of which one must occur for any of `terms` to hit."""
+    return frozenset(t.pattern.trigger for t in terms)
+
+
+def _side_hits(
+    terms: tuple[PatternTerm, ...], triggers: frozenset[int], doc: Document
+) -> list[Hit]:
+    """The hits of several pattern terms; nothing to do when none of their triggers occurs."""
+    present = doc.present
+    if present.isdisjoint(triggers):
+        return []
+    return [h for t in terms if t.pattern.trigger in present for h in t.hits(doc)]
 
 
 def _pair(doc: Document, first: Hit, second: Hit) -> Hit:
@@ -70,12 +139,21 @@ class NearTerm:
     within: int
     ordered: bool = False
     across_sentences: bool = False
+    left_triggers: frozenset[int] = dataclasses.field(init=False, repr=False, compare=False)
+    right_triggers: frozenset[int] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "left_triggers", triggers_of(self.left))
+        object.__setattr__(self, "right_triggers", triggers_of(self.right))
 
     def hits(self, doc: Document) -> list[Hit]:
         if not _language_ok(self.lang, doc):
             return []
-        lefts = [h for t in self.left for h in t.hits(doc)]
-        rights = [h for t in self.right for h in t.hits(doc)] if lefts else []
+        present = doc.present
+        if present.isdisjoint(self.left_triggers) or present.isdisjoint(self.right_triggers):
+            return []
+        lefts = _side_hits(self.left, self.left_triggers, doc)
+        rights = _side_hits(self.right, self.right_triggers, doc) if lefts else []
         pairs: dict[tuple[int, int, int], Hit] = {}
         for a in lefts:
             for b in rights:
@@ -100,11 +178,15 @@ class GroupTerm:
     lang: str | None
     line: int
     members: tuple[PatternTerm, ...]
+    triggers: frozenset[int] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "triggers", triggers_of(self.members))
 
     def hits(self, doc: Document) -> list[Hit]:
         if not _language_ok(self.lang, doc):
             return []
-        found = [h for member in self.members for h in member.hits(doc)]
+        found = _side_hits(self.members, self.triggers, doc)
         return sorted(found, key=lambda h: (h.field, h.start, h.end))
 
 

@@ -1,0 +1,58 @@
+"""`explain_text` (the `rules explain` report) and `rematch_diff` (`rules apply --dry-run`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.matching import RematchChange, RuleSet, explain_text, load_rules, rematch_diff
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def rules() -> RuleSet:
+    return load_rules(REPO / "rules")
+
+
+def test_explain_text_reports_language_verdicts_and_every_clause(rules: RuleSet) -> None:
+    report = explain_text(rules, "Казахстан не признаёт ЛНР и ДНР.")
+    lines = report.splitlines()
+    assert lines[0] == "language: ru (detected from Cyrillic vs Latin letters)"
+    assert lines[1] == "matched: non_recognition"
+    assert lines[3].startswith("non_recognition (") and lines[3].endswith("): MATCH")
+    assert "✓ recognise ~5 breakaway entity +2: “признаёт … ЛНР”" in report
+    assert "sanctions (" in report and "no match" in report
+    assert "✗ CSTO +1" in report
+
+
+def test_explain_text_with_a_given_language_and_title(rules: RuleSet) -> None:
+    report = explain_text(rules, "Leaders met.", title="CSTO summit", language="en-GB")
+    assert report.splitlines()[:2] == ["language: en (given)", "matched: csto"]
+    assert "✓ CSTO +1: “CSTO”" in report
+
+
+def test_explain_text_without_a_match(rules: RuleSet) -> None:
+    assert explain_text(rules, "Nothing here.").splitlines()[1] == "matched: no topic"
+
+
+def test_rematch_diff_lists_only_changes(rules: RuleSet) -> None:
+    items = [
+        ("a", "", "Armenia froze its CSTO membership.", "en"),
+        ("b", "", "The weather was fine.", None),
+        ("c", "CSTO summit", "", None),
+        ("d", "", "Kazakhstan will not recognize the LPR.", "en"),
+    ]
+    stored = {"a": {"csto"}, "b": {"sanctions"}, "d": {"csto", "retired_topic"}}
+    changes = rematch_diff(rules, items, stored)
+    assert changes == [
+        RematchChange("b", frozenset(), frozenset({"sanctions"})),
+        RematchChange("c", frozenset({"csto"}), frozenset()),
+        RematchChange("d", frozenset({"non_recognition"}), frozenset({"csto", "retired_topic"})),
+    ]
+    assert changes[2].render() == "d: +non_recognition -csto -retired_topic"
+
+
+def test_rematch_diff_of_nothing_is_empty(rules: RuleSet) -> None:
+    assert rematch_diff(rules, [], {}) == []
