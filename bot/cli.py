@@ -152,12 +152,16 @@ def cmd_feeds_status(args: argparse.Namespace, settings: Settings) -> int:
     from storage.feeds import feed_statuses
 
     with Session(open_store(settings)) as session:
-        statuses = feed_statuses(session)
+        statuses = feed_statuses(session, pause_after=settings.feed_pause_after)
     if not statuses:
         print("no feeds polled yet")
     for s in statuses:
         polled = f"{s.last_polled_at:%Y-%m-%d %H:%M}" if s.last_polled_at else "never"
         state = f"ERROR ({s.consecutive_failures}x): {s.last_error}" if s.last_error else "ok"
+        if s.paused:
+            state += " [PAUSED: geoalert feeds retry]"
+        if s.silent_since is not None:
+            state += f" [silent since {s.silent_since:%Y-%m-%d}]"
         print(f"{s.name}  {s.url}\n  last poll {polled}  items {s.items}  {state}")
     return 0
 
@@ -187,6 +191,47 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
         print(f"unhealthy: last heartbeat of {holder} was {int(age.total_seconds())}s ago")
         return 1
     print(f"healthy: {holder}, heartbeat {int(age.total_seconds())}s ago")
+    return 0
+
+
+def cmd_feeds_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Append the feeds of an OPML file to the feed list (URLs checked as for /addfeed)."""
+    from bot.sources.feedlist import add_feeds
+    from bot.sources.netguard import check_url
+    from bot.sources.opml import parse_opml
+
+    feeds = parse_opml(Path(args.file).read_bytes())
+    for feed in feeds:
+        check_url(feed.url, allow_private=settings.allow_private_feeds)
+    added = add_feeds(settings.feeds_file, feeds)
+    for feed in added:
+        print(f"added {feed.name}  {feed.url}")
+    print(f"{len(added)} feeds added, {len(feeds) - len(added)} already listed")
+    return 0
+
+
+def cmd_feeds_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the feed list as OPML (to a file, or stdout)."""
+    from bot.sources.opml import render_opml
+    from bot.wiring import feed_list
+
+    data = render_opml(feed_list(settings))
+    if args.file:
+        Path(args.file).write_bytes(data)
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+    return 0
+
+
+def cmd_feeds_retry(args: argparse.Namespace, settings: Settings) -> int:
+    """Make failing or paused feeds due at the next poll."""
+    from bot.wiring import open_store
+    from storage.engine import session_scope
+    from storage.feeds import retry_feeds
+
+    with session_scope(open_store(settings)) as session:
+        count = retry_feeds(session, args.url)
+    print(f"{count} feeds will be retried at the next poll")
     return 0
 
 
@@ -256,6 +301,15 @@ def build_parser() -> argparse.ArgumentParser:
     feeds_sub.add_parser("status", help="last poll and error per feed").set_defaults(
         handler=cmd_feeds_status
     )
+    opml_in = feeds_sub.add_parser("import", help="append the feeds of an OPML file")
+    opml_in.add_argument("file")
+    opml_in.set_defaults(handler=cmd_feeds_import)
+    opml_out = feeds_sub.add_parser("export", help="the feed list as OPML")
+    opml_out.add_argument("file", nargs="?", help="default: stdout")
+    opml_out.set_defaults(handler=cmd_feeds_export)
+    retry = feeds_sub.add_parser("retry", help="retry failing or paused feeds at the next poll")
+    retry.add_argument("url", nargs="?")
+    retry.set_defaults(handler=cmd_feeds_retry)
     add("health", cmd_health, "exit 0 when a running geoalert holds the database and is alive")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")

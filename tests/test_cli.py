@@ -151,3 +151,34 @@ def test_db_backup_copies_the_live_sqlite_database(tmp_path):
     assert "2022-01" in timeline.stdout
     again = geoalert("db", "backup", "copy.db", cwd=tmp_path)
     assert again.returncode == 2 and "exists" in again.stderr
+
+
+def test_feeds_export_then_import_round_trips_through_opml(tmp_path):
+    (tmp_path / "feeds.yaml").write_text(
+        "# my feeds\n- url: https://eurasianet.org/rss.xml\n  name: Eurasianet\n"
+    )
+    exported = geoalert("feeds", "export", "out.opml", cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    assert b'xmlUrl="https://eurasianet.org/rss.xml"' in (tmp_path / "out.opml").read_bytes()
+    (tmp_path / "in.opml").write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        '<outline text="OC Media" xmlUrl="https://oc-media.org/feed/"/>'
+        '<outline text="Eurasianet" xmlUrl="https://eurasianet.org/rss.xml"/>'
+        "</body></opml>"
+    )
+    imported = geoalert("feeds", "import", "in.opml", cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    assert "1 feeds added, 1 already listed" in imported.stdout
+    text = (tmp_path / "feeds.yaml").read_text()
+    assert text.startswith("# my feeds") and "oc-media.org" in text
+
+
+def test_feeds_import_refuses_private_addresses(tmp_path):
+    (tmp_path / "feeds.yaml").write_text("[]\n")
+    (tmp_path / "in.opml").write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        '<outline text="Metadata" xmlUrl="http://169.254.169.254/latest/"/></body></opml>'
+    )
+    result = geoalert("feeds", "import", "in.opml", cwd=tmp_path)
+    assert result.returncode == 2 and "169.254.169.254" in result.stderr
+    assert (tmp_path / "feeds.yaml").read_text() == "[]\n"

@@ -241,3 +241,19 @@ def _replace(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_feed(path: Path, url: str) -> FeedConfig | None:
+    """Remove the feed with `url` from `path`; returns it, or None when it was not listed.
+
+    The file is rewritten from its entries (atomically), so comments in it are not kept.
+    """
+    existing = load_feeds(path)
+    key = canonical_link(url) or url
+    kept = [f for f in existing if (canonical_link(f.url) or f.url) != key]
+    if len(kept) == len(existing):
+        return None
+    removed = next(f for f in existing if f not in kept)
+    header = "# geoalert feed list (rewritten by geoalert when a feed was removed)\n"
+    _replace(path, header + (_dump(kept) if kept else "[]\n"))
+    return removed

@@ -38,6 +38,10 @@ def _feed_line(feed: FeedStatus, now: datetime) -> str:
     state = "ok" if not feed.last_error else f"⚠️ {escape(feed.last_error[:200])}"
     if feed.consecutive_failures > 1:
         state += f" ({feed.consecutive_failures} failures in a row)"
+    if feed.paused:
+        state += " — PAUSED (/feeds retry)"
+    if feed.silent_since is not None:
+        state += f" — silent since {feed.silent_since:%Y-%m-%d}"
     return (
         f"• <b>{escape(feed.name)}</b>: polled {_age(feed.last_polled_at, now)}, "
         f"{feed.items} items — {state}"
@@ -54,7 +58,8 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     now = datetime.now(UTC)
 
     def query(s: Session) -> tuple[list[FeedStatus], tuple[int, int], int, int | None]:
-        return feed_statuses(s), totals(s), backlog(s), database_size(s)
+        statuses = feed_statuses(s, now=now, pause_after=g.settings.feed_pause_after)
+        return statuses, totals(s), backlog(s), database_size(s)
 
     feeds, (items, matches), pending, size = await g.read(query)
     uptime = _age(g.started_at, now).removesuffix(" ago")

@@ -37,11 +37,12 @@ from bot.render import match_line
 from bot.rules_holder import RulesHolder
 from bot.runner import HEARTBEAT_SECONDS, RunLock, poll_jitter
 from bot.sources.fetch import make_http_client
-from bot.telegram import admin, handlers
+from bot.telegram import admin, feeds_admin, handlers
 from bot.telegram.context import BotContext, geo
 from bot.telegram.i18n import COMMANDS
 from bot.telegram.throttle import CommandThrottle
 from bot.wiring import build_pipeline, open_store
+from storage.feeds import FeedEvent
 from storage.outbox import backlog
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,9 @@ def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
         "mute": handlers.cmd_mute,
         "unmute": handlers.cmd_unmute,
         "status": admin.cmd_status,
+        "addfeed": feeds_admin.cmd_addfeed,
+        "removefeed": feeds_admin.cmd_removefeed,
+        "feeds": feeds_admin.cmd_feeds,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback))
@@ -150,11 +154,32 @@ async def refresh_rules(g: BotContext, bot: Bot) -> None:
     while g.rule_notices:
         message = g.rule_notices.pop(0)
         text = f"⚠️ Rule reload failed: {escape(message)}\nThe last good rules stay active."
-        for admin_id in g.settings.admin_ids:
-            try:
-                await bot.send_message(admin_id, text, parse_mode=ParseMode.HTML)
-            except TelegramError as exc:
-                log.warning("admin notice failed admin=%s reason=%s", admin_id, exc)
+        await tell_admins(g, bot, text)
+
+
+def feed_event_text(event: FeedEvent) -> str:
+    if event.kind == "paused":
+        return (
+            f"⏸ Feed <b>{escape(event.name)}</b> paused after {event.failures} failures in a "
+            f"row: {escape(event.reason or '?')}\nIt is probed every 6 hours; "
+            f"/feeds retry {escape(event.url)} tries it at the next poll."
+        )
+    return f"▶️ Feed <b>{escape(event.name)}</b> answers again and is polled as usual."
+
+
+async def tell_admins(g: BotContext, bot: Bot | None, text: str) -> None:
+    """Send a notice to every admin; a failure is logged, never raised."""
+    if bot is None:
+        return
+    for admin_id in g.settings.admin_ids:
+        try:
+            await bot.send_message(admin_id, text, parse_mode=ParseMode.HTML)
+        except TelegramError as exc:
+            log.warning("admin notice failed admin=%s reason=%s", admin_id, exc)
+
+
+def bot_of(g: BotContext) -> Bot | None:
+    return g.delivery.bot if g.delivery is not None else None
 
 
 async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -170,6 +195,8 @@ async def poll_and_deliver(g: BotContext, *, force: bool = False) -> None:
     _record_poll(g, report, time.monotonic() - started)
     for m in report.new_matches:
         log.info("new match %s", match_line(m))
+    for event in report.feed_events:
+        await tell_admins(g, bot_of(g), feed_event_text(event))
     if report.alerts_queued and g.delivery is not None:
         await g.delivery.drain()
 

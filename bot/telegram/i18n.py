@@ -114,6 +114,15 @@ COMMANDS: dict[str, dict[str, str]] = {
     "mute": {"en": "alerts arrive silently", "ru": "оповещения без звука"},
     "unmute": {"en": "alerts notify again", "ru": "оповещения со звуком"},
     "status": {"en": "(admins) feeds, errors, backlog", "ru": "(админы) ленты, ошибки, очередь"},
+    "addfeed": {
+        "en": "(admins) URL [name] — add a feed",
+        "ru": "(админы) URL [имя] — добавить ленту",
+    },
+    "removefeed": {"en": "(admins) URL — remove a feed", "ru": "(админы) URL — убрать ленту"},
+    "feeds": {
+        "en": "(admins) retry [URL] — retry failing feeds",
+        "ru": "(админы) retry [URL] — повторить ленты",
+    },
 }
 
 _TABLES = {"en": _EN, "ru": _RU}

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -89,6 +90,11 @@ class RunningBot:
     async def poll_now(self) -> None:
         """What the scheduled poll job does, now, for every feed (interval ignored)."""
         await poll_and_deliver(self.g, force=True)
+
+    def advance(self, seconds: float) -> None:
+        """Move the pipeline's clock forward (back-off and intervals elapse without sleeping)."""
+        shift = timedelta(seconds=seconds) + (self.g.pipeline.clock() - datetime.now(UTC))
+        self.g.pipeline.clock = lambda: datetime.now(UTC) + shift
 
     async def deliver_now(self) -> None:
         assert self.app.job_queue is not None
