@@ -120,6 +120,49 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_rules_explain(args: argparse.Namespace, settings: Settings) -> int:
+    """Show, clause by clause, why a text matches each topic or not."""
+    from bot.matching import explain_text
+
+    rules = load_rules(Path(args.rules) if args.rules else settings.rules_dir)
+    text = sys.stdin.read() if args.text == "-" else args.text
+    print(explain_text(rules, text, title=args.title or "", language=args.lang))
+    return 0
+
+
+def cmd_rules_apply(args: argparse.Namespace, settings: Settings) -> int:
+    """Re-match stored items with the current rules; list or store what changes (no alerts)."""
+    from bot.matching import rematch_diff
+    from bot.wiring import open_store
+    from storage.engine import session_scope
+    from storage.items import add_matches, iter_item_batches, remove_matches, stored_topics
+
+    rules = load_rules(settings.rules_dir)
+    engine = open_store(settings)
+    added = removed = 0
+    now = datetime.now(UTC)
+    with session_scope(engine) as session:
+        for batch in iter_item_batches(session):
+            by_id = {item.id: item for item in batch}
+            stored = stored_topics(session, list(by_id))
+            rows = [(i.id, i.title, i.text, i.language) for i in batch]
+            for change in rematch_diff(rules, rows, stored):
+                print(change.render())
+                added, removed = added + len(change.added), removed + len(change.removed)
+                if args.dry_run:
+                    continue
+                item = by_id[change.item_id]
+                fresh = [m for m in rules.match(item.title, item.text, item.language)
+                         if m.topic in change.added]  # fmt: skip
+                add_matches(session, item.id, fresh, now=now)
+                remove_matches(session, item.id, change.removed)
+        if args.dry_run:
+            session.rollback()
+    verb = "would change" if args.dry_run else "changed"
+    print(f"{verb}: {added} new matches, {removed} matches removed (no alerts are sent)")
+    return 0
+
+
 def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
     """Print the chronology of a topic from the database."""
     from bot.wiring import open_store
@@ -286,8 +329,17 @@ def build_parser() -> argparse.ArgumentParser:
     source = add("source", cmd_source, "provenance of a stored item")
     source.add_argument("item_id")
 
-    rules = sub.add_parser("rules", help="validate and test rule files")
+    rules = sub.add_parser("rules", help="validate, test, explain and apply rule files")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
+    explain = rules_sub.add_parser("explain", help="why a text matches or not, clause by clause")
+    explain.add_argument("text", help='the text (or "-" for stdin)')
+    explain.add_argument("--title", help="a title, matched like a feed item's")
+    explain.add_argument("--lang", help="en or ru (default: detected)")
+    explain.add_argument("--rules", help="rules directory (default GEOALERT_RULES_DIR)")
+    explain.set_defaults(handler=cmd_rules_explain)
+    apply = rules_sub.add_parser("apply", help="re-match stored items with the current rules")
+    apply.add_argument("--dry-run", action="store_true", help="list the changes, store nothing")
+    apply.set_defaults(handler=cmd_rules_apply)
     for name, handler, text in (
         ("check", cmd_rules_check, "validate rule files"),
         ("test", cmd_rules_test, "run every rule's examples"),

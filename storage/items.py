@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -171,3 +171,38 @@ def totals(session: Session) -> tuple[int, int]:
     items = session.exec(select(sa.func.count()).select_from(ItemRow)).one()
     matches = session.exec(select(sa.func.count()).select_from(MatchRow)).one()
     return int(items), int(matches)
+
+
+def iter_item_batches(session: Session, size: int = _CHUNK) -> Iterator[list[Item]]:
+    """Every stored item, in batches, by id (keyset pagination: memory stays bounded)."""
+    after = ""
+    while True:
+        rows = session.exec(
+            select(ItemRow).where(col(ItemRow.id) > after).order_by(col(ItemRow.id)).limit(size)
+        ).all()
+        if not rows:
+            return
+        yield [_item(row) for row in rows]
+        after = rows[-1].id
+
+
+def stored_topics(session: Session, ids: Sequence[str]) -> dict[str, set[str]]:
+    """item id → topics stored for it (items without matches are absent)."""
+    result: dict[str, set[str]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        query = select(MatchRow.item_id, MatchRow.topic).where(
+            col(MatchRow.item_id).in_(list(ids[start : start + _CHUNK]))
+        )
+        for item_id, topic in session.exec(query).all():
+            result.setdefault(item_id, set()).add(topic)
+    return result
+
+
+def remove_matches(session: Session, item_id: str, topics: Iterable[str]) -> int:
+    """Delete an item's matches for `topics`; returns how many went."""
+    result = session.execute(
+        sa.delete(MatchRow).where(
+            col(MatchRow.item_id) == item_id, col(MatchRow.topic).in_(list(topics))
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -182,3 +183,37 @@ def test_feeds_import_refuses_private_addresses(tmp_path):
     result = geoalert("feeds", "import", "in.opml", cwd=tmp_path)
     assert result.returncode == 2 and "169.254.169.254" in result.stderr
     assert (tmp_path / "feeds.yaml").read_text() == "[]\n"
+
+
+def test_rules_explain_shows_why_clause_by_clause(tmp_path):
+    result = geoalert(
+        "rules", "explain", "Kazakhstan will not recognise the Luhansk and Donetsk republics",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "non_recognition" in result.stdout and "✓" in result.stdout and "✗" in result.stdout
+
+
+def test_rules_apply_rematches_stored_items_after_a_rule_change(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    env = {"GEOALERT_RULES_DIR": str(rules)}
+    assert geoalert("scan", "--no-feeds", cwd=tmp_path, **env).returncode == 0
+    (rules / "kazakhstan.yaml").write_text(
+        "id: kazakhstan\nname: Kazakhstan\ndescription: anything on Kazakhstan\n"
+        "match:\n  any: [Kazakhstan]\n"
+    )
+    (rules / "csto.yaml").unlink()
+    dry = geoalert("rules", "apply", "--dry-run", cwd=tmp_path, **env)
+    assert dry.returncode == 0, dry.stderr
+    assert "+kazakhstan" in dry.stdout and "-csto" in dry.stdout
+    assert "would change: 5 new matches, 2 matches removed" in dry.stdout
+    assert "2022-01" in geoalert("timeline", "csto", cwd=tmp_path).stdout  # nothing stored
+    applied = geoalert("rules", "apply", cwd=tmp_path, **env)
+    assert "changed: 5 new matches, 2 matches removed" in applied.stdout
+    assert geoalert("rules", "apply", "--dry-run", cwd=tmp_path, **env).stdout.startswith(
+        "would change: 0 new"
+    )
+    timeline = geoalert("timeline", "kazakhstan", cwd=tmp_path, **env)
+    assert timeline.stdout.count("[") == 5
+    assert "no matches yet" in geoalert("timeline", "csto", cwd=tmp_path).stdout
