@@ -16,16 +16,18 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from bot.dates import extract_date
-from bot.errors import CorpusError
+from bot.errors import CorpusError, RuleError
 from bot.matching import RuleSet
 from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch
 from bot.sources.corpus import load_corpus
 from bot.sources.fetch import fetch_feed
+from bot.watches import Watch, compile_watches
 from storage import items as item_store
 from storage import outbox
 from storage import stories as story_store
 from storage.engine import session_scope
 from storage.feeds import FeedEvent, fetch_state, is_due, record_fetch
+from storage.watches import active_watches
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,7 @@ class Pipeline:
     pause_after: int = 10  # consecutive failures before a feed is paused
     clock: Callable[[], datetime] = _utcnow
     _busy: set[str] = field(default_factory=set)
+    _watch_cache: tuple[tuple[Watch, ...], RuleSet | None, dict[str, Watch]] = ((), None, {})
 
     async def poll(
         self, *, corpus: bool = True, feeds: bool = True, force: bool = False
@@ -156,6 +159,25 @@ class Pipeline:
                 time.sleep(DB_RETRY_DELAY * attempt)
         raise AssertionError("unreachable")
 
+    def _watch_rules(
+        self, session: Session, now: datetime
+    ) -> tuple[RuleSet | None, dict[str, Watch]]:
+        """The compiled personal watches, recompiled only when they changed."""
+        watches = tuple(active_watches(session, created_before=now))
+        cached, rules, watch_of = self._watch_cache
+        if watches == cached:
+            return rules, watch_of
+        if not watches:
+            self._watch_cache = (watches, None, {})
+            return None, {}
+        try:
+            rules, watch_of = compile_watches(watches)
+        except RuleError as exc:  # validated when saved, so only a changed syntax gets here
+            log.error("personal watches not compiled reason=%s", exc)
+            rules, watch_of = None, {}
+        self._watch_cache = (watches, rules, watch_of)
+        return rules, watch_of
+
     def _store(self, items: list[Item], fetch: FetchResult | None) -> PollReport:
         """Store new items, their matches and their alerts in one transaction."""
         now = self.clock()
@@ -169,7 +191,12 @@ class Pipeline:
             fresh = item_store.add_new_items(session, with_text_dates(items, now))
             report.new_items = len(fresh)
             story_store.assign_stories(session, fresh, now=now)
+            watch_rules, watch_of = self._watch_rules(session, now)
             for item in fresh:
+                if watch_rules is not None:
+                    report.alerts_queued += _enqueue_watches(
+                        session, item, watch_rules, watch_of, now
+                    )
                 topics = ruleset.match(item.title, item.text, item.language)
                 if not topics:
                     continue
@@ -179,6 +206,19 @@ class Pipeline:
                 )
                 report.new_matches.append(StoredMatch(item, tuple(new), now))
         return report
+
+
+def _enqueue_watches(
+    session: Session, item: Item, rules: RuleSet, watch_of: dict[str, Watch], now: datetime
+) -> int:
+    queued = 0
+    for hit in rules.match(item.title, item.text, item.language):
+        watch = watch_of[hit.topic]
+        queued += outbox.enqueue_direct(
+            session, watch.chat_id, item.id, [f"watch_{watch.name}"],
+            thread_id=watch.thread_id, now=now,
+        )  # fmt: skip
+    return queued
 
 
 def with_text_dates(items: list[Item], now: datetime) -> list[Item]:

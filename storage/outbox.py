@@ -151,3 +151,37 @@ def sent_message_id(session: Session, *, chat_id: int, item_id: str) -> int | No
             OutboxRow.chat_id == chat_id, OutboxRow.item_id == item_id, OutboxRow.status == "sent"
         )
     ).first()
+
+
+def enqueue_direct(
+    session: Session,
+    chat_id: int,
+    item_id: str,
+    topics: list[str],
+    *,
+    thread_id: int = 0,
+    now: datetime,
+) -> bool:
+    """Queue one alert for one chat (a personal watch); False when that chat/thread already
+    has this item queued or sent."""
+    exists = session.exec(
+        select(OutboxRow.id).where(
+            OutboxRow.chat_id == chat_id,
+            OutboxRow.thread_id == thread_id,
+            OutboxRow.item_id == item_id,
+        )
+    ).first()
+    if exists is not None:
+        return False
+    session.add(
+        OutboxRow(
+            chat_id=chat_id,
+            thread_id=thread_id,
+            item_id=item_id,
+            topics=topics,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+    session.flush()
+    return True

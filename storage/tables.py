@@ -161,3 +161,19 @@ class StoryItemRow(SQLModel, table=True):
     published: datetime = Field(sa_column=_dt(nullable=False, index=True))
     fingerprint: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
     added_at: datetime = Field(sa_column=_dt(nullable=False))
+
+
+class WatchRow(SQLModel, table=True):
+    """A chat's personal watch: a named query in the rule term syntax."""
+
+    __tablename__ = "watches"
+    __table_args__ = (sa.UniqueConstraint("chat_id", "name", name="uq_watches_chat_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(
+        sa_column=Column(sa.BigInteger, sa.ForeignKey("chats.id"), nullable=False, index=True)
+    )
+    name: str = Field(max_length=32)
+    query: str = Field(max_length=400)
+    thread_id: int = 0
+    created_at: datetime = Field(sa_column=_dt(nullable=False))

@@ -202,3 +202,18 @@ async def test_rule_files_are_reloaded_live_and_a_broken_one_is_reported_to_admi
         reply = await bot.command(USER, "/subscribe weather")
         assert "Subscribed to: weather" in reply.params["text"]
         assert len(bot.api.sent_messages(777)) == 1  # admins were told once
+
+
+async def test_a_personal_watch_alerts_on_new_matching_items(bot):
+    bad = await bot.command(USER, "/watch evil re:(a+)+$")
+    assert bad.params["text"].startswith("Watch not saved:")
+    saved = await bot.command(USER, "/watch pashinyan Pashinyan*, Пашинян* -football")
+    assert "Watch <b>pashinyan</b> saved" in saved.params["text"]
+    listing = await bot.command(USER, "/watch")
+    assert "Pashinyan*, Пашинян* -football" in listing.params["text"]
+    bot.feeds.route("/wire.xml", body=rss(CSTO_ITEM, SANCTIONS_ITEM))
+    await bot.poll_now()
+    (alert,) = await bot.api.await_calls(lambda c: CSTO_ITEM[1] in c.params.get("text", ""))
+    assert alert.chat_id == USER and "#watch_pashinyan" in alert.params["text"]
+    removed = await bot.command(USER, "/unwatch pashinyan")
+    assert "removed" in removed.params["text"]

@@ -8,7 +8,7 @@ for m in rules.match(item.title, item.text, item.language):
 from bot.matching.explain import BlockExplanation, TopicExplanation, explain_text
 from bot.matching.matcher import Example, RuleSet
 from bot.matching.rematch import RematchChange, rematch_diff
-from bot.matching.rulefiles import load_rules
+from bot.matching.rulefiles import load_rules, rules_from_texts
 
 __all__ = [
     "BlockExplanation",
@@ -19,4 +19,5 @@ __all__ = [
     "explain_text",
     "load_rules",
     "rematch_diff",
+    "rules_from_texts",
 ]

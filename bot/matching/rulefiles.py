@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.errors import RuleError
@@ -12,7 +13,7 @@ from bot.matching.matcher import RuleSet
 from bot.matching.regex import RegexError
 from bot.matching.spec import TopicSpec
 from bot.matching.terms import CompiledTopic
-from bot.matching.yamlsource import read_yaml
+from bot.matching.yamlsource import parse_yaml_text, read_yaml
 from bot.models import Topic
 
 RULE_SUFFIXES = (".yaml", ".yml")
@@ -72,4 +73,20 @@ def load_rules(directory: Path) -> RuleSet:
         lexicon.freeze()
     except RegexError as e:
         raise RuleError(f"{directory}: {e}") from e
+    return RuleSet(topics, lexicon)
+
+
+def rules_from_texts(sources: Sequence[tuple[str, str]]) -> RuleSet:
+    """Compile rules given as YAML texts `(label, text)` — e.g. users' personal watches —
+    with the same validation as rule files; errors start with `label:line:`."""
+    lexicon = Lexicon()
+    compiler = Compiler(lexicon)
+    topics = []
+    for label, text in sources:
+        spec = TopicParser(label).topic(parse_yaml_text(text, label))
+        topics.append(compile_topic(spec, compiler))
+    try:
+        lexicon.freeze()
+    except RegexError as e:
+        raise RuleError(f"watches: {e}") from e
     return RuleSet(topics, lexicon)

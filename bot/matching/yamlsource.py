@@ -89,6 +89,11 @@ def read_yaml(path: Path, label: str) -> Any:
         raise RuleError(f"{label}:1: the file is not valid UTF-8 ({e.reason})") from e
     except OSError as e:
         raise RuleError(f"{label}:1: cannot read the file ({e.strerror or e})") from e
+    return parse_yaml_text(source, label)
+
+
+def parse_yaml_text(source: str, label: str) -> Any:
+    """Parse YAML text with line numbers; failures become `RuleError("label:line: …")`."""
     try:
         return yaml.load(source, Loader=_LineLoader)  # a SafeLoader subclass: no arbitrary objects
     except _Problem as e:

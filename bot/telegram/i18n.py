@@ -49,6 +49,16 @@ _EN: dict[str, str] = {
     "also_reported": "Also reported by: {sources}",
     "story_sources": "Other sources of this story (earliest first):",
     "slow_down": "Too many commands from this chat; please wait a minute.",
+    "usage_watch": (
+        "Usage: /watch NAME word, other words, -excluded — alerts for new items matching any "
+        "of the words (Russian and English forms included; * for any ending). "
+        "/unwatch NAME removes it. Example: <code>/watch tokayev Tokayev, Токаев*</code>"
+    ),
+    "bad_watch": "Watch not saved: {reason}",
+    "too_many_watches": "A chat can have at most {max} watches; /unwatch one first.",
+    "watch_saved": "Watch <b>{name}</b> saved: new matching items will be sent here.",
+    "watch_removed": "Watch <b>{name}</b> removed.",
+    "no_watch": "No watch named <b>{name}</b> here.",
     "page_prev": "◀ Prev",
     "page_next": "Next ▶",
 }
@@ -96,6 +106,16 @@ _RU: dict[str, str] = {
     "also_reported": "Также сообщают: {sources}",
     "story_sources": "Другие источники этого сюжета (от ранних к поздним):",
     "slow_down": "Слишком много команд из этого чата; подождите минуту.",
+    "usage_watch": (
+        "Использование: /watch ИМЯ слово, другие слова, -исключение — оповещения о новых "
+        "материалах с любым из слов (с учётом форм слова; * — любое окончание). "
+        "/unwatch ИМЯ удаляет. Пример: <code>/watch tokayev Tokayev, Токаев*</code>"
+    ),
+    "bad_watch": "Наблюдение не сохранено: {reason}",
+    "too_many_watches": "В чате может быть не больше {max} наблюдений; сначала /unwatch.",
+    "watch_saved": "Наблюдение <b>{name}</b> сохранено: новые совпадения придут сюда.",
+    "watch_removed": "Наблюдение <b>{name}</b> удалено.",
+    "no_watch": "Здесь нет наблюдения <b>{name}</b>.",
     "page_prev": "◀ Назад",
     "page_next": "Далее ▶",
 }
@@ -110,6 +130,8 @@ COMMANDS: dict[str, dict[str, str]] = {
     "latest": {"en": "[TOPIC] [N] — newest matches", "ru": "[ТЕМА] [N] — последние совпадения"},
     "timeline": {"en": "TOPIC [N] — chronology of a topic", "ru": "ТЕМА [N] — хронология темы"},
     "source": {"en": "ID — provenance and evidence", "ru": "ID — источник и обоснование"},
+    "watch": {"en": "NAME words… — a personal watch", "ru": "ИМЯ слова… — личное наблюдение"},
+    "unwatch": {"en": "NAME — remove a watch", "ru": "ИМЯ — удалить наблюдение"},
     "lang": {"en": "en|ru — interface language", "ru": "en|ru — язык интерфейса"},
     "mute": {"en": "alerts arrive silently", "ru": "оповещения без звука"},
     "unmute": {"en": "alerts notify again", "ru": "оповещения со звуком"},
