@@ -17,6 +17,7 @@ from bot.config import Settings, load_settings
 from bot.errors import GeoalertError
 from bot.logs import setup_logging
 from bot.matching import load_rules
+from bot.models import Topic
 from bot.render import match_json, match_line, source_text
 from bot.timeline import build_timeline, render_text
 
@@ -163,6 +164,35 @@ def cmd_rules_apply(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    """Full-text search over stored items, newest first."""
+    from bot.wiring import open_store
+    from storage.search import search_items
+
+    with Session(open_store(settings)) as session:
+        found = search_items(session, " ".join(args.words), limit=args.limit)
+    for m in found:
+        print(match_line(m))
+    if not found:
+        print("no items found", file=sys.stderr)
+    return 0
+
+
+def cmd_trend(args: argparse.Namespace, settings: Settings) -> int:
+    """Stories per week of a topic; `--png FILE` draws the chart."""
+    from bot.trend_report import topic_trend
+    from bot.wiring import open_store
+
+    topic = _require_topic(args.topic, settings)
+    with Session(open_store(settings)) as session:
+        report = topic_trend(session, topic.id, weeks=args.weeks, now=datetime.now(UTC))
+    print(report.text())
+    if args.png:
+        Path(args.png).write_bytes(report.png(topic.label("en")))
+        print(f"chart written to {args.png}")
+    return 0
+
+
 def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
     """Print the chronology of a topic from the database."""
     from bot.wiring import open_store
@@ -296,10 +326,13 @@ def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _require_topic(topic: str, settings: Settings) -> None:
-    known = [t.id for t in load_rules(settings.rules_dir).topics]
-    if topic not in known:
-        raise GeoalertError(f"unknown topic {topic!r}; known topics: {', '.join(known)}")
+def _require_topic(topic: str, settings: Settings) -> Topic:
+    known = load_rules(settings.rules_dir).topics
+    for candidate in known:
+        if candidate.id == topic:
+            return candidate
+    names = ", ".join(t.id for t in known)
+    raise GeoalertError(f"unknown topic {topic!r}; known topics: {names}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -326,6 +359,13 @@ def build_parser() -> argparse.ArgumentParser:
     timeline.add_argument("topic")
     timeline.add_argument("--since", type=_date, help="YYYY-MM-DD")
     timeline.add_argument("--until", type=_date, help="YYYY-MM-DD (exclusive)")
+    search = add("search", cmd_search, "full-text search over stored items, newest first")
+    search.add_argument("words", nargs="+")
+    search.add_argument("--limit", type=int, default=10)
+    trend = add("trend", cmd_trend, "stories per week of a topic, with spikes")
+    trend.add_argument("topic")
+    trend.add_argument("--weeks", type=int, default=12)
+    trend.add_argument("--png", help="also draw the chart into this PNG file")
     source = add("source", cmd_source, "provenance of a stored item")
     source.add_argument("item_id")
 

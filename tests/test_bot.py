@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 from sqlmodel import Session
@@ -217,3 +219,20 @@ async def test_a_personal_watch_alerts_on_new_matching_items(bot):
     assert alert.chat_id == USER and "#watch_pashinyan" in alert.params["text"]
     removed = await bot.command(USER, "/unwatch pashinyan")
     assert "removed" in removed.params["text"]
+
+
+async def test_search_finds_inflected_words_newest_first(bot):
+    text = (await bot.command(USER, "/search recognize Luhansk")).params["text"]
+    assert "/source_" in text and "Kazakhstan" in text
+    nothing = (await bot.command(USER, "/search zzzqqq")).params["text"]
+    assert "Nothing stored matches" in nothing
+
+
+async def test_trend_sends_a_png_chart(bot):
+    yesterday = format_datetime(datetime.now(UTC) - timedelta(days=1), usegmt=True)
+    bot.feeds.route("/wire.xml", body=rss((*CSTO_ITEM, yesterday)))
+    await bot.poll_now()
+    bot.api.inject_message(USER, "/trend csto 8")
+    (photo,) = await bot.api.await_calls("sendPhoto")
+    assert photo.params["photo"].data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert "1 stories in 8 weeks" in photo.params["caption"]

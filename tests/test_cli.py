@@ -217,3 +217,13 @@ def test_rules_apply_rematches_stored_items_after_a_rule_change(tmp_path):
     timeline = geoalert("timeline", "kazakhstan", cwd=tmp_path, **env)
     assert timeline.stdout.count("[") == 5
     assert "no matches yet" in geoalert("timeline", "csto", cwd=tmp_path).stdout
+
+
+def test_search_and_trend_from_the_command_line(tmp_path):
+    assert geoalert("scan", "--no-feeds", cwd=tmp_path).returncode == 0
+    found = geoalert("search", "peacekeepers", cwd=tmp_path)
+    assert found.returncode == 0 and "Don't look now" in found.stdout
+    trend = geoalert("trend", "csto", "--weeks", "4", "--png", "t.png", cwd=tmp_path)
+    assert trend.returncode == 0, trend.stderr
+    assert (tmp_path / "t.png").read_bytes().startswith(b"\x89PNG")
+    assert trend.stdout.count("\n  20") >= 4

@@ -37,7 +37,7 @@ from bot.render import match_line
 from bot.rules_holder import RulesHolder
 from bot.runner import HEARTBEAT_SECONDS, RunLock, poll_jitter
 from bot.sources.fetch import make_http_client
-from bot.telegram import admin, feeds_admin, handlers, watch_cmds
+from bot.telegram import admin, analysis, feeds_admin, handlers, watch_cmds
 from bot.telegram.context import BotContext, geo
 from bot.telegram.i18n import COMMANDS
 from bot.telegram.throttle import CommandThrottle
@@ -92,6 +92,8 @@ def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
         "latest": handlers.cmd_latest,
         "timeline": handlers.cmd_timeline,
         "source": handlers.cmd_source,
+        "search": analysis.cmd_search,
+        "trend": analysis.cmd_trend,
         "watch": watch_cmds.cmd_watch,
         "unwatch": watch_cmds.cmd_unwatch,
         "lang": handlers.cmd_lang,

@@ -1,0 +1,64 @@
+"""/search and /trend: the store seen as an analyst wants it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from html import escape
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.telegram.context import geo
+from bot.telegram.format import match_entry_html
+from bot.telegram.handlers import _reply_chunks, chat_language, reply
+from bot.telegram.i18n import t
+from bot.trend_report import topic_trend
+from storage.search import search_items
+
+SEARCH_LIMIT = 10
+TREND_WEEKS, TREND_MAX_WEEKS = 12, 104
+MAX_QUERY = 200
+
+
+async def cmd_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/search WORDS — full-text search over stored items, newest first."""
+    g = geo(context)
+    lang = await chat_language(update, g)
+    query = " ".join(context.args or [])[:MAX_QUERY].strip()
+    if not query:
+        await reply(update, t(lang, "usage_search"))
+        return
+    found = await g.read(lambda s: search_items(s, query, limit=SEARCH_LIMIT))
+    if not found:
+        await reply(update, t(lang, "no_results", query=escape(query)))
+        return
+    header = t(lang, "search_header", query=escape(query))
+    await _reply_chunks(update, header, [match_entry_html(m, with_summary=False) for m in found])
+
+
+async def cmd_trend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/trend TOPIC [WEEKS] — a chart of stories per week, spikes marked."""
+    g = geo(context)
+    lang = await chat_language(update, g)
+    args = context.args or []
+    topic = g.topic(args[0]) if args else None
+    if topic is None:
+        valid = g.topic_ids()
+        text = t(lang, "unknown_topic", topic=escape(args[0]), valid=valid) if args else None
+        await reply(update, text or t(lang, "usage_trend", valid=valid))
+        return
+    weeks = TREND_WEEKS
+    if len(args) > 1:
+        if not args[1].isdigit() or not 1 <= int(args[1]) <= TREND_MAX_WEEKS:
+            await reply(update, t(lang, "bad_number", value=escape(args[1]), max=TREND_MAX_WEEKS))
+            return
+        weeks = int(args[1])
+    now = datetime.now(UTC)
+    report = await g.read(lambda s: topic_trend(s, topic.id, weeks=weeks, now=now))
+    png = report.png(topic.label(lang))
+    total = sum(count for _, count in report.weeks)
+    caption = t(lang, "trend_caption", topic=topic.label(lang), weeks=weeks, total=total,
+                spikes=len(report.spikes))  # fmt: skip
+    message = update.effective_message
+    assert message is not None
+    await message.reply_photo(png, caption=caption[:1024], do_quote=False)
