@@ -19,7 +19,7 @@ from bot.logs import setup_logging
 from bot.matching import load_rules
 from bot.models import Topic
 from bot.render import match_json, match_line, source_text
-from bot.timeline import build_timeline, render_text
+from bot.timeline import build_timeline, render_json, render_markdown, render_text
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -197,11 +197,15 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
     """Print the chronology of a topic from the database."""
     from bot.wiring import open_store
     from storage.items import matched_items
+    from storage.stories import stories_of
 
     _require_topic(args.topic, settings)
     with Session(open_store(settings)) as session:
         matches = matched_items(session, topic=args.topic, newest_first=False)
-    print(render_text(args.topic, build_timeline(matches, since=args.since, until=args.until)))
+        story_of = stories_of(session, [m.item.id for m in matches])
+    months = build_timeline(matches, story_of=story_of, since=args.since, until=args.until)
+    render = {"text": render_text, "md": render_markdown, "json": render_json}[args.format]
+    print(render(args.topic, months))
     return 0
 
 
@@ -359,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     timeline.add_argument("topic")
     timeline.add_argument("--since", type=_date, help="YYYY-MM-DD")
     timeline.add_argument("--until", type=_date, help="YYYY-MM-DD (exclusive)")
+    timeline.add_argument("--format", choices=("text", "md", "json"), default="text")
     search = add("search", cmd_search, "full-text search over stored items, newest first")
     search.add_argument("words", nargs="+")
     search.add_argument("--limit", type=int, default=10)

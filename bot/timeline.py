@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,14 +15,15 @@ GIST_CHARS = 160
 
 @dataclass(frozen=True, slots=True)
 class TimelineEntry:
-    """One dated line of a timeline."""
+    """One dated line of a timeline: a story (one event, however many outlets reported it)."""
 
-    date: datetime
-    estimated: bool  # the date is the fetch time, not a published date
+    date: datetime  # the event date: the earliest reliable published date of its items
+    estimated: bool  # no item had a reliable date: the fetch time stands in
     gist: str
-    publisher: str
-    item_id: str
+    publisher: str  # who reported it first
+    item_id: str  # the first report, for /source
     link: str | None
+    sources: tuple[str, ...] = ()  # every outlet that reported it, earliest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,33 +39,55 @@ def gist(title: str, limit: int = GIST_CHARS) -> str:
     return truncate_words(collapse_ws(title), limit)
 
 
+def _entry(members: list[StoredMatch]) -> TimelineEntry:
+    reliable = [m for m in members if m.item.published_origin != "fetched"]
+    ordered = sorted(reliable or members, key=lambda m: (m.item.published, m.item.id))
+    first = ordered[0]
+    publishers = list(dict.fromkeys(m.item.publisher for m in sorted(
+        members, key=lambda m: (m.item.published, m.item.id))))  # fmt: skip
+    return TimelineEntry(
+        date=first.item.published,
+        estimated=not reliable,
+        gist=gist(first.item.title),
+        publisher=first.item.publisher,
+        item_id=first.item.id,
+        link=first.item.link,
+        sources=tuple(publishers),
+    )
+
+
 def build_timeline(
-    matches: list[StoredMatch], *, since: datetime | None = None, until: datetime | None = None
+    matches: list[StoredMatch],
+    *,
+    story_of: Mapping[str, int] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[TimelineMonth]:
-    """Group matched items by month of publication, oldest first."""
-    selected = [
-        m
-        for m in matches
-        if (since is None or m.item.published >= since)
-        and (until is None or m.item.published < until)
+    """Group matched items into stories (when `story_of` is given) and the stories by month of
+    their event date, oldest first."""
+    story_of = story_of or {}
+    stories: dict[object, list[StoredMatch]] = {}
+    for m in matches:
+        stories.setdefault(story_of.get(m.item.id, m.item.id), []).append(m)
+    entries = [_entry(members) for members in stories.values()]
+    entries = [
+        e
+        for e in entries
+        if (since is None or e.date >= since) and (until is None or e.date < until)
     ]
-    selected.sort(key=lambda m: (m.item.published, m.item.id))
+    entries.sort(key=lambda e: (e.date, e.item_id))
     months: dict[str, list[TimelineEntry]] = {}
-    for m in selected:
-        entry = TimelineEntry(
-            date=m.item.published,
-            estimated=m.item.published_origin == "fetched",
-            gist=gist(m.item.title),
-            publisher=m.item.publisher,
-            item_id=m.item.id,
-            link=m.item.link,
-        )
-        months.setdefault(m.item.published.strftime("%Y-%m"), []).append(entry)
-    return [TimelineMonth(label, tuple(entries)) for label, entries in months.items()]
+    for e in entries:
+        months.setdefault(e.date.strftime("%Y-%m"), []).append(e)
+    return [TimelineMonth(label, tuple(items)) for label, items in months.items()]
+
+
+def _also(e: TimelineEntry) -> str:
+    return f" (+ {', '.join(e.sources[1:])})" if len(e.sources) > 1 else ""
 
 
 def render_text(topic: str, months: list[TimelineMonth]) -> str:
-    """Plain-text rendering for the console."""
+    """Plain text for the console; `~` marks an estimated date."""
     if not months:
         return f"{topic}: no matches yet"
     lines = [f"Timeline: {topic}"]
@@ -71,5 +96,39 @@ def render_text(topic: str, months: list[TimelineMonth]) -> str:
         lines.append(month.label)
         for e in month.entries:
             mark = "~" if e.estimated else " "
-            lines.append(f" {mark}{e.date:%Y-%m-%d}  {e.gist} — {e.publisher}  [{e.item_id}]")
+            lines.append(
+                f" {mark}{e.date:%Y-%m-%d}  {e.gist} — {e.publisher}{_also(e)}  [{e.item_id}]"
+            )
     return "\n".join(lines)
+
+
+def render_markdown(topic: str, months: list[TimelineMonth]) -> str:
+    """Markdown, for reports and wikis."""
+    if not months:
+        return f"# {topic}\n\nNo matches yet.\n"
+    lines = [f"# Timeline: {topic}"]
+    for month in months:
+        lines += ["", f"## {month.label}", ""]
+        for e in month.entries:
+            title = f"[{e.gist}]({e.link})" if e.link else e.gist
+            date = f"{e.date:%Y-%m-%d}" + (" (estimated)" if e.estimated else "")
+            lines.append(f"- **{date}** {title} — {e.publisher}{_also(e)} `{e.item_id}`")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(topic: str, months: list[TimelineMonth]) -> str:
+    """JSON, for scripts: one object per entry, oldest first."""
+    entries = [
+        {
+            "date": e.date.isoformat(),
+            "estimated": e.estimated,
+            "gist": e.gist,
+            "publisher": e.publisher,
+            "sources": list(e.sources),
+            "id": e.item_id,
+            "link": e.link,
+        }
+        for month in months
+        for e in month.entries
+    ]
+    return json.dumps({"topic": topic, "entries": entries}, ensure_ascii=False, indent=2)

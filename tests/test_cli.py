@@ -227,3 +227,14 @@ def test_search_and_trend_from_the_command_line(tmp_path):
     assert trend.returncode == 0, trend.stderr
     assert (tmp_path / "t.png").read_bytes().startswith(b"\x89PNG")
     assert trend.stdout.count("\n  20") >= 4
+
+
+@pytest.mark.parametrize("topic", ["csto", "sanctions", "non_recognition"])
+def test_timeline_formats_list_each_topic_in_order_of_publication(tmp_path, topic):
+    assert geoalert("scan", "--no-feeds", cwd=tmp_path).returncode == 0
+    data = json.loads(geoalert("timeline", topic, "--format", "json", cwd=tmp_path).stdout)
+    dates = [e["date"] for e in data["entries"]]
+    assert dates == sorted(dates) and len(dates) >= 2
+    assert all(not e["estimated"] and e["sources"] for e in data["entries"])
+    md = geoalert("timeline", topic, "--format", "md", "--since", "2022-03-01", cwd=tmp_path)
+    assert md.stdout.startswith(f"# Timeline: {topic}") and "## 2022-01" not in md.stdout

@@ -199,8 +199,9 @@ def timeline_pages(
         block = [f"\n<b>{month.label}</b>"]
         for e in month.entries:
             mark = "≈" if e.estimated else ""
+            also = f" +{len(e.sources) - 1}" if len(e.sources) > 1 else ""
             block.append(
-                f"{mark}{e.date:%d %b} — {escape(e.gist)} · <i>{escape(e.publisher)}</i> "
+                f"{mark}{e.date:%d %b} — {escape(e.gist)} · <i>{escape(e.publisher)}</i>{also} "
                 f"· /source_{e.item_id}"
             )
         for line in block:

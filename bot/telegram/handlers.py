@@ -342,8 +342,13 @@ async def _timeline_page(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     topic = g.topic(topic_id)
     assert topic is not None
-    found = await g.read(lambda s: matched_items(s, topic=topic.id, newest_first=True, limit=limit))
-    pages = timeline_pages(topic, build_timeline(found), lang=lang)
+
+    def query(s: Session) -> tuple[list[StoredMatch], dict[str, int]]:
+        found = matched_items(s, topic=topic.id, newest_first=True, limit=limit)
+        return found, stories_of(s, [m.item.id for m in found])
+
+    found, story_ids = await g.read(query)
+    pages = timeline_pages(topic, build_timeline(found, story_of=story_ids), lang=lang)
     page = max(0, min(page, len(pages) - 1))
     if len(pages) == 1:
         return pages[0], None
