@@ -330,6 +330,21 @@ def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_db_prune(args: argparse.Namespace, settings: Settings) -> int:
+    """Delete items older than the retention period that are not matched nor alerted."""
+    from datetime import timedelta
+
+    from bot.wiring import open_store
+    from storage.engine import session_scope
+    from storage.retention import prune_items
+
+    cutoff = datetime.now(UTC) - timedelta(days=settings.retention_days)
+    with session_scope(open_store(settings)) as session:
+        removed = prune_items(session, older_than=cutoff)
+    print(f"pruned {removed} items fetched before {cutoff:%Y-%m-%d}")
+    return 0
+
+
 def _require_topic(topic: str, settings: Settings) -> Topic:
     known = load_rules(settings.rules_dir).topics
     for candidate in known:
@@ -414,6 +429,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup = db_sub.add_parser("backup", help="online copy of the SQLite database")
     backup.add_argument("file", help="where to write the copy (must not exist)")
     backup.set_defaults(handler=cmd_db_backup)
+    db_sub.add_parser(
+        "prune", help="drop old unmatched items (GEOALERT_RETENTION_DAYS)"
+    ).set_defaults(handler=cmd_db_prune)
     return parser
 
 

@@ -44,11 +44,13 @@ from bot.telegram.throttle import CommandThrottle
 from bot.wiring import build_pipeline, open_store
 from storage.feeds import FeedEvent
 from storage.outbox import backlog
+from storage.retention import prune_items
 
 log = logging.getLogger(__name__)
 
 DELIVERY_INTERVAL = 2.0
 RULES_CHECK_INTERVAL = 15.0
+PRUNE_INTERVAL = 6 * 3600.0
 
 
 def api_urls(base: str) -> tuple[str, str]:
@@ -138,6 +140,10 @@ async def _prepare(app: Application) -> None:  # type: ignore[type-arg]
     )  # fmt: skip
     app.job_queue.run_repeating(
         _rules_job, interval=RULES_CHECK_INTERVAL, first=RULES_CHECK_INTERVAL, name="rules",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )  # fmt: skip
+    app.job_queue.run_repeating(
+        _prune_job, interval=PRUNE_INTERVAL, first=60, name="prune",
         job_kwargs={"max_instances": 1, "coalesce": True},
     )  # fmt: skip
     app.job_queue.run_repeating(
@@ -266,6 +272,15 @@ async def _start_updates(app: Application, settings: Settings) -> None:  # type:
         drop_pending_updates=False,
     )
     log.info("webhook mode url_path=/%s port=%s", path, settings.webhook_port)
+
+
+async def _prune_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Scheduled: prune items older than the retention period that nobody needs."""
+    g = geo(context)
+    cutoff = datetime.now(UTC) - timedelta(days=g.settings.retention_days)
+    removed = await g.write(lambda s: prune_items(s, older_than=cutoff))
+    if removed:
+        log.info("pruned items=%d older_than=%s", removed, cutoff.date())
 
 
 async def _deliver_job(context: ContextTypes.DEFAULT_TYPE) -> None:
