@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     http_port: int | None = Field(None, alias="GEOALERT_HTTP_PORT", ge=0, le=65535)
     http_listen: str = Field("0.0.0.0", alias="GEOALERT_HTTP_LISTEN")
     chat_min_interval: float = Field(1.0, alias="GEOALERT_CHAT_MIN_INTERVAL", ge=0, le=60)
+    spike_factor: float = Field(3.0, alias="GEOALERT_SPIKE_FACTOR", gt=1, le=100)
+    spike_minimum: int = Field(4, alias="GEOALERT_SPIKE_MINIMUM", ge=1, le=10_000)
     retention_days: int = Field(365, alias="GEOALERT_RETENTION_DAYS", ge=1, le=36500)
     commands_per_minute: int = Field(20, alias="GEOALERT_COMMANDS_PER_MINUTE", ge=0, le=10_000)
     log_level: str = Field("INFO", alias="GEOALERT_LOG_LEVEL")

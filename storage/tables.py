@@ -177,3 +177,17 @@ class WatchRow(SQLModel, table=True):
     query: str = Field(max_length=400)
     thread_id: int = 0
     created_at: datetime = Field(sa_column=_dt(nullable=False))
+
+
+class SpikeAlertRow(SQLModel, table=True):
+    """A spike alert already raised: one per topic and day."""
+
+    __tablename__ = "spike_alerts"
+    __table_args__ = (sa.UniqueConstraint("topic", "day", name="uq_spike_alerts_topic_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str = Field(max_length=64)
+    day: str = Field(max_length=10)  # YYYY-MM-DD (UTC)
+    count: int
+    baseline: float
+    created_at: datetime = Field(sa_column=_dt(nullable=False))

@@ -39,12 +39,14 @@ from bot.runner import HEARTBEAT_SECONDS, RunLock, poll_jitter
 from bot.sources.fetch import make_http_client
 from bot.telegram import admin, analysis, feeds_admin, handlers, watch_cmds
 from bot.telegram.context import BotContext, geo
+from bot.telegram.format import spike_html
 from bot.telegram.i18n import COMMANDS
 from bot.telegram.throttle import CommandThrottle
 from bot.wiring import build_pipeline, open_store
 from storage.feeds import FeedEvent
 from storage.outbox import backlog
 from storage.retention import prune_items
+from storage.spikes import claim_spike, spikes_today, subscribers
 
 log = logging.getLogger(__name__)
 
@@ -207,8 +209,40 @@ async def poll_and_deliver(g: BotContext, *, force: bool = False) -> None:
         log.info("new match %s", match_line(m))
     for event in report.feed_events:
         await tell_admins(g, bot_of(g), feed_event_text(event))
+    if report.new_matches:
+        await announce_spikes(g)
     if report.alerts_queued and g.delivery is not None:
         await g.delivery.drain()
+
+
+async def announce_spikes(g: BotContext) -> None:
+    """Tell each topic's subscribers, once a day, when its volume of stories jumps."""
+    bot = bot_of(g)
+    if bot is None:
+        return
+    now = datetime.now(UTC)
+    settings = g.settings
+    news = await g.read(
+        lambda s: spikes_today(s, now=now, factor=settings.spike_factor,
+                               minimum=settings.spike_minimum)
+    )  # fmt: skip
+    for item in news:
+        if not await g.write(lambda s, spike=item.spike: claim_spike(s, spike, now=now)):
+            continue
+        log.info("spike topic=%s count=%d baseline=%s", item.spike.topic, item.spike.count,
+                 item.spike.baseline)  # fmt: skip
+        topic = g.topic(item.spike.topic)
+        targets = await g.read(lambda s, t=item.spike.topic: subscribers(s, t))
+        for chat_id, thread_id, muted, lang in targets:
+            text = spike_html(item, label=topic.label(lang or "en") if topic else item.spike.topic,
+                              lang=lang)  # fmt: skip
+            try:
+                await bot.send_message(
+                    chat_id, text, parse_mode=ParseMode.HTML, disable_notification=muted,
+                    message_thread_id=thread_id or None,
+                )  # fmt: skip
+            except TelegramError as exc:
+                log.warning("spike alert failed chat=%s reason=%s", chat_id, exc)
 
 
 def _record_poll(g: BotContext, report: PollReport, seconds: float) -> None:

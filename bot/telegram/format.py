@@ -11,6 +11,7 @@ from bot.summarize import summarize
 from bot.telegram.i18n import t
 from bot.text import truncate_words
 from bot.timeline import TimelineMonth
+from storage.spikes import SpikeNews
 
 MAX_MESSAGE = 4096  # Telegram's limit, in UTF-16 code units after entity parsing
 TITLE_CHARS = 300
@@ -211,3 +212,13 @@ def timeline_pages(
             current += "\n" + line
     pages.append(current)
     return pages
+
+
+def spike_html(news: SpikeNews, *, label: str, lang: str | None) -> str:
+    """A spike alert: the topic, today's count against its baseline, top terms and sources."""
+    spike = news.spike
+    return t(
+        lang, "spike_alert", topic=escape(label), count=spike.count,
+        baseline=f"{spike.baseline:.1f}", terms=escape(", ".join(news.terms) or "—"),
+        sources=escape(", ".join(news.sources) or "—"), id=spike.topic,
+    )  # fmt: skip

@@ -64,6 +64,10 @@ _EN: dict[str, str] = {
     "search_header": "<b>Search</b> “{query}”, newest first:",
     "usage_trend": "Usage: /trend TOPIC [WEEKS] (topics: {valid}).",
     "trend_caption": "{topic}: {total} stories in {weeks} weeks, {spikes} spike(s) (red ▲).",
+    "spike_alert": (
+        "📈 <b>Spike: {topic}</b> — {count} stories today against {baseline} a day over the "
+        "last 14 days.\nTop terms: {terms}\nSources: {sources}\n/latest {id} · /trend {id}"
+    ),
     "page_prev": "◀ Prev",
     "page_next": "Next ▶",
 }
@@ -126,6 +130,11 @@ _RU: dict[str, str] = {
     "search_header": "<b>Поиск</b> «{query}», новые первыми:",
     "usage_trend": "Использование: /trend ТЕМА [НЕДЕЛЬ] (темы: {valid}).",
     "trend_caption": "{topic}: {total} сюжетов за {weeks} нед., всплесков: {spikes} (красный ▲).",
+    "spike_alert": (
+        "📈 <b>Всплеск: {topic}</b> — {count} сюжетов сегодня при {baseline} в день за "
+        "последние 14 дней.\nЧастые термины: {terms}\nИсточники: {sources}\n"
+        "/latest {id} · /trend {id}"
+    ),
     "page_prev": "◀ Назад",
     "page_next": "Далее ▶",
 }
