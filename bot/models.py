@@ -66,6 +66,7 @@ class Topic:
     name: dict[str, str] = field(default_factory=dict)  # lang -> name
     description: dict[str, str] = field(default_factory=dict)  # lang -> description
     source_file: str = ""
+    priority: str = "normal"  # "high": instant even for chats on a daily digest
 
     def label(self, lang: str = "en") -> str:
         return self.name.get(lang) or self.name.get("en") or self.id

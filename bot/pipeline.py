@@ -192,6 +192,7 @@ class Pipeline:
             report.new_items = len(fresh)
             story_store.assign_stories(session, fresh, now=now)
             watch_rules, watch_of = self._watch_rules(session, now)
+            instant = frozenset(t.id for t in ruleset.topics if t.priority == "high")
             for item in fresh:
                 if watch_rules is not None:
                     report.alerts_queued += _enqueue_watches(
@@ -202,7 +203,7 @@ class Pipeline:
                     continue
                 new = item_store.add_matches(session, item.id, topics, now=now)
                 report.alerts_queued += outbox.enqueue_alerts(
-                    session, item.id, [m.topic for m in new], now=now
+                    session, item.id, [m.topic for m in new], now=now, instant_topics=instant
                 )
                 report.new_matches.append(StoredMatch(item, tuple(new), now))
         return report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -150,3 +150,48 @@ def migrate_chat(session: Session, old_id: int, new_id: int, *, now: datetime) -
 def active_chat_count(session: Session) -> int:
     query = select(sa.func.count()).select_from(ChatRow).where(col(ChatRow.active).is_(True))
     return int(session.exec(query).one())
+
+
+@dataclass(frozen=True, slots=True)
+class DigestChat:
+    chat_id: int
+    language: str | None
+    muted: bool
+    local_date: str
+
+
+def set_digest(
+    session: Session, chat_id: int, digest_time: str | None, *, offset_minutes: int = 0
+) -> None:
+    """Take a daily digest at local `digest_time` ("HH:MM"), or instant alerts (None)."""
+    row = session.get(ChatRow, chat_id)
+    if row is not None:
+        row.digest_time, row.tz_offset_minutes = digest_time, offset_minutes
+        row.last_digest_on = None
+        session.add(row)
+
+
+def digest_settings(session: Session, chat_id: int) -> tuple[str | None, int]:
+    row = session.get(ChatRow, chat_id)
+    return (None, 0) if row is None else (row.digest_time, row.tz_offset_minutes)
+
+
+def digests_due(session: Session, *, now: datetime) -> list[DigestChat]:
+    """Chats whose local digest time has passed today and whose digest is not sent yet."""
+    rows = session.exec(
+        select(ChatRow).where(col(ChatRow.digest_time).is_not(None), col(ChatRow.active).is_(True))
+    ).all()
+    due = []
+    for row in rows:
+        local = now + timedelta(minutes=row.tz_offset_minutes)
+        today = local.date().isoformat()
+        if row.last_digest_on != today and f"{local:%H:%M}" >= (row.digest_time or "99:99"):
+            due.append(DigestChat(row.id, row.language or row.user_language, row.muted, today))
+    return due
+
+
+def mark_digest_done(session: Session, chat_id: int, local_date: str) -> None:
+    row = session.get(ChatRow, chat_id)
+    if row is not None:
+        row.last_digest_on = local_date
+        session.add(row)

@@ -10,6 +10,8 @@ from sqlmodel import Session, col, select
 
 from storage.tables import ChatRow, OutboxRow, SubscriptionRow
 
+DIGEST = "digest"  # held for the chat's daily digest
+
 
 @dataclass(frozen=True, slots=True)
 class OutboxEntry:
@@ -25,21 +27,32 @@ class OutboxEntry:
     language: str | None
 
 
-def enqueue_alerts(session: Session, item_id: str, topics: list[str], *, now: datetime) -> int:
+def enqueue_alerts(
+    session: Session,
+    item_id: str,
+    topics: list[str],
+    *,
+    now: datetime,
+    instant_topics: frozenset[str] = frozenset(),
+) -> int:
     """Queue one alert per subscribed chat/thread for a newly matched item; return how many.
 
     Only subscriptions made before `now` count, so a new subscriber gets no flood of old items;
-    the unique constraint makes a repeated call a no-op.
+    the unique constraint makes a repeated call a no-op. Chats taking a daily digest get the
+    row held for it, unless one of its topics is in `instant_topics` (high priority).
     """
     subs = session.exec(
-        select(SubscriptionRow)
+        select(SubscriptionRow, ChatRow.digest_time)
         .join(ChatRow, col(ChatRow.id) == col(SubscriptionRow.chat_id))
         .where(col(SubscriptionRow.topic).in_(topics), col(ChatRow.active).is_(True))
         .where(col(SubscriptionRow.created_at) <= now)
     ).all()
     targets: dict[tuple[int, int], list[str]] = {}
-    for sub in subs:
+    digest_chats = set()
+    for sub, digest_time in subs:
         targets.setdefault((sub.chat_id, sub.thread_id), []).append(sub.topic)
+        if digest_time:
+            digest_chats.add(sub.chat_id)
     existing = set(
         session.exec(
             select(OutboxRow.chat_id, OutboxRow.thread_id).where(OutboxRow.item_id == item_id)
@@ -49,12 +62,14 @@ def enqueue_alerts(session: Session, item_id: str, topics: list[str], *, now: da
     for (chat_id, thread_id), sub_topics in sorted(targets.items()):
         if (chat_id, thread_id) in existing:
             continue
+        held = chat_id in digest_chats and not instant_topics.intersection(sub_topics)
         session.add(
             OutboxRow(
                 chat_id=chat_id,
                 thread_id=thread_id,
                 item_id=item_id,
                 topics=sorted(sub_topics),
+                status=DIGEST if held else "pending",
                 next_attempt_at=now,
                 created_at=now,
             )
@@ -185,3 +200,38 @@ def enqueue_direct(
     )
     session.flush()
     return True
+
+
+def digest_entries(session: Session, chat_id: int) -> list[OutboxEntry]:
+    """Alerts held for a chat's digest, oldest first."""
+    rows = session.exec(
+        select(OutboxRow)
+        .where(OutboxRow.chat_id == chat_id, OutboxRow.status == DIGEST)
+        .order_by(col(OutboxRow.id))
+    ).all()
+    return [
+        OutboxEntry(
+            r.id or 0, r.chat_id, r.thread_id, r.item_id, tuple(r.topics), r.attempts, False, None
+        )
+        for r in rows
+    ]
+
+
+def mark_digest_sent(
+    session: Session, entry_ids: list[int], *, message_id: int | None, now: datetime
+) -> None:
+    session.execute(
+        sa.update(OutboxRow)
+        .where(col(OutboxRow.id).in_(entry_ids))
+        .values(status="sent", sent_at=now, message_id=message_id)
+    )
+
+
+def release_digest(session: Session, chat_id: int) -> int:
+    """A chat back on instant alerts: its held alerts go out at the next delivery."""
+    result = session.execute(
+        sa.update(OutboxRow)
+        .where(col(OutboxRow.chat_id) == chat_id, col(OutboxRow.status) == DIGEST)
+        .values(status="pending")
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

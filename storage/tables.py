@@ -85,6 +85,9 @@ class ChatRow(SQLModel, table=True):
     deactivated_reason: str | None = Field(default=None, max_length=256)
     created_at: datetime = Field(sa_column=_dt(nullable=False))
     updated_at: datetime = Field(sa_column=_dt(nullable=False))
+    digest_time: str | None = Field(default=None, max_length=5)  # "HH:MM" local; None = instant
+    tz_offset_minutes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_digest_on: str | None = Field(default=None, max_length=10)  # local date, YYYY-MM-DD
 
 
 class SubscriptionRow(SQLModel, table=True):

@@ -22,7 +22,10 @@ from bot.matching.yamlsource import LineDict, LineList
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
-TOPIC_KEYS = ("id", "name", "description", "morphology", "groups", "match", "examples")
+TOPIC_KEYS = (
+    "id", "name", "description", "priority", "morphology", "groups", "match", "examples",
+)  # fmt: skip
+PRIORITIES = ("normal", "high")
 BLOCK_KEYS = ("label", "any", "all", "none", "threshold")
 TERM_KEYS = (
     "term",
@@ -89,9 +92,13 @@ class TopicParser:
         examples = (
             self.examples(doc["examples"], doc.key_lines["examples"]) if "examples" in doc else ()
         )
+        priority = doc.get("priority", "normal")
+        if priority not in PRIORITIES:
+            self.fail(doc.key_lines["priority"], "'priority' must be 'normal' or 'high'")
         return TopicSpec(
-            topic_id, name, description, blocks, examples, self.label, doc.key_lines["id"]
-        )
+            topic_id, name, description, blocks, examples, self.label, doc.key_lines["id"],
+            priority,
+        )  # fmt: skip
 
     def flag(self, mapping: LineDict, key: str, default: bool) -> bool:
         """An optional true/false key."""

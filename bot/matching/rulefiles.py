@@ -31,7 +31,7 @@ def compile_topic(spec: TopicSpec, compiler: Compiler) -> CompiledTopic:
         blocks = tuple(compiler.block(b) for b in spec.blocks)
     except CompileError as e:
         raise RuleError(f"{spec.source_file}:{e.line}: {e.reason}") from e
-    topic = Topic(spec.id, dict(spec.name), dict(spec.description), spec.source_file)
+    topic = Topic(spec.id, dict(spec.name), dict(spec.description), spec.source_file, spec.priority)
     return CompiledTopic(topic, blocks, spec.examples)
 
 

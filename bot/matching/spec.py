@@ -98,3 +98,4 @@ class TopicSpec:
     examples: tuple[ExampleSpec, ...]
     source_file: str
     id_line: int
+    priority: str = "normal"  # "high": delivered at once even to chats taking a daily digest

@@ -37,7 +37,7 @@ from bot.render import match_line
 from bot.rules_holder import RulesHolder
 from bot.runner import HEARTBEAT_SECONDS, RunLock, poll_jitter
 from bot.sources.fetch import make_http_client
-from bot.telegram import admin, analysis, feeds_admin, handlers, watch_cmds
+from bot.telegram import admin, analysis, digest, feeds_admin, handlers, watch_cmds
 from bot.telegram.context import BotContext, geo
 from bot.telegram.format import spike_html
 from bot.telegram.i18n import COMMANDS
@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 DELIVERY_INTERVAL = 2.0
 RULES_CHECK_INTERVAL = 15.0
 PRUNE_INTERVAL = 6 * 3600.0
+DIGEST_INTERVAL = 60.0
 
 
 def api_urls(base: str) -> tuple[str, str]:
@@ -98,6 +99,7 @@ def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
         "source": handlers.cmd_source,
         "search": analysis.cmd_search,
         "trend": analysis.cmd_trend,
+        "digest": digest.cmd_digest,
         "watch": watch_cmds.cmd_watch,
         "unwatch": watch_cmds.cmd_unwatch,
         "lang": handlers.cmd_lang,
@@ -142,6 +144,10 @@ async def _prepare(app: Application) -> None:  # type: ignore[type-arg]
     )  # fmt: skip
     app.job_queue.run_repeating(
         _rules_job, interval=RULES_CHECK_INTERVAL, first=RULES_CHECK_INTERVAL, name="rules",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )  # fmt: skip
+    app.job_queue.run_repeating(
+        _digest_job, interval=DIGEST_INTERVAL, first=5, name="digest",
         job_kwargs={"max_instances": 1, "coalesce": True},
     )  # fmt: skip
     app.job_queue.run_repeating(
@@ -306,6 +312,11 @@ async def _start_updates(app: Application, settings: Settings) -> None:  # type:
         drop_pending_updates=False,
     )
     log.info("webhook mode url_path=/%s port=%s", path, settings.webhook_port)
+
+
+async def _digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Scheduled: send the daily digests whose local time has come."""
+    await digest.send_due_digests(geo(context))
 
 
 async def _prune_job(context: ContextTypes.DEFAULT_TYPE) -> None:

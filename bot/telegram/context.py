@@ -38,6 +38,7 @@ class BotContext:
     last_poll_at: datetime | None = None
     rule_notices: list[str] = field(default_factory=list)  # rule errors admins must hear of
     throttle: CommandThrottle = field(default_factory=lambda: CommandThrottle(limit=20))
+    digest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     status_port: int | None = None  # where /healthz and /metrics listen, when enabled
 
     @property

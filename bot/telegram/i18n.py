@@ -68,6 +68,17 @@ _EN: dict[str, str] = {
         "📈 <b>Spike: {topic}</b> — {count} stories today against {baseline} a day over the "
         "last 14 days.\nTop terms: {terms}\nSources: {sources}\n/latest {id} · /trend {id}"
     ),
+    "usage_digest": (
+        "Usage: /digest daily HH:MM [UTC±H] — one message a day with that day's stories "
+        "(high-priority topics still arrive at once); /digest off — instant alerts."
+    ),
+    "digest_enabled": (
+        "Daily digest at {time} ({offset}). High-priority topics still arrive at once."
+    ),
+    "digest_disabled": "Instant alerts again; {count} held alert(s) are on their way.",
+    "digest_state": "This chat takes a daily digest at {time} ({offset}). /digest off to stop.",
+    "digest_off_state": "This chat gets instant alerts. /digest daily 08:00 UTC+3 for a digest.",
+    "digest_header": "<b>Daily digest</b> — {day}",
     "page_prev": "◀ Prev",
     "page_next": "Next ▶",
 }
@@ -135,6 +146,17 @@ _RU: dict[str, str] = {
         "последние 14 дней.\nЧастые термины: {terms}\nИсточники: {sources}\n"
         "/latest {id} · /trend {id}"
     ),
+    "usage_digest": (
+        "Использование: /digest daily ЧЧ:ММ [UTC±Ч] — одно сообщение в день с сюжетами за день "
+        "(темы высокого приоритета приходят сразу); /digest off — мгновенные оповещения."
+    ),
+    "digest_enabled": "Ежедневная сводка в {time} ({offset}). Важные темы приходят сразу.",
+    "digest_disabled": "Снова мгновенные оповещения; отложенных отправляется: {count}.",
+    "digest_state": "Этот чат получает сводку в {time} ({offset}). /digest off — отключить.",
+    "digest_off_state": (
+        "Этот чат получает мгновенные оповещения. /digest daily 08:00 UTC+3 — сводка."
+    ),
+    "digest_header": "<b>Ежедневная сводка</b> — {day}",
     "page_prev": "◀ Назад",
     "page_next": "Далее ▶",
 }
@@ -153,6 +175,10 @@ COMMANDS: dict[str, dict[str, str]] = {
     "trend": {"en": "TOPIC [WEEKS] — chart of stories per week", "ru": "ТЕМА [НЕДЕЛЬ] — график"},
     "watch": {"en": "NAME words… — a personal watch", "ru": "ИМЯ слова… — личное наблюдение"},
     "unwatch": {"en": "NAME — remove a watch", "ru": "ИМЯ — удалить наблюдение"},
+    "digest": {
+        "en": "daily HH:MM [UTC±H] | off — daily digest",
+        "ru": "daily ЧЧ:ММ | off — сводка",
+    },
     "lang": {"en": "en|ru — interface language", "ru": "en|ru — язык интерфейса"},
     "mute": {"en": "alerts arrive silently", "ru": "оповещения без звука"},
     "unmute": {"en": "alerts notify again", "ru": "оповещения со звуком"},
