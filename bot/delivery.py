@@ -77,9 +77,20 @@ class Delivery:
     errors_by_kind: dict[str, int] = field(default_factory=dict)
     metrics: Metrics | None = None
     tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # feed URL → provenance
+    _draining: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def drain(self, limit: int = 500) -> DeliveryReport:
-        """Send every due alert, chats in parallel, each chat's alerts in order."""
+        """Send every due alert, chats in parallel, each chat's alerts in order.
+
+        One drain at a time: the poll job and the delivery job both call this, and two
+        drains reading the same pending rows would send them twice.
+        """
+        if self._draining.locked():
+            return DeliveryReport()
+        async with self._draining:
+            return await self._drain(limit)
+
+    async def _drain(self, limit: int) -> DeliveryReport:
         report = DeliveryReport()
         if self.paused_until is not None and self.clock() < self.paused_until:
             return report

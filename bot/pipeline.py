@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -79,6 +80,8 @@ class Pipeline:
     pause_after: int = 10  # consecutive failures before a feed is paused
     clock: Callable[[], datetime] = _utcnow
     _busy: set[str] = field(default_factory=set)
+    _writer: threading.Lock = field(default_factory=threading.Lock)
+    _stories: story_store.StoryCache = field(default_factory=story_store.StoryCache)
     _watch_cache: tuple[tuple[Watch, ...], RuleSet | None, dict[str, Watch]] = ((), None, {})
 
     async def poll(
@@ -87,6 +90,7 @@ class Pipeline:
         """Ingest the corpus and every due feed (every feed not backing off, when `force`);
         feeds are fetched concurrently."""
         report = PollReport()
+        self._stories = story_store.StoryCache()  # one story index per poll
         if corpus and self.seeds_dir is not None:
             report.merge(await asyncio.to_thread(self._ingest_corpus))
         if feeds and self.http is not None and self.feeds:
@@ -150,8 +154,11 @@ class Pipeline:
         """
         for attempt in range(1, DB_ATTEMPTS + 1):
             try:
-                return self._store(items, fetch)
+                with self._writer:  # one writer at a time: SQLite takes one anyway
+                    return self._store(items, fetch)
             except (OperationalError, DBAPIError) as exc:
+                # The failed transaction may have added stories that do not exist: rebuild.
+                self._stories = story_store.StoryCache()
                 if attempt == DB_ATTEMPTS:
                     return _database_failed(source, exc)
                 log.warning("database busy source=%s attempt=%d reason=%s", source, attempt,
@@ -190,7 +197,7 @@ class Pipeline:
                     report.feed_events.append(event)
             fresh = item_store.add_new_items(session, with_text_dates(items, now))
             report.new_items = len(fresh)
-            story_store.assign_stories(session, fresh, now=now)
+            story_store.assign_stories(session, fresh, now=now, cache=self._stories)
             watch_rules, watch_of = self._watch_rules(session, now)
             instant = frozenset(t.id for t in ruleset.topics if t.priority == "high")
             for item in fresh:

@@ -114,6 +114,38 @@ def attach(
     return story.id
 
 
+class StoryCache:
+    """Recent stories indexed once and reused by every feed of one poll.
+
+    Rebuilding the index from the database for each feed made a cold poll quadratic in the
+    number of new items; this loads each time range once and adds new members as they are
+    assigned. Drop it (make a new one) after a failed transaction.
+    """
+
+    def __init__(self, *, window: timedelta = WINDOW, threshold: float = THRESHOLD) -> None:
+        self.window, self.threshold = window, threshold
+        self.index = StoryIndex(window=window, threshold=threshold)
+        self._loaded: tuple[datetime, datetime] | None = None
+
+    def cover(self, session: Session, since: datetime, until: datetime) -> StoryIndex:
+        """The index, with every stored candidate published in [since, until] loaded."""
+        if self._loaded is None:
+            ranges = [(since, until)]
+        else:
+            low, high = self._loaded
+            ranges = []
+            if since < low:
+                ranges.append((since, low - timedelta(microseconds=1)))
+            if until > high:
+                ranges.append((high + timedelta(microseconds=1), until))
+            since, until = min(since, low), max(until, high)
+        for start, end in ranges:
+            for candidate in recent_candidates(session, start, end):
+                self.index.add(candidate)
+        self._loaded = (since, until)
+        return self.index
+
+
 def assign_stories(
     session: Session,
     items: Sequence[Item],
@@ -121,6 +153,7 @@ def assign_stories(
     now: datetime,
     window: timedelta = WINDOW,
     threshold: float = THRESHOLD,
+    cache: StoryCache | None = None,
 ) -> dict[str, int]:
     """Put each stored item into a story (an existing one within `window`, or a new one);
     return item id -> story id. Oldest first, so a story's lead is its earliest item.
@@ -139,9 +172,12 @@ def assign_stories(
             end += 1
         chunk = ordered[start:end]
         since, until = chunk[0].published - window, chunk[-1].published + window
-        index = StoryIndex(
-            recent_candidates(session, since, until), window=window, threshold=threshold
-        )
+        if cache is not None:
+            index = cache.cover(session, since, until)
+        else:
+            index = StoryIndex(
+                recent_candidates(session, since, until), window=window, threshold=threshold
+            )
         for item in chunk:
             fp = fingerprint(item)
             story_id = attach(session, item.id, index.assign(fp, item.published), fp, now=now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 
@@ -150,3 +151,15 @@ async def test_a_flooding_chat_is_throttled_without_affecting_others(
         replies = [c.params["text"] for c in fake_bot_api.sent_messages(ALICE)]
         assert len(replies) == 6
         assert replies[-1].startswith("Too many commands")
+
+
+async def test_concurrent_drains_never_send_an_alert_twice(bot):
+    await subscribe_both(bot)
+    bot.api.set_latency(0.2)
+    bot.feeds.route("/wire.xml", body=rss(CSTO_ITEM, SANCTIONS_ITEM))
+    await bot.g.pipeline.poll(force=True)  # queue without delivering
+    await asyncio.gather(*(bot.g.delivery.drain() for _ in range(3)), bot.deliver_now())
+    await eventually(lambda: pending(bot) == 0)
+    for chat in (ALICE, BOB):
+        alerts = [c for c in bot.api.sent_messages(chat) if "/source_" in c.params["text"]]
+        assert len(alerts) == 2

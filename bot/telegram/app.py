@@ -74,7 +74,13 @@ def build_application(settings: Settings, g: BotContext) -> Application:  # type
         .token(settings.token)
         .base_url(base_url)
         .base_file_url(base_file_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=29, group_max_rate=20, max_retries=0))
+        .rate_limiter(
+            # A burst of one every 1/29 s: a bucket of 29 would let ~58 through in the first
+            # second after an idle spell and provoke 429s (measured by bench_delivery).
+            AIORateLimiter(
+                overall_max_rate=1, overall_time_period=1 / 29, group_max_rate=20, max_retries=0
+            )
+        )
         .build()
     )
     app.bot_data["geoalert"] = g
