@@ -43,10 +43,11 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
         http = None
         if not args.no_feeds:
             http = make_http_client(settings.fetch_timeout, settings.max_redirects)
+        pipeline = build_pipeline(settings, engine, lambda: rules, http)
         try:
-            pipeline = build_pipeline(settings, engine, lambda: rules, http)
             report = await pipeline.poll(feeds=not args.no_feeds)
         finally:
+            pipeline.close()
             if http is not None:
                 await http.aclose()
         for m in report.new_matches:

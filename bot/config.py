@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(20.0, alias="GEOALERT_FETCH_TIMEOUT", gt=0, le=300)
     max_feed_bytes: int = Field(10_000_000, alias="GEOALERT_MAX_FEED_BYTES", ge=1024)
     max_redirects: int = Field(5, alias="GEOALERT_MAX_REDIRECTS", ge=0, le=20)
+    parse_workers: int = Field(2, alias="GEOALERT_PARSE_WORKERS", ge=0, le=64)
     max_feed_items: int = Field(1000, alias="GEOALERT_MAX_FEED_ITEMS", ge=1, le=100_000)
     allow_private_feeds: bool = Field(False, alias="GEOALERT_ALLOW_PRIVATE_FEEDS")
     feed_pause_after: int = Field(10, alias="GEOALERT_FEED_PAUSE_AFTER", ge=1, le=1000)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,9 +80,11 @@ class Pipeline:
     max_feed_items: int = 1000
     allow_private: bool = False  # feeds on loopback/private addresses (SSRF guard off)
     pause_after: int = 10  # consecutive failures before a feed is paused
+    parse_workers: int = 0  # processes parsing feeds (0: a worker thread)
     clock: Callable[[], datetime] = _utcnow
     _busy: set[str] = field(default_factory=set)
     _writer: threading.Lock = field(default_factory=threading.Lock)
+    _parse_pool: ProcessPoolExecutor | None = None
     _stories: story_store.StoryCache = field(default_factory=story_store.StoryCache)
     _watch_cache: tuple[tuple[Watch, ...], RuleSet | None, dict[str, Watch]] = ((), None, {})
 
@@ -127,6 +131,7 @@ class Pipeline:
                 result = await fetch_feed(
                     self.http, feed, state, max_bytes=self.max_feed_bytes, now=self.clock(),
                     allow_private=self.allow_private, max_items=self.max_feed_items,
+                    parse_executor=self._pool(),
                 )  # fmt: skip
             items = list(result.items)
             report = await asyncio.to_thread(self._store_retrying, items, result, feed.name)
@@ -137,6 +142,19 @@ class Pipeline:
             return report
         finally:
             self._busy.discard(feed.url)
+
+    def _pool(self) -> ProcessPoolExecutor | None:
+        """Parsing processes, started on first use (feedparser is pure Python: one core each)."""
+        if self.parse_workers > 0 and self._parse_pool is None:
+            context = multiprocessing.get_context("forkserver")  # no fork of a threaded process
+            self._parse_pool = ProcessPoolExecutor(self.parse_workers, mp_context=context)
+        return self._parse_pool
+
+    def close(self) -> None:
+        """Stop the parsing processes."""
+        if self._parse_pool is not None:
+            self._parse_pool.shutdown(wait=False, cancel_futures=True)
+            self._parse_pool = None
 
     def _feed_state(self, feed: FeedConfig, force: bool) -> tuple[FetchState, bool]:
         with Session(self.engine) as session:

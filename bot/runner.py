@@ -108,6 +108,7 @@ async def run_console(settings: Settings) -> int:
     finally:
         scheduler.shutdown(wait=False)
         await http.aclose()
+        pipeline.close()
         with contextlib.suppress(Exception):
             lock.release()
     log.info("stopped")

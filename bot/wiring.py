@@ -56,6 +56,7 @@ def build_pipeline(
         max_feed_items=settings.max_feed_items,
         allow_private=settings.allow_private_feeds,
         pause_after=settings.feed_pause_after,
+        parse_workers=settings.parse_workers,
     )
 
 

@@ -14,6 +14,7 @@ import hashlib
 import logging
 import socket
 import ssl
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -86,6 +87,7 @@ async def fetch_feed(
     deadline: float | None = None,
     allow_private: bool = True,
     max_items: int = MAX_ITEMS,
+    parse_executor: Executor | None = None,
 ) -> FetchResult:
     """Poll `feed` once and return its new items and fetch state, or why it failed.
 
@@ -93,7 +95,9 @@ async def fetch_feed(
     304, or a body whose hash equals `state.content_hash`, gives `not_modified=True`.
     `allow_private=False` refuses loopback, private, link-local… addresses on every hop
     (production passes `GEOALERT_ALLOW_PRIVATE_FEEDS`; the default keeps loopback tests working).
-    `max_items` keeps only the newest entries of a huge feed.
+    `max_items` keeps only the newest entries of a huge feed. Parsing is CPU work: it runs in
+    `parse_executor` (e.g. a process pool, to use every core) or a worker thread, never on the
+    event loop.
     """
     limit = deadline if deadline is not None else _client_deadline(client)
     try:
@@ -104,7 +108,10 @@ async def fetch_feed(
                 )
         if response.status == HTTPStatus.NOT_MODIFIED:
             return FetchResult(feed=feed, state=state, not_modified=True, status=response.status)
-        return _finish(feed, state, response, now, max_items)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            parse_executor, _finish, feed, state, response, now, max_items
+        )
     except _FetchFailed as exc:
         return _failed(feed, state, exc)
     except netguard.UnsafeURLError as exc:

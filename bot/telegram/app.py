@@ -356,8 +356,8 @@ async def running_bot(settings: Settings) -> AsyncIterator[Application]:  # type
     lock = RunLock(engine)
     lock.acquire()
     http = make_http_client(settings.fetch_timeout, settings.max_redirects)
+    pipeline = build_pipeline(settings, engine, rules, http)
     try:
-        pipeline = build_pipeline(settings, engine, rules, http)
         g = BotContext(settings=settings, engine=engine, rules=rules, pipeline=pipeline)
         g.rule_notices = notices
         g.throttle = CommandThrottle(limit=settings.commands_per_minute)
@@ -389,6 +389,7 @@ async def running_bot(settings: Settings) -> AsyncIterator[Application]:  # type
                 await app.stop()
     finally:
         await http.aclose()
+        pipeline.close()
         with contextlib.suppress(Exception):
             lock.release()
         engine.dispose()
