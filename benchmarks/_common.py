@@ -1,0 +1,536 @@
+"""Shared pieces of the benchmarks: a realistic feed corpus, a loopback feed host, result lines.
+
+Every benchmark prints human-readable lines plus one or more machine-readable lines::
+
+    RESULT {"benchmark": ..., "geoalert": ..., "baseline": ..., "ratio": ..., "target": ...,
+            "met": true|false|null}
+
+which `benchmarks/run_all.py` collects into one table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # `python benchmarks/bench_x.py` puts benchmarks/ first, not the repo
+    sys.path.insert(0, str(REPO))
+
+RULES_DIR = REPO / "rules"
+SEEDS_DIR = REPO / "seeds"
+
+
+# --------------------------------------------------------------------------- results
+def emit(
+    benchmark: str,
+    geoalert: str,
+    baseline: str,
+    ratio: str,
+    target: str,
+    met: bool | None,
+) -> None:
+    """Print one machine-readable result line for run_all.py (and humans)."""
+    row = {
+        "benchmark": benchmark,
+        "geoalert": geoalert,
+        "baseline": baseline,
+        "ratio": ratio,
+        "target": target,
+        "met": met,
+    }
+    print("RESULT " + json.dumps(row, ensure_ascii=False), flush=True)
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """Nearest-rank-with-interpolation percentile (p in 0..100) of a non-empty sequence."""
+    data = sorted(values)
+    if len(data) == 1:
+        return data[0]
+    k = (len(data) - 1) * p / 100
+    lo = int(k)
+    hi = min(lo + 1, len(data) - 1)
+    return data[lo] + (data[hi] - data[lo]) * (k - lo)
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+class Span:
+    """Wall-clock and CPU seconds (this process, all threads) of a `with` block. CPU time is the
+    figure to trust on a busy machine: other processes stretch wall time, not our CPU time."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+
+    def __enter__(self) -> Span:
+        self._wall, self._cpu = time.perf_counter(), _cpu_seconds()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self._wall
+        self.cpu = _cpu_seconds() - self._cpu
+
+
+def _cpu_seconds() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def machine() -> str:
+    """`N cores, CPU model` for the report header."""
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (
+        f"{os.cpu_count()} cores, {model}, Python {sys.version.split()[0]}, "
+        f"load average {load:.1f} (other processes skew figures)"
+    )
+
+
+def rss_mb() -> tuple[float, float]:
+    """(current RSS, peak RSS) of this process in MiB, from /proc/self/status."""
+    values = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                values[key] = int(rest.split()[0]) / 1024
+    if "VmHWM" not in values:  # not Linux: ru_maxrss (KiB on Linux, bytes on macOS)
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak_mb = peak / 1024 / (1024 if sys.platform == "darwin" else 1)
+        return peak_mb, peak_mb
+    return values.get("VmRSS", 0.0), values["VmHWM"]
+
+
+def build_pipeline(**kwargs: object):  # type: ignore[no-untyped-def]
+    """`bot.pipeline.Pipeline(**kwargs)` with loopback feeds allowed (`allow_private=True`),
+    passing only the fields this version of Pipeline has."""
+    import dataclasses
+
+    from bot.pipeline import Pipeline
+
+    kwargs.setdefault("allow_private", True)
+    names = {f.name for f in dataclasses.fields(Pipeline)}
+    return Pipeline(**{k: v for k, v in kwargs.items() if k in names})  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- corpus
+_CITIES_EN = ["Astana", "Yerevan", "Minsk", "Bishkek", "Dushanbe", "Tbilisi", "Baku", "Almaty",
+              "Chisinau", "Tashkent", "Vilnius", "Warsaw", "Brussels", "Geneva"]  # fmt: skip
+_CITIES_RU = ["Астане", "Ереване", "Минске", "Бишкеке", "Душанбе", "Тбилиси", "Баку",
+              "Алма-Ате", "Кишинёве", "Ташкенте"]  # fmt: skip
+_DAYS_EN = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_DAYS_RU = ["в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу"]
+_SUBJECTS_EN = ["the regional budget", "a new water pipeline", "grain export quotas",
+                "a rail link to the port", "teacher salaries", "the winter heating season",
+                "hydropower tariffs", "a border crossing upgrade", "local election turnout",
+                "a cotton harvest forecast", "airport reconstruction", "a migrant labour deal",
+                "road safety rules", "a hospital building programme",
+                "mobile roaming fees"]  # fmt: skip
+_SUBJECTS_RU = ["региональный бюджет", "новый водопровод", "квоты на экспорт зерна",
+                "железнодорожную ветку к порту", "зарплаты учителей", "отопительный сезон",
+                "тарифы на электроэнергию", "реконструкцию пункта пропуска",
+                "явку на местных выборах", "прогноз урожая хлопка", "ремонт аэропорта",
+                "соглашение о трудовой миграции", "правила дорожного движения"]  # fmt: skip
+_FILLER_EN = [
+    "Officials in {city} said on {day} that {subject} would be reviewed before the year ends.",
+    "The ministry published a draft decree on {subject}, inviting comments until next month.",
+    "Analysts in {city} expect {subject} to dominate the parliamentary session this autumn.",
+    "According to the statistics office, spending on {subject} rose by {n} percent year on year.",
+    "Residents of {city} complained about {subject} at a public hearing on {day}.",
+    "The deputy prime minister visited {city} to inspect progress on {subject}.",
+    "A delegation from {city} discussed {subject} with international lenders on {day}.",
+    "Local media reported that {subject} had been delayed by {n} weeks because of the weather.",
+    "Economists warned that {subject} could cost the treasury about {n} million dollars.",
+    "The governor promised that {subject} would not affect pensions or social payments.",
+]
+_FILLER_RU = [
+    "Власти в {city} {day} заявили, что {subject} пересмотрят до конца года.",
+    "Министерство опубликовало проект постановления про {subject} и ждёт отзывов месяц.",
+    "Аналитики в {city} ожидают, что {subject} обсудят на осенней сессии парламента.",
+    "По данным статистического ведомства, расходы на {subject} выросли на {n} процентов за год.",
+    "Жители {city} {day} пожаловались на {subject} на общественных слушаниях.",
+    "Вице-премьер посетил город, чтобы проверить, как идёт работа: {subject}.",
+    "Делегация {day} обсудила {subject} с международными кредиторами.",
+    "Местные СМИ сообщили, что {subject} отложили на {n} недель из-за погоды.",
+    "Экономисты предупредили, что {subject} может обойтись казне в {n} млн долларов.",
+    "Губернатор пообещал, что {subject} не повлияет на пенсии и социальные выплаты.",
+]  # fmt: skip
+_TOPICAL_EN = [
+    ("Armenia freezes its participation in the CSTO",
+     "Prime Minister Nikol Pashinyan said Armenia has frozen its participation in the "
+     "Collective Security Treaty Organization, the Russia-led military alliance."),
+    ("CSTO leaders meet in {city}",
+     "Leaders of the Collective Security Treaty Organization met in {city} on {day} to "
+     "discuss joint exercises of the Collective Rapid Reaction Force."),
+    ("EU adopts new sanctions package against Russia",
+     "The European Union adopted its {n}th package of sanctions against Russia, targeting "
+     "banks and oil traders that help Moscow evade earlier restrictions."),
+    ("Traders accused of helping Moscow evade Western sanctions",
+     "Prosecutors in {city} said several companies helped Moscow evade Western sanctions "
+     "on Russian oil and dual-use goods."),
+    ("Kazakhstan will not recognize the LPR and DPR",
+     "Kazakhstan will not recognize the LPR and DPR, its foreign ministry said on {day}, "
+     "repeating the position of President Tokayev."),
+    ("Moscow recognized the independence of the breakaway republics",
+     "Moscow recognized the independence of the Donetsk and Luhansk people's republics, "
+     "a step the United Nations General Assembly condemned."),
+]  # fmt: skip
+_TOPICAL_RU = [
+    ("Армения заморозила участие в ОДКБ",
+     "Премьер-министр Никол Пашинян заявил, что Армения заморозила участие в ОДКБ."),
+    ("Саммит ОДКБ пройдёт в {city}",
+     "Саммит Организации Договора о коллективной безопасности пройдёт в {city}."),
+    ("ЕС ввёл новые санкции против России",
+     "Евросоюз ввёл новые санкции против России: под ограничения попали банки и трейдеры."),
+    ("Компании помогают обходить антироссийские санкции",
+     "Компании из Казахстана помогают обходить антироссийские санкции, считают в Брюсселе."),
+    ("Казахстан не признает ЛНР и ДНР",
+     "Казахстан не признает ЛНР и ДНР, заявили {day} в министерстве иностранных дел."),
+    ("Белоруссия не признала независимость Абхазии",
+     "Белоруссия так и не признала независимость Абхазии и Южной Осетии."),
+]  # fmt: skip
+_TITLES_EN = ["{city} to review {subject}", "Debate over {subject} in {city}",
+              "Ministry drafts rules on {subject}", "{subject} delayed, officials say"]  # fmt: skip
+_TITLES_RU = ["Власти пересмотрят {subject}", "В {city} обсудили {subject}",
+              "Министерство подготовило проект про {subject}",
+              "{subject}: сроки сдвинулись"]  # fmt: skip
+
+
+def _fill(rng: random.Random, template: str, lang: str) -> str:
+    if lang == "ru":
+        return template.format(
+            city=rng.choice(_CITIES_RU), day=rng.choice(_DAYS_RU),
+            subject=rng.choice(_SUBJECTS_RU), n=rng.randint(2, 40),
+        )  # fmt: skip
+    return template.format(
+        city=rng.choice(_CITIES_EN), day=rng.choice(_DAYS_EN),
+        subject=rng.choice(_SUBJECTS_EN), n=rng.randint(2, 40),
+    )  # fmt: skip
+
+
+@dataclass
+class GenItem:
+    guid: str
+    title: str
+    html: str  # the description, as HTML (goes into CDATA)
+    link: str
+    published: float  # epoch seconds
+    topical: bool
+
+
+def make_item(
+    rng: random.Random, lang: str, guid: str, *, topical: bool, marker: str = "", size: int = 1000
+) -> GenItem:
+    """One item with a ~`size`-character HTML description; topical items carry a sentence
+    (and title) about the CSTO, sanctions on Russia or LPR/DPR recognition."""
+    fillers = _FILLER_RU if lang == "ru" else _FILLER_EN
+    sentences: list[str] = []
+    if topical:
+        title_t, sentence_t = rng.choice(_TOPICAL_RU if lang == "ru" else _TOPICAL_EN)
+        title = _fill(rng, title_t, lang)
+        sentences.append(_fill(rng, sentence_t, lang))
+    else:
+        title = _fill(rng, rng.choice(_TITLES_RU if lang == "ru" else _TITLES_EN), lang)
+        title = title[0].upper() + title[1:]
+    if marker:
+        title = f"{title} ({marker})"
+    while sum(len(s) + 1 for s in sentences) < size:
+        sentences.insert(rng.randrange(len(sentences) + 1), _fill(rng, rng.choice(fillers), lang))
+    mid = len(sentences) // 2
+    more = "Подробнее" if lang == "ru" else "Read more"
+    body = (
+        "<p>" + html.escape(" ".join(sentences[:mid])) + "</p>"
+        f"<p>{html.escape(' '.join(sentences[mid:]))} "
+        f'<a href="https://news.example/{guid}">{more}</a></p>'
+    )
+    published = 1_700_000_000 + rng.randint(0, 30 * 86400)
+    return GenItem(guid, title, body, f"https://news.example/{lang}/{guid}", published, topical)
+
+
+def make_items(
+    rng: random.Random, lang: str, prefix: str, count: int, topical_share: float = 0.1
+) -> list[GenItem]:
+    return [
+        make_item(rng, lang, f"{prefix}-{i}", topical=rng.random() < topical_share)
+        for i in range(count)
+    ]
+
+
+def render_feed(name: str, lang: str, items: Sequence[GenItem], *, atom: bool = False) -> bytes:
+    """RSS 2.0 (or Atom 1.0) bytes, newest first."""
+    items = sorted(items, key=lambda i: i.published, reverse=True)
+    if atom:
+        entries = "".join(
+            f"<entry><id>urn:bench:{i.guid}</id><title>{html.escape(i.title)}</title>"
+            f'<link rel="alternate" href="{i.link}"/>'
+            f"<updated>{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(i.published))}</updated>"
+            f'<summary type="html"><![CDATA[{i.html}]]></summary></entry>'
+            for i in items
+        )
+        doc = (
+            '<?xml version="1.0" encoding="utf-8"?>'
+            f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{lang}">'
+            f"<title>{html.escape(name)}</title><id>urn:bench:{html.escape(name)}</id>"
+            f"<updated>2023-12-01T00:00:00Z</updated>{entries}</feed>"
+        )
+        return doc.encode()
+    entries = "".join(
+        f'<item><guid isPermaLink="false">{i.guid}</guid><title>{html.escape(i.title)}</title>'
+        f"<link>{i.link}</link><pubDate>{formatdate(i.published, usegmt=True)}</pubDate>"
+        f"<category>{'Политика' if lang == 'ru' else 'Politics'}</category>"
+        f"<description><![CDATA[{i.html}]]></description></item>"
+        for i in items
+    )
+    doc = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{html.escape(name)}</title><link>https://news.example/</link>"
+        f"<description>{html.escape(name)} news</description><language>{lang}</language>"
+        f"{entries}</channel></rss>"
+    )
+    return doc.encode()
+
+
+def make_corpus(
+    n_feeds: int, n_items: int, *, seed: int = 1, topical_share: float = 0.1
+) -> dict[str, bytes]:
+    """`/feeds/<n>.xml` → feed bytes: half English, half Russian, every 5th one Atom."""
+    rng = random.Random(seed)
+    out = {}
+    for n in range(n_feeds):
+        lang = "ru" if n % 2 else "en"
+        items = make_items(rng, lang, f"f{n}", n_items, topical_share)
+        out[f"/feeds/{n}.xml"] = render_feed(f"Bench {lang} {n}", lang, items, atom=n % 5 == 4)
+    return out
+
+
+# --------------------------------------------------------------------------- loopback feed host
+@dataclass
+class _Doc:
+    body: bytes
+    etag: str
+    last_modified: str
+    version: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One request the host answered: when it arrived (time.monotonic), what it served."""
+
+    at: float
+    path: str
+    status: int
+    version: int  # document version served (0 when not found)
+
+
+@dataclass
+class FeedHost:
+    """A threaded loopback HTTP server for feeds: ETag/Last-Modified, 304s, a fixed latency per
+    response, and a log of every request (arrival time, path, status, version served).
+
+    Not tests/support/feed_server.py: that one keeps the default listen backlog of 5 (20
+    concurrent connects would hit SYN retries) and records no request times.
+    """
+
+    latency: float = 0.1
+    docs: dict[str, _Doc] = field(default_factory=dict)
+    hits: list[Hit] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._httpd = _HostServer(("127.0.0.1", 0), _HostHandler)
+        self._httpd.host = self
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_port}"
+
+    def put(self, path: str, body: bytes) -> int:
+        """Publish (or replace) a document; returns its new version number."""
+        with self._lock:
+            old = self.docs.get(path)
+            version = old.version + 1 if old else 1
+            self.docs[path] = _Doc(
+                body=body,
+                etag=f'"{hashlib.sha256(body).hexdigest()[:16]}"',
+                last_modified=formatdate(time.time(), usegmt=True),
+                version=version,
+            )
+            return version
+
+    def hits_to(self, path: str) -> list[Hit]:
+        with self._lock:
+            return [h for h in self.hits if h.path == path]
+
+    def start(self) -> FeedHost:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> FeedHost:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class _HostServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 512
+    host: FeedHost
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
+class _HostHandler(BaseHTTPRequestHandler):
+    server: _HostServer
+    protocol_version = "HTTP/1.0"  # a new connection per feed, as with feeds on many hosts
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        host = self.server.host
+        at = time.monotonic()
+        if self.path == "/_stats":  # status counts so far, for checking 304s across processes
+            self._stats(host)
+            return
+        with host._lock:  # the response reflects the document as it was when the request came
+            doc = host.docs.get(self.path)
+        status = 404 if doc is None else 200
+        if doc is not None:
+            inm = self.headers.get("If-None-Match")
+            ims = self.headers.get("If-Modified-Since")
+            if (inm is not None and doc.etag in {t.strip() for t in inm.split(",")}) or (
+                inm is None and ims is not None and ims == doc.last_modified
+            ):
+                status = 304
+        with host._lock:
+            host.hits.append(Hit(at, self.path, status, doc.version if doc else 0))
+        if host.latency and host._stop.wait(host.latency):
+            return
+        self.send_response(status)
+        body = b"not found" if doc is None else b"" if status == 304 else doc.body
+        if doc is not None:
+            self.send_header("ETag", doc.etag)
+            self.send_header("Last-Modified", doc.last_modified)
+        if status != 304:
+            self.send_header("Content-Type", "application/xml; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+    def _stats(self, host: FeedHost) -> None:
+        with host._lock:
+            counts: dict[str, int] = {}
+            for hit in host.hits:
+                counts[str(hit.status)] = counts.get(str(hit.status), 0) + 1
+        body = json.dumps(counts).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def host_stats(base_url: str) -> dict[str, int]:
+    """Requests answered so far by a feed host, by HTTP status ("200", "304", …)."""
+    import urllib.request
+
+    with urllib.request.urlopen(base_url + "/_stats", timeout=10) as resp:
+        return {k: int(v) for k, v in json.loads(resp.read()).items()}
+
+
+@contextlib.contextmanager
+def feed_host_process(directory: Path, latency: float) -> Iterator[str]:
+    """Serve every file of `directory` at /feeds/<name> from a separate process (so the server
+    never competes with the measured client for the GIL); yields the base URL."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks._common", "serve", str(directory), str(latency)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line.startswith("URL "):
+            raise RuntimeError(f"feed host did not start: {line!r}")
+        yield line.split()[1]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _serve(directory: str, latency: str) -> None:
+    host = FeedHost(latency=float(latency))
+    for file in sorted(Path(directory).iterdir()):
+        host.put(f"/feeds/{file.name}", file.read_bytes())
+    host.start()
+    print("URL", host.base_url, flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        threading.Event().wait()
+
+
+def write_corpus(directory: Path, n_feeds: int, n_items: int, seed: int = 1) -> None:
+    """`make_corpus` into `directory/<n>.xml`, in a child process (keeps a measured process's
+    peak RSS free of the generator's garbage)."""
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks._common", "corpus", str(directory),
+         str(n_feeds), str(n_items), str(seed)],
+        cwd=REPO, check=True,
+    )  # fmt: skip
+
+
+def _write_corpus(directory: str, n_feeds: str, n_items: str, seed: str) -> None:
+    for path, body in make_corpus(int(n_feeds), int(n_items), seed=int(seed)).items():
+        (Path(directory) / Path(path).name).write_bytes(body)
+
+
+if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "serve":
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    _serve(sys.argv[2], sys.argv[3])
+elif __name__ == "__main__" and len(sys.argv) == 6 and sys.argv[1] == "corpus":
+    _write_corpus(*sys.argv[2:])
