@@ -205,3 +205,33 @@ def test_a_second_run_on_the_same_database_refuses_to_start(tmp_path, database_u
     assert stopped.returncode == 1 and "no geoalert run holds" in stopped.stdout
     # Console mode printed the seed corpus and feed matches as they were found.
     assert ITEMS[0][1] in out and "Pound sand" in out
+
+
+def test_sigkill_mid_poll_then_restart_loses_nothing(tmp_path, database_url, fake_bot_api, feeds):
+    subscribe_chats(database_url)
+    # The feed answers slowly: the process is killed while the poll is waiting for it.
+    feeds.route("/wire.xml", body=rss(*ITEMS), delay=5.0)
+    env = {"TELEGRAM_BOT_TOKEN": fake_bot_api.token, "TELEGRAM_API_BASE_URL": fake_bot_api.base_url}
+    first = start(tmp_path, database_url, **env)
+    try:
+        deadline = time.monotonic() + 30
+        while not feeds.requests_to("/wire.xml"):
+            assert first.poll() is None and time.monotonic() < deadline, output(first)[1][-2000:]
+            time.sleep(0.02)
+    finally:
+        first.kill()
+        first.wait(timeout=10)
+    assert alerts_by_pair(fake_bot_api) == {}
+    feeds.route("/wire.xml", body=rss(*ITEMS))
+    second = start(tmp_path, database_url, **env)
+    try:
+        expected = len(CHATS) * len(ITEMS)
+        wait_or_explain(
+            second,
+            lambda: fake_bot_api.wait_for(
+                lambda _c: len(alerts_by_pair(fake_bot_api)) >= expected, timeout=60
+            ),
+        )
+    finally:
+        stop(second)
+    assert all(n == 1 for n in alerts_by_pair(fake_bot_api).values())
