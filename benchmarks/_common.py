@@ -134,6 +134,7 @@ def build_pipeline(**kwargs: object):  # type: ignore[no-untyped-def]
     from bot.pipeline import Pipeline
 
     kwargs.setdefault("allow_private", True)
+    kwargs.setdefault("parse_workers", 2)  # as in production (GEOALERT_PARSE_WORKERS)
     names = {f.name for f in dataclasses.fields(Pipeline)}
     return Pipeline(**{k: v for k, v in kwargs.items() if k in names})  # type: ignore[arg-type]
 
