@@ -163,3 +163,23 @@ async def test_concurrent_drains_never_send_an_alert_twice(bot):
     for chat in (ALICE, BOB):
         alerts = [c for c in bot.api.sent_messages(chat) if "/source_" in c.params["text"]]
         assert len(alerts) == 2
+
+
+async def test_a_telegram_outage_queues_alerts_that_all_arrive_in_order_after(bot):
+    await bot.command(ALICE, "/subscribe csto sanctions")
+    bot.api.down = True  # Telegram unreachable: every request hung up on
+    bot.feeds.route("/wire.xml", body=rss(CSTO_ITEM, SANCTIONS_ITEM))
+    await bot.poll_now()
+    await bot.deliver_now()
+    await eventually(lambda: pending(bot) == 2)  # queued, not lost
+    status_before = len(bot.api.sent_messages(ALICE))
+    bot.api.down = False
+    delivered = await bot.api.await_calls(
+        lambda c: c.chat_id == ALICE and not c.failed and "/source_" in c.params.get("text", ""),
+        count=2,
+        timeout=20,
+    )
+    assert CSTO_ITEM[1] in delivered[0].params["text"]
+    assert SANCTIONS_ITEM[1] in delivered[1].params["text"]
+    assert status_before == 1  # only the /subscribe reply got through before
+    await eventually(lambda: pending(bot) == 0)

@@ -86,6 +86,7 @@ class FakeBotAPI:
         self.webhook_url = ""
         self.webhook_secret_token: str | None = None
         self.latency = 0.0
+        self.down = False  # True: every request is hung up on without an answer (an outage)
         self._webhook_params: JSONDict = {}
         self._cond = threading.Condition()
         self._updates: list[JSONDict] = []
@@ -147,7 +148,9 @@ class FakeBotAPI:
         if self._server is not None:
             return self
         self._stopping = False
-        self._server = obj.make_server(self.handle, lambda: self.latency, self._connections)
+        self._server = obj.make_server(
+            self.handle, lambda: self.latency, self._connections, lambda: self.down
+        )
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},

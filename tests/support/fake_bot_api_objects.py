@@ -380,7 +380,10 @@ class _Server(ThreadingHTTPServer):
 
 
 def make_server(
-    handle: Handle, latency: Callable[[], float], connections: set[socket.socket]
+    handle: Handle,
+    latency: Callable[[], float],
+    connections: set[socket.socket],
+    is_down: Callable[[], bool] = lambda: False,
 ) -> ThreadingHTTPServer:
     """HTTP server on a random loopback port routing ``/bot<token>/<method>`` to ``handle``.
 
@@ -423,6 +426,9 @@ def make_server(
             return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
         def _serve(self) -> None:
+            if is_down():  # an outage: hang up without an answer, like a dead server
+                self.close_connection = True
+                return
             url = urlsplit(self.path)
             body = self._read_body()
             parts = url.path.split("/")
