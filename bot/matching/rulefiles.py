@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bot.errors import RuleError
@@ -56,12 +56,24 @@ def load_rules(directory: Path) -> RuleSet:
 
     Raises `RuleError` whose message starts with `file:line:` on the first problem.
     """
+    specs = (parse_rule_file(path) for path in rule_files(Path(directory)))
+    return _compile_all(specs, str(directory))
+
+
+def rules_from_texts(sources: Sequence[tuple[str, str]]) -> RuleSet:
+    """Compile rules given as YAML texts `(label, text)` — e.g. users' personal watches —
+    with the same validation as rule files; errors start with `label:line:`."""
+    specs = (TopicParser(label).topic(parse_yaml_text(text, label)) for label, text in sources)
+    return _compile_all(specs, "watches")
+
+
+def _compile_all(specs: Iterable[TopicSpec], where: str) -> RuleSet:
+    """Compile validated topics into one rule set (one shared lexicon: one scan per item)."""
     seen: dict[str, str] = {}
     topics = []
     lexicon = Lexicon()
     compiler = Compiler(lexicon)
-    for path in rule_files(Path(directory)):
-        spec = parse_rule_file(path)
+    for spec in specs:
         if spec.id in seen:
             raise RuleError(
                 f"{spec.source_file}:{spec.id_line}: duplicate topic id {spec.id!r}"
@@ -72,21 +84,5 @@ def load_rules(directory: Path) -> RuleSet:
     try:
         lexicon.freeze()
     except RegexError as e:
-        raise RuleError(f"{directory}: {e}") from e
-    return RuleSet(topics, lexicon)
-
-
-def rules_from_texts(sources: Sequence[tuple[str, str]]) -> RuleSet:
-    """Compile rules given as YAML texts `(label, text)` — e.g. users' personal watches —
-    with the same validation as rule files; errors start with `label:line:`."""
-    lexicon = Lexicon()
-    compiler = Compiler(lexicon)
-    topics = []
-    for label, text in sources:
-        spec = TopicParser(label).topic(parse_yaml_text(text, label))
-        topics.append(compile_topic(spec, compiler))
-    try:
-        lexicon.freeze()
-    except RegexError as e:
-        raise RuleError(f"watches: {e}") from e
+        raise RuleError(f"{where}: {e}") from e
     return RuleSet(topics, lexicon)
