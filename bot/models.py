@@ -106,6 +106,9 @@ class FetchResult:
     error: str | None = None  # one line: the reason, when the feed is unusable
     status: int | None = None
     retry_after: float | None = None
+    # Story fingerprints (item id, bytes), computed where the feed was parsed — a parse
+    # process — so the CPU work is spread over the cores.
+    fingerprints: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ from bot.matching import RuleSet
 from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch
 from bot.sources.corpus import load_corpus
 from bot.sources.fetch import fetch_feed
+from bot.stories import Fingerprint
 from bot.watches import Watch, compile_watches
 from storage import items as item_store
 from storage import outbox
@@ -215,7 +216,12 @@ class Pipeline:
                     report.feed_events.append(event)
             fresh = item_store.add_new_items(session, with_text_dates(items, now))
             report.new_items = len(fresh)
-            story_store.assign_stories(session, fresh, now=now, cache=self._stories)
+            new_ids = {item.id for item in fresh}
+            prints = fetch.fingerprints if fetch else ()
+            known = {i: Fingerprint.from_bytes(b) for i, b in prints if i in new_ids}
+            story_store.assign_stories(
+                session, fresh, now=now, cache=self._stories, fingerprints=known
+            )
             watch_rules, watch_of = self._watch_rules(session, now)
             instant = frozenset(t.id for t in ruleset.topics if t.priority == "high")
             for item in fresh:

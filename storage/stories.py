@@ -9,7 +9,7 @@ from the feed, its metadata or its text, not the fetch time), else the earliest 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -154,6 +154,7 @@ def assign_stories(
     window: timedelta = WINDOW,
     threshold: float = THRESHOLD,
     cache: StoryCache | None = None,
+    fingerprints: Mapping[str, Fingerprint] | None = None,
 ) -> dict[str, int]:
     """Put each stored item into a story (an existing one within `window`, or a new one);
     return item id -> story id. Oldest first, so a story's lead is its earliest item.
@@ -179,7 +180,7 @@ def assign_stories(
                 recent_candidates(session, since, until), window=window, threshold=threshold
             )
         for item in chunk:
-            fp = fingerprint(item)
+            fp = (fingerprints or {}).get(item.id) or fingerprint(item)
             story_id = attach(session, item.id, index.assign(fp, item.published), fp, now=now)
             index.add(StoryCandidate(story_id, fp, item.published))
             result[item.id] = story_id

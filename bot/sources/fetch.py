@@ -27,6 +27,7 @@ from bot import __version__
 from bot.models import FeedConfig, FetchResult, FetchState
 from bot.sources import netguard
 from bot.sources.parse import MAX_ITEMS, parse_feed
+from bot.stories import fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,14 @@ def _finish(
     )
     if problem and not items:
         return _failed(feed, state, _FetchFailed(problem, status=response.status))
-    return FetchResult(feed=feed, items=tuple(items), state=new_state, status=response.status)
+    fingerprints = tuple((item.id, fingerprint(item).to_bytes()) for item in items)
+    return FetchResult(
+        feed=feed,
+        items=tuple(items),
+        state=new_state,
+        status=response.status,
+        fingerprints=fingerprints,
+    )
 
 
 async def _get(
