@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -30,15 +31,29 @@ from storage import items as item_store
 from storage import outbox
 from storage import stories as story_store
 from storage.engine import session_scope
-from storage.feeds import FeedEvent, fetch_state, is_due, record_fetch
+from storage.feeds import FeedEvent, poll_plan, record_fetch
 from storage.watches import active_watches
 
 log = logging.getLogger(__name__)
 
-FETCH_CONCURRENCY = 20
+FETCH_CONCURRENCY = 64  # feeds fetched at once: waiting on far-away servers costs no CPU
+PER_HOST_CONCURRENCY = 4  # …but never more than this many at once from one server
 DB_ATTEMPTS = 3
 TEXT_DATE_CONFIDENCE = 0.8
 DB_RETRY_DELAY = 0.5  # seconds, times the attempt number
+
+
+class _Limits:
+    """How many fetches run at once: overall, and per server (politeness)."""
+
+    def __init__(self, per_host: int) -> None:
+        self.overall = asyncio.Semaphore(FETCH_CONCURRENCY)
+        self.per_host = per_host
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    def host(self, url: str) -> asyncio.Semaphore:
+        name = urlsplit(url).hostname or url
+        return self._hosts.setdefault(name, asyncio.Semaphore(self.per_host))
 
 
 @dataclass
@@ -82,6 +97,7 @@ class Pipeline:
     allow_private: bool = False  # feeds on loopback/private addresses (SSRF guard off)
     pause_after: int = 10  # consecutive failures before a feed is paused
     parse_workers: int = 0  # processes parsing feeds (0: a worker thread)
+    per_host: int = PER_HOST_CONCURRENCY  # fetches at once from one server
     clock: Callable[[], datetime] = _utcnow
     _busy: set[str] = field(default_factory=set)
     _writer: threading.Lock = field(default_factory=threading.Lock)
@@ -99,10 +115,20 @@ class Pipeline:
         if corpus and self.seeds_dir is not None:
             report.merge(await asyncio.to_thread(self._ingest_corpus))
         if feeds and self.http is not None and self.feeds:
-            limit = asyncio.Semaphore(FETCH_CONCURRENCY)
-            results = await asyncio.gather(*(self._poll_feed(f, limit, force) for f in self.feeds))
+            limit = _Limits(self.per_host)
+            try:
+                plan = await asyncio.to_thread(self._plan, force)
+            except SQLAlchemyError as exc:
+                report.merge(_database_failed("feed states", exc))
+                return report
+            deferred: list[FetchResult] = []
+            results = await asyncio.gather(
+                *(self._poll_feed(f, limit, plan[f.url], deferred) for f in self.feeds)
+            )
             for result in results:
                 report.merge(result)
+            if deferred:  # feeds with nothing new: their fetch state in one transaction
+                report.merge(await asyncio.to_thread(self._record_all, deferred))
         return report
 
     def _ingest_corpus(self) -> PollReport:
@@ -115,27 +141,32 @@ class Pipeline:
         return self._store_retrying(items, None, "corpus")
 
     async def _poll_feed(
-        self, feed: FeedConfig, limit: asyncio.Semaphore, force: bool
+        self,
+        feed: FeedConfig,
+        limit: _Limits,
+        planned: tuple[FetchState, bool],
+        deferred: list[FetchResult],
     ) -> PollReport:
         if feed.url in self._busy:  # never two overlapping polls of one feed
             return PollReport()
         self._busy.add(feed.url)
         try:
-            try:
-                state, due = await asyncio.to_thread(self._feed_state, feed, force)
-            except SQLAlchemyError as exc:
-                return _database_failed(feed.name, exc)
+            state, due = planned
             if not due:
                 return PollReport()
-            async with limit:
+            async with limit.overall, limit.host(feed.url):
                 assert self.http is not None
                 result = await fetch_feed(
                     self.http, feed, state, max_bytes=self.max_feed_bytes, now=self.clock(),
                     allow_private=self.allow_private, max_items=self.max_feed_items,
                     parse_executor=self._pool(),
                 )  # fmt: skip
-            items = list(result.items)
-            report = await asyncio.to_thread(self._store_retrying, items, result, feed.name)
+            if not result.items:
+                deferred.append(result)
+                report = PollReport()
+            else:
+                items = list(result.items)
+                report = await asyncio.to_thread(self._store_retrying, items, result, feed.name)
             report.feeds_polled = 1
             report.feeds_not_modified = int(result.not_modified)
             if result.error:
@@ -157,11 +188,25 @@ class Pipeline:
             self._parse_pool.shutdown(wait=False, cancel_futures=True)
             self._parse_pool = None
 
-    def _feed_state(self, feed: FeedConfig, force: bool) -> tuple[FetchState, bool]:
+    def _plan(self, force: bool) -> dict[str, tuple[FetchState, bool]]:
         with Session(self.engine) as session:
-            interval = 0 if force else self.poll_interval
-            due = is_due(session, feed, now=self.clock(), interval=interval, force=force)
-            return fetch_state(session, feed), due
+            return poll_plan(
+                session, self.feeds, now=self.clock(), interval=self.poll_interval, force=force
+            )
+
+    def _record_all(self, results: list[FetchResult]) -> PollReport:
+        """Record the fetch state of every feed that brought no items, in one transaction."""
+        report = PollReport()
+        now = self.clock()
+        try:
+            with self._writer, session_scope(self.engine) as session:
+                for result in results:
+                    event = record_fetch(session, result, now=now, pause_after=self.pause_after)
+                    if event is not None:
+                        report.feed_events.append(event)
+        except SQLAlchemyError as exc:  # the next poll fetches them again: nothing is lost
+            return _database_failed("feed states", exc)
+        return report
 
     def _store_retrying(
         self, items: list[Item], fetch: FetchResult | None, source: str

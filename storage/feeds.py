@@ -80,6 +80,35 @@ def is_due(
     own interval too. A paused feed is due only at its next probe (`PAUSE_PROBE`), even with
     `force`; `retry_feeds` makes it due at once."""
     row = session.exec(select(FeedRow).where(FeedRow.url == feed.url)).first()
+    return _due(row, feed, now=now, interval=interval, force=force)
+
+
+def poll_plan(
+    session: Session, feeds: Sequence[FeedConfig], *, now: datetime, interval: int, force: bool
+) -> dict[str, tuple[FetchState, bool]]:
+    """For every feed at once (one query): its conditional-GET state and whether it is due."""
+    rows = {
+        r.url: r
+        for start in range(0, len(feeds), 500)
+        for r in session.exec(
+            select(FeedRow).where(col(FeedRow.url).in_([f.url for f in feeds[start : start + 500]]))
+        ).all()
+    }
+    plan = {}
+    for feed in feeds:
+        row = rows.get(feed.url)
+        state = (
+            FetchState()
+            if row is None
+            else FetchState(row.etag, row.last_modified, row.content_hash)
+        )
+        plan[feed.url] = (state, _due(row, feed, now=now, interval=interval, force=force))
+    return plan
+
+
+def _due(
+    row: FeedRow | None, feed: FeedConfig, *, now: datetime, interval: int, force: bool
+) -> bool:
     if row is None or row.last_polled_at is None:
         return True
     if row.next_poll_at is not None and now < row.next_poll_at:
