@@ -65,14 +65,6 @@ def _row(session: Session, feed: FeedConfig) -> FeedRow:
     return row
 
 
-def fetch_state(session: Session, feed: FeedConfig) -> FetchState:
-    """Validators remembered from the last successful fetch of `feed`."""
-    row = session.exec(select(FeedRow).where(FeedRow.url == feed.url)).first()
-    if row is None:
-        return FetchState()
-    return FetchState(row.etag, row.last_modified, row.content_hash)
-
-
 def is_due(
     session: Session, feed: FeedConfig, *, now: datetime, interval: int, force: bool = False
 ) -> bool:
