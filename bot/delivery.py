@@ -78,17 +78,42 @@ class Delivery:
     metrics: Metrics | None = None
     tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # feed URL → provenance
     _draining: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _wanted: bool = False
+    _kicks: set[asyncio.Task[DeliveryReport]] = field(default_factory=set)
 
     async def drain(self, limit: int = 500) -> DeliveryReport:
         """Send every due alert, chats in parallel, each chat's alerts in order.
 
-        One drain at a time: the poll job and the delivery job both call this, and two
-        drains reading the same pending rows would send them twice.
+        One drain at a time: the poll job, each stored feed and the delivery job all call
+        this, and two drains reading the same pending rows would send them twice. A call made
+        while a drain runs is not lost: that drain goes round once more before it ends.
         """
+        self._wanted = True
         if self._draining.locked():
             return DeliveryReport()
+        total = DeliveryReport()
         async with self._draining:
-            return await self._drain(limit)
+            while self._wanted:
+                self._wanted = False
+                report = await self._drain(limit)
+                total.sent += report.sent
+                total.retried += report.retried
+                total.dropped += report.dropped
+                total.rate_limited = total.rate_limited or report.rate_limited
+                if report.rate_limited:
+                    break
+        return total
+
+    async def settle(self) -> None:
+        """Wait for the drains started by `kick` (graceful shutdown: in-flight sends finish)."""
+        await asyncio.gather(*self._kicks, return_exceptions=True)
+
+    def kick(self) -> None:
+        """Start a drain soon, from synchronous code on the event loop (a fire-and-forget
+        task; its reference is kept until it ends)."""
+        task = asyncio.get_running_loop().create_task(self.drain())
+        self._kicks.add(task)
+        task.add_done_callback(self._kicks.discard)
 
     async def _drain(self, limit: int) -> DeliveryReport:
         report = DeliveryReport()

@@ -98,6 +98,9 @@ class Pipeline:
     pause_after: int = 10  # consecutive failures before a feed is paused
     parse_workers: int = 0  # processes parsing feeds (0: a worker thread)
     per_host: int = PER_HOST_CONCURRENCY  # fetches at once from one server
+    # Called on the event loop as soon as one feed's alerts are stored, so delivery starts
+    # before the slowest feed of the poll has answered.
+    on_alerts: Callable[[], None] | None = None
     clock: Callable[[], datetime] = _utcnow
     _busy: set[str] = field(default_factory=set)
     _writer: threading.Lock = field(default_factory=threading.Lock)
@@ -167,6 +170,8 @@ class Pipeline:
             else:
                 items = list(result.items)
                 report = await asyncio.to_thread(self._store_retrying, items, result, feed.name)
+                if report.alerts_queued and self.on_alerts is not None:
+                    self.on_alerts()
             report.feeds_polled = 1
             report.feeds_not_modified = int(result.not_modified)
             if result.error:

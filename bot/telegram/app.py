@@ -142,6 +142,7 @@ async def _prepare(app: Application) -> None:  # type: ignore[type-arg]
         tags=g.feed_tags(),
     )
     g.metrics.watch_backlog(lambda: _read_backlog(g))
+    g.pipeline.on_alerts = g.delivery.kick
     assert app.job_queue is not None
     jitter = poll_jitter(g.settings.poll_interval)
     app.job_queue.run_repeating(
@@ -384,6 +385,8 @@ async def running_bot(settings: Settings) -> AsyncIterator[Application]:  # type
             finally:
                 if status is not None:
                     status.stop()
+                if g.delivery is not None:
+                    await g.delivery.settle()
                 assert app.updater is not None
                 await app.updater.stop()
                 await app.stop()
