@@ -94,6 +94,21 @@ def wait_or_explain(proc: subprocess.Popen[str], wait: Callable[[], object]) -> 
         raise AssertionError(f"{exc}\n--- process stderr ---\n{output(proc)[1][-4000:]}") from None
 
 
+def restart_until_all_delivered(
+    tmp_path: Path, database_url: str, api: FakeBotAPI, env: dict[str, str]
+) -> None:
+    """Start `geoalert run` again and wait until every (chat, item) alert arrived, then stop."""
+    proc = start(tmp_path, database_url, **env)
+    expected = len(CHATS) * len(ITEMS)
+    try:
+        wait_or_explain(
+            proc,
+            lambda: api.wait_for(lambda _c: len(alerts_by_pair(api)) >= expected, timeout=60),
+        )
+    finally:
+        stop(proc)
+
+
 def subscribe_chats(database_url: str) -> None:
     engine = make_engine(database_url)
     upgrade(engine)
@@ -137,17 +152,7 @@ def test_sigkill_mid_delivery_then_restart_delivers_everything_once(
     sent_before = sum(alerts_by_pair(fake_bot_api).values())
     assert sent_before < len(CHATS) * len(ITEMS), "killed too late to test anything"
 
-    second = start(tmp_path, database_url, **env)
-    try:
-        expected = len(CHATS) * len(ITEMS)
-        wait_or_explain(
-            second,
-            lambda: fake_bot_api.wait_for(
-                lambda _c: len(alerts_by_pair(fake_bot_api)) >= expected, timeout=60
-            ),
-        )
-    finally:
-        stop(second)
+    restart_until_all_delivered(tmp_path, database_url, fake_bot_api, env)
     pairs = alerts_by_pair(fake_bot_api)
     assert len(pairs) == len(CHATS) * len(ITEMS)  # every alert delivered
     for chat in CHATS:
@@ -223,15 +228,5 @@ def test_sigkill_mid_poll_then_restart_loses_nothing(tmp_path, database_url, fak
         first.wait(timeout=10)
     assert alerts_by_pair(fake_bot_api) == {}
     feeds.route("/wire.xml", body=rss(*ITEMS))
-    second = start(tmp_path, database_url, **env)
-    try:
-        expected = len(CHATS) * len(ITEMS)
-        wait_or_explain(
-            second,
-            lambda: fake_bot_api.wait_for(
-                lambda _c: len(alerts_by_pair(fake_bot_api)) >= expected, timeout=60
-            ),
-        )
-    finally:
-        stop(second)
+    restart_until_all_delivered(tmp_path, database_url, fake_bot_api, env)
     assert all(n == 1 for n in alerts_by_pair(fake_bot_api).values())
