@@ -145,26 +145,21 @@ async def _prepare(app: Application) -> None:  # type: ignore[type-arg]
     g.pipeline.on_alerts = g.delivery.kick
     assert app.job_queue is not None
     jitter = poll_jitter(g.settings.poll_interval)
-    app.job_queue.run_repeating(
-        _poll_job, interval=g.settings.poll_interval, first=0.1, name="poll",
-        job_kwargs={"max_instances": 1, "coalesce": True, "jitter": jitter},
-    )  # fmt: skip
-    app.job_queue.run_repeating(
-        _rules_job, interval=RULES_CHECK_INTERVAL, first=RULES_CHECK_INTERVAL, name="rules",
-        job_kwargs={"max_instances": 1, "coalesce": True},
-    )  # fmt: skip
-    app.job_queue.run_repeating(
-        _digest_job, interval=DIGEST_INTERVAL, first=5, name="digest",
-        job_kwargs={"max_instances": 1, "coalesce": True},
-    )  # fmt: skip
-    app.job_queue.run_repeating(
-        _prune_job, interval=PRUNE_INTERVAL, first=60, name="prune",
-        job_kwargs={"max_instances": 1, "coalesce": True},
-    )  # fmt: skip
-    app.job_queue.run_repeating(
-        _deliver_job, interval=DELIVERY_INTERVAL, first=0.5, name="deliver",
-        job_kwargs={"max_instances": 1, "coalesce": True},
-    )  # fmt: skip
+    once_at_a_time = {"max_instances": 1, "coalesce": True}
+    # (callback, interval, first run, name): each a named job that never overlaps itself.
+    jobs = (
+        (_poll_job, g.settings.poll_interval, 0.1, "poll"),
+        (_rules_job, RULES_CHECK_INTERVAL, RULES_CHECK_INTERVAL, "rules"),
+        (_digest_job, DIGEST_INTERVAL, 5, "digest"),
+        (_prune_job, PRUNE_INTERVAL, 60, "prune"),
+        (_deliver_job, DELIVERY_INTERVAL, 0.5, "deliver"),
+    )
+    for callback, interval, first, name in jobs:
+        extra = {"jitter": jitter} if name == "poll" else {}
+        app.job_queue.run_repeating(
+            callback, interval=interval, first=first, name=name,
+            job_kwargs={**once_at_a_time, **extra},
+        )  # fmt: skip
 
 
 async def _rules_job(context: ContextTypes.DEFAULT_TYPE) -> None:

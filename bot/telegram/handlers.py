@@ -190,16 +190,26 @@ def _parse_topics(g: BotContext, args: list[str]) -> tuple[list[str], list[str]]
     return list(dict.fromkeys(known)), unknown
 
 
+async def _topics_or_explain(
+    update: Update, g: BotContext, lang: str, args: list[str], usage: str
+) -> list[str] | None:
+    """The topics named in `args`; None after replying why (an unknown topic, or none given)."""
+    known, unknown = _parse_topics(g, args)
+    if unknown:
+        await reply(update, t(lang, "unknown_topic", topic=escape(unknown[0]), valid=g.topic_ids()))
+        return None
+    if not known:
+        await reply(update, t(lang, usage, valid=g.topic_ids()))
+        return None
+    return known
+
+
 async def cmd_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/subscribe TOPIC… — alerts for new matches from now on."""
     g = geo(context)
     lang = await chat_language(update, g)
-    known, unknown = _parse_topics(g, context.args or [])
-    if unknown:
-        await reply(update, t(lang, "unknown_topic", topic=escape(unknown[0]), valid=g.topic_ids()))
-        return
-    if not known:
-        await reply(update, t(lang, "usage_subscribe", valid=g.topic_ids()))
+    known = await _topics_or_explain(update, g, lang, context.args or [], "usage_subscribe")
+    if known is None:
         return
     await register(update, g)
     chat_id, thread, now = update.effective_chat.id, thread_of(update), datetime.now(UTC)  # type: ignore[union-attr]
@@ -223,12 +233,8 @@ async def cmd_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         removed = await g.write(lambda s: chats.unsubscribe(s, chat_id, None))
         await reply(update, t(lang, "unsubscribed", topics=", ".join(removed) or "—"))
         return
-    known, unknown = _parse_topics(g, args)
-    if unknown:
-        await reply(update, t(lang, "unknown_topic", topic=escape(unknown[0]), valid=g.topic_ids()))
-        return
-    if not known:
-        await reply(update, t(lang, "usage_unsubscribe", valid=g.topic_ids()))
+    known = await _topics_or_explain(update, g, lang, args, "usage_unsubscribe")
+    if known is None:
         return
     removed = await g.write(lambda s: chats.unsubscribe(s, chat_id, known))
     missing = [x for x in known if x not in removed]
