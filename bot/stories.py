@@ -4,7 +4,8 @@ An item's `Fingerprint` holds three compact signals, all 32-bit hashes so it sto
 
 * `title` — the canonical terms of the headline;
 * `terms` — the key terms of headline + lead (first `LEAD_WORDS` words of the text);
-* `minhash` — a MinHash signature of word 3-shingles of the whole text (near-duplicates).
+* `minhash` — a bottom-k MinHash sketch (the `NUM_PERM` smallest shingle hashes) of the word
+  3-shingles of the whole text, for near-duplicates.
 
 Terms are words lower-cased (`ё` → `е`), stripped of stopwords and news-speak, stemmed with
 Snowball (Russian for Cyrillic words, English for Latin ones), then canonicalised by a small
@@ -14,13 +15,14 @@ lexicon: capitals and demonyms become their country ("Yerevan", "Armenian", "Е�
 `suspend`). Canonical keys are language-neutral, so an EN and an RU report share entity terms,
 but a story is only formed within one wording family: cross-language matching is not promised.
 
-`similarity` = max(MinHash Jaccard estimate, 0.6 · headline agreement + 0.4 · lead overlap),
+`similarity` = max(bottom-k Jaccard estimate, 0.6 · headline agreement + 0.4 · lead overlap),
 where headline agreement is the *smaller* of the two directions "how much of A's headline is in
 B's headline+lead" — so a story on another event that merely mentions this one in its lead
 ("…Armenia, which has frozen its participation, did not send troops") does not join it.
 Candidates are the members of stories published within a 72 h window (from the database);
-`StoryIndex` then compares an item only with members that share a headline term or a MinHash
-value (blocking in the spirit of LSH banding), and `assign_story` is the plain full scan.
+`StoryIndex` then compares an item only with members that share a headline term or one of the
+smallest sketch values (blocking in the spirit of LSH banding), and `assign_story` is the plain
+full scan.
 Thresholds were tuned on the EN/RU sets in tests/test_stories.py and checked against the seed
 corpus (same topic, different events: all pairs below 0.4).
 """
@@ -28,15 +30,15 @@ corpus (same topic, different events: all pairs below 0.4).
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
-import random
 import re
 import struct
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 import snowballstemmer  # type: ignore[import-untyped]
 
@@ -48,17 +50,16 @@ LEAD_WORDS = 80  # words of the text that count as the lead
 MAX_TERMS = 48  # key terms kept per fingerprint
 SHINGLE_WORDS = 3
 MAX_SHINGLE_WORDS = 600
-NUM_PERM = 64
+NUM_PERM = 64  # size of the bottom-k sketch
 TITLE_WEIGHT = 0.6
-_BLOCK_POSITIONS = 16  # MinHash positions indexed for near-duplicate look-up
+_BLOCK_POSITIONS = 16  # smallest sketch values indexed for near-duplicate look-up
 
-_VERSION = 1
-_MERSENNE = (1 << 61) - 1
+# Version 2: bottom-k sketch of blake2b shingle hashes. Version 1 (64 hash permutations, 30×
+# slower to compute) is still read: its headline and lead terms are kept, its signature is
+# not comparable and reads as empty.
+_VERSION = 2
+_READABLE = frozenset({1, 2})
 _MASK32 = (1 << 32) - 1
-_rng = random.Random(20240601)  # fixed seed: signatures must be stable across processes
-_PERMS = tuple(
-    (_rng.randrange(1, _MERSENNE), _rng.randrange(0, _MERSENNE)) for _ in range(NUM_PERM)
-)
 
 _WORD_RE = re.compile(r"[^\W_]+")
 
@@ -143,7 +144,7 @@ class Fingerprint:
     @classmethod
     def from_bytes(cls, data: bytes) -> Fingerprint:
         """Decode `to_bytes`; raises ValueError on a foreign or truncated encoding."""
-        if len(data) < 7 or data[0] != _VERSION:
+        if len(data) < 7 or data[0] not in _READABLE:
             raise ValueError("not a story fingerprint (unknown version)")
         _, n_title, n_terms, n_hash = struct.unpack_from(">BHHH", data)
         count = n_title + n_terms + n_hash
@@ -153,7 +154,7 @@ class Fingerprint:
         return cls(
             title=frozenset(values[:n_title]),
             terms=frozenset(values[n_title : n_title + n_terms]),
-            minhash=tuple(values[n_title + n_terms :]),
+            minhash=tuple(values[n_title + n_terms :]) if data[0] == _VERSION else (),
         )
 
 
@@ -171,7 +172,10 @@ def _stemmer(language: str) -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer(language)
 
 
-@cache
+_CACHED_WORDS = 1 << 17  # bounded: a long-running bot meets an open-ended vocabulary
+
+
+@lru_cache(maxsize=_CACHED_WORDS)
 def stem(word: str) -> str:
     """Snowball stem of a lower-case word: Russian for Cyrillic, English otherwise."""
     cyrillic = any("\u0400" <= ch <= "\u04ff" for ch in word)
@@ -180,12 +184,30 @@ def stem(word: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Lower-cased words (`ё` → `е`); hyphens and apostrophes split words ("Russia-led")."""
-    return [w.lower().replace("ё", "е") for w in _WORD_RE.findall(text.replace("’", "'"))]
+    return _WORD_RE.findall(text.lower().replace("ё", "е").replace("’", "'"))
+
+
+@lru_cache(maxsize=_CACHED_WORDS)
+def _content_stem(word: str) -> str | None:
+    """The stem `terms` keeps for a token, or None for stopwords, 1-letter words and numbers
+    (written too many ways); ordinals are spelled as numbers first ("eleventh" → "11th")."""
+    word = _ORDINALS.get(word, word)
+    if word in _STOPWORDS or len(word) <= 1:
+        return None
+    stemmed = stem(word)
+    return None if stemmed.isdigit() else stemmed
+
+
+@lru_cache(maxsize=_CACHED_WORDS)
+def _word_hash(word: str) -> int:
+    """A 32-bit hash of a token's stem, the same in every process (str hashes are salted)."""
+    return _hash32(stem(word))
 
 
 @cache
-def _lexicon() -> tuple[dict[str, str], dict[tuple[str, ...], str]]:
-    """Stem → canonical key for single words; stem tuple → key for phrases."""
+def _lexicon() -> tuple[dict[str, str], dict[tuple[str, ...], str], frozenset[str], int]:
+    """Stem → canonical key for single words; stem tuple → key for phrases; the stems that
+    start a phrase; the longest phrase."""
     singles: dict[str, str] = {}
     phrases: dict[tuple[str, ...], str] = {}
     for key, spec in _LEXICON.items():
@@ -194,25 +216,27 @@ def _lexicon() -> tuple[dict[str, str], dict[tuple[str, ...], str]]:
             singles[stem(word)] = key
         for phrase in multi:
             phrases[tuple(stem(w) for w in tokens(phrase) if w not in _STOPWORDS)] = key
-    return singles, phrases
+    starts = frozenset(p[0] for p in phrases)
+    return singles, phrases, starts, max((len(p) for p in phrases), default=1)
 
 
 def terms(text: str) -> list[str]:
     """Canonical content terms of `text`, in order (see the module docstring)."""
-    singles, phrases = _lexicon()
-    longest = max((len(p) for p in phrases), default=1)
-    words = (_ORDINALS.get(w, w) for w in tokens(text))
-    stems = [stem(w) for w in words if w not in _STOPWORDS and len(w) > 1]
-    stems = [s for s in stems if not s.isdigit()]  # numbers are written too many ways
+    singles, phrases, starts, longest = _lexicon()
+    stems = [s for s in map(_content_stem, tokens(text)) if s is not None]
     result: list[str] = []
     i = 0
     while i < len(stems):
-        for size in range(min(longest, len(stems) - i), 1, -1):
-            key = phrases.get(tuple(stems[i : i + size]))
-            if key is not None:
-                result.append(key)
-                i += size
-                break
+        if stems[i] in starts:
+            for size in range(min(longest, len(stems) - i), 1, -1):
+                key = phrases.get(tuple(stems[i : i + size]))
+                if key is not None:
+                    result.append(key)
+                    i += size
+                    break
+            else:
+                result.append(singles.get(stems[i], stems[i]))
+                i += 1
         else:
             result.append(singles.get(stems[i], stems[i]))
             i += 1
@@ -226,32 +250,39 @@ _ORDINALS = {  # "eleventh package" and "11th package" are the same package
 }  # fmt: skip
 
 
+@lru_cache(maxsize=_CACHED_WORDS)
 def _hash32(value: str) -> int:
     return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=4).digest(), "big")
 
 
-def _minhash(words: Sequence[str]) -> tuple[int, ...]:
+def _minhash(words: Sequence[int]) -> tuple[int, ...]:
+    """Bottom-k sketch of word-hash 3-shingles: the `NUM_PERM` smallest distinct 32-bit shingle
+    hashes, ascending. One hash per shingle instead of one per shingle and permutation; the
+    estimate in `minhash_jaccard` is as good (Cohen & Kaplan's bottom-k estimator).
+
+    A shingle's hash is the tuple hash of its word hashes: C speed, and not salted (only str
+    and bytes hashes are), so every process and every run computes the same value.
+    """
     if not words:
         return ()
-    size = min(SHINGLE_WORDS, len(words))
-    shingles = {
-        int.from_bytes(
-            hashlib.blake2b(" ".join(words[i : i + size]).encode(), digest_size=8).digest()
-        )
-        for i in range(len(words) - size + 1)
-    }
-    return tuple(min((a * x + b) % _MERSENNE for x in shingles) & _MASK32 for a, b in _PERMS)
+    if len(words) < SHINGLE_WORDS:
+        shingles = {hash(tuple(words)) & _MASK32}
+    else:
+        columns = (words[i:] for i in range(SHINGLE_WORDS))
+        shingles = {hash(s) & _MASK32 for s in zip(*columns, strict=False)}
+    return tuple(sorted(shingles)[:NUM_PERM])
 
 
 def fingerprint_text(title: str, text: str) -> Fingerprint:
     """The fingerprint of a headline and its text."""
     title_terms = terms(title)
     lead = " ".join(text.split()[:LEAD_WORDS])
-    counts = Counter(title_terms + terms(lead))
-    first = {t: i for i, t in reversed(list(enumerate(title_terms + terms(lead))))}
+    both = title_terms + terms(lead)
+    counts = Counter(both)
+    first = {t: i for i, t in reversed(list(enumerate(both)))}
     in_title = set(title_terms)
     ranked = sorted(counts, key=lambda t: (t not in in_title, -counts[t], first[t]))
-    words = [stem(w) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
+    words = [_word_hash(w) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
     return Fingerprint(
         title=frozenset(_hash32(t) for t in in_title),
         terms=frozenset(_hash32(t) for t in ranked[:MAX_TERMS]),
@@ -271,10 +302,18 @@ def _coverage(title: frozenset[int], other: Fingerprint) -> float:
 
 
 def minhash_jaccard(a: Fingerprint, b: Fingerprint) -> float:
-    """Estimated Jaccard similarity of the two texts' word 3-shingles (0 when either is empty)."""
-    if not a.minhash or len(a.minhash) != len(b.minhash):
+    """Estimated Jaccard similarity of the two texts' word 3-shingles (0 when either is empty):
+    the share of the k smallest hashes of both sketches together that are in both. Exact when
+    both texts have fewer than k shingles."""
+    if not a.minhash or not b.minhash:
         return 0.0
-    return sum(x == y for x, y in zip(a.minhash, b.minhash, strict=True)) / len(a.minhash)
+    shared = set(a.minhash).intersection(b.minhash)
+    if not shared:
+        return 0.0
+    k = min(len(a.minhash), len(b.minhash))
+    smallest = heapq.nsmallest(k, set(a.minhash).union(b.minhash))
+    cutoff = smallest[-1]
+    return sum(1 for v in shared if v <= cutoff) / len(smallest)
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import struct
 from datetime import timedelta
 
 import pytest
@@ -21,6 +22,7 @@ from bot.stories import (
     fingerprint,
     fingerprint_text,
     group,
+    minhash_jaccard,
     similarity,
 )
 from storage import chats, outbox
@@ -195,6 +197,29 @@ def test_fingerprints_round_trip_through_bytes_and_reject_garbage():
         Fingerprint.from_bytes(b"\x09garbage")
     with pytest.raises(ValueError):
         Fingerprint.from_bytes(blob[:-1])
+
+
+def test_version_1_fingerprints_still_read_with_their_terms_but_no_signature():
+    """Rows stored before the bottom-k sketch keep joining stories by their headline terms."""
+    fp = fingerprint_text(*EN["freeze-reuters"])
+    title, lead = sorted(fp.title), sorted(fp.terms)
+    old_signature = list(range(64))  # version 1: 64 permutation minima, not comparable
+    values = [*title, *lead, *old_signature]
+    blob = struct.pack(">BHHH", 1, len(title), len(lead), 64)
+    blob += struct.pack(f">{len(values)}I", *values)
+    old = Fingerprint.from_bytes(blob)
+    assert (old.title, old.terms, old.minhash) == (fp.title, fp.terms, ())
+    assert similarity(old, fingerprint_text(*EN["freeze-ap"])) >= THRESHOLD
+
+
+def test_near_duplicate_estimate_tracks_the_true_shingle_overlap():
+    words = [f"w{i}" for i in range(400)]
+    base = fingerprint_text("t", " ".join(words))
+    for kept in (100, 200, 300):  # the copy shares its first `kept` words, then diverges
+        copy = fingerprint_text("t", " ".join(words[:kept] + [f"x{i}" for i in range(kept, 400)]))
+        shared = kept - 2 + 1  # "t" plus the words' 3-shingles in common
+        union = 2 * (400 - 2 + 1) - shared
+        assert abs(minhash_jaccard(base, copy) - shared / union) < 0.15, kept
 
 
 def test_empty_items_have_a_fingerprint_and_match_nothing():
