@@ -80,6 +80,8 @@ class Delivery:
     _draining: asyncio.Lock = field(default_factory=asyncio.Lock)
     _wanted: bool = False
     _kicks: set[asyncio.Task[DeliveryReport]] = field(default_factory=set)
+    _last_sent: dict[int, float] = field(default_factory=dict)  # chat → loop time of its last send
+    _closing: bool = False
 
     async def drain(self, limit: int = 500) -> DeliveryReport:
         """Send every due alert, chats in parallel, each chat's alerts in order.
@@ -89,7 +91,7 @@ class Delivery:
         while a drain runs is not lost: that drain goes round once more before it ends.
         """
         self._wanted = True
-        if self._draining.locked():
+        if self._draining.locked() or self._closing:
             return DeliveryReport()
         total = DeliveryReport()
         async with self._draining:
@@ -105,7 +107,10 @@ class Delivery:
         return total
 
     async def settle(self) -> None:
-        """Wait for the drains started by `kick` (graceful shutdown: in-flight sends finish)."""
+        """Graceful shutdown: start no more sends, and wait for the in-flight ones of the drains
+        started by `kick` (a drain works through the whole backlog, which can take minutes;
+        what it did not send stays pending for the next start)."""
+        self._closing = True
         await asyncio.gather(*self._kicks, return_exceptions=True)
 
     def kick(self) -> None:
@@ -116,34 +121,60 @@ class Delivery:
         task.add_done_callback(self._kicks.discard)
 
     async def _drain(self, limit: int) -> DeliveryReport:
+        """Send the due alerts `limit` at a time until none is left.
+
+        A full batch means more may be due: the next one is read at once rather than at the
+        next scheduled drain, which would leave Telegram's rate unused for up to a tick.
+        """
         report = DeliveryReport()
-        if self.paused_until is not None and self.clock() < self.paused_until:
-            return report
-        entries = await asyncio.to_thread(self._due, limit)
+        while not self._closing and not (
+            self.paused_until is not None and self.clock() < self.paused_until
+        ):
+            entries = await asyncio.to_thread(self._due, limit)
+            done = (report.sent, report.retried, report.dropped)
+            await self._send_batch(entries, report)
+            if (
+                len(entries) < limit
+                or report.rate_limited
+                or done == (report.sent, report.retried, report.dropped)  # no progress
+            ):
+                break
+        return report
+
+    async def _send_batch(self, entries: list[outbox.OutboxEntry], report: DeliveryReport) -> None:
         by_chat: dict[int, list[outbox.OutboxEntry]] = {}
         for entry in entries:
             by_chat.setdefault(entry.chat_id, []).append(entry)
         gate = asyncio.Semaphore(CONCURRENT_CHATS)
+        now = asyncio.get_running_loop().time()
+        for chat_id, at in list(self._last_sent.items()):
+            if now - at >= self.chat_min_interval:
+                del self._last_sent[chat_id]
 
         async def one_chat(queue: list[outbox.OutboxEntry]) -> None:
             async with gate:
                 await self._send_chat(queue, report)
 
         await asyncio.gather(*(one_chat(q) for q in by_chat.values()))
-        return report
 
     def _due(self, limit: int) -> list[outbox.OutboxEntry]:
         with Session(self.engine) as session:
             return outbox.due_entries(session, now=self.clock(), limit=limit)
 
     async def _send_chat(self, queue: list[outbox.OutboxEntry], report: DeliveryReport) -> None:
-        for index, entry in enumerate(queue):
+        loop = asyncio.get_running_loop()
+        for entry in queue:
             if self.paused_until is not None and self.clock() < self.paused_until:
                 report.rate_limited = True
                 return
-            if index:
-                await asyncio.sleep(self.chat_min_interval)
+            if self._closing:
+                return
+            # chat_min_interval after this chat's previous send, in this batch or the last one
+            last = self._last_sent.get(entry.chat_id)
+            if last is not None and (wait := last + self.chat_min_interval - loop.time()) > 0:
+                await asyncio.sleep(wait)
             keep_going = await self._send_one(entry, report)
+            self._last_sent[entry.chat_id] = loop.time()
             if not keep_going:
                 return  # this chat is gone or must wait; later alerts keep their order
 
