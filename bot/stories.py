@@ -30,13 +30,13 @@ corpus (same topic, different events: all pairs below 0.4).
 from __future__ import annotations
 
 import hashlib
-import heapq
 import math
 import re
 import struct
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache, lru_cache
 
@@ -53,6 +53,8 @@ MAX_SHINGLE_WORDS = 600
 NUM_PERM = 64  # size of the bottom-k sketch
 TITLE_WEIGHT = 0.6
 _BLOCK_POSITIONS = 16  # smallest sketch values indexed for near-duplicate look-up
+HEADLINE_SHARE = 0.2  # StoryIndex: share of the headline terms a compared member's headline shares
+MEMBERS_COMPARED = 16  # StoryIndex: most recent members of one story an item is compared with
 
 # Version 2: bottom-k sketch of blake2b shingle hashes. Version 1 (64 hash permutations, 30×
 # slower to compute) is still read: its headline and lead terms are kept, its signature is
@@ -60,6 +62,7 @@ _BLOCK_POSITIONS = 16  # smallest sketch values indexed for near-duplicate look-
 _VERSION = 2
 _READABLE = frozenset({1, 2})
 _MASK32 = (1 << 32) - 1
+_TEMPORARY_KEYS = 1 << 62  # story keys above this are stories not stored yet
 
 _WORD_RE = re.compile(r"[^\W_]+")
 
@@ -298,31 +301,43 @@ def fingerprint(item: Item) -> Fingerprint:
 def _coverage(title: frozenset[int], other: Fingerprint) -> float:
     if not title:
         return 0.0
-    return len(title & (other.title | other.terms)) / len(title)
+    mine, theirs = other.title, other.terms
+    return sum(1 for t in title if t in mine or t in theirs) / len(title)
 
 
 def minhash_jaccard(a: Fingerprint, b: Fingerprint) -> float:
-    """Estimated Jaccard similarity of the two texts' word 3-shingles (0 when either is empty):
-    the share of the k smallest hashes of both sketches together that are in both. Exact when
-    both texts have fewer than k shingles."""
-    if not a.minhash or not b.minhash:
+    """Estimated Jaccard similarity of the two texts' word 3-shingles (0 when either is empty).
+
+    Bottom-k estimate: among the hashes of both sketches up to a cutoff — the smaller of the
+    largest hashes of the full sketches (a sketch with fewer than k values holds every shingle
+    and sets none) — the share that is in both. Exact when both texts have fewer than k
+    shingles.
+    """
+    x, y = a.minhash, b.minhash
+    if not x or not y:
         return 0.0
-    shared = set(a.minhash).intersection(b.minhash)
+    shared = set(x).intersection(y)
     if not shared:
         return 0.0
-    k = min(len(a.minhash), len(b.minhash))
-    smallest = heapq.nsmallest(k, set(a.minhash).union(b.minhash))
-    cutoff = smallest[-1]
-    return sum(1 for v in shared if v <= cutoff) / len(smallest)
+    full = [s[-1] for s in (x, y) if len(s) >= NUM_PERM]
+    if not full:
+        return len(shared) / (len(x) + len(y) - len(shared))
+    cutoff = min(full)
+    in_both = sum(1 for v in shared if v <= cutoff)
+    return in_both / (bisect_right(x, cutoff) + bisect_right(y, cutoff) - in_both)
 
 
 def similarity(a: Fingerprint, b: Fingerprint) -> float:
     """How likely two items report the same event, 0..1 (symmetric)."""
+    return max(event_similarity(a, b), minhash_jaccard(a, b))
+
+
+def event_similarity(a: Fingerprint, b: Fingerprint) -> float:
+    """The headline-and-lead part of `similarity`: same event, whatever the wording."""
     headline = min(_coverage(a.title, b), _coverage(b.title, a))
     sizes = len(a.terms) * len(b.terms)
     lead = len(a.terms & b.terms) / math.sqrt(sizes) if sizes else 0.0  # Ochiai (set cosine)
-    event = TITLE_WEIGHT * headline + (1 - TITLE_WEIGHT) * lead
-    return max(event, minhash_jaccard(a, b))
+    return TITLE_WEIGHT * headline + (1 - TITLE_WEIGHT) * lead
 
 
 def assign_story(
@@ -353,10 +368,15 @@ def assign_story(
 class StoryIndex:
     """Recent story members, indexed so `assign` compares an item only with plausible ones.
 
-    A candidate can reach a threshold above 1 − `TITLE_WEIGHT` only if it shares a headline term
-    with the item (else the event score is at most 1 − `TITLE_WEIGHT`) or is a near-duplicate,
-    which shares a MinHash value among the first `_BLOCK_POSITIONS` (at Jaccard 0.5 it shares
-    none with probability 2⁻¹⁶). Build it once per batch and `add` each item once assigned.
+    An item is compared with a member whose headline shares at least `HEADLINE_SHARE` of the
+    item's headline terms (canonical terms: "Yerevan" and "Armenian" are `armenia`), or that
+    shares one of the `_BLOCK_POSITIONS` smallest sketch values (near-duplicates: at Jaccard 0.5
+    they share none with probability 2⁻¹⁶); and with at most `MEMBERS_COMPARED` members of one
+    story, its most recent. A full scan (`assign_story`) can still join two items whose
+    headlines share no term when their leads are nearly the same, or through an older member
+    of a big story: the index gives those up so that its cost stays flat when a common word
+    ("Russia") is in hundreds of recent headlines or one event has hundreds of reports. Build it
+    once per batch and `add` each item once assigned.
     """
 
     def __init__(
@@ -370,36 +390,70 @@ class StoryIndex:
             raise ValueError(f"threshold must be above {1 - TITLE_WEIGHT:g} for the index")
         self.window, self.threshold = window, threshold
         self._candidates: list[StoryCandidate] = []
-        self._postings: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self._temporary: list[int] = []  # positions of candidates with a temporary key
+        self._next_temporary = 0
+        self._by_term: dict[int, list[int]] = defaultdict(list)  # headline or lead term
+        self._by_sketch: dict[int, list[int]] = defaultdict(list)  # smallest sketch values
         for candidate in candidates:
             self.add(candidate)
 
     def __len__(self) -> int:
         return len(self._candidates)
 
+    def temporary_key(self) -> int:
+        """A key for a story not stored yet: above every stored id, so ties still go to the
+        older story; `rekey` swaps it for the stored id."""
+        self._next_temporary += 1
+        return _TEMPORARY_KEYS + self._next_temporary
+
+    def rekey(self, keys: Mapping[int, int]) -> None:
+        """Replace temporary story keys by the ids the stories got when stored."""
+        pending = []
+        for position in self._temporary:
+            candidate = self._candidates[position]
+            key = keys.get(candidate.story_key)
+            if key is None:
+                pending.append(position)
+            else:
+                self._candidates[position] = replace(candidate, story_key=key)
+        self._temporary = pending
+
     def add(self, candidate: StoryCandidate) -> None:
         """Make a story member available to later `assign` calls."""
         index = len(self._candidates)
         self._candidates.append(candidate)
+        if candidate.story_key > _TEMPORARY_KEYS:
+            self._temporary.append(index)
         fp = candidate.fingerprint
-        for term in fp.title | fp.terms:
-            self._postings[(-1, term)].append(index)
-        for position, value in enumerate(fp.minhash[:_BLOCK_POSITIONS]):
-            self._postings[(position, value)].append(index)
+        for term in fp.title:
+            self._by_term[term].append(index)
+        for value in fp.minhash[:_BLOCK_POSITIONS]:
+            self._by_sketch[value].append(index)
 
     def assign(self, fp: Fingerprint, published: datetime) -> int | None:
-        """`assign_story` over the indexed candidates (same result, fewer comparisons)."""
-        # A candidate can reach the threshold through the headline only if it covers enough of
-        # the item's headline terms: similarity ≥ T needs TITLE_WEIGHT·coverage + (1 −
-        # TITLE_WEIGHT)·1 ≥ T. Counting hits keeps the same result with far fewer comparisons
-        # when a common word ("Russia") is in many recent headlines.
-        needed = (self.threshold - (1 - TITLE_WEIGHT)) / TITLE_WEIGHT * len(fp.title) - 1e-9
-        hits = Counter(i for term in fp.title for i in self._postings.get((-1, term), ()))
-        found = {i for i, n in hits.items() if n >= needed}
-        for key in enumerate(fp.minhash[:_BLOCK_POSITIONS]):
-            found.update(self._postings.get(key, ()))
-        plausible = (self._candidates[i] for i in sorted(found))
-        return assign_story(fp, published, plausible, window=self.window, threshold=self.threshold)
+        """`assign_story` over the plausible candidates (see the class docstring)."""
+        by_headline: set[int] = set()
+        if fp.title:
+            needed = max(1, math.ceil(HEADLINE_SHARE * len(fp.title) - 1e-9))
+            hits = Counter(i for term in fp.title for i in self._by_term.get(term, ()))
+            by_headline.update(i for i, n in hits.items() if n >= needed)
+        by_sketch = {i for v in fp.minhash[:_BLOCK_POSITIONS] for i in self._by_sketch.get(v, ())}
+        compared: dict[int, int] = defaultdict(int)
+        best: tuple[float, int] | None = None
+        for i in sorted(by_headline | by_sketch, reverse=True):  # most recent members first
+            candidate = self._candidates[i]
+            key = candidate.story_key
+            compared[key] += 1
+            if compared[key] > MEMBERS_COMPARED:
+                continue
+            if abs(candidate.published - published) > self.window:
+                continue
+            # Without a shared smallest sketch value, a near-duplicate score reaching the
+            # threshold is a 2⁻¹⁶ chance: the headline-and-lead score decides.
+            score = (similarity if i in by_sketch else event_similarity)(fp, candidate.fingerprint)
+            if score >= self.threshold and (best is None or (score, -key) > (best[0], -best[1])):
+                best = (score, key)
+        return None if best is None else best[1]
 
 
 def group(
