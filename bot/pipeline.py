@@ -22,7 +22,7 @@ from sqlmodel import Session
 from bot.dates import extract_date
 from bot.errors import CorpusError, RuleError
 from bot.matching import RuleSet
-from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch
+from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch, TopicMatch
 from bot.sources.corpus import load_corpus
 from bot.sources.fetch import fetch_feed
 from bot.stories import Fingerprint
@@ -274,19 +274,25 @@ class Pipeline:
             )
             watch_rules, watch_of = self._watch_rules(session, now)
             instant = frozenset(t.id for t in ruleset.topics if t.priority == "high")
+            matched: dict[str, list[TopicMatch]] = {}
             for item in fresh:
                 if watch_rules is not None:
                     report.alerts_queued += _enqueue_watches(
                         session, item, watch_rules, watch_of, now
                     )
                 topics = ruleset.match(item.title, item.text, item.language)
-                if not topics:
-                    continue
-                new = item_store.add_matches(session, item.id, topics, now=now)
-                report.alerts_queued += outbox.enqueue_alerts(
-                    session, item.id, [m.topic for m in new], now=now, instant_topics=instant
-                )
-                report.new_matches.append(StoredMatch(item, tuple(new), now))
+                if topics:
+                    matched[item.id] = topics
+            stored = item_store.add_matches_many(session, matched, now=now)
+            report.alerts_queued += outbox.enqueue_alerts_many(
+                session, [(i, [m.topic for m in new]) for i, new in stored.items() if new],
+                now=now, instant_topics=instant,
+            )  # fmt: skip
+            report.new_matches.extend(
+                StoredMatch(item, tuple(stored[item.id]), now)
+                for item in fresh
+                if item.id in stored
+            )
         return report
 
 

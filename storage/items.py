@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,22 +14,22 @@ from storage.tables import ItemRow, MatchRow
 _CHUNK = 500
 
 
-def _item_row(item: Item) -> ItemRow:
-    return ItemRow(
-        id=item.id,
-        source=item.source,
-        source_name=item.source_name,
-        key=item.key,
-        title=item.title,
-        text=item.text,
-        link=item.link,
-        publisher=item.publisher,
-        language=item.language,
-        published=item.published,
-        published_origin=item.published_origin,
-        fetched=item.fetched,
-        source_ref=item.source_ref,
-    )
+def _item_values(item: Item) -> dict[str, object]:
+    return {
+        "id": item.id,
+        "source": item.source,
+        "source_name": item.source_name,
+        "key": item.key,
+        "title": item.title,
+        "text": item.text,
+        "link": item.link,
+        "publisher": item.publisher,
+        "language": item.language,
+        "published": item.published,
+        "published_origin": item.published_origin,
+        "fetched": item.fetched,
+        "source_ref": item.source_ref,
+    }
 
 
 def _item(row: ItemRow) -> Item:
@@ -72,12 +72,15 @@ def existing_item_ids(session: Session, ids: Iterable[str]) -> set[str]:
 
 
 def add_new_items(session: Session, items: Sequence[Item]) -> list[Item]:
-    """Store the items not stored yet; return those (re-scans store nothing new)."""
+    """Store the items not stored yet; return those (re-scans store nothing new).
+
+    One multi-row INSERT, not one ORM object per item: a cold poll stores thousands.
+    """
     unique = list({item.id: item for item in items}.values())
     known = existing_item_ids(session, (item.id for item in unique))
     fresh = [item for item in unique if item.id not in known]
-    session.add_all(_item_row(item) for item in fresh)
-    session.flush()
+    if fresh:
+        session.execute(sa.insert(ItemRow), [_item_values(item) for item in fresh])
     return fresh
 
 
@@ -85,22 +88,38 @@ def add_matches(
     session: Session, item_id: str, matches: Sequence[TopicMatch], *, now: datetime
 ) -> list[TopicMatch]:
     """Store matches for one item, skipping topics already stored; return the new ones."""
-    known = set(session.exec(select(MatchRow.topic).where(MatchRow.item_id == item_id)).all())
-    fresh = [m for m in matches if m.topic not in known]
-    for m in fresh:
-        session.add(
-            MatchRow(
-                item_id=item_id,
-                topic=m.topic,
-                terms=list(m.evidence.terms),
-                snippet=m.evidence.snippet,
-                score=m.evidence.score,
-                threshold=m.evidence.threshold,
-                clauses=list(m.evidence.clauses),
-                matched_at=now,
-            )
+    return add_matches_many(session, {item_id: matches}, now=now)[item_id]
+
+
+def add_matches_many(
+    session: Session, matches: Mapping[str, Sequence[TopicMatch]], *, now: datetime
+) -> dict[str, list[TopicMatch]]:
+    """Store matches for many items in one INSERT, skipping (item, topic) pairs already
+    stored; return item id → its new matches (every given id is a key)."""
+    ids = list(matches)
+    known: set[tuple[str, str]] = set()
+    for start in range(0, len(ids), _CHUNK):
+        query = select(MatchRow.item_id, MatchRow.topic).where(
+            col(MatchRow.item_id).in_(ids[start : start + _CHUNK])
         )
-    session.flush()
+        known.update(session.exec(query).all())
+    fresh = {i: [m for m in matches[i] if (i, m.topic) not in known] for i in ids}
+    rows = [
+        {
+            "item_id": item_id,
+            "topic": m.topic,
+            "terms": list(m.evidence.terms),
+            "snippet": m.evidence.snippet,
+            "score": m.evidence.score,
+            "threshold": m.evidence.threshold,
+            "clauses": list(m.evidence.clauses),
+            "matched_at": now,
+        }
+        for item_id, new in fresh.items()
+        for m in new
+    ]
+    if rows:
+        session.execute(sa.insert(MatchRow), rows)
     return fresh
 
 

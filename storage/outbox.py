@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,6 +12,7 @@ from sqlmodel import Session, col, select
 from storage.tables import ChatRow, OutboxRow, SubscriptionRow
 
 DIGEST = "digest"  # held for the chat's daily digest
+_CHUNK = 500  # ids per IN (...) query
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,42 +43,77 @@ def enqueue_alerts(
     the unique constraint makes a repeated call a no-op. Chats taking a daily digest get the
     row held for it, unless one of its topics is in `instant_topics` (high priority).
     """
+    return enqueue_alerts_many(session, [(item_id, topics)], now=now, instant_topics=instant_topics)
+
+
+def enqueue_alerts_many(
+    session: Session,
+    matched: Sequence[tuple[str, Sequence[str]]],
+    *,
+    now: datetime,
+    instant_topics: frozenset[str] = frozenset(),
+) -> int:
+    """`enqueue_alerts` for many (item id, topics) pairs: the subscriptions are read once and
+    the rows written in one INSERT, in the given item order (delivery order follows ids)."""
+    wanted = sorted({t for _, topics in matched for t in topics})
+    if not wanted:
+        return 0
     subs = session.exec(
-        select(SubscriptionRow, ChatRow.digest_time)
-        .join(ChatRow, col(ChatRow.id) == col(SubscriptionRow.chat_id))
-        .where(col(SubscriptionRow.topic).in_(topics), col(ChatRow.active).is_(True))
-        .where(col(SubscriptionRow.created_at) <= now)
-    ).all()
-    targets: dict[tuple[int, int], list[str]] = {}
-    digest_chats = set()
-    for sub, digest_time in subs:
-        targets.setdefault((sub.chat_id, sub.thread_id), []).append(sub.topic)
-        if digest_time:
-            digest_chats.add(sub.chat_id)
-    existing = set(
-        session.exec(
-            select(OutboxRow.chat_id, OutboxRow.thread_id).where(OutboxRow.item_id == item_id)
-        ).all()
-    )
-    added = 0
-    for (chat_id, thread_id), sub_topics in sorted(targets.items()):
-        if (chat_id, thread_id) in existing:
-            continue
-        held = chat_id in digest_chats and not instant_topics.intersection(sub_topics)
-        session.add(
-            OutboxRow(
-                chat_id=chat_id,
-                thread_id=thread_id,
-                item_id=item_id,
-                topics=sorted(sub_topics),
-                status=DIGEST if held else "pending",
-                next_attempt_at=now,
-                created_at=now,
-            )
+        select(
+            SubscriptionRow.chat_id, SubscriptionRow.thread_id, SubscriptionRow.topic,
+            ChatRow.digest_time,
         )
-        added += 1
-    session.flush()
-    return added
+        .join(ChatRow, col(ChatRow.id) == col(SubscriptionRow.chat_id))
+        .where(col(SubscriptionRow.topic).in_(wanted), col(ChatRow.active).is_(True))
+        .where(col(SubscriptionRow.created_at) <= now)
+    ).all()  # fmt: skip
+    if not subs:
+        return 0
+    by_topic: dict[str, list[tuple[int, int]]] = {}
+    digest_chats = set()
+    for chat_id, thread_id, topic, digest_time in subs:
+        by_topic.setdefault(topic, []).append((chat_id, thread_id))
+        if digest_time:
+            digest_chats.add(chat_id)
+    existing = _queued(session, [item_id for item_id, _ in matched])
+    rows = []
+    for item_id, topics in matched:
+        targets: dict[tuple[int, int], list[str]] = {}
+        for topic in topics:
+            for target in by_topic.get(topic, ()):
+                targets.setdefault(target, []).append(topic)
+        for (chat_id, thread_id), sub_topics in sorted(targets.items()):
+            if (chat_id, thread_id, item_id) in existing:
+                continue
+            existing.add((chat_id, thread_id, item_id))
+            held = chat_id in digest_chats and not instant_topics.intersection(sub_topics)
+            rows.append(
+                {
+                    "chat_id": chat_id,
+                    "thread_id": thread_id,
+                    "item_id": item_id,
+                    "topics": sorted(sub_topics),
+                    "status": DIGEST if held else "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+            )
+    if rows:
+        session.execute(sa.insert(OutboxRow), rows)
+    return len(rows)
+
+
+def _queued(session: Session, item_ids: Sequence[str]) -> set[tuple[int, int, str]]:
+    """(chat, thread, item) of the alerts already queued for these items."""
+    found: set[tuple[int, int, str]] = set()
+    ids = list(dict.fromkeys(item_ids))
+    for start in range(0, len(ids), _CHUNK):
+        query = select(OutboxRow.chat_id, OutboxRow.thread_id, OutboxRow.item_id).where(
+            col(OutboxRow.item_id).in_(ids[start : start + _CHUNK])
+        )
+        found.update(session.exec(query).all())
+    return found
 
 
 def due_entries(session: Session, *, now: datetime, limit: int = 200) -> list[OutboxEntry]:

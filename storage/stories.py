@@ -160,10 +160,12 @@ def assign_stories(
     return item id -> story id. Oldest first, so a story's lead is its earliest item.
 
     Items close in time share one candidate query; an item joins a story formed by an earlier
-    item of the same batch too.
+    item of the same batch too. Items already in a story stay there. The writes are batched:
+    new stories are inserted together (their ids come back in one round trip) and the
+    memberships in one INSERT.
     """
     ordered = sorted(items, key=lambda i: (i.published, i.id))
-    result: dict[str, int] = {}
+    result = stories_of(session, [item.id for item in ordered])
     start = 0
     while start < len(ordered):
         end = start
@@ -179,13 +181,87 @@ def assign_stories(
             index = StoryIndex(
                 recent_candidates(session, since, until), window=window, threshold=threshold
             )
-        for item in chunk:
-            fp = (fingerprints or {}).get(item.id) or fingerprint(item)
-            story_id = attach(session, item.id, index.assign(fp, item.published), fp, now=now)
-            index.add(StoryCandidate(story_id, fp, item.published))
-            result[item.id] = story_id
+        result.update(_assign_chunk(session, index, chunk, result, fingerprints or {}, now))
         start = end
     return result
+
+
+def _assign_chunk(
+    session: Session,
+    index: StoryIndex,
+    chunk: Sequence[Item],
+    known: Mapping[str, int],
+    fingerprints: Mapping[str, Fingerprint],
+    now: datetime,
+) -> dict[str, int]:
+    """Decide every item's story against `index`, then write the decisions."""
+    decided: list[tuple[Item, int, Fingerprint]] = []  # story keys: stored ids or temporary
+    new_keys: list[int] = []
+    for item in chunk:
+        fp = fingerprints.get(item.id) or fingerprint(item)
+        key = known.get(item.id)
+        if key is None:
+            key = index.assign(fp, item.published)
+            if key is None:
+                key = index.temporary_key()
+                new_keys.append(key)
+            decided.append((item, key, fp))
+        index.add(StoryCandidate(key, fp, item.published))
+    if not decided:
+        return {}
+    stories = _stories_to_update(session, decided, new_keys, now)
+    for item, key, _ in decided:
+        story = stories[key]
+        _widen(story, item.published, item.published_origin not in _UNRELIABLE_ORIGINS)
+        story.member_count += 1
+    session.add_all(stories.values())
+    session.flush()  # new stories get their ids
+    real = {key: stories[key].id for key in new_keys}
+    index.rekey(real)  # type: ignore[arg-type]
+    session.execute(
+        sa.insert(StoryItemRow),
+        [
+            {
+                "item_id": item.id,
+                "story_id": real.get(key, key),
+                "published": item.published,
+                "fingerprint": fp.to_bytes(),
+                "added_at": now,
+            }
+            for item, key, fp in decided
+        ],
+    )
+    return {item.id: real.get(key, key) for item, key, _ in decided}  # type: ignore[misc]
+
+
+def _stories_to_update(
+    session: Session,
+    decided: Sequence[tuple[Item, int, Fingerprint]],
+    new_keys: Sequence[int],
+    now: datetime,
+) -> dict[int, StoryRow]:
+    """Story key → row: the stored stories the items join (one query) and new rows, led by
+    their first item, for the temporary keys."""
+    fresh = set(new_keys)
+    stored = sorted({key for _, key, _ in decided if key not in fresh})
+    rows: dict[int, StoryRow] = {}
+    for start in range(0, len(stored), 500):
+        query = select(StoryRow).where(col(StoryRow.id).in_(stored[start : start + 500]))
+        rows.update((row.id, row) for row in session.exec(query).all())  # type: ignore[misc]
+    for item, key, fp in decided:
+        if key in fresh and key not in rows:
+            rows[key] = StoryRow(
+                lead_item_id=item.id,
+                event_date=item.published,
+                event_date_reliable=item.published_origin not in _UNRELIABLE_ORIGINS,
+                last_published=item.published,
+                member_count=0,
+                fingerprint=fp.to_bytes(),
+                created_at=now,
+            )
+        elif key not in rows:
+            raise StorageError(f"cannot attach item {item.id} to story {key}: story not stored")
+    return rows  # fmt: skip
 
 
 def _widen(story: StoryRow, published: datetime, reliable: bool) -> None:
