@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import logging
 import socket
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -278,3 +279,15 @@ async def test_unsupported_scheme_is_an_error_not_an_exception(
     feed = FeedConfig(url="ftp://example.com/rss", name="ftp")
     result = await fetch_feed(client, feed, FetchState(), max_bytes=MAX_BYTES, now=NOW)
     assert result.error is not None and result.error.startswith("invalid URL: ")
+
+
+async def test_httpcore_asks_for_sniffio_without_searching_for_it_each_time(
+    client: httpx.AsyncClient, server: FeedServer
+) -> None:
+    """httpcore imports sniffio for every lock and event it makes (six per request); when it is
+    not installed, each attempt used to search sys.path again. Now the answer is remembered."""
+    from httpcore._synchronization import current_async_library
+
+    assert (await fetch(client, server, "/feeds/rss2.xml")).error is None
+    assert current_async_library() == "asyncio"
+    assert "sniffio" in sys.modules  # imported, or remembered as missing (None)
