@@ -56,13 +56,19 @@ class FeedStatus:
     silent_since: datetime | None = None  # the newest item, when the feed answers but is silent
 
 
-def _row(session: Session, feed: FeedConfig) -> FeedRow:
-    row = session.exec(select(FeedRow).where(FeedRow.url == feed.url)).first()
-    if row is None:
-        row = FeedRow(url=feed.url, name=feed.name[:200])
-        session.add(row)
-        session.flush()
-    return row
+_CHUNK = 500  # URLs per `IN (…)` query (SQLite allows 32766 parameters, PostgreSQL 65535)
+
+
+def _rows(session: Session, urls: Sequence[str]) -> dict[str, FeedRow]:
+    """The stored rows of these feed URLs, by URL (one query per `_CHUNK` URLs)."""
+    unique = list(dict.fromkeys(urls))
+    return {
+        r.url: r
+        for start in range(0, len(unique), _CHUNK)
+        for r in session.exec(
+            select(FeedRow).where(col(FeedRow.url).in_(unique[start : start + _CHUNK]))
+        ).all()
+    }
 
 
 def is_due(
@@ -79,13 +85,7 @@ def poll_plan(
     session: Session, feeds: Sequence[FeedConfig], *, now: datetime, interval: int, force: bool
 ) -> dict[str, tuple[FetchState, bool]]:
     """For every feed at once (one query): its conditional-GET state and whether it is due."""
-    rows = {
-        r.url: r
-        for start in range(0, len(feeds), 500)
-        for r in session.exec(
-            select(FeedRow).where(col(FeedRow.url).in_([f.url for f in feeds[start : start + 500]]))
-        ).all()
-    }
+    rows = _rows(session, [f.url for f in feeds])
     plan = {}
     for feed in feeds:
         row = rows.get(feed.url)
@@ -120,7 +120,37 @@ def record_fetch(
     Returns a `FeedEvent` when this poll paused the feed (its `pause_after`-th failure in a
     row) or when a paused feed answered again; None otherwise.
     """
-    row = _row(session, result.feed)
+    events = record_fetches(session, [result], now=now, pause_after=pause_after)
+    return events[0] if events else None
+
+
+def record_fetches(
+    session: Session,
+    results: Sequence[FetchResult],
+    *,
+    now: datetime,
+    pause_after: int = PAUSE_AFTER,
+) -> list[FeedEvent]:
+    """`record_fetch` for many polls at once: their rows read in one query, written in one
+    flush (one poll of a few hundred unchanged feeds was a query and a flush per feed).
+    Returns the `FeedEvent`s, in the order of `results`."""
+    rows = _rows(session, [r.feed.url for r in results])
+    events = []
+    for result in results:
+        row = rows.get(result.feed.url)
+        if row is None:
+            row = rows[result.feed.url] = FeedRow(url=result.feed.url, name=result.feed.name[:200])
+            session.add(row)
+        event = _record(row, result, now=now, pause_after=pause_after)
+        if event is not None:
+            events.append(event)
+    session.flush()
+    return events
+
+
+def _record(
+    row: FeedRow, result: FetchResult, *, now: datetime, pause_after: int
+) -> FeedEvent | None:
     row.name = result.feed.name[:200]
     row.last_polled_at = now
     row.last_status = result.status
@@ -138,15 +168,13 @@ def record_fetch(
             event = FeedEvent("recovered", row.url, row.name, before, None)
     else:
         row.last_error = result.error[:1000]
-        row.consecutive_failures += 1
+        row.consecutive_failures = before + 1
         if row.consecutive_failures >= pause_after:
             row.next_poll_at = now + PAUSE_PROBE
         else:
             row.next_poll_at = now + _backoff(row.consecutive_failures, result.retry_after)
         if row.consecutive_failures == pause_after:
             event = FeedEvent("paused", row.url, row.name, pause_after, row.last_error)
-    session.add(row)
-    session.flush()
     return event
 
 
