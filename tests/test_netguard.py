@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
 
 from bot.models import FeedConfig, FetchState
+from bot.sources import netguard
 from bot.sources.fetch import fetch_feed, make_http_client
 from bot.sources.netguard import (
     UnsafeURLError,
@@ -17,6 +20,7 @@ from bot.sources.netguard import (
     check_redirect,
     check_url,
     classify_address,
+    forget_resolved,
     resolve_checked,
 )
 from tests.support.feed_server import FeedServer, serve_feeds
@@ -188,3 +192,69 @@ def test_the_guard_is_installed_on_the_client() -> None:
     client = make_http_client(timeout=1.0, max_redirects=3)
     assert not client.follow_redirects and client.max_redirects == 3
     assert isinstance(client._transport, httpx.AsyncHTTPTransport)
+
+
+@pytest.fixture
+def lookups(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The host names passed to the system resolver (which still answers), from a clean cache."""
+    seen: list[str] = []
+    real = socket.getaddrinfo
+
+    def counting(host: str, *args: Any, **kwargs: Any) -> Any:
+        seen.append(host)
+        return real(host, *args, **kwargs)
+
+    forget_resolved()
+    monkeypatch.setattr(socket, "getaddrinfo", counting)
+    yield seen
+    forget_resolved()
+
+
+async def test_a_remembered_answer_is_checked_again_under_each_policy(lookups: list[str]) -> None:
+    assert await resolve_checked("localhost", 80, allow_private=True)
+    with pytest.raises(UnsafeURLError, match=r"localhost resolves to .* \(loopback address\)"):
+        await resolve_checked("localhost", 80, allow_private=False)
+    assert lookups == ["localhost"]  # one lookup, two verdicts
+
+
+async def test_check_and_connect_share_one_lookup_and_the_guard_still_holds(
+    server: FeedServer, lookups: list[str]
+) -> None:
+    port = server.base_url.rsplit(":", 1)[1]
+    feed = FeedConfig(url=f"http://localhost:{port}/feeds/rss2.xml", name="local")
+    async with make_http_client(timeout=2.0, max_redirects=0) as http:
+        allowed = await fetch_feed(
+            http, feed, FetchState(), max_bytes=100_000, now=NOW, allow_private=True
+        )
+        refused = await fetch_feed(
+            http, feed, FetchState(), max_bytes=100_000, now=NOW, allow_private=False
+        )
+        # Past fetch_feed's own check, the connection is refused with the remembered answer too
+        # (the server speaks HTTP/1.0: every request opens a new connection).
+        with address_policy(allow_private=False), pytest.raises(UnsafeURLError):
+            await http.get(feed.url)
+    assert allowed.error is None and len(allowed.items) == 6
+    assert refused.error is not None and refused.error.startswith("refused: localhost resolves")
+    assert lookups == ["localhost"]
+    assert len(server.requests_to("/feeds/rss2.xml")) == 1
+
+
+async def test_an_answer_expires_and_is_dropped_when_no_address_answers(
+    lookups: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    feed = FeedConfig(url=f"http://localhost:{closed}/rss", name="closed")
+    async with make_http_client(timeout=2.0, max_redirects=0) as http:
+        for _ in range(2):
+            result = await fetch_feed(
+                http, feed, FetchState(), max_bytes=100_000, now=NOW, allow_private=True
+            )
+            assert result.error == "connection refused"
+    assert lookups == ["localhost", "localhost"]  # looked up again after the refusal
+
+    monkeypatch.setattr(netguard, "DNS_TTL", 0.0)
+    for _ in range(2):
+        await resolve_checked("localhost", 80, allow_private=True)
+    assert lookups[2:] == ["localhost", "localhost"]

@@ -10,6 +10,12 @@ addresses; cloud metadata endpoints are refused even then (no feed lives there).
 3. `check_host` before each hop, and `GuardedBackend` at connect time: every address the host
    name resolves to must be public, and the connection goes to an address that was checked,
    so a DNS answer that changes between the check and the connect (rebinding) gains nothing.
+
+Host names are resolved in a thread pool of their own (a poll of a few hundred feeds does not
+queue behind the event loop's small default pool), and an answer is reused for `DNS_TTL`
+seconds, so `check_host` and the connect that follows cost one lookup, not two. The cache
+holds the resolver's answer, never a verdict: every use checks the addresses again under the
+policy of that fetch, and the connection still goes only to an address just checked.
 """
 
 from __future__ import annotations
@@ -17,9 +23,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import ipaddress
 import socket
+import threading
+import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,6 +47,10 @@ _METADATA = frozenset(
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
+DNS_TTL = 60.0  # seconds a host name's addresses are reused (checked again at every use)
+DNS_THREADS = 32  # lookups at once (getaddrinfo blocks a thread for the whole lookup)
+_DNS_CACHE_SIZE = 4096  # host names remembered at most
+
 # Whether private addresses are allowed for the fetch running in this context (set by
 # `fetch_feed` through `address_policy`); refused unless a caller said otherwise.
 _ALLOW_PRIVATE: contextvars.ContextVar[bool] = contextvars.ContextVar(
@@ -48,6 +62,7 @@ class UnsafeURLError(FeedError):
     """A feed URL, a redirect or a resolved address the guard refuses; the message says why."""
 
 
+@functools.lru_cache(maxsize=4096)
 def classify_address(ip: IPAddress) -> str | None:
     """Why `ip` is not a public unicast address ('loopback', 'private', …), or None if it is."""
     if ip in _METADATA:
@@ -118,15 +133,60 @@ async def resolve_checked(host: str, port: int, *, allow_private: bool) -> list[
     `socket.gaierror` like any other connection attempt would.
     """
     literal = _ip_literal(host)
-    if literal is not None:
-        addresses = [literal]
-    else:
-        loop = asyncio.get_running_loop()
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        addresses = [_parse_ip(str(info[4][0])) for info in infos]
+    addresses = (literal,) if literal is not None else await _resolver.resolve(host, port)
     for ip in addresses:
         _refuse_address(host, ip, allow_private=allow_private)
-    return list(dict.fromkeys(str(ip) for ip in addresses))
+    return [str(ip) for ip in addresses]
+
+
+class _Resolver:
+    """getaddrinfo in its own threads, each answer kept for `DNS_TTL` seconds.
+
+    Only successful answers are kept (a failed lookup is tried again next time), and
+    `forget` drops an answer whose addresses all refused the connection.
+    """
+
+    def __init__(self) -> None:
+        self._answers: dict[tuple[str, int], tuple[float, tuple[IPAddress, ...]]] = {}
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    async def resolve(self, host: str, port: int) -> tuple[IPAddress, ...]:
+        key = (host.lower(), port)
+        cached = self._answers.get(key)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        loop = asyncio.get_running_loop()
+        lookup = functools.partial(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+        infos = await loop.run_in_executor(self._executor(), lookup)
+        addresses = tuple(dict.fromkeys(_parse_ip(str(info[4][0])) for info in infos))
+        now = time.monotonic()
+        if len(self._answers) >= _DNS_CACHE_SIZE:
+            self._answers = {k: v for k, v in self._answers.items() if v[0] > now}
+            if len(self._answers) >= _DNS_CACHE_SIZE:
+                self._answers.clear()
+        self._answers[key] = (now + DNS_TTL, addresses)
+        return addresses
+
+    def forget(self, host: str, port: int) -> None:
+        self._answers.pop((host.lower(), port), None)
+
+    def clear(self) -> None:
+        self._answers.clear()
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(DNS_THREADS, thread_name_prefix="geoalert-dns")
+            return self._pool
+
+
+_resolver = _Resolver()
+
+
+def forget_resolved() -> None:
+    """Drop every remembered DNS answer (the next fetch of each host looks it up again)."""
+    _resolver.clear()
 
 
 @contextlib.contextmanager
@@ -166,6 +226,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                 )
             except httpcore.ConnectError as exc:  # try the next address, like a resolver would
                 error = exc
+        _resolver.forget(host, port)  # none answered: maybe the host moved, look it up again
         raise error or httpcore.ConnectError(f"no address for {host}")
 
     async def connect_unix_socket(
@@ -198,6 +259,7 @@ def _refuse_address(host: str, ip: IPAddress, *, allow_private: bool) -> None:
         raise UnsafeURLError(f"refused: {shown} ({reason} address)")
 
 
+@functools.lru_cache(maxsize=4096)
 def _ip_literal(host: str) -> IPAddress | None:
     try:
         return _parse_ip(host.strip("[]"))
