@@ -76,14 +76,19 @@ def make_http_client(timeout: float, max_redirects: int) -> httpx.AsyncClient:
     Every phase (connect, read, write, pool) gets `timeout`; `fetch_feed` also bounds the whole
     request by it, so a server trickling bytes cannot hold a poll longer than that. Redirects
     are followed by `fetch_feed` (up to `max_redirects` hops), not by httpx, and connections
-    go through the address guard (`netguard.GuardedBackend`).
+    go through the address guard (`netguard.GuardedBackend`). The pool sets no cap on
+    connections: the pipeline bounds how many feeds are fetched at once (overall and per
+    server), and a lower cap here (httpx's default is 100) would queue requests inside their
+    own deadline.
     """
     return httpx.AsyncClient(
         timeout=httpx.Timeout(timeout),
         follow_redirects=False,
         max_redirects=max_redirects,
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
-        transport=netguard.guarded_transport(),
+        transport=netguard.guarded_transport(
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=20)
+        ),
     )
 
 
