@@ -392,7 +392,9 @@ class StoryIndex:
         self._candidates: list[StoryCandidate] = []
         self._temporary: list[int] = []  # positions of candidates with a temporary key
         self._next_temporary = 0
-        self._by_term: dict[int, list[int]] = defaultdict(list)  # headline or lead term
+        # (headline term, day published) → members: only the days within the window are read,
+        # which matters when a first poll brings weeks of history.
+        self._by_term: dict[tuple[int, int], list[int]] = defaultdict(list)
         self._by_sketch: dict[int, list[int]] = defaultdict(list)  # smallest sketch values
         for candidate in candidates:
             self.add(candidate)
@@ -426,7 +428,7 @@ class StoryIndex:
             self._temporary.append(index)
         fp = candidate.fingerprint
         for term in fp.title:
-            self._by_term[term].append(index)
+            self._by_term[(term, candidate.published.toordinal())].append(index)
         for value in fp.minhash[:_BLOCK_POSITIONS]:
             self._by_sketch[value].append(index)
 
@@ -435,7 +437,10 @@ class StoryIndex:
         by_headline: set[int] = set()
         if fp.title:
             needed = max(1, math.ceil(HEADLINE_SHARE * len(fp.title) - 1e-9))
-            hits = Counter(i for term in fp.title for i in self._by_term.get(term, ()))
+            first = (published - self.window).toordinal()
+            days = range(first, (published + self.window).toordinal() + 1)
+            postings = self._by_term
+            hits = Counter(i for t in fp.title for d in days for i in postings.get((t, d), ()))
             by_headline.update(i for i, n in hits.items() if n >= needed)
         by_sketch = {i for v in fp.minhash[:_BLOCK_POSITIONS] for i in self._by_sketch.get(v, ())}
         compared: dict[int, int] = defaultdict(int)
