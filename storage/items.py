@@ -80,7 +80,8 @@ def add_new_items(session: Session, items: Sequence[Item]) -> list[Item]:
     known = existing_item_ids(session, (item.id for item in unique))
     fresh = [item for item in unique if item.id not in known]
     if fresh:
-        session.execute(sa.insert(ItemRow), [_item_values(item) for item in fresh])
+        rows = [_item_values(item) for item in fresh]
+        session.execute(sa.insert(ItemRow.__table__), rows)  # type: ignore[attr-defined]
     return fresh
 
 
@@ -119,7 +120,7 @@ def add_matches_many(
         for m in new
     ]
     if rows:
-        session.execute(sa.insert(MatchRow), rows)
+        session.execute(sa.insert(MatchRow.__table__), rows)  # type: ignore[attr-defined]
     return fresh
 
 

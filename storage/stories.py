@@ -31,6 +31,7 @@ from storage.tables import ItemRow, MatchRow, OutboxRow, StoryItemRow, StoryRow
 
 _UNRELIABLE_ORIGINS = frozenset({"fetched"})
 _CHUNK_SPAN = timedelta(days=7)  # items this close share one candidate query
+_IN_CHUNK = 500  # ids per IN (...) query
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,12 +161,16 @@ def assign_stories(
     return item id -> story id. Oldest first, so a story's lead is its earliest item.
 
     Items close in time share one candidate query; an item joins a story formed by an earlier
-    item of the same batch too. Items already in a story stay there. The writes are batched:
-    new stories are inserted together (their ids come back in one round trip) and the
-    memberships in one INSERT.
+    item of the same batch too. Items already in a story stay there. Every story is decided
+    first, then written in three statements: the new stories (their ids come back in one round
+    trip), the stored stories' dates and counts, and the memberships.
     """
+    cache = cache if cache is not None else StoryCache(window=window, threshold=threshold)
     ordered = sorted(items, key=lambda i: (i.published, i.id))
-    result = stories_of(session, [item.id for item in ordered])
+    known = stories_of(session, [item.id for item in ordered])
+    prints = fingerprints or {}
+    decided: list[tuple[Item, int, bytes]] = []  # story keys: stored ids or temporary
+    new_keys: list[int] = []
     start = 0
     while start < len(ordered):
         end = start
@@ -173,98 +178,96 @@ def assign_stories(
             end < len(ordered) and ordered[end].published - ordered[start].published <= _CHUNK_SPAN
         ):
             end += 1
-        chunk = ordered[start:end]
-        since, until = chunk[0].published - window, chunk[-1].published + window
-        if cache is not None:
-            index = cache.cover(session, since, until)
-        else:
-            index = StoryIndex(
-                recent_candidates(session, since, until), window=window, threshold=threshold
-            )
-        result.update(_assign_chunk(session, index, chunk, result, fingerprints or {}, now))
-        start = end
-    return result
-
-
-def _assign_chunk(
-    session: Session,
-    index: StoryIndex,
-    chunk: Sequence[Item],
-    known: Mapping[str, int],
-    fingerprints: Mapping[str, Fingerprint],
-    now: datetime,
-) -> dict[str, int]:
-    """Decide every item's story against `index`, then write the decisions."""
-    decided: list[tuple[Item, int, Fingerprint]] = []  # story keys: stored ids or temporary
-    new_keys: list[int] = []
-    for item in chunk:
-        fp = fingerprints.get(item.id) or fingerprint(item)
-        key = known.get(item.id)
-        if key is None:
-            key = index.assign(fp, item.published)
+        since, until = ordered[start].published - window, ordered[end - 1].published + window
+        index = cache.cover(session, since, until)
+        for item in ordered[start:end]:
+            fp = prints.get(item.id) or fingerprint(item)
+            key = known.get(item.id)
             if key is None:
-                key = index.temporary_key()
-                new_keys.append(key)
-            decided.append((item, key, fp))
-        index.add(StoryCandidate(key, fp, item.published))
+                key = index.assign(fp, item.published)
+                if key is None:
+                    key = index.temporary_key()
+                    new_keys.append(key)
+                decided.append((item, key, fp.to_bytes()))
+            index.add(StoryCandidate(key, fp, item.published))
+        start = end
     if not decided:
-        return {}
-    stories = _stories_to_update(session, decided, new_keys, now)
-    for item, key, _ in decided:
-        story = stories[key]
-        _widen(story, item.published, item.published_origin not in _UNRELIABLE_ORIGINS)
-        story.member_count += 1
-    session.add_all(stories.values())
-    session.flush()  # new stories get their ids
-    real = {key: stories[key].id for key in new_keys}
-    index.rekey(real)  # type: ignore[arg-type]
-    session.execute(
-        sa.insert(StoryItemRow),
-        [
-            {
-                "item_id": item.id,
-                "story_id": real.get(key, key),
-                "published": item.published,
-                "fingerprint": fp.to_bytes(),
-                "added_at": now,
-            }
-            for item, key, fp in decided
-        ],
-    )
-    return {item.id: real.get(key, key) for item, key, _ in decided}  # type: ignore[misc]
+        return known
+    ids = _write_stories(session, decided, new_keys, now)
+    cache.index.rekey(ids)
+    members = [
+        {"item_id": item.id, "story_id": ids.get(key, key), "published": item.published,
+         "fingerprint": blob, "added_at": now}
+        for item, key, blob in decided
+    ]  # fmt: skip
+    session.execute(sa.insert(StoryItemRow.__table__), members)  # type: ignore[attr-defined]
+    return known | {m["item_id"]: m["story_id"] for m in members}  # type: ignore[misc]
 
 
-def _stories_to_update(
+@dataclass(slots=True)
+class _StoryDates:
+    """The columns of a story that its members change."""
+
+    event_date: datetime
+    event_date_reliable: bool
+    last_published: datetime
+    member_count: int
+
+
+def _write_stories(
     session: Session,
-    decided: Sequence[tuple[Item, int, Fingerprint]],
+    decided: Sequence[tuple[Item, int, bytes]],
     new_keys: Sequence[int],
     now: datetime,
-) -> dict[int, StoryRow]:
-    """Story key → row: the stored stories the items join (one query) and new rows, led by
-    their first item, for the temporary keys."""
+) -> dict[int, int]:
+    """Insert the new stories and update the stored ones the items joined (two statements);
+    return temporary key → stored id."""
     fresh = set(new_keys)
     stored = sorted({key for _, key, _ in decided if key not in fresh})
-    rows: dict[int, StoryRow] = {}
-    for start in range(0, len(stored), 500):
-        query = select(StoryRow).where(col(StoryRow.id).in_(stored[start : start + 500]))
-        rows.update((row.id, row) for row in session.exec(query).all())  # type: ignore[misc]
-    for item, key, fp in decided:
-        if key in fresh and key not in rows:
-            rows[key] = StoryRow(
-                lead_item_id=item.id,
-                event_date=item.published,
-                event_date_reliable=item.published_origin not in _UNRELIABLE_ORIGINS,
-                last_published=item.published,
-                member_count=0,
-                fingerprint=fp.to_bytes(),
-                created_at=now,
-            )
-        elif key not in rows:
-            raise StorageError(f"cannot attach item {item.id} to story {key}: story not stored")
-    return rows  # fmt: skip
+    dates: dict[int, _StoryDates] = {}
+    for start in range(0, len(stored), _IN_CHUNK):
+        query = select(
+            StoryRow.id, StoryRow.event_date, StoryRow.event_date_reliable,
+            StoryRow.last_published, StoryRow.member_count,
+        ).where(col(StoryRow.id).in_(stored[start : start + _IN_CHUNK]))  # fmt: skip
+        for story_id, *columns in session.exec(query).all():
+            dates[story_id] = _StoryDates(*columns)  # type: ignore[arg-type]
+    leads: dict[int, tuple[Item, bytes]] = {}
+    for item, key, blob in decided:
+        reliable = item.published_origin not in _UNRELIABLE_ORIGINS
+        if key not in dates:
+            if key not in fresh:
+                raise StorageError(f"cannot attach item {item.id} to story {key}: not stored")
+            dates[key] = _StoryDates(item.published, reliable, item.published, 0)
+            leads[key] = (item, blob)
+        _widen(dates[key], item.published, reliable)
+        dates[key].member_count += 1
+    if stored:
+        session.execute(
+            sa.update(StoryRow.__table__).where(StoryRow.__table__.c.id == sa.bindparam("key")),  # type: ignore[attr-defined]
+            [{"key": key, **_columns(dates[key])} for key in stored],
+        )
+    if not new_keys:
+        return {}
+    rows = [
+        {"lead_item_id": leads[key][0].id, "fingerprint": leads[key][1], "created_at": now,
+         **_columns(dates[key])}
+        for key in new_keys
+    ]  # fmt: skip
+    insert = sa.insert(StoryRow).returning(StoryRow.id, sort_by_parameter_order=True)
+    return dict(zip(new_keys, session.scalars(insert, rows).all(), strict=True))
 
 
-def _widen(story: StoryRow, published: datetime, reliable: bool) -> None:
+def _columns(story: _StoryDates) -> dict[str, object]:
+    return {
+        "event_date": story.event_date,
+        "event_date_reliable": story.event_date_reliable,
+        "last_published": story.last_published,
+        "member_count": story.member_count,
+    }
+
+
+def _widen(story: StoryRow | _StoryDates, published: datetime, reliable: bool) -> None:
     """Fold one member's date into the story's event date and last published date."""
     story.last_published = max(story.last_published, published)
     if reliable and not story.event_date_reliable:
