@@ -100,7 +100,7 @@ def enqueue_alerts_many(
                 }
             )
     if rows:
-        session.execute(sa.insert(OutboxRow), rows)
+        session.execute(sa.insert(OutboxRow.__table__), rows)  # type: ignore[attr-defined]
     return len(rows)
 
 
