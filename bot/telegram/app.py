@@ -18,7 +18,6 @@ from telegram import Bot, BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -41,6 +40,7 @@ from bot.telegram import admin, analysis, digest, feeds_admin, handlers, watch_c
 from bot.telegram.context import BotContext, geo
 from bot.telegram.format import spike_html
 from bot.telegram.i18n import COMMANDS
+from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.throttle import CommandThrottle
 from bot.wiring import build_pipeline, open_store
 from storage.feeds import FeedEvent
@@ -74,13 +74,7 @@ def build_application(settings: Settings, g: BotContext) -> Application:  # type
         .token(settings.token)
         .base_url(base_url)
         .base_file_url(base_file_url)
-        .rate_limiter(
-            # A burst of one every 1/29 s: a bucket of 29 would let ~58 through in the first
-            # second after an idle spell and provoke 429s (measured by bench_delivery).
-            AIORateLimiter(
-                overall_max_rate=1, overall_time_period=1 / 29, group_max_rate=20, max_retries=0
-            )
-        )
+        .rate_limiter(RateLimiter())  # at most 30 sends arriving in any second; 20/min a group
         .build()
     )
     app.bot_data["geoalert"] = g
