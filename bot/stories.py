@@ -156,7 +156,7 @@ class Fingerprint:
         values = struct.unpack_from(f">{count}I", data, 7)
         return cls(
             title=frozenset(values[:n_title]),
-            terms=frozenset(values[n_title : n_title + n_terms]),
+            terms=frozenset(values[: n_title + n_terms]),  # ⊇ title: see `_coverage`
             minhash=tuple(values[n_title + n_terms :]) if data[0] == _VERSION else (),
         )
 
@@ -288,7 +288,8 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
     words = [_word_hash(w) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
     return Fingerprint(
         title=frozenset(_hash32(t) for t in in_title),
-        terms=frozenset(_hash32(t) for t in ranked[:MAX_TERMS]),
+        # Every headline term is a key term too (they rank first anyway): `_coverage` relies on it.
+        terms=frozenset(_hash32(t) for t in [*in_title, *ranked[:MAX_TERMS]]),
         minhash=_minhash(words),
     )
 
@@ -299,10 +300,8 @@ def fingerprint(item: Item) -> Fingerprint:
 
 
 def _coverage(title: frozenset[int], other: Fingerprint) -> float:
-    if not title:
-        return 0.0
-    mine, theirs = other.title, other.terms
-    return sum(1 for t in title if t in mine or t in theirs) / len(title)
+    """Share of `title`'s terms found in the other item's headline or lead."""
+    return len(title & other.terms) / len(title) if title else 0.0
 
 
 def minhash_jaccard(a: Fingerprint, b: Fingerprint) -> float:
