@@ -109,6 +109,9 @@ class FetchResult:
     # Story fingerprints (item id, bytes), computed where the feed was parsed — a parse
     # process — so the CPU work is spread over the cores.
     fingerprints: tuple[tuple[str, bytes], ...] = ()
+    # (item id, topic matches) for the items that matched, when the items were matched where
+    # they were parsed; None when they were not matched yet.
+    matches: tuple[tuple[str, tuple[TopicMatch, ...]], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -162,7 +162,7 @@ class Pipeline:
                 result = await fetch_feed(
                     self.http, feed, state, max_bytes=self.max_feed_bytes, now=self.clock(),
                     allow_private=self.allow_private, max_items=self.max_feed_items,
-                    parse_executor=self._pool(),
+                    parse_executor=self._pool(), rules=self._portable_rules(),
                 )  # fmt: skip
             if not result.items:
                 deferred.append(result)
@@ -186,6 +186,11 @@ class Pipeline:
             context = multiprocessing.get_context("forkserver")  # no fork of a threaded process
             self._parse_pool = ProcessPoolExecutor(self.parse_workers, mp_context=context)
         return self._parse_pool
+
+    def _portable_rules(self) -> RuleSet | None:
+        """The rules, when the parsing processes can match with them (built from rule files)."""
+        rules = self.rules()
+        return rules if rules.portable else None
 
     def close(self) -> None:
         """Stop the parsing processes."""
@@ -274,13 +279,20 @@ class Pipeline:
             )
             watch_rules, watch_of = self._watch_rules(session, now)
             instant = frozenset(t.id for t in ruleset.topics if t.priority == "high")
-            matched: dict[str, list[TopicMatch]] = {}
+            # Matched where the feed was parsed (another process) when it could be.
+            early = dict(fetch.matches) if fetch and fetch.matches is not None else None
+            matched: dict[str, Sequence[TopicMatch]] = {}
             for item in fresh:
                 if watch_rules is not None:
                     report.alerts_queued += _enqueue_watches(
                         session, item, watch_rules, watch_of, now
                     )
-                topics = ruleset.match(item.title, item.text, item.language)
+                if early is None:
+                    topics: Sequence[TopicMatch] = ruleset.match(
+                        item.title, item.text, item.language
+                    )
+                else:
+                    topics = early.get(item.id, ())
                 if topics:
                     matched[item.id] = topics
             stored = item_store.add_matches_many(session, matched, now=now)

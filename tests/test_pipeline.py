@@ -14,7 +14,7 @@ from bot.models import FeedConfig
 from bot.pipeline import Pipeline
 from bot.sources.fetch import make_http_client
 from storage.feeds import feed_statuses
-from storage.items import matched_items, totals
+from storage.items import iter_item_batches, matched_items, totals
 from tests.support.feed_server import FeedServer, serve_feeds
 
 SEED_FILES = {
@@ -115,6 +115,29 @@ async def test_feeds_in_every_format_are_stored_and_matched(engine, repo, server
     assert "csto" in titles["Совет коллективной безопасности ОДКБ соберётся в Минске"]
     assert "sanctions" in titles["Минфин США расширил санкции против российских банков"]
     assert "Uzbekistan cotton harvest forecast raised" not in titles
+
+
+async def test_parse_processes_match_and_fingerprint_like_the_main_process(engine, repo, server):
+    """With parse workers, items are matched in another process (the rules are rebuilt there
+    from their specs): every stored item has exactly the topics the rules give it here."""
+    feeds = [
+        FeedConfig(url=server.url(f"/feeds/{name}"), name=name)
+        for name in ("rss2.xml", "atom.xml", "rdf.xml", "ru.xml")
+    ]
+    async with make_http_client(2.0, 5) as http:
+        pipeline = make_pipeline(engine, repo, feeds, http)
+        pipeline.parse_workers = 2
+        try:
+            report = await pipeline.poll(corpus=False)
+        finally:
+            pipeline.close()
+    assert report.errors == [] and report.new_matches
+    rules = load_rules(repo / "rules")
+    with Session(engine) as s:
+        stored = {m.item.id: set(m.topic_ids) for m in matched_items(s)}
+        items = [i for batch in iter_item_batches(s) for i in batch]
+    expected = {i.id: {m.topic for m in rules.match(i.title, i.text, i.language)} for i in items}
+    assert stored == {k: v for k, v in expected.items() if v}
 
 
 async def test_broken_feeds_are_logged_per_feed_and_good_ones_still_stored(

@@ -5,8 +5,11 @@ Pure: no files, network or clock here; `load_rules` (in `rulefiles`) builds a `R
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.matching.document import Document, normalise
 from bot.matching.evaluate import evaluate_topic
@@ -14,7 +17,7 @@ from bot.matching.evidence import build_evidence
 from bot.matching.explain import TopicExplanation, explain_block
 from bot.matching.lexicon import Lexicon
 from bot.matching.prefilter import Prefilter
-from bot.matching.spec import ExampleKind
+from bot.matching.spec import ExampleKind, TopicSpec
 from bot.matching.terms import CompiledTopic
 from bot.models import Topic, TopicMatch
 
@@ -46,10 +49,32 @@ def _shorten(text: str, limit: int = 80) -> str:
 class RuleSet:
     """Compiled topics, ordered by id. Build it with `load_rules`."""
 
-    def __init__(self, topics: Iterable[CompiledTopic], lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self,
+        topics: Iterable[CompiledTopic],
+        lexicon: Lexicon | None = None,
+        *,
+        source: tuple[tuple[TopicSpec, ...], str] | None = None,
+    ) -> None:
         self._topics = tuple(sorted(topics, key=lambda t: t.topic.id))
         self._lexicon = lexicon or Lexicon()
         self._prefilter = Prefilter(self._topics)
+        # The validated specs it was compiled from (and where they came from), pickled once,
+        # so the set can be sent to a parse process cheaply and rebuilt there (compiled RE2
+        # sets do not pickle); None: built by hand, it stays in this process.
+        self._blob = pickle.dumps(source) if source is not None else None
+
+    @property
+    def portable(self) -> bool:
+        """Whether the set can be pickled (into a parse process)."""
+        return self._blob is not None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if self._blob is None:
+            raise TypeError("this RuleSet was not compiled from specs and cannot be pickled")
+        from bot.matching.rulefiles import rebuild_rules
+
+        return (rebuild_rules, (hashlib.sha256(self._blob).digest(), self._blob))
 
     def document(self, title: str, text: str, language: str | None = None) -> Document:
         """The normalised, tokenised form of an item that every topic is matched against."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -70,6 +71,7 @@ def rules_from_texts(sources: Sequence[tuple[str, str]]) -> RuleSet:
 def _compile_all(specs: Iterable[TopicSpec], where: str) -> RuleSet:
     """Compile validated topics into one rule set (one shared lexicon: one scan per item)."""
     seen: dict[str, str] = {}
+    seen_specs: list[TopicSpec] = []
     topics = []
     lexicon = Lexicon()
     compiler = Compiler(lexicon)
@@ -80,9 +82,25 @@ def _compile_all(specs: Iterable[TopicSpec], where: str) -> RuleSet:
                 f" (already defined at {seen[spec.id]})"
             )
         seen[spec.id] = f"{spec.source_file}:{spec.id_line}"
+        seen_specs.append(spec)
         topics.append(compile_topic(spec, compiler))
     try:
         lexicon.freeze()
     except RegexError as e:
         raise RuleError(f"{where}: {e}") from e
-    return RuleSet(topics, lexicon)
+    return RuleSet(topics, lexicon, source=(tuple(seen_specs), where))
+
+
+_compiled: dict[bytes, RuleSet] = {}  # per process: rule sets rebuilt from their specs
+
+
+def rebuild_rules(digest: bytes, blob: bytes) -> RuleSet:
+    """The rule set compiled from pickled `(specs, where)`, once per process and rules version
+    (`digest`): how a `RuleSet` crosses into a parse process."""
+    rules = _compiled.get(digest)
+    if rules is None:
+        specs, where = pickle.loads(blob)
+        rules = _compile_all(specs, where)
+        _compiled.clear()  # one version at a time: reloaded rules replace the old ones
+        _compiled[digest] = rules
+    return rules

@@ -26,6 +26,7 @@ from urllib.parse import urljoin
 import httpx
 
 from bot import __version__
+from bot.matching import RuleSet
 from bot.models import FeedConfig, FetchResult, FetchState
 from bot.sources import netguard
 from bot.sources.parse import MAX_ITEMS, parse_feed
@@ -103,6 +104,7 @@ async def fetch_feed(
     allow_private: bool = True,
     max_items: int = MAX_ITEMS,
     parse_executor: Executor | None = None,
+    rules: RuleSet | None = None,
 ) -> FetchResult:
     """Poll `feed` once and return its new items and fetch state, or why it failed.
 
@@ -112,7 +114,7 @@ async def fetch_feed(
     (production passes `GEOALERT_ALLOW_PRIVATE_FEEDS`; the default keeps loopback tests working).
     `max_items` keeps only the newest entries of a huge feed. Parsing is CPU work: it runs in
     `parse_executor` (e.g. a process pool, to use every core) or a worker thread, never on the
-    event loop.
+    event loop; so does matching the items against `rules`, when given (`FetchResult.matches`).
     """
     limit = deadline if deadline is not None else _client_deadline(client)
     try:
@@ -125,7 +127,7 @@ async def fetch_feed(
             return FetchResult(feed=feed, state=state, not_modified=True, status=response.status)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            parse_executor, _finish, feed, state, response, now, max_items
+            parse_executor, _finish, feed, state, response, now, max_items, rules
         )
     except _FetchFailed as exc:
         return _failed(feed, state, exc)
@@ -145,9 +147,15 @@ async def fetch_feed(
 
 
 def _finish(
-    feed: FeedConfig, state: FetchState, response: _Response, now: datetime, max_items: int
+    feed: FeedConfig,
+    state: FetchState,
+    response: _Response,
+    now: datetime,
+    max_items: int,
+    rules: RuleSet | None = None,
 ) -> FetchResult:
-    """Hash the body, skip parsing when unchanged, otherwise parse into items."""
+    """Hash the body, skip parsing when unchanged, otherwise parse into items, fingerprint them
+    and (given `rules`) match them."""
     digest = hashlib.sha256(response.body).hexdigest()
     new_state = FetchState(
         etag=response.etag or None,
@@ -162,12 +170,17 @@ def _finish(
     if problem and not items:
         return _failed(feed, state, _FetchFailed(problem, status=response.status))
     fingerprints = tuple((item.id, fingerprint(item).to_bytes()) for item in items)
+    matches = None
+    if rules is not None:
+        found = ((item.id, rules.match(item.title, item.text, item.language)) for item in items)
+        matches = tuple((item_id, tuple(hits)) for item_id, hits in found if hits)
     return FetchResult(
         feed=feed,
         items=tuple(items),
         state=new_state,
         status=response.status,
         fingerprints=fingerprints,
+        matches=matches,
     )
 
 
