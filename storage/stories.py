@@ -254,8 +254,9 @@ def _write_stories(
          **_columns(dates[key])}
         for key in new_keys
     ]  # fmt: skip
-    insert = sa.insert(StoryRow).returning(StoryRow.id, sort_by_parameter_order=True)
-    return dict(zip(new_keys, session.scalars(insert, rows).all(), strict=True))
+    table = StoryRow.__table__  # type: ignore[attr-defined]
+    insert = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return dict(zip(new_keys, session.execute(insert, rows).scalars().all(), strict=True))
 
 
 def _columns(story: _StoryDates) -> dict[str, object]:
