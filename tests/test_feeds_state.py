@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from bot.models import FeedConfig, FetchResult, FetchState
 from storage import make_engine, upgrade
-from storage.feeds import poll_plan, record_fetch, record_fetches
+from storage.feeds import is_due, poll_plan, record_fetch, record_fetches
 from storage.tables import FeedRow
 
 NOW = datetime(2024, 7, 1, 12, 0, tzinfo=UTC)
@@ -85,3 +85,18 @@ def test_recorded_states_are_what_the_next_poll_plans_with(engine) -> None:
         plan = poll_plan(s, [a, b], now=NOW + timedelta(minutes=5), interval=60, force=True)
     assert plan[a.url] == (FetchState('"a1"', None, "h" * 64), True)
     assert plan[b.url] == (FetchState(), False)  # backing off for Retry-After's 15 minutes
+
+
+def test_rows_the_session_already_holds_are_read_again_after_recording(engine) -> None:
+    """record_fetches writes columns, not ORM objects: a FeedRow the session holds must not
+    keep answering with its old state (it is expired and reloaded)."""
+    a = feed(0)
+    with Session(engine) as s:
+        record_fetch(s, ok(a, '"a1"'), now=NOW)
+        held = s.exec(select(FeedRow).where(FeedRow.url == a.url)).one()
+        assert held.next_poll_at is None
+        record_fetch(s, failed(a), now=NOW)
+        assert not is_due(s, a, now=NOW, interval=0, force=True)  # backing off now
+        assert held.consecutive_failures == 1
+        assert held.last_error == "HTTP 503 Service Unavailable"
+        assert held.next_poll_at == NOW + timedelta(seconds=900)  # Retry-After won
