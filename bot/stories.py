@@ -33,6 +33,7 @@ import hashlib
 import math
 import re
 import struct
+from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -129,13 +130,24 @@ _LEXICON: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+def _uint32s(values: Iterable[int]) -> array[int]:
+    """Sorted, de-duplicated 32-bit values, 4 bytes each: a recent-stories index holds
+    thousands of fingerprints, and a frozenset of 48 Python ints costs ten times as much."""
+    return array("I", sorted(set(values)))
+
+
+@dataclass(frozen=True, slots=True, eq=True)
 class Fingerprint:
-    """What a story compares: headline terms, lead key terms and a MinHash (32-bit values)."""
+    """What a story compares: headline terms, lead key terms and a MinHash (32-bit values).
+
+    `terms` (which holds every headline term too) and `minhash` are sorted `array('I')`s.
+    """
 
     title: frozenset[int]
-    terms: frozenset[int]
-    minhash: tuple[int, ...]
+    terms: array[int]
+    minhash: array[int]
+
+    __hash__ = None  # type: ignore[assignment]  # arrays are mutable: not a dict key
 
     def to_bytes(self) -> bytes:
         """A compact encoding (version, three counts, then big-endian uint32 values)."""
@@ -156,8 +168,8 @@ class Fingerprint:
         values = struct.unpack_from(f">{count}I", data, 7)
         return cls(
             title=frozenset(values[:n_title]),
-            terms=frozenset(values[: n_title + n_terms]),  # ⊇ title: see `_coverage`
-            minhash=tuple(values[n_title + n_terms :]) if data[0] == _VERSION else (),
+            terms=_uint32s(values[: n_title + n_terms]),  # ⊇ title: see `_coverage`
+            minhash=array("I", values[n_title + n_terms :] if data[0] == _VERSION else ()),
         )
 
 
@@ -258,7 +270,7 @@ def _hash32(value: str) -> int:
     return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=4).digest(), "big")
 
 
-def _minhash(words: Sequence[int]) -> tuple[int, ...]:
+def _minhash(words: Sequence[int]) -> array[int]:
     """Bottom-k sketch of word-hash 3-shingles: the `NUM_PERM` smallest distinct 32-bit shingle
     hashes, ascending. One hash per shingle instead of one per shingle and permutation; the
     estimate in `minhash_jaccard` is as good (Cohen & Kaplan's bottom-k estimator).
@@ -267,13 +279,13 @@ def _minhash(words: Sequence[int]) -> tuple[int, ...]:
     and bytes hashes are), so every process and every run computes the same value.
     """
     if not words:
-        return ()
+        return array("I")
     if len(words) < SHINGLE_WORDS:
         shingles = {hash(tuple(words)) & _MASK32}
     else:
         columns = (words[i:] for i in range(SHINGLE_WORDS))
         shingles = {hash(s) & _MASK32 for s in zip(*columns, strict=False)}
-    return tuple(sorted(shingles)[:NUM_PERM])
+    return array("I", sorted(shingles)[:NUM_PERM])
 
 
 def fingerprint_text(title: str, text: str) -> Fingerprint:
@@ -289,7 +301,7 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
     return Fingerprint(
         title=frozenset(_hash32(t) for t in in_title),
         # Every headline term is a key term too (they rank first anyway): `_coverage` relies on it.
-        terms=frozenset(_hash32(t) for t in [*in_title, *ranked[:MAX_TERMS]]),
+        terms=_uint32s(_hash32(t) for t in [*in_title, *ranked[:MAX_TERMS]]),
         minhash=_minhash(words),
     )
 
@@ -299,9 +311,10 @@ def fingerprint(item: Item) -> Fingerprint:
     return fingerprint_text(item.title, item.text)
 
 
-def _coverage(title: frozenset[int], other: Fingerprint) -> float:
-    """Share of `title`'s terms found in the other item's headline or lead."""
-    return len(title & other.terms) / len(title) if title else 0.0
+def _coverage(title: frozenset[int], other: Fingerprint | frozenset[int]) -> float:
+    """Share of `title`'s terms found in the other item's headline or lead (its terms)."""
+    terms = other.terms if isinstance(other, Fingerprint) else other
+    return len(title.intersection(terms)) / len(title) if title else 0.0
 
 
 def minhash_jaccard(a: Fingerprint, b: Fingerprint) -> float:
@@ -333,9 +346,14 @@ def similarity(a: Fingerprint, b: Fingerprint) -> float:
 
 def event_similarity(a: Fingerprint, b: Fingerprint) -> float:
     """The headline-and-lead part of `similarity`: same event, whatever the wording."""
-    headline = min(_coverage(a.title, b), _coverage(b.title, a))
-    sizes = len(a.terms) * len(b.terms)
-    lead = len(a.terms & b.terms) / math.sqrt(sizes) if sizes else 0.0  # Ochiai (set cosine)
+    return _event_score(a, frozenset(a.terms), b)
+
+
+def _event_score(a: Fingerprint, a_terms: frozenset[int], b: Fingerprint) -> float:
+    """`event_similarity` with `a`'s terms as a set (built once per item, not per pair)."""
+    headline = min(_coverage(a.title, b), _coverage(b.title, a_terms))
+    sizes = len(a_terms) * len(b.terms)
+    lead = len(a_terms.intersection(b.terms)) / math.sqrt(sizes) if sizes else 0.0  # Ochiai
     return TITLE_WEIGHT * headline + (1 - TITLE_WEIGHT) * lead
 
 
@@ -394,7 +412,9 @@ class StoryIndex:
         # (headline term, day published) → members: only the days within the window are read,
         # which matters when a first poll brings weeks of history.
         self._by_term: dict[tuple[int, int], list[int]] = defaultdict(list)
-        self._by_sketch: dict[int, list[int]] = defaultdict(list)  # smallest sketch values
+        # smallest sketch value → a member, or a list of them (most values belong to one member:
+        # no list for those halves the index's memory)
+        self._by_sketch: dict[int, int | list[int]] = {}
         for candidate in candidates:
             self.add(candidate)
 
@@ -429,7 +449,12 @@ class StoryIndex:
         for term in fp.title:
             self._by_term[(term, candidate.published.toordinal())].append(index)
         for value in fp.minhash[:_BLOCK_POSITIONS]:
-            self._by_sketch[value].append(index)
+            held = self._by_sketch.setdefault(value, index)
+            if held is not index:
+                if isinstance(held, int):
+                    self._by_sketch[value] = [held, index]
+                else:
+                    held.append(index)
 
     def assign(self, fp: Fingerprint, published: datetime) -> int | None:
         """`assign_story` over the plausible candidates (see the class docstring)."""
@@ -441,7 +466,14 @@ class StoryIndex:
             postings = self._by_term
             hits = Counter(i for t in fp.title for d in days for i in postings.get((t, d), ()))
             by_headline.update(i for i, n in hits.items() if n >= needed)
-        by_sketch = {i for v in fp.minhash[:_BLOCK_POSITIONS] for i in self._by_sketch.get(v, ())}
+        by_sketch: set[int] = set()
+        for value in fp.minhash[:_BLOCK_POSITIONS]:
+            held = self._by_sketch.get(value)
+            if isinstance(held, int):
+                by_sketch.add(held)
+            elif held is not None:
+                by_sketch.update(held)
+        probe_terms = frozenset(fp.terms)
         compared: dict[int, int] = defaultdict(int)
         best: tuple[float, int] | None = None
         for i in sorted(by_headline | by_sketch, reverse=True):  # most recent members first
@@ -454,7 +486,9 @@ class StoryIndex:
                 continue
             # Without a shared smallest sketch value, a near-duplicate score reaching the
             # threshold is a 2⁻¹⁶ chance: the headline-and-lead score decides.
-            score = (similarity if i in by_sketch else event_similarity)(fp, candidate.fingerprint)
+            score = _event_score(fp, probe_terms, candidate.fingerprint)
+            if i in by_sketch:
+                score = max(score, minhash_jaccard(fp, candidate.fingerprint))
             if score >= self.threshold and (best is None or (score, -key) > (best[0], -best[1])):
                 best = (score, key)
         return None if best is None else best[1]
