@@ -140,10 +140,10 @@ def _uint32s(values: Iterable[int]) -> array[int]:
 class Fingerprint:
     """What a story compares: headline terms, lead key terms and a MinHash (32-bit values).
 
-    `terms` (which holds every headline term too) and `minhash` are sorted `array('I')`s.
+    All three are sorted `array('I')`s; `terms` holds every headline term too.
     """
 
-    title: frozenset[int]
+    title: array[int]
     terms: array[int]
     minhash: array[int]
 
@@ -167,8 +167,8 @@ class Fingerprint:
             raise ValueError("truncated story fingerprint")
         values = struct.unpack_from(f">{count}I", data, 7)
         return cls(
-            title=frozenset(values[:n_title]),
-            terms=_uint32s(values[: n_title + n_terms]),  # ⊇ title: see `_coverage`
+            title=_uint32s(values[:n_title]),
+            terms=_uint32s(values[: n_title + n_terms]),  # ⊇ title: see `_event_score`
             minhash=array("I", values[n_title + n_terms :] if data[0] == _VERSION else ()),
         )
 
@@ -299,8 +299,8 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
     ranked = sorted(counts, key=lambda t: (t not in in_title, -counts[t], first[t]))
     words = [_word_hash(w) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
     return Fingerprint(
-        title=frozenset(_hash32(t) for t in in_title),
-        # Every headline term is a key term too (they rank first anyway): `_coverage` relies on it.
+        title=_uint32s(_hash32(t) for t in in_title),
+        # Every headline term is a key term too (they rank first anyway): `_event_score` needs it.
         terms=_uint32s(_hash32(t) for t in [*in_title, *ranked[:MAX_TERMS]]),
         minhash=_minhash(words),
     )
@@ -309,12 +309,6 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
 def fingerprint(item: Item) -> Fingerprint:
     """The fingerprint of an item (its title and text)."""
     return fingerprint_text(item.title, item.text)
-
-
-def _coverage(title: frozenset[int], other: Fingerprint | frozenset[int]) -> float:
-    """Share of `title`'s terms found in the other item's headline or lead (its terms)."""
-    terms = other.terms if isinstance(other, Fingerprint) else other
-    return len(title.intersection(terms)) / len(title) if title else 0.0
 
 
 def minhash_jaccard(a: Fingerprint, b: Fingerprint) -> float:
@@ -346,12 +340,18 @@ def similarity(a: Fingerprint, b: Fingerprint) -> float:
 
 def event_similarity(a: Fingerprint, b: Fingerprint) -> float:
     """The headline-and-lead part of `similarity`: same event, whatever the wording."""
-    return _event_score(a, frozenset(a.terms), b)
+    return _event_score(frozenset(a.title), frozenset(a.terms), b)
 
 
-def _event_score(a: Fingerprint, a_terms: frozenset[int], b: Fingerprint) -> float:
-    """`event_similarity` with `a`'s terms as a set (built once per item, not per pair)."""
-    headline = min(_coverage(a.title, b), _coverage(b.title, a_terms))
+def _event_score(a_title: frozenset[int], a_terms: frozenset[int], b: Fingerprint) -> float:
+    """`event_similarity` with `a`'s terms as sets (built once per item, not per pair).
+
+    Headline agreement: the share of each headline's terms found in the other item's terms
+    (which hold its headline and lead), the smaller of the two directions.
+    """
+    forward = len(a_title.intersection(b.terms)) / len(a_title) if a_title else 0.0
+    backward = len(a_terms.intersection(b.title)) / len(b.title) if b.title else 0.0
+    headline = min(forward, backward)
     sizes = len(a_terms) * len(b.terms)
     lead = len(a_terms.intersection(b.terms)) / math.sqrt(sizes) if sizes else 0.0  # Ochiai
     return TITLE_WEIGHT * headline + (1 - TITLE_WEIGHT) * lead
@@ -411,7 +411,7 @@ class StoryIndex:
         self._next_temporary = 0
         # (headline term, day published) → members: only the days within the window are read,
         # which matters when a first poll brings weeks of history.
-        self._by_term: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self._by_term: dict[int, list[int]] = defaultdict(list)
         # smallest sketch value → a member, or a list of them (most values belong to one member:
         # no list for those halves the index's memory)
         self._by_sketch: dict[int, int | list[int]] = {}
@@ -447,7 +447,7 @@ class StoryIndex:
             self._temporary.append(index)
         fp = candidate.fingerprint
         for term in fp.title:
-            self._by_term[(term, candidate.published.toordinal())].append(index)
+            self._by_term[_day_key(term, candidate.published)].append(index)
         for value in fp.minhash[:_BLOCK_POSITIONS]:
             held = self._by_sketch.setdefault(value, index)
             if held is not index:
@@ -461,10 +461,10 @@ class StoryIndex:
         by_headline: set[int] = set()
         if fp.title:
             needed = max(1, math.ceil(HEADLINE_SHARE * len(fp.title) - 1e-9))
-            first = (published - self.window).toordinal()
-            days = range(first, (published + self.window).toordinal() + 1)
+            first = _day_key(0, published - self.window)
+            days = range(first, _day_key(0, published + self.window) + 1)
             postings = self._by_term
-            hits = Counter(i for t in fp.title for d in days for i in postings.get((t, d), ()))
+            hits = Counter(i for t in fp.title for d in days for i in postings.get(t << 20 | d, ()))
             by_headline.update(i for i, n in hits.items() if n >= needed)
         by_sketch: set[int] = set()
         for value in fp.minhash[:_BLOCK_POSITIONS]:
@@ -473,7 +473,7 @@ class StoryIndex:
                 by_sketch.add(held)
             elif held is not None:
                 by_sketch.update(held)
-        probe_terms = frozenset(fp.terms)
+        probe_title, probe_terms = frozenset(fp.title), frozenset(fp.terms)
         compared: dict[int, int] = defaultdict(int)
         best: tuple[float, int] | None = None
         for i in sorted(by_headline | by_sketch, reverse=True):  # most recent members first
@@ -486,12 +486,17 @@ class StoryIndex:
                 continue
             # Without a shared smallest sketch value, a near-duplicate score reaching the
             # threshold is a 2⁻¹⁶ chance: the headline-and-lead score decides.
-            score = _event_score(fp, probe_terms, candidate.fingerprint)
+            score = _event_score(probe_title, probe_terms, candidate.fingerprint)
             if i in by_sketch:
                 score = max(score, minhash_jaccard(fp, candidate.fingerprint))
             if score >= self.threshold and (best is None or (score, -key) > (best[0], -best[1])):
                 best = (score, key)
         return None if best is None else best[1]
+
+
+def _day_key(term: int, when: datetime) -> int:
+    """(term, day) as one int: the day number fits in 20 bits until the year 2870."""
+    return term << 20 | when.toordinal()
 
 
 def group(
