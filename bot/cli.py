@@ -138,6 +138,7 @@ def cmd_rules_apply(args: argparse.Namespace, settings: Settings) -> int:
     from bot.wiring import open_store
     from storage.engine import session_scope
     from storage.items import add_matches, iter_item_batches, remove_matches, stored_topics
+    from storage.stories import assign_stories
 
     rules = load_rules(settings.rules_dir)
     engine = open_store(settings)
@@ -158,6 +159,8 @@ def cmd_rules_apply(args: argparse.Namespace, settings: Settings) -> int:
                          if m.topic in change.added]  # fmt: skip
                 add_matches(session, item.id, fresh, now=now)
                 remove_matches(session, item.id, change.removed)
+                if fresh:  # a newly matched item joins a story, as it would have when polled
+                    assign_stories(session, [item], now=now)
         if args.dry_run:
             session.rollback()
     verb = "would change" if args.dry_run else "changed"

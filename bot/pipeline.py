@@ -271,22 +271,17 @@ class Pipeline:
                     report.feed_events.append(event)
             fresh = item_store.add_new_items(session, with_text_dates(items, now))
             report.new_items = len(fresh)
-            new_ids = {item.id for item in fresh}
-            prints = fetch.fingerprints if fetch else ()
-            known = {i: Fingerprint.from_bytes(b) for i, b in prints if i in new_ids}
-            story_store.assign_stories(
-                session, fresh, now=now, cache=self._stories, fingerprints=known
-            )
             watch_rules, watch_of = self._watch_rules(session, now)
             instant = frozenset(t.id for t in ruleset.topics if t.priority == "high")
             # Matched where the feed was parsed (another process) when it could be.
             early = dict(fetch.matches) if fetch and fetch.matches is not None else None
             matched: dict[str, Sequence[TopicMatch]] = {}
+            watched: set[str] = set()
             for item in fresh:
-                if watch_rules is not None:
-                    report.alerts_queued += _enqueue_watches(
-                        session, item, watch_rules, watch_of, now
-                    )
+                if watch_rules is not None and _enqueue_watches(
+                    session, item, watch_rules, watch_of, now, report
+                ):
+                    watched.add(item.id)
                 if early is None:
                     topics: Sequence[TopicMatch] = ruleset.match(
                         item.title, item.text, item.language
@@ -295,6 +290,14 @@ class Pipeline:
                     topics = early.get(item.id, ())
                 if topics:
                     matched[item.id] = topics
+            # Stories group the items someone is alerted about: a topic's or a watch's.
+            storied = [item for item in fresh if item.id in matched or item.id in watched]
+            prints = dict(fetch.fingerprints) if fetch else {}
+            story_store.assign_stories(
+                session, storied, now=now, cache=self._stories,
+                fingerprints={i.id: Fingerprint.from_bytes(prints[i.id]) for i in storied
+                              if i.id in prints},
+            )  # fmt: skip
             stored = item_store.add_matches_many(session, matched, now=now)
             report.alerts_queued += outbox.enqueue_alerts_many(
                 session, [(i, [m.topic for m in new]) for i, new in stored.items() if new],
@@ -309,16 +312,22 @@ class Pipeline:
 
 
 def _enqueue_watches(
-    session: Session, item: Item, rules: RuleSet, watch_of: dict[str, Watch], now: datetime
-) -> int:
-    queued = 0
-    for hit in rules.match(item.title, item.text, item.language):
+    session: Session,
+    item: Item,
+    rules: RuleSet,
+    watch_of: dict[str, Watch],
+    now: datetime,
+    report: PollReport,
+) -> bool:
+    """Queue the item's alerts for the personal watches it matches; whether it matched one."""
+    hits = rules.match(item.title, item.text, item.language)
+    for hit in hits:
         watch = watch_of[hit.topic]
-        queued += outbox.enqueue_direct(
+        report.alerts_queued += outbox.enqueue_direct(
             session, watch.chat_id, item.id, [f"watch_{watch.name}"],
             thread_id=watch.thread_id, now=now,
         )  # fmt: skip
-    return queued
+    return bool(hits)
 
 
 def with_text_dates(items: list[Item], now: datetime) -> list[Item]:

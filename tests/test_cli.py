@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -216,6 +217,16 @@ def test_rules_apply_rematches_stored_items_after_a_rule_change(tmp_path):
     )
     timeline = geoalert("timeline", "kazakhstan", cwd=tmp_path, **env)
     assert timeline.stdout.count("[") == 5
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'geoalert.db'}")
+    with engine.connect() as conn:  # every matched item is in a story, the new ones too
+        loose = conn.execute(
+            sa.text(
+                "SELECT COUNT(*) FROM matches m LEFT JOIN story_items s ON s.item_id = m.item_id"
+                " WHERE s.item_id IS NULL"
+            )
+        ).scalar()
+    engine.dispose()
+    assert loose == 0
     assert "no matches yet" in geoalert("timeline", "csto", cwd=tmp_path).stdout
 
 

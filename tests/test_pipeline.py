@@ -15,6 +15,7 @@ from bot.pipeline import Pipeline
 from bot.sources.fetch import make_http_client
 from storage.feeds import feed_statuses
 from storage.items import iter_item_batches, matched_items, totals
+from storage.stories import stories_of
 from tests.support.feed_server import FeedServer, serve_feeds
 
 SEED_FILES = {
@@ -138,6 +139,20 @@ async def test_parse_processes_match_and_fingerprint_like_the_main_process(engin
         items = [i for batch in iter_item_batches(s) for i in batch]
     expected = {i.id: {m.topic for m in rules.match(i.title, i.text, i.language)} for i in items}
     assert stored == {k: v for k, v in expected.items() if v}
+
+
+async def test_matched_items_join_stories_and_the_rest_stay_out(engine, repo, server):
+    """Stories group what someone is alerted about: an item no topic matched is not compared
+    with recent stories (a cold poll of thousands of items would pay for nothing)."""
+    feeds = [FeedConfig(url=server.url(f"/feeds/{n}"), name=n) for n in ("rss2.xml", "ru.xml")]
+    async with make_http_client(2.0, 5) as http:
+        report = await make_pipeline(engine, repo, feeds, http).poll(corpus=False)
+    assert report.new_matches and report.new_items > len(report.new_matches)
+    with Session(engine) as s:
+        items = [i.id for batch in iter_item_batches(s) for i in batch]
+        in_story = stories_of(s, items)
+    matched = {m.item.id for m in report.new_matches}
+    assert set(in_story) == matched
 
 
 async def test_broken_feeds_are_logged_per_feed_and_good_ones_still_stored(
