@@ -169,11 +169,14 @@ def _finish(
     )
     if problem and not items:
         return _failed(feed, state, _FetchFailed(problem, status=response.status))
-    fingerprints = tuple((item.id, fingerprint(item).to_bytes()) for item in items)
     matches = None
+    storied = items  # the items that may join a story: the matched ones, once known
     if rules is not None:
         found = ((item.id, rules.match(item.title, item.text, item.language)) for item in items)
         matches = tuple((item_id, tuple(hits)) for item_id, hits in found if hits)
+        matched = {item_id for item_id, _ in matches}
+        storied = [item for item in items if item.id in matched]
+    fingerprints = tuple((item.id, fingerprint(item).to_bytes()) for item in storied)
     return FetchResult(
         feed=feed,
         items=tuple(items),
