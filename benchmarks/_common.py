@@ -139,8 +139,9 @@ def build_pipeline(**kwargs: object):  # type: ignore[no-untyped-def]
 
     kwargs.setdefault("allow_private", True)
     kwargs.setdefault("parse_workers", 2)  # as in production (GEOALERT_PARSE_WORKERS)
-    # The one loopback server stands in for many far-away hosts: no per-host politeness cap.
-    kwargs.setdefault("per_host", 64)
+    # The one loopback server stands in for as many far-away servers as there are feeds (reader
+    # has no per-server cap either): lift geoalert's politeness cap of 4 at once per server.
+    kwargs.setdefault("per_host", 10_000)
     names = {f.name for f in dataclasses.fields(Pipeline)}
     return Pipeline(**{k: v for k, v in kwargs.items() if k in names})  # type: ignore[arg-type]
 
