@@ -72,6 +72,9 @@ def html_to_text(s: str) -> str:
     """
     if not s:
         return ""
+    if "<" not in s and "&" not in s:  # no markup, no entities: only whitespace to tidy
+        raw = _INVISIBLE.sub("", s.replace("\r", " ").replace("\n", " "))
+        return _SPACES.sub(" ", raw).strip()
     parser = _TextExtractor()
     parser.feed(s)
     parser.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.sources.links import canonical_link, is_http_url
 from bot.text import collapse_ws, html_to_text, truncate_words
@@ -79,3 +81,9 @@ def test_is_http_url_rejects_whitespace_and_missing_host() -> None:
     assert not is_http_url("https://tass.com/rss v2.xml")
     assert not is_http_url("https:///path")
     assert not is_http_url("file:///etc/passwd")
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="<&")))
+def test_text_without_markup_reads_as_if_it_went_through_the_html_parser(text):
+    """Plain text skips the HTML parser; wrapped in an inline tag it takes the parser's path."""
+    assert html_to_text(text) == html_to_text(f"<span>{text}</span>")
