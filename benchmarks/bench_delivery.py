@@ -6,11 +6,11 @@
 
 Real pieces only: a SQLite file populated through the storage functions (touch_chat, subscribe,
 add_new_items, enqueue_alerts), the PTB Application from `bot.telegram.app.build_application`
-(so the bot has the production AIORateLimiter), the real `Delivery` with the production
-`chat_min_interval`, and `drain()` called the way the deliver job calls it: every
-DELIVERY_INTERVAL seconds, never two at once (a drain that overruns skips the missed ticks, as
-APScheduler's max_instances=1 does). The fake Bot API answers 429 to any send beyond 30 in a
-sliding second (`fail_rate_limit(global_per_sec=30)`), as Telegram does.
+(so the bot has the production rate limiter, `bot/telegram/ratelimit.py`), the real `Delivery`
+with the production `chat_min_interval`, and `drain()` called the way the deliver job calls it:
+every DELIVERY_INTERVAL seconds, never two at once (a drain that overruns skips the missed
+ticks, as APScheduler's max_instances=1 does). The fake Bot API answers 429 to any send beyond
+30 in a sliding second (`fail_rate_limit(global_per_sec=30)`), as Telegram does.
 
 Reports messages/s (alerts delivered / time from the first drain to the empty outbox), the
 busiest second seen by the fake, and the 429s provoked. Target: ≥ 29 msg/s with zero 429s.
