@@ -8,7 +8,8 @@ Atom) are served from a loopback HTTP server in a separate process, with ETag/La
 and a fixed latency per response. Measured in one run:
 
 - geoalert: `Pipeline.poll(corpus=False)`: real fetch (httpx), parse (feedparser), normalise,
-  match with the bundled rules/, store in a temporary SQLite file;
+  match with the bundled rules/, store in a temporary SQLite file (the parsing processes are
+  started first, as the bot starts them at start-up);
 - bare feedparser: `feedparser.parse` of the same bytes, one core, no network;
 - reader: `Reader.update_feeds(workers=20)` on the same URLs (skipped when not installed);
 
@@ -57,6 +58,7 @@ async def geoalert_polls(base_url: str, paths: list[str], db: Path) -> tuple[Spa
             engine=engine, rules=lambda: rules, seeds_dir=None, feeds=feeds, http=http,
             poll_interval=600,
         )  # fmt: skip
+        await pipeline.start_parsers()  # as the bot does at start-up, before its first poll
         with Span() as cold_s:
             cold = await pipeline.poll(corpus=False)
         if cold.errors:  # reported, not fatal: lost feeds are a finding too

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -208,8 +209,30 @@ class Pipeline:
         """Parsing processes, started on first use (feedparser is pure Python: one core each)."""
         if self.parse_workers > 0 and self._parse_pool is None:
             context = multiprocessing.get_context("forkserver")  # no fork of a threaded process
-            self._parse_pool = ProcessPoolExecutor(self.parse_workers, mp_context=context)
+            self._parse_pool = ProcessPoolExecutor(
+                self.parse_workers, mp_context=context,
+                initializer=_prepare_parser, initargs=(self._portable_rules(),),
+            )  # fmt: skip
         return self._parse_pool
+
+    async def start_parsers(self) -> None:
+        """Start the parsing processes now, each with its imports done and the rules compiled
+        (about a second of CPU each), instead of during the first poll."""
+        pool = self._pool()
+        if pool is None:
+            return
+        began = time.monotonic()
+        loop = asyncio.get_running_loop()
+        try:
+            # One task per process: each submit with no idle process starts a new one.
+            await asyncio.gather(
+                *(loop.run_in_executor(pool, _ready) for _ in range(self.parse_workers))
+            )
+        except (OSError, BrokenProcessPool) as exc:  # polls will report each feed's failure
+            log.error("parsing processes did not start reason=%s", exc)
+            return
+        log.info("parsing processes ready count=%d seconds=%.1f", self.parse_workers,
+                 time.monotonic() - began)  # fmt: skip
 
     def _portable_rules(self) -> RuleSet | None:
         """The rules, when the parsing processes can match with them (built from rule files)."""
@@ -332,6 +355,15 @@ class Pipeline:
                 if item.id in stored
             )
         return report
+
+
+def _prepare_parser(rules: RuleSet | None) -> None:
+    """Runs first in each parsing process: unpickling `rules` compiled them (cached for the
+    process), and importing this module imported the parser."""
+
+
+def _ready() -> bool:
+    return True
 
 
 def _enqueue_watches(

@@ -71,6 +71,7 @@ async def run_console(settings: Settings) -> int:
     lock.acquire()
     http = make_http_client(settings.fetch_timeout, settings.max_redirects)
     pipeline = build_pipeline(settings, engine, rules, http)
+    parsers = asyncio.create_task(pipeline.start_parsers())  # the first poll queues behind them
 
     async def poll() -> None:
         await asyncio.to_thread(rules.refresh)
@@ -106,6 +107,7 @@ async def run_console(settings: Settings) -> int:
     try:
         await stop.wait()
     finally:
+        parsers.cancel()
         scheduler.shutdown(wait=False)
         await http.aclose()
         pipeline.close()

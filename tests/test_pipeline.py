@@ -129,9 +129,14 @@ async def test_parse_processes_match_and_fingerprint_like_the_main_process(engin
         pipeline = make_pipeline(engine, repo, feeds, http)
         pipeline.parse_workers = 2
         try:
+            await pipeline.start_parsers()  # as the bot does at start-up
+            assert pipeline._parse_pool is not None
+            started = set(pipeline._parse_pool._processes)  # type: ignore[attr-defined]
             report = await pipeline.poll(corpus=False)
+            assert set(pipeline._parse_pool._processes) == started  # type: ignore[attr-defined]
         finally:
             pipeline.close()
+    assert len(started) == 2
     assert report.errors == [] and report.new_matches
     rules = load_rules(repo / "rules")
     with Session(engine) as s:

@@ -359,6 +359,8 @@ async def running_bot(settings: Settings) -> AsyncIterator[Application]:  # type
                 await asyncio.to_thread(lock.beat)
 
             app.job_queue.run_repeating(beat, interval=HEARTBEAT_SECONDS, name="lock-heartbeat")
+            # Started alongside the bot, not awaited: the first poll queues behind them.
+            parsers = asyncio.create_task(pipeline.start_parsers())
             await _prepare(app)
             await app.start()
             await _start_updates(app, settings)
@@ -374,6 +376,7 @@ async def running_bot(settings: Settings) -> AsyncIterator[Application]:  # type
             finally:
                 if status is not None:
                     status.stop()
+                parsers.cancel()
                 if g.delivery is not None:
                     await g.delivery.settle()
                 assert app.updater is not None
