@@ -225,7 +225,9 @@ class GenItem:
 @functools.cache
 def _vocabulary(lang: str) -> tuple[str, ...]:
     """Words of real EN/RU news prose for filler text: those of the labelled set's off-topic
-    items that no on-topic item uses (so filler does not make an item topical)."""
+    items that no on-topic item uses and that share no 5-letter start with a word of the rule
+    files (their `unless` contexts included), so filler neither makes an item topical nor
+    vetoes a topical one."""
     off: set[str] = set()
     on: set[str] = set()
     for line in LABELED.read_text(encoding="utf-8").splitlines():
@@ -233,10 +235,15 @@ def _vocabulary(lang: str) -> tuple[str, ...]:
         if row["lang"] == lang:
             words = _VOCAB_WORD.findall(f"{row['title']} {row['text']}".lower())
             (on if row["topics"] else off).update(words)
-    return tuple(sorted(off - on))
+    ruled = {
+        w[:5]
+        for path in RULES_DIR.glob("*.yaml")
+        for w in _VOCAB_WORD.findall(path.read_text(encoding="utf-8").lower())
+    }
+    return tuple(sorted(w for w in off - on if w[:5] not in ruled))
 
 
-def _sentence(rng: random.Random, lang: str, low: int = 8, high: int = 18) -> str:
+def sentence(rng: random.Random, lang: str, low: int = 8, high: int = 18) -> str:
     """Words drawn from real prose at their natural frequency: reads like news to a parser, a
     stemmer and a matcher, yet two items share no phrases (templated sentences made every item
     look like a re-write of every other: 2,000 items collapsed into 49 stories)."""
@@ -255,11 +262,11 @@ def make_item(
         title = _fill(rng, title_t, lang)
         sentences.append(_fill(rng, sentence_t, lang))
     else:
-        title = _sentence(rng, lang, 5, 10).rstrip(".")
+        title = sentence(rng, lang, 5, 10).rstrip(".")
     if marker:
         title = f"{title} ({marker})"
     while sum(len(s) + 1 for s in sentences) < size:
-        sentences.insert(rng.randrange(len(sentences) + 1), _sentence(rng, lang))
+        sentences.insert(rng.randrange(len(sentences) + 1), sentence(rng, lang))
     mid = len(sentences) // 2
     more = "Подробнее" if lang == "ru" else "Read more"
     body = (
