@@ -5,6 +5,7 @@ No I/O here; feeds, the corpus, summaries and message formatting all reuse these
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -58,6 +59,37 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data.replace("\r", " ").replace("\n", " "))
 
 
+# A plain start or end tag whose attributes hold no '<' or '>' (quoted or not).
+_SIMPLE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)([^<>]*)>")
+
+
+def _simple_markup_parts(s: str) -> list[str] | None:
+    """What `_TextExtractor` would collect, for the markup feeds mostly carry (paragraphs,
+    links, line breaks, emphasis, entities) at a fraction of HTMLParser's cost; None when the
+    fragment has anything else — a comment, a doctype, a skipped element, a '<' that starts no
+    plain tag — so the caller uses the parser. tests/test_feeds_text.py checks they agree."""
+    parts: list[str] = []
+    at = 0
+    for tag in _SIMPLE_TAG.finditer(s):
+        data = s[at : tag.start()]
+        if "<" in data:
+            return None
+        if data:
+            parts.append(html.unescape(data).replace("\r", " ").replace("\n", " "))
+        closing, name, rest = tag.group(1), tag.group(2).lower(), tag.group(3)
+        if name in _SKIPPED or (closing and rest.strip()):
+            return None
+        if name in _BLOCKS and not (closing and name in _VOID):
+            parts.append("\n")
+        at = tag.end()
+    tail = s[at:]
+    if "<" in tail:
+        return None
+    if tail:
+        parts.append(html.unescape(tail).replace("\r", " ").replace("\n", " "))
+    return parts
+
+
 def collapse_ws(s: str) -> str:
     """Collapse every run of whitespace (newlines included) to one space and strip the ends."""
     return _ANY_WS.sub(" ", _INVISIBLE.sub("", s)).strip()
@@ -75,10 +107,13 @@ def html_to_text(s: str) -> str:
     if "<" not in s and "&" not in s:  # no markup, no entities: only whitespace to tidy
         raw = _INVISIBLE.sub("", s.replace("\r", " ").replace("\n", " "))
         return _SPACES.sub(" ", raw).strip()
-    parser = _TextExtractor()
-    parser.feed(s)
-    parser.close()
-    raw = _INVISIBLE.sub("", "".join(parser.parts))
+    parts = _simple_markup_parts(s)
+    if parts is None:  # comments, scripts, stray '<'…: the full parser
+        parser = _TextExtractor()
+        parser.feed(s)
+        parser.close()
+        parts = parser.parts
+    raw = _INVISIBLE.sub("", "".join(parts))
     lines = (_SPACES.sub(" ", line).strip() for line in raw.split("\n"))
     return "\n".join(line for line in lines if line)
 

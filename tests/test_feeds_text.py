@@ -87,3 +87,35 @@ def test_is_http_url_rejects_whitespace_and_missing_host() -> None:
 def test_text_without_markup_reads_as_if_it_went_through_the_html_parser(text):
     """Plain text skips the HTML parser; wrapped in an inline tag it takes the parser's path."""
     assert html_to_text(text) == html_to_text(f"<span>{text}</span>")
+
+
+_TAGS = st.sampled_from(
+    ["p", "P", "a", "br", "div", "span", "strong", "em", "li", "ul", "img", "hr", "td", "h2"]
+)
+_ATTRS = st.sampled_from(
+    ["", ' href="https://x.example/a?b=1&amp;c=2"', " class=lead", " src='i.png' alt=\"\"", " /"]
+)
+_TEXT = st.lists(
+    st.sampled_from([*"ab Zя\n\r\t\u00a0.,;", "&amp;", "&nbsp;", "&#8217;", "&lt;", "&", ">"]),
+    max_size=12,
+).map("".join)
+
+
+@st.composite
+def _fragments(draw):
+    pieces = []
+    for _ in range(draw(st.integers(0, 8))):
+        kind = draw(st.integers(0, 2))
+        name, attrs = draw(_TAGS), draw(_ATTRS)
+        if kind == 0:
+            pieces.append(f"<{name}{attrs}>")
+        elif kind == 1:
+            pieces.append(f"</{name}>")
+        pieces.append("".join(draw(st.lists(_TEXT, max_size=3))))
+    return "".join(pieces)
+
+
+@given(_fragments())
+def test_everyday_markup_reads_as_the_html_parser_reads_it(fragment):
+    """Simple markup takes a fast path; a leading empty comment forces the HTML parser's."""
+    assert html_to_text(fragment) == html_to_text(f"<!---->{fragment}")
