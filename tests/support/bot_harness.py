@@ -66,6 +66,10 @@ def bot_settings(
         "TELEGRAM_API_BASE_URL": api.base_url,
         "GEOALERT_ADMIN_IDS": "777",
         "GEOALERT_ALLOW_PRIVATE_FEEDS": True,  # the feed server is on loopback
+        # Bot behaviour, not parsing concurrency: a worker thread parses here, so a busy CI
+        # machine does not spend the tests' 5 s waits starting two parsing processes per bot
+        # (tests/test_pipeline.py and tests/test_process.py run the processes).
+        "GEOALERT_PARSE_WORKERS": 0,
     }
     values.update(extra)
     return load_settings(_env_file=None, **values)
