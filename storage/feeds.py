@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import FeedConfig, FetchResult, FetchState
+from storage.chunks import chunked
 from storage.tables import FeedRow, ItemRow
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -56,9 +57,6 @@ class FeedStatus:
     silent_since: datetime | None = None  # the newest item, when the feed answers but is silent
 
 
-_CHUNK = 500  # URLs per `IN (…)` query (SQLite allows 32766 parameters, PostgreSQL 65535)
-
-
 @dataclass(slots=True)
 class _State:
     """The fetch-state columns of one feed row, read and written without an ORM object (a
@@ -84,12 +82,12 @@ _FEEDS: sa.Table = FeedRow.__table__  # type: ignore[attr-defined]
 
 
 def _states(session: Session, urls: Sequence[str]) -> dict[str, _State]:
-    """The stored state of these feed URLs, by URL (one query per `_CHUNK` URLs)."""
+    """The stored state of these feed URLs, by URL (one query per `IN_CHUNK` URLs)."""
     unique = list(dict.fromkeys(urls))
     columns = [getattr(FeedRow, name) for name in _State.__dataclass_fields__]
     states = {}
-    for start in range(0, len(unique), _CHUNK):
-        query = sa.select(*columns).where(col(FeedRow.url).in_(unique[start : start + _CHUNK]))
+    for chunk in chunked(unique):
+        query = sa.select(*columns).where(col(FeedRow.url).in_(chunk))
         for row in session.execute(query):  # ORM columns: pending changes are flushed first
             states[row.url] = _State(*row)
     return states

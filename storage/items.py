@@ -9,9 +9,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import Evidence, Item, StoredMatch, TopicMatch
+from storage.chunks import IN_CHUNK, chunked
 from storage.tables import ItemRow, MatchRow
-
-_CHUNK = 500
 
 
 def _item_values(item: Item) -> dict[str, object]:
@@ -65,8 +64,7 @@ def existing_item_ids(session: Session, ids: Iterable[str]) -> set[str]:
     """The subset of `ids` already stored."""
     wanted = list(dict.fromkeys(ids))
     found: set[str] = set()
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
+    for chunk in chunked(wanted):
         found.update(session.exec(select(ItemRow.id).where(col(ItemRow.id).in_(chunk))).all())
     return found
 
@@ -99,10 +97,8 @@ def add_matches_many(
     stored; return item id → its new matches (every given id is a key)."""
     ids = list(matches)
     known: set[tuple[str, str]] = set()
-    for start in range(0, len(ids), _CHUNK):
-        query = select(MatchRow.item_id, MatchRow.topic).where(
-            col(MatchRow.item_id).in_(ids[start : start + _CHUNK])
-        )
+    for chunk in chunked(ids):
+        query = select(MatchRow.item_id, MatchRow.topic).where(col(MatchRow.item_id).in_(chunk))
         known.update(session.exec(query).all())
     fresh = {i: [m for m in matches[i] if (i, m.topic) not in known] for i in ids}
     rows = [
@@ -135,8 +131,8 @@ def get_item(session: Session, item_id: str) -> StoredMatch | None:
 def _with_matches(session: Session, rows: Sequence[ItemRow]) -> list[StoredMatch]:
     ids = [r.id for r in rows]
     by_item: dict[str, list[MatchRow]] = {i: [] for i in ids}
-    for start in range(0, len(ids), _CHUNK):
-        query = select(MatchRow).where(col(MatchRow.item_id).in_(ids[start : start + _CHUNK]))
+    for chunk in chunked(ids):
+        query = select(MatchRow).where(col(MatchRow.item_id).in_(chunk))
         for m in session.exec(query.order_by(col(MatchRow.topic))).all():
             by_item[m.item_id].append(m)
     result = []
@@ -193,7 +189,7 @@ def totals(session: Session) -> tuple[int, int]:
     return int(items), int(matches)
 
 
-def iter_item_batches(session: Session, size: int = _CHUNK) -> Iterator[list[Item]]:
+def iter_item_batches(session: Session, size: int = IN_CHUNK) -> Iterator[list[Item]]:
     """Every stored item, in batches, by id (keyset pagination: memory stays bounded)."""
     after = ""
     while True:
@@ -209,10 +205,8 @@ def iter_item_batches(session: Session, size: int = _CHUNK) -> Iterator[list[Ite
 def stored_topics(session: Session, ids: Sequence[str]) -> dict[str, set[str]]:
     """item id → topics stored for it (items without matches are absent)."""
     result: dict[str, set[str]] = {}
-    for start in range(0, len(ids), _CHUNK):
-        query = select(MatchRow.item_id, MatchRow.topic).where(
-            col(MatchRow.item_id).in_(list(ids[start : start + _CHUNK]))
-        )
+    for chunk in chunked(ids):
+        query = select(MatchRow.item_id, MatchRow.topic).where(col(MatchRow.item_id).in_(chunk))
         for item_id, topic in session.exec(query).all():
             result.setdefault(item_id, set()).add(topic)
     return result

@@ -9,10 +9,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage.chunks import chunked
 from storage.tables import ChatRow, OutboxRow, SubscriptionRow
 
 DIGEST = "digest"  # held for the chat's daily digest
-_CHUNK = 500  # ids per IN (...) query
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +108,9 @@ def _queued(session: Session, item_ids: Sequence[str]) -> set[tuple[int, int, st
     """(chat, thread, item) of the alerts already queued for these items."""
     found: set[tuple[int, int, str]] = set()
     ids = list(dict.fromkeys(item_ids))
-    for start in range(0, len(ids), _CHUNK):
+    for chunk in chunked(ids):
         query = select(OutboxRow.chat_id, OutboxRow.thread_id, OutboxRow.item_id).where(
-            col(OutboxRow.item_id).in_(ids[start : start + _CHUNK])
+            col(OutboxRow.item_id).in_(chunk)
         )
         found.update(session.exec(query).all())
     return found

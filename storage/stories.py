@@ -26,12 +26,12 @@ from bot.stories import (
     StoryIndex,
     fingerprint,
 )
+from storage.chunks import chunked
 from storage.items import _item
 from storage.tables import ItemRow, MatchRow, OutboxRow, StoryItemRow, StoryRow
 
 _UNRELIABLE_ORIGINS = frozenset({"fetched"})
 _CHUNK_SPAN = timedelta(days=7)  # items this close share one candidate query
-_IN_CHUNK = 500  # ids per IN (...) query
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,11 +225,11 @@ def _write_stories(
     fresh = set(new_keys)
     stored = sorted({key for _, key, _ in decided if key not in fresh})
     dates: dict[int, _StoryDates] = {}
-    for start in range(0, len(stored), _IN_CHUNK):
+    for chunk in chunked(stored):
         query = select(
             StoryRow.id, StoryRow.event_date, StoryRow.event_date_reliable,
             StoryRow.last_published, StoryRow.member_count,
-        ).where(col(StoryRow.id).in_(stored[start : start + _IN_CHUNK]))  # fmt: skip
+        ).where(col(StoryRow.id).in_(chunk))  # fmt: skip
         for story_id, *columns in session.exec(query).all():
             dates[story_id] = _StoryDates(*columns)  # type: ignore[arg-type]
     leads: dict[int, tuple[Item, bytes]] = {}
