@@ -46,6 +46,7 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
         pipeline = build_pipeline(settings, engine, lambda: rules, http)
         try:
             report = await pipeline.poll(feeds=not args.no_feeds)
+            await pipeline.index_search()
         finally:
             pipeline.close()
             if http is not None:

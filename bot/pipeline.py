@@ -33,6 +33,7 @@ from storage import outbox
 from storage import stories as story_store
 from storage.engine import session_scope
 from storage.feeds import FeedEvent, poll_plan, record_fetch, record_fetches
+from storage.search import index_pending
 from storage.watches import active_watches
 
 log = logging.getLogger(__name__)
@@ -204,6 +205,24 @@ class Pipeline:
             return report
         finally:
             self._busy.discard(feed.url)
+
+    async def index_search(self) -> int:
+        """Index the items stored since the last call for `/search` (SQLite; PostgreSQL indexes
+        on insert); the poll's callers run it after each poll. Returns the items indexed."""
+        return await asyncio.to_thread(self._index_search)
+
+    def _index_search(self) -> int:
+        indexed = 0
+        while True:  # one transaction per batch: bot commands write in between
+            try:
+                with self._writer, session_scope(self.engine) as session:
+                    done = index_pending(session)
+            except SQLAlchemyError as exc:  # still queued: indexed after the next poll
+                log.warning("search index not updated reason=%s", _first_line(exc))
+                return indexed
+            if not done:
+                return indexed
+            indexed += done
 
     def _pool(self) -> ProcessPoolExecutor | None:
         """Parsing processes, started on first use (feedparser is pure Python: one core each)."""

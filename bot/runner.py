@@ -76,6 +76,7 @@ async def run_console(settings: Settings) -> int:
     async def poll() -> None:
         await asyncio.to_thread(rules.refresh)
         report = await pipeline.poll()
+        await pipeline.index_search()
         for m in report.new_matches:
             print(match_line(m), flush=True)
         log.info(

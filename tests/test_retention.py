@@ -10,7 +10,7 @@ from storage import chats, outbox
 from storage import items as item_store
 from storage.engine import session_scope
 from storage.retention import prune_items
-from storage.search import search_items
+from storage.search import index_pending, search_items
 from storage.stories import assign_stories, story_of
 from tests.factories import T0, item, topic_match
 
@@ -28,6 +28,10 @@ def test_old_unmatched_items_go_and_everything_needed_stays(engine):
         item_store.add_matches(s, old_matched.id, [topic_match("csto")], now=OLD)
         chats.touch_chat(s, 1, chat_type="private", title=None, user_language=None, now=OLD)
         outbox.enqueue_direct(s, 1, old_alerted.id, ["watch_x"], now=OLD)
+    with session_scope(engine) as s:
+        index_pending(s)
+    with Session(engine) as s:
+        assert [m.item.id for m in search_items(s, "Fergana")] == [old_plain.id]
     with session_scope(engine) as s:
         assert prune_items(s, older_than=T0 - timedelta(days=365)) == 1
     with Session(engine) as s:

@@ -1,5 +1,6 @@
 """Full-text search on SQLite FTS5 and PostgreSQL: inflections in EN and RU, newest first,
-no query-syntax injection, the index kept in sync with items."""
+no query-syntax injection, the index kept in sync with items (on SQLite through the queue that
+`index_pending` empties after each poll)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from sqlmodel import Session
 
 from storage import items as item_store
 from storage import make_engine, upgrade
 from storage.engine import session_scope
-from storage.search import fts5_query, search_items
+from storage.migrate import alembic_config
+from storage.search import fts5_query, index_pending, search_items
 from storage.tables import ItemRow
 from tests.factories import T0, item, topic_match
 
@@ -57,7 +60,19 @@ def stored(engine):
     with session_scope(engine) as s:
         item_store.add_new_items(s, ITEMS)
         item_store.add_matches(s, ITEMS[2].id, [topic_match("sanctions", "sanctions")], now=T0)
+    _index(engine)
     return engine
+
+
+def _index(engine, batch: int = 2000) -> int:
+    """Run the search indexing step as the pipeline does after a poll: batches until done."""
+    total = 0
+    while True:
+        with session_scope(engine) as s:
+            done = index_pending(s, batch=batch)
+        if not done:
+            return total
+        total += done
 
 
 def _keys(engine, query: str, **kwargs) -> list[str]:
@@ -127,7 +142,8 @@ def test_the_index_follows_updates_and_deletes(stored):
         assert row is not None
         row.title = "ОДКБ провела учения"
         s.add(row)
-    assert _keys(stored, "CSTO drills") == []
+    assert _keys(stored, "CSTO drills") == []  # the old words left the index at once
+    _index(stored)
     assert _keys(stored, "учения ОДКБ") == ["en-3"]
     with session_scope(stored) as s:
         s.exec(sa.delete(ItemRow).where(ItemRow.id == ITEMS[4].id))  # type: ignore[call-overload]
@@ -148,5 +164,65 @@ def test_upgrading_a_database_with_items_indexes_them(database_url):
             item_store.add_new_items(s, ITEMS[:2])
         upgrade(engine)
         assert _keys(engine, "санкции") == ["ru-2", "ru-1"]
+    finally:
+        engine.dispose()
+
+
+def test_new_items_are_searchable_once_indexed_each_exactly_once(database_url):
+    engine = make_engine(database_url)
+    upgrade(engine)
+    try:
+        with session_scope(engine) as s:
+            item_store.add_new_items(s, ITEMS)
+        sqlite = engine.dialect.name == "sqlite"
+        # SQLite queues new items for the indexing step; PostgreSQL indexes them on insert.
+        assert _keys(engine, "sanctions") == ([] if sqlite else ["en-2", "en-1"])
+        assert _index(engine, batch=2) == (len(ITEMS) if sqlite else 0)  # three batches
+        assert _keys(engine, "sanctions") == ["en-2", "en-1"]
+        assert _keys(engine, "санкции") == ["ru-2", "ru-1"]
+        assert _index(engine) == 0  # nothing indexed twice
+        assert _keys(engine, "sanctions") == ["en-2", "en-1"]
+    finally:
+        engine.dispose()
+
+
+def test_items_deleted_or_updated_before_indexing_are_indexed_as_they_are_then(engine):
+    with session_scope(engine) as s:
+        item_store.add_new_items(s, ITEMS)
+    with session_scope(engine) as s:
+        s.exec(sa.delete(ItemRow).where(ItemRow.id == ITEMS[2].id))  # type: ignore[call-overload]
+        row = s.get(ItemRow, ITEMS[0].id)
+        assert row is not None
+        row.title = "ЕС отложил новые санкции"
+        s.add(row)
+    _index(engine)
+    assert _keys(engine, "sanctions") == ["en-2"]  # en-1 is gone
+    assert _keys(engine, "отложил") == ["ru-1"]  # the new title, once
+    assert _keys(engine, "пригрозил") == []  # not the old one
+
+
+def _downgrade(engine, revision: str) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def test_upgrading_from_0005_keeps_the_index_and_downgrading_indexes_the_queue(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        upgrade(engine, "0005")
+        with session_scope(engine) as s:
+            item_store.add_new_items(s, ITEMS[:2])  # indexed by 0002's trigger
+        upgrade(engine)
+        with session_scope(engine) as s:
+            item_store.add_new_items(s, ITEMS[2:4])  # queued
+        assert _keys(engine, "санкции") == ["ru-2", "ru-1"]
+        assert _keys(engine, "sanctions") == []
+        _downgrade(engine, "0005")
+        assert _keys(engine, "sanctions") == ["en-2", "en-1"]  # the queue was indexed
+        with session_scope(engine) as s:
+            item_store.add_new_items(s, ITEMS[4:])  # 0002's trigger is back
+        assert _keys(engine, "CSTO drills") == ["en-3"]
     finally:
         engine.dispose()

@@ -206,6 +206,7 @@ async def poll_and_deliver(g: BotContext, *, force: bool = False) -> None:
     started = time.monotonic()
     report = await g.pipeline.poll(force=force)
     g.last_poll_at = datetime.now(UTC)
+    await g.pipeline.index_search()  # after the alerts are queued: they do not wait for it
     _record_poll(g, report, time.monotonic() - started)
     for m in report.new_matches:
         log.info("new match %s", match_line(m))
