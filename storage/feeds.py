@@ -81,14 +81,20 @@ _UPDATED_COLUMNS = tuple(f for f in _STATE_COLUMNS if f != "url")
 _FEEDS: sa.Table = FeedRow.__table__  # type: ignore[attr-defined]
 
 
+# Built once: SQLAlchemy keys its compiled-SQL cache on the statement, and computing that key
+# for a new statement on every call cost more than the query itself (a poll makes hundreds).
+_STATES_QUERY = sa.select(*(_FEEDS.c[name] for name in _State.__dataclass_fields__)).where(
+    _FEEDS.c.url.in_(sa.bindparam("urls", expanding=True))
+)
+
+
 def _states(session: Session, urls: Sequence[str]) -> dict[str, _State]:
     """The stored state of these feed URLs, by URL (one query per `IN_CHUNK` URLs)."""
     unique = list(dict.fromkeys(urls))
-    columns = [getattr(FeedRow, name) for name in _State.__dataclass_fields__]
+    session.flush()  # feed rows added through the ORM in this session count too
     states = {}
     for chunk in chunked(unique):
-        query = sa.select(*columns).where(col(FeedRow.url).in_(chunk))
-        for row in session.execute(query):  # ORM columns: pending changes are flushed first
+        for row in session.execute(_STATES_QUERY, {"urls": chunk}):
             states[row.url] = _State(*row)
     return states
 
