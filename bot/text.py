@@ -22,8 +22,9 @@ _BLOCKS = frozenset(
 )  # fmt: skip
 _VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "area", "base", "col"})
 
-_SPACES = re.compile(r"[^\S\n]+")  # whitespace except newlines (includes NBSP)
-_ANY_WS = re.compile(r"\s+")
+# Whitespace is collapsed with `" ".join(s.split())`: str.split() and the regex \s both use
+# Unicode's whitespace (NBSP included), and the C split is ~5× faster than a regex substitution
+# that rewrites every single space.
 # Zero-width characters and C0/C1 controls other than tab/newline: invisible noise in feeds.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -92,7 +93,7 @@ def _simple_markup_parts(s: str) -> list[str] | None:
 
 def collapse_ws(s: str) -> str:
     """Collapse every run of whitespace (newlines included) to one space and strip the ends."""
-    return _ANY_WS.sub(" ", _INVISIBLE.sub("", s)).strip()
+    return " ".join(_INVISIBLE.sub("", s).split())
 
 
 def html_to_text(s: str) -> str:
@@ -105,8 +106,7 @@ def html_to_text(s: str) -> str:
     if not s:
         return ""
     if "<" not in s and "&" not in s:  # no markup, no entities: only whitespace to tidy
-        raw = _INVISIBLE.sub("", s.replace("\r", " ").replace("\n", " "))
-        return _SPACES.sub(" ", raw).strip()
+        return " ".join(_INVISIBLE.sub("", s).split())
     parts = _simple_markup_parts(s)
     if parts is None:  # comments, scripts, stray '<'…: the full parser
         parser = _TextExtractor()
@@ -114,7 +114,7 @@ def html_to_text(s: str) -> str:
         parser.close()
         parts = parser.parts
     raw = _INVISIBLE.sub("", "".join(parts))
-    lines = (_SPACES.sub(" ", line).strip() for line in raw.split("\n"))
+    lines = (" ".join(line.split()) for line in raw.split("\n"))
     return "\n".join(line for line in lines if line)
 
 

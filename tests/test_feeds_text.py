@@ -119,3 +119,19 @@ def _fragments(draw):
 def test_everyday_markup_reads_as_the_html_parser_reads_it(fragment):
     """Simple markup takes a fast path; a leading empty comment forces the HTML parser's."""
     assert html_to_text(fragment) == html_to_text(f"<!---->{fragment}")
+
+
+_INVISIBLE_REF = "[\u200b\u200c\u200d\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+
+@given(st.text())
+def test_whitespace_collapses_as_the_unicode_whitespace_regex_would(text):
+    """Whitespace is collapsed with str.split(); it must agree with the regexes it replaced
+    (`\\s+` → " ", and `[^\\S\\n]+` inside lines) on any text: NBSP, em space, U+2028…"""
+    import re
+
+    visible = re.sub(_INVISIBLE_REF, "", text)
+    assert collapse_ws(text) == re.sub(r"\s+", " ", visible).strip()
+    plain = text.replace("<", " ").replace("&", " ")  # no markup: html_to_text's fast path
+    one_line = re.sub(_INVISIBLE_REF, "", plain.replace("\r", " ").replace("\n", " "))
+    assert html_to_text(plain) == re.sub(r"[^\S\n]+", " ", one_line).strip()
