@@ -30,6 +30,26 @@ from storage.chunks import chunked
 from storage.items import _item
 from storage.tables import ItemRow, MatchRow, OutboxRow, StoryItemRow, StoryRow
 
+_STORIES: sa.Table = StoryRow.__table__  # type: ignore[attr-defined]
+_MEMBERS: sa.Table = StoryItemRow.__table__  # type: ignore[attr-defined]
+# Built once: the poll runs these for every feed it stores (see storage.items).
+_STORIES_OF = sa.select(_MEMBERS.c.item_id, _MEMBERS.c.story_id).where(
+    _MEMBERS.c.item_id.in_(sa.bindparam("ids", expanding=True))
+)
+_STORY_DATES = sa.select(
+    _STORIES.c.id, _STORIES.c.event_date, _STORIES.c.event_date_reliable,
+    _STORIES.c.last_published, _STORIES.c.member_count,
+).where(_STORIES.c.id.in_(sa.bindparam("ids", expanding=True)))  # fmt: skip
+_UPDATE_STORY = sa.update(_STORIES).where(_STORIES.c.id == sa.bindparam("key"))
+_INSERT_STORIES = sa.insert(_STORIES).returning(_STORIES.c.id, sort_by_parameter_order=True)
+_INSERT_MEMBERS = sa.insert(_MEMBERS)
+_MEMBERS_SINCE = (
+    sa.select(_MEMBERS.c.story_id, _MEMBERS.c.fingerprint, _MEMBERS.c.published)
+    .where(_MEMBERS.c.published >= sa.bindparam("since"))
+    .order_by(_MEMBERS.c.published, _MEMBERS.c.item_id)
+)
+_MEMBERS_BETWEEN = _MEMBERS_SINCE.where(_MEMBERS.c.published <= sa.bindparam("until"))
+
 _UNRELIABLE_ORIGINS = frozenset({"fetched"})
 _CHUNK_SPAN = timedelta(days=7)  # items this close share one candidate query
 
@@ -61,13 +81,14 @@ def recent_candidates(
     session: Session, since: datetime, until: datetime | None = None
 ) -> list[StoryCandidate]:
     """Members of stories published in [since, until], one candidate per member, oldest first."""
-    query = select(StoryItemRow).where(col(StoryItemRow.published) >= since)
-    if until is not None:
-        query = query.where(col(StoryItemRow.published) <= until)
-    query = query.order_by(col(StoryItemRow.published), col(StoryItemRow.item_id))
+    session.flush()
+    if until is None:
+        rows = session.execute(_MEMBERS_SINCE, {"since": since})
+    else:
+        rows = session.execute(_MEMBERS_BETWEEN, {"since": since, "until": until})
     return [
-        StoryCandidate(row.story_id, Fingerprint.from_bytes(row.fingerprint), row.published)
-        for row in session.exec(query).all()
+        StoryCandidate(story_id, Fingerprint.from_bytes(blob), published)
+        for story_id, blob, published in rows
     ]
 
 
@@ -200,7 +221,7 @@ def assign_stories(
          "fingerprint": blob, "added_at": now}
         for item, key, blob in decided
     ]  # fmt: skip
-    session.execute(sa.insert(StoryItemRow.__table__), members)  # type: ignore[attr-defined]
+    session.execute(_INSERT_MEMBERS, members)
     return known | {m["item_id"]: m["story_id"] for m in members}  # type: ignore[misc]
 
 
@@ -226,12 +247,8 @@ def _write_stories(
     stored = sorted({key for _, key, _ in decided if key not in fresh})
     dates: dict[int, _StoryDates] = {}
     for chunk in chunked(stored):
-        query = select(
-            StoryRow.id, StoryRow.event_date, StoryRow.event_date_reliable,
-            StoryRow.last_published, StoryRow.member_count,
-        ).where(col(StoryRow.id).in_(chunk))  # fmt: skip
-        for story_id, *columns in session.exec(query).all():
-            dates[story_id] = _StoryDates(*columns)  # type: ignore[arg-type]
+        for story_id, *columns in session.execute(_STORY_DATES, {"ids": chunk}):
+            dates[story_id] = _StoryDates(*columns)
     leads: dict[int, tuple[Item, bytes]] = {}
     for item, key, blob in decided:
         reliable = item.published_origin not in _UNRELIABLE_ORIGINS
@@ -243,10 +260,7 @@ def _write_stories(
         _widen(dates[key], item.published, reliable)
         dates[key].member_count += 1
     if stored:
-        session.execute(
-            sa.update(StoryRow.__table__).where(StoryRow.__table__.c.id == sa.bindparam("key")),  # type: ignore[attr-defined]
-            [{"key": key, **_columns(dates[key])} for key in stored],
-        )
+        session.execute(_UPDATE_STORY, [{"key": key, **_columns(dates[key])} for key in stored])
     if not new_keys:
         return {}
     rows = [
@@ -254,9 +268,7 @@ def _write_stories(
          **_columns(dates[key])}
         for key in new_keys
     ]  # fmt: skip
-    table = StoryRow.__table__  # type: ignore[attr-defined]
-    insert = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return dict(zip(new_keys, session.execute(insert, rows).scalars().all(), strict=True))
+    return dict(zip(new_keys, session.execute(_INSERT_STORIES, rows).scalars().all(), strict=True))
 
 
 def _columns(story: _StoryDates) -> dict[str, object]:
@@ -287,12 +299,12 @@ def stories_of(session: Session, item_ids: Sequence[str]) -> dict[str, int]:
     """item id → story id, for the items that belong to a story."""
     if not item_ids:
         return {}
-    rows = session.exec(
-        select(StoryItemRow.item_id, StoryItemRow.story_id).where(
-            col(StoryItemRow.item_id).in_(list(item_ids))
-        )
-    ).all()
-    return dict(rows)
+    session.flush()
+    found: dict[str, int] = {}
+    for chunk in chunked(list(item_ids)):
+        for item_id, story_id in session.execute(_STORIES_OF, {"ids": chunk}):
+            found[item_id] = story_id
+    return found
 
 
 def get_story(session: Session, story_id: int) -> StoryInfo | None:

@@ -10,6 +10,16 @@ from sqlmodel import Session, col, select
 from bot.watches import Watch
 from storage.tables import ChatRow, WatchRow
 
+_WATCHES: sa.Table = WatchRow.__table__  # type: ignore[attr-defined]
+_CHATS: sa.Table = ChatRow.__table__  # type: ignore[attr-defined]
+# Built once: the poll reads the active watches for every feed it stores (see storage.items).
+_ACTIVE_WATCHES = (
+    sa.select(_WATCHES.c.chat_id, _WATCHES.c.name, _WATCHES.c.query, _WATCHES.c.thread_id)
+    .join(_CHATS, _CHATS.c.id == _WATCHES.c.chat_id)
+    .where(_CHATS.c.active.is_(True), _WATCHES.c.created_at <= sa.bindparam("before"))
+    .order_by(_WATCHES.c.id)
+)
+
 
 def save_watch(session: Session, watch: Watch, *, now: datetime) -> bool:
     """Create or replace a chat's watch; True when it is new."""
@@ -41,10 +51,6 @@ def chat_watches(session: Session, chat_id: int) -> list[Watch]:
 
 def active_watches(session: Session, *, created_before: datetime) -> list[Watch]:
     """Watches of active chats made before `created_before` (no alerts for older items)."""
-    rows = session.exec(
-        select(WatchRow)
-        .join(ChatRow, col(ChatRow.id) == col(WatchRow.chat_id))
-        .where(col(ChatRow.active).is_(True), col(WatchRow.created_at) <= created_before)
-        .order_by(col(WatchRow.id))
-    ).all()
-    return [Watch(r.chat_id, r.name, r.query, r.thread_id) for r in rows]
+    session.flush()
+    rows = session.execute(_ACTIVE_WATCHES, {"before": created_before})
+    return [Watch(chat_id, name, query, thread_id) for chat_id, name, query, thread_id in rows]
