@@ -7,7 +7,8 @@
   than `MIN_PREFIX` are matched as whole words (a prefix "ан"* would match half the corpus).
   New items are queued by a trigger (`search_queue`, migration 0006) and indexed in batches by
   `index_pending`, which the poll's callers run after each poll: tokenising inside the storing
-  transaction was half of the writer's time, on the path every alert waits for.
+  transaction was half of the writer's time, on the path every alert waits for. `search_index`
+  maps item ids to FTS rowids, so deleting an item removes its terms without a scan.
 * PostgreSQL: the GIN index on `to_tsvector('russian', title || ' ' || text)`; the query goes
   through `plainto_tsquery('russian', …)`, which stems both scripts the same way.
 
@@ -96,15 +97,23 @@ def _postgres_ids(session: Session, words: str, limit: int) -> list[str]:
     return list(session.connection().execute(statement, {"words": words, "limit": limit}).scalars())
 
 
+_LAST_ROWID = sa.text("SELECT rowid FROM items_fts ORDER BY rowid DESC LIMIT 1")
+# Queued items not indexed yet (an item queued twice, or indexed then queued by an update
+# trigger that removed it first, is indexed once).
 _INDEX_QUEUED = sa.text(
     "INSERT INTO items_fts (item_id, title, text) SELECT id, title, text FROM items "
-    "WHERE id IN (SELECT item_id FROM search_queue WHERE seq <= :upto)"
+    "WHERE id IN (SELECT item_id FROM search_queue WHERE seq <= :upto) "
+    "AND id NOT IN (SELECT item_id FROM search_index) ORDER BY rowid"
+)
+_MAP_NEW_ROWS = sa.text(
+    "INSERT INTO search_index (item_id, fts_rowid) "
+    "SELECT item_id, rowid FROM items_fts WHERE rowid > :last"
 )
 
 
 def index_pending(session: Session, *, batch: int = INDEX_BATCH) -> int:
-    """Index up to `batch` queued items into SQLite's FTS5 table; return how many were queued
-    (0: nothing left). PostgreSQL indexes on insert: always 0 there."""
+    """Index up to `batch` queued items into SQLite's FTS5 table; return how many queue
+    entries were consumed (0: nothing left). PostgreSQL indexes on insert: always 0 there."""
     if session.get_bind().dialect.name != "sqlite":
         return 0
     run = session.connection().execute
@@ -116,5 +125,7 @@ def index_pending(session: Session, *, batch: int = INDEX_BATCH) -> int:
     ).scalar()
     if upto is None:
         return 0
+    last = run(_LAST_ROWID).scalar() or 0
     run(_INDEX_QUEUED, {"upto": upto})
+    run(_MAP_NEW_ROWS, {"last": last})  # the delete and update triggers find rows by it
     return run(sa.text("DELETE FROM search_queue WHERE seq <= :upto"), {"upto": upto}).rowcount

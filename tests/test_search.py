@@ -186,6 +186,40 @@ def test_new_items_are_searchable_once_indexed_each_exactly_once(database_url):
         engine.dispose()
 
 
+def _fts_rows(engine, item_id: str | None = None) -> int:
+    query = "SELECT count(*) FROM items_fts" + (" WHERE item_id = :id" if item_id else "")
+    with engine.connect() as c:
+        return c.execute(sa.text(query), {"id": item_id}).scalar()
+
+
+def test_deleted_and_updated_items_leave_no_stale_index_rows(tmp_path):
+    """The delete and update triggers find an item's index row through `search_index`."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'index.db'}")
+    upgrade(engine)
+    try:
+        with session_scope(engine) as s:
+            item_store.add_new_items(s, ITEMS)
+        _index(engine)
+        assert _fts_rows(engine) == len(ITEMS)
+        with engine.connect() as c:
+            mapped = c.execute(sa.text("SELECT count(*) FROM search_index")).scalar()
+        assert mapped == len(ITEMS)
+        with session_scope(engine) as s:
+            s.exec(sa.delete(ItemRow).where(ItemRow.id == ITEMS[0].id))  # type: ignore[call-overload]
+            row = s.get(ItemRow, ITEMS[1].id)
+            assert row is not None
+            row.text = "Текст заменён."
+            s.add(row)
+        assert _fts_rows(engine, ITEMS[0].id) == 0
+        assert _fts_rows(engine, ITEMS[1].id) == 0  # old terms gone, new ones queued
+        _index(engine)
+        assert _fts_rows(engine, ITEMS[1].id) == 1
+        assert _fts_rows(engine) == len(ITEMS) - 1
+        assert _keys(engine, "заменён") == ["ru-2"]
+    finally:
+        engine.dispose()
+
+
 def test_items_deleted_or_updated_before_indexing_are_indexed_as_they_are_then(engine):
     with session_scope(engine) as s:
         item_store.add_new_items(s, ITEMS)
@@ -219,8 +253,13 @@ def test_upgrading_from_0005_keeps_the_index_and_downgrading_indexes_the_queue(t
             item_store.add_new_items(s, ITEMS[2:4])  # queued
         assert _keys(engine, "санкции") == ["ru-2", "ru-1"]
         assert _keys(engine, "sanctions") == []
+        with session_scope(engine) as s:  # an item indexed before 0006 still leaves the index
+            s.exec(sa.delete(ItemRow).where(ItemRow.id == ITEMS[1].id))  # type: ignore[call-overload]
+        assert _keys(engine, "санкции") == ["ru-1"]
+        assert _fts_rows(engine) == 1
         _downgrade(engine, "0005")
         assert _keys(engine, "sanctions") == ["en-2", "en-1"]  # the queue was indexed
+        assert _fts_rows(engine) == 3
         with session_scope(engine) as s:
             item_store.add_new_items(s, ITEMS[4:])  # 0002's trigger is back
         assert _keys(engine, "CSTO drills") == ["en-3"]
