@@ -82,10 +82,13 @@ _FEEDS: sa.Table = FeedRow.__table__  # type: ignore[attr-defined]
 
 
 # Built once: SQLAlchemy keys its compiled-SQL cache on the statement, and computing that key
-# for a new statement on every call cost more than the query itself (a poll makes hundreds).
+# for a new statement on every call cost more than the query itself (a poll makes hundreds;
+# see storage.items).
 _STATES_QUERY = sa.select(*(_FEEDS.c[name] for name in _State.__dataclass_fields__)).where(
     _FEEDS.c.url.in_(sa.bindparam("urls", expanding=True))
 )
+_UPDATE_STATE = sa.update(_FEEDS).where(_FEEDS.c.id == sa.bindparam("row_id"))
+_INSERT_FEEDS = sa.insert(_FEEDS)
 
 
 def _states(session: Session, urls: Sequence[str]) -> dict[str, _State]:
@@ -175,18 +178,15 @@ def record_fetches(
     known = [s for s in states.values() if s.id is not None]
     new = [s for s in states.values() if s.id is None]
     if known:
-        by_id = _FEEDS.c.id == sa.bindparam("row_id")
         values = [{"row_id": s.id, **{c: getattr(s, c) for c in _UPDATED_COLUMNS}} for s in known]
-        session.execute(sa.update(_FEEDS).where(by_id), values)
+        session.execute(_UPDATE_STATE, values)
         # ORM objects of these rows that the session already holds would be stale: reload them.
         ids = {s.id for s in known}
         for obj in list(session.identity_map.values()):
             if isinstance(obj, FeedRow) and obj.id in ids:
                 session.expire(obj)
     if new:
-        session.execute(
-            sa.insert(_FEEDS), [{c: getattr(s, c) for c in _STATE_COLUMNS} for s in new]
-        )
+        session.execute(_INSERT_FEEDS, [{c: getattr(s, c) for c in _STATE_COLUMNS} for s in new])
     return events
 
 
