@@ -36,7 +36,7 @@ import struct
 from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache, lru_cache
@@ -349,11 +349,22 @@ def _event_score(a_title: frozenset[int], a_terms: frozenset[int], b: Fingerprin
     Headline agreement: the share of each headline's terms found in the other item's terms
     (which hold its headline and lead), the smaller of the two directions.
     """
-    forward = len(a_title.intersection(b.terms)) / len(a_title) if a_title else 0.0
-    backward = len(a_terms.intersection(b.title)) / len(b.title) if b.title else 0.0
+    return _score(a_title, a_terms, b.title, b.terms)
+
+
+def _score(
+    a_title: frozenset[int],
+    a_terms: frozenset[int],
+    b_title: Collection[int],
+    b_terms: Collection[int],
+) -> float:
+    """`_event_score` on `b`'s terms as given: arrays, or frozensets (5× faster to intersect,
+    which `StoryIndex` keeps for its members)."""
+    forward = len(a_title.intersection(b_terms)) / len(a_title) if a_title else 0.0
+    backward = len(a_terms.intersection(b_title)) / len(b_title) if b_title else 0.0
     headline = min(forward, backward)
-    sizes = len(a_terms) * len(b.terms)
-    lead = len(a_terms.intersection(b.terms)) / math.sqrt(sizes) if sizes else 0.0  # Ochiai
+    sizes = len(a_terms) * len(b_terms)
+    lead = len(a_terms.intersection(b_terms)) / math.sqrt(sizes) if sizes else 0.0  # Ochiai
     return TITLE_WEIGHT * headline + (1 - TITLE_WEIGHT) * lead
 
 
@@ -407,6 +418,7 @@ class StoryIndex:
             raise ValueError(f"threshold must be above {1 - TITLE_WEIGHT:g} for the index")
         self.window, self.threshold = window, threshold
         self._candidates: list[StoryCandidate] = []
+        self._term_sets: list[tuple[frozenset[int], frozenset[int]]] = []  # (title, terms)
         self._temporary: list[int] = []  # positions of candidates with a temporary key
         self._next_temporary = 0
         # (headline term, day published) → members: only the days within the window are read,
@@ -443,9 +455,10 @@ class StoryIndex:
         """Make a story member available to later `assign` calls."""
         index = len(self._candidates)
         self._candidates.append(candidate)
+        fp = candidate.fingerprint
+        self._term_sets.append((frozenset(fp.title), frozenset(fp.terms)))
         if candidate.story_key > _TEMPORARY_KEYS:
             self._temporary.append(index)
-        fp = candidate.fingerprint
         for term in fp.title:
             self._by_term[_day_key(term, candidate.published)].append(index)
         for value in fp.minhash[:_BLOCK_POSITIONS]:
@@ -486,7 +499,7 @@ class StoryIndex:
                 continue
             # Without a shared smallest sketch value, a near-duplicate score reaching the
             # threshold is a 2⁻¹⁶ chance: the headline-and-lead score decides.
-            score = _event_score(probe_title, probe_terms, candidate.fingerprint)
+            score = _score(probe_title, probe_terms, *self._term_sets[i])
             if i in by_sketch:
                 score = max(score, minhash_jaccard(fp, candidate.fingerprint))
             if score >= self.threshold and (best is None or (score, -key) > (best[0], -best[1])):
