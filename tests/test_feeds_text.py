@@ -83,6 +83,14 @@ def test_is_http_url_rejects_whitespace_and_missing_host() -> None:
     assert not is_http_url("file:///etc/passwd")
 
 
+def test_is_http_url_rejects_every_unicode_whitespace_character() -> None:
+    spaces = [chr(i) for i in range(0x110000) if chr(i).isspace()]
+    assert len(spaces) > 20  # NBSP, em space, line separator… not only ASCII
+    for space in spaces:
+        assert not is_http_url(f"https://x.example/a{space}b"), repr(space)
+    assert is_http_url("https://x.example/a\u200bb")  # zero-width space is not whitespace
+
+
 @given(st.text(alphabet=st.characters(blacklist_characters="<&")))
 def test_text_without_markup_reads_as_if_it_went_through_the_html_parser(text):
     """Plain text skips the HTML parser; wrapped in an inline tag it takes the parser's path."""
