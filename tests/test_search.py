@@ -192,6 +192,17 @@ def _fts_rows(engine, item_id: str | None = None) -> int:
         return c.execute(sa.text(query), {"id": item_id}).scalar()
 
 
+def _delete_and_edit(engine, deleted: str, edited: str, **columns: str) -> None:
+    """Delete one stored item and change columns of another, in one transaction."""
+    with session_scope(engine) as s:
+        s.exec(sa.delete(ItemRow).where(ItemRow.id == deleted))  # type: ignore[call-overload]
+        row = s.get(ItemRow, edited)
+        assert row is not None
+        for name, value in columns.items():
+            setattr(row, name, value)
+        s.add(row)
+
+
 def test_deleted_and_updated_items_leave_no_stale_index_rows(tmp_path):
     """The delete and update triggers find an item's index row through `search_index`."""
     engine = make_engine(f"sqlite:///{tmp_path / 'index.db'}")
@@ -204,12 +215,7 @@ def test_deleted_and_updated_items_leave_no_stale_index_rows(tmp_path):
         with engine.connect() as c:
             mapped = c.execute(sa.text("SELECT count(*) FROM search_index")).scalar()
         assert mapped == len(ITEMS)
-        with session_scope(engine) as s:
-            s.exec(sa.delete(ItemRow).where(ItemRow.id == ITEMS[0].id))  # type: ignore[call-overload]
-            row = s.get(ItemRow, ITEMS[1].id)
-            assert row is not None
-            row.text = "Текст заменён."
-            s.add(row)
+        _delete_and_edit(engine, ITEMS[0].id, ITEMS[1].id, text="Текст заменён.")
         assert _fts_rows(engine, ITEMS[0].id) == 0
         assert _fts_rows(engine, ITEMS[1].id) == 0  # old terms gone, new ones queued
         _index(engine)
@@ -223,12 +229,7 @@ def test_deleted_and_updated_items_leave_no_stale_index_rows(tmp_path):
 def test_items_deleted_or_updated_before_indexing_are_indexed_as_they_are_then(engine):
     with session_scope(engine) as s:
         item_store.add_new_items(s, ITEMS)
-    with session_scope(engine) as s:
-        s.exec(sa.delete(ItemRow).where(ItemRow.id == ITEMS[2].id))  # type: ignore[call-overload]
-        row = s.get(ItemRow, ITEMS[0].id)
-        assert row is not None
-        row.title = "ЕС отложил новые санкции"
-        s.add(row)
+    _delete_and_edit(engine, ITEMS[2].id, ITEMS[0].id, title="ЕС отложил новые санкции")
     _index(engine)
     assert _keys(engine, "sanctions") == ["en-2"]  # en-1 is gone
     assert _keys(engine, "отложил") == ["ru-1"]  # the new title, once
