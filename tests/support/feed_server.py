@@ -28,6 +28,7 @@ import functools
 import gzip
 import hashlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -67,10 +68,12 @@ class Route:
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request the server saw: path and headers (names lowercased)."""
+    """One request the server saw: path, headers (names lowercased) and when it arrived
+    (`time.monotonic()`), so a test can read "at once" from the server's side."""
 
     path: str
     headers: dict[str, str]
+    at: float = 0.0
 
 
 class FeedServer:
@@ -108,6 +111,11 @@ class FeedServer:
         with self._lock:
             return [r for r in self.requests if r.path == path]
 
+    def requests_under(self, prefix: str) -> list[RecordedRequest]:
+        """Requests recorded for paths starting with `prefix`, oldest first."""
+        with self._lock:
+            return [r for r in self.requests if r.path.startswith(prefix)]
+
     def start(self) -> FeedServer:
         self._thread.start()
         return self
@@ -125,7 +133,7 @@ class FeedServer:
 
     def _lookup(self, path: str, headers: dict[str, str]) -> Route | None:
         with self._lock:
-            self.requests.append(RecordedRequest(path=path, headers=headers))
+            self.requests.append(RecordedRequest(path, headers, time.monotonic()))
             route = self.routes.get(path)
         if route is None and path.startswith("/feeds/"):
             route = _file_route(path.removeprefix("/feeds/"))
@@ -151,6 +159,7 @@ def _file_route(name: str, directory: Path = DATA_DIR) -> Route | None:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 512  # a poll opens hundreds of connections at once (default backlog: 5)
     owner: FeedServer
 
     def handle_error(self, request: object, client_address: object) -> None:
