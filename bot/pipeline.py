@@ -208,7 +208,7 @@ class Pipeline:
 
     async def index_search(self) -> int:
         """Index the items stored since the last call for `/search` (SQLite; PostgreSQL indexes
-        on insert); the poll's callers run it after each poll. Returns the items indexed."""
+        on insert); the poll's callers run it after each poll. Returns the queued items taken."""
         return await asyncio.to_thread(self._index_search)
 
     def _index_search(self) -> int:

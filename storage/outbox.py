@@ -15,10 +15,7 @@ from storage.tables import ChatRow, OutboxRow, SubscriptionRow
 _OUTBOX: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]
 _SUBSCRIPTIONS: sa.Table = SubscriptionRow.__table__  # type: ignore[attr-defined]
 _CHATS: sa.Table = ChatRow.__table__  # type: ignore[attr-defined]
-# The statements a poll runs for every feed are built once, as module constants: building a
-# select and computing its compiled-SQL cache key cost more than SQLite takes to run it
-# (~80 µs of ~130 per statement, a dozen statements per feed). Core columns, not ORM ones:
-# ORM-enabled statements cost more again; callers `flush()` where autoflush mattered.
+# Built once: the poll queues alerts for every feed it stores (see storage.items).
 _SUBSCRIBERS = (
     sa.select(
         _SUBSCRIPTIONS.c.chat_id, _SUBSCRIPTIONS.c.thread_id, _SUBSCRIPTIONS.c.topic,
