@@ -1,6 +1,6 @@
 """Run every benchmark (each in its own process) and print one summary table.
 
-    python benchmarks/run_all.py            # full sizes (~10 minutes; delivery alone ~6)
+    python benchmarks/run_all.py            # full sizes (~16 minutes; delivery alone ~6)
     python benchmarks/run_all.py --smoke    # seconds-scale sizes; what CI runs
 
 Each benchmark's own output is printed as it finishes; the table collects their `RESULT` lines
@@ -22,7 +22,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-BENCHMARKS = ["bench_pipeline", "bench_delivery", "bench_latency", "bench_memory", "bench_matcher"]
+BENCHMARKS = [
+    "bench_pipeline", "bench_delivery", "bench_latency", "bench_memory", "bench_matcher",
+    "bench_prune",
+]  # fmt: skip
 COLUMNS = ("benchmark", "geoalert", "baseline", "ratio", "target", "met?")
 
 

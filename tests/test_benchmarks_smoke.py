@@ -17,6 +17,7 @@ EXPECTED_ROWS = [
     "delivery: fan-out msg/s",
     "latency: feed → alert",
     "memory: peak RSS after a poll",
+    "prune: old items, search index in sync",
 ]
 
 
