@@ -13,8 +13,9 @@ before indexing are dropped by the next `index_pending` (it joins on `items`).
 `search_index` maps each indexed item to its `items_fts` rowid. 0002's delete trigger looked the
 row up by `item_id`, an UNINDEXED column: a scan of the whole index per deleted item (16 ms per
 item at 20,000 items, so pruning thousands of items held the write lock for minutes); by rowid
-it is a B-tree look-up (`benchmarks/bench_prune.py`: 1,000 prunes 16.1 s → 0.065 s). The update trigger removes the old terms
-the same way and queues the item again, so every row enters `items_fts` through the queue.
+it is a B-tree look-up (`benchmarks/bench_prune.py`: 1,000 prunes 16.1 s → 0.065 s). The update
+trigger removes the old terms the same way and queues the item again, so every row enters
+`items_fts` through the queue.
 
 PostgreSQL is unchanged: its GIN index is maintained by the server.
 
