@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import FeedConfig, FetchResult, FetchState
-from storage.chunks import chunked
+from storage.chunks import in_ids, rows_in
 from storage.tables import FeedRow, ItemRow
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -85,7 +85,7 @@ _FEEDS: sa.Table = FeedRow.__table__  # type: ignore[attr-defined]
 # for a new statement on every call cost more than the query itself (a poll makes hundreds;
 # see storage.items).
 _STATES_QUERY = sa.select(*(_FEEDS.c[name] for name in _State.__dataclass_fields__)).where(
-    _FEEDS.c.url.in_(sa.bindparam("urls", expanding=True))
+    in_ids(_FEEDS.c.url)
 )
 _UPDATE_STATE = sa.update(_FEEDS).where(_FEEDS.c.id == sa.bindparam("row_id"))
 _INSERT_FEEDS = sa.insert(_FEEDS)
@@ -93,13 +93,7 @@ _INSERT_FEEDS = sa.insert(_FEEDS)
 
 def _states(session: Session, urls: Sequence[str]) -> dict[str, _State]:
     """The stored state of these feed URLs, by URL (one query per `IN_CHUNK` URLs)."""
-    unique = list(dict.fromkeys(urls))
-    session.flush()  # feed rows added through the ORM in this session count too
-    states = {}
-    for chunk in chunked(unique):
-        for row in session.execute(_STATES_QUERY, {"urls": chunk}):
-            states[row.url] = _State(*row)
-    return states
+    return {row.url: _State(*row) for row in rows_in(session, _STATES_QUERY, urls)}
 
 
 def is_due(

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import Evidence, Item, StoredMatch, TopicMatch
-from storage.chunks import IN_CHUNK, chunked
+from storage.chunks import IN_CHUNK, chunked, in_ids, rows_in
 from storage.tables import ItemRow, MatchRow
 
 _ITEMS: sa.Table = ItemRow.__table__  # type: ignore[attr-defined]
@@ -18,11 +18,9 @@ _MATCHES: sa.Table = MatchRow.__table__  # type: ignore[attr-defined]
 # select and computing its compiled-SQL cache key cost more than SQLite takes to run it
 # (~80 µs of ~130 per statement, a dozen statements per feed). Core columns, not ORM ones:
 # ORM-enabled statements cost more again; callers `flush()` where autoflush mattered.
-_KNOWN_IDS = sa.select(_ITEMS.c.id).where(_ITEMS.c.id.in_(sa.bindparam("ids", expanding=True)))
+_KNOWN_IDS = sa.select(_ITEMS.c.id).where(in_ids(_ITEMS.c.id))
 _INSERT_ITEMS = sa.insert(_ITEMS)
-_MATCHED_TOPICS = sa.select(_MATCHES.c.item_id, _MATCHES.c.topic).where(
-    _MATCHES.c.item_id.in_(sa.bindparam("ids", expanding=True))
-)
+_MATCHED_TOPICS = sa.select(_MATCHES.c.item_id, _MATCHES.c.topic).where(in_ids(_MATCHES.c.item_id))
 _INSERT_MATCHES = sa.insert(_MATCHES)
 
 
@@ -75,12 +73,7 @@ def _topic_match(row: MatchRow) -> TopicMatch:
 
 def existing_item_ids(session: Session, ids: Iterable[str]) -> set[str]:
     """The subset of `ids` already stored."""
-    wanted = list(dict.fromkeys(ids))
-    found: set[str] = set()
-    session.flush()  # items added through the ORM in this session count too
-    for chunk in chunked(wanted):
-        found.update(session.execute(_KNOWN_IDS, {"ids": chunk}).scalars())
-    return found
+    return {row.id for row in rows_in(session, _KNOWN_IDS, list(dict.fromkeys(ids)))}
 
 
 def add_new_items(session: Session, items: Sequence[Item]) -> list[Item]:
@@ -110,10 +103,7 @@ def add_matches_many(
     """Store matches for many items in one INSERT, skipping (item, topic) pairs already
     stored; return item id → its new matches (every given id is a key)."""
     ids = list(matches)
-    known: set[tuple[str, str]] = set()
-    session.flush()
-    for chunk in chunked(ids):
-        known.update(session.execute(_MATCHED_TOPICS, {"ids": chunk}))
+    known = {(row.item_id, row.topic) for row in rows_in(session, _MATCHED_TOPICS, ids)}
     fresh = {i: [m for m in matches[i] if (i, m.topic) not in known] for i in ids}
     rows = [
         {

@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from storage.chunks import chunked
+from storage.chunks import in_ids, rows_in
 from storage.tables import ChatRow, OutboxRow, SubscriptionRow
 
 _OUTBOX: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -29,7 +29,7 @@ _SUBSCRIBERS = (
     )
 )  # fmt: skip
 _QUEUED = sa.select(_OUTBOX.c.chat_id, _OUTBOX.c.thread_id, _OUTBOX.c.item_id).where(
-    _OUTBOX.c.item_id.in_(sa.bindparam("ids", expanding=True))
+    in_ids(_OUTBOX.c.item_id)
 )
 _INSERT_OUTBOX = sa.insert(_OUTBOX)
 
@@ -120,11 +120,8 @@ def enqueue_alerts_many(
 
 def _queued(session: Session, item_ids: Sequence[str]) -> set[tuple[int, int, str]]:
     """(chat, thread, item) of the alerts already queued for these items."""
-    found: set[tuple[int, int, str]] = set()
-    ids = list(dict.fromkeys(item_ids))
-    for chunk in chunked(ids):
-        found.update(session.execute(_QUEUED, {"ids": chunk}))
-    return found
+    rows = rows_in(session, _QUEUED, list(dict.fromkeys(item_ids)))
+    return {(row.chat_id, row.thread_id, row.item_id) for row in rows}
 
 
 def due_entries(session: Session, *, now: datetime, limit: int = 200) -> list[OutboxEntry]:

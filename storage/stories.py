@@ -26,20 +26,18 @@ from bot.stories import (
     StoryIndex,
     fingerprint,
 )
-from storage.chunks import chunked
+from storage.chunks import in_ids, rows_in
 from storage.items import _item
 from storage.tables import ItemRow, MatchRow, OutboxRow, StoryItemRow, StoryRow
 
 _STORIES: sa.Table = StoryRow.__table__  # type: ignore[attr-defined]
 _MEMBERS: sa.Table = StoryItemRow.__table__  # type: ignore[attr-defined]
 # Built once: the poll runs these for every feed it stores (see storage.items).
-_STORIES_OF = sa.select(_MEMBERS.c.item_id, _MEMBERS.c.story_id).where(
-    _MEMBERS.c.item_id.in_(sa.bindparam("ids", expanding=True))
-)
+_STORIES_OF = sa.select(_MEMBERS.c.item_id, _MEMBERS.c.story_id).where(in_ids(_MEMBERS.c.item_id))
 _STORY_DATES = sa.select(
     _STORIES.c.id, _STORIES.c.event_date, _STORIES.c.event_date_reliable,
     _STORIES.c.last_published, _STORIES.c.member_count,
-).where(_STORIES.c.id.in_(sa.bindparam("ids", expanding=True)))  # fmt: skip
+).where(in_ids(_STORIES.c.id))  # fmt: skip
 _UPDATE_STORY = sa.update(_STORIES).where(_STORIES.c.id == sa.bindparam("key"))
 _INSERT_STORIES = sa.insert(_STORIES).returning(_STORIES.c.id, sort_by_parameter_order=True)
 _INSERT_MEMBERS = sa.insert(_MEMBERS)
@@ -245,10 +243,10 @@ def _write_stories(
     return temporary key → stored id."""
     fresh = set(new_keys)
     stored = sorted({key for _, key, _ in decided if key not in fresh})
-    dates: dict[int, _StoryDates] = {}
-    for chunk in chunked(stored):
-        for story_id, *columns in session.execute(_STORY_DATES, {"ids": chunk}):
-            dates[story_id] = _StoryDates(*columns)
+    dates = {
+        story_id: _StoryDates(*columns)
+        for story_id, *columns in rows_in(session, _STORY_DATES, stored)
+    }
     leads: dict[int, tuple[Item, bytes]] = {}
     for item, key, blob in decided:
         reliable = item.published_origin not in _UNRELIABLE_ORIGINS
@@ -299,12 +297,7 @@ def stories_of(session: Session, item_ids: Sequence[str]) -> dict[str, int]:
     """item id → story id, for the items that belong to a story."""
     if not item_ids:
         return {}
-    session.flush()
-    found: dict[str, int] = {}
-    for chunk in chunked(list(item_ids)):
-        for item_id, story_id in session.execute(_STORIES_OF, {"ids": chunk}):
-            found[item_id] = story_id
-    return found
+    return {row.item_id: row.story_id for row in rows_in(session, _STORIES_OF, item_ids)}
 
 
 def get_story(session: Session, story_id: int) -> StoryInfo | None:
