@@ -37,6 +37,24 @@ def test_explain_text_without_a_match(rules: RuleSet) -> None:
     assert explain_text(rules, "Nothing here.").splitlines()[1] == "matched: no topic"
 
 
+def test_a_near_term_that_missed_says_how_far_apart_its_sides_were(tmp_path: Path) -> None:
+    (tmp_path / "pair.yaml").write_text(
+        "id: pair\nname: Pair\ndescription: d\n"
+        "match:\n  any: [{near: [recognise, LPR], within: 2, label: recognise ~2 LPR}]\n",
+        encoding="utf-8",
+    )
+    rules = load_rules(tmp_path)
+
+    far = explain_text(rules, "They will not, the minister said, recognise the so-called LPR.")
+    one_side = explain_text(rules, "They recognise nothing.")
+    split = explain_text(rules, "They recognise it. The LPR is not.")
+
+    assert "not fired: 'any' score 0 < threshold 1 (short by 1)" in far
+    assert "has 3 words between, 2 allowed (short by 1)" in far
+    assert "right side not found; the other side found “recognise”" in one_side
+    assert "only in different sentences" in split
+
+
 def test_rematch_diff_lists_only_changes(rules: RuleSet) -> None:
     items = [
         ("a", "", "Armenia froze its CSTO membership.", "en"),

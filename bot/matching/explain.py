@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.matching.evaluate import BlockResult, TermResult
+from bot.matching.terms import NearTerm
 
 if TYPE_CHECKING:
+    from bot.matching.document import Document
     from bot.matching.matcher import RuleSet
 
 
@@ -44,7 +46,7 @@ class TopicExplanation:
         return "\n".join(out)
 
 
-def _term_line(result: TermResult, weighted: bool) -> str:
+def _term_line(result: TermResult, weighted: bool, doc: Document | None) -> str:
     mark = "✓" if result.matched else "✗"
     weight = f" +{result.term.weight:g}" if weighted else ""
     line = f"{mark} {result.term.label}{weight}"
@@ -52,6 +54,8 @@ def _term_line(result: TermResult, weighted: bool) -> str:
         shown = ", ".join(f"“{h.text}”" for h in result.hits[:3])
         more = f" (+{len(result.hits) - 3} more)" if len(result.hits) > 3 else ""
         line += f": {shown}{more}"
+    elif doc is not None and isinstance(result.term, NearTerm):
+        line += f" — {result.term.shortfall(doc)}"
     return line
 
 
@@ -60,7 +64,10 @@ def _verdict(result: BlockResult) -> str:
         return f"fired (score {result.score:g} ≥ {result.threshold:g})"
     reasons = []
     if not result.any_ok:
-        reasons.append(f"'any' score {result.score:g} < threshold {result.threshold:g}")
+        short = result.threshold - result.score
+        reasons.append(
+            f"'any' score {result.score:g} < threshold {result.threshold:g} (short by {short:g})"
+        )
     if not result.all_ok:
         missing = sum(1 for g in result.all if not any(r.matched for r in g))
         reasons.append(f"{missing} of {len(result.all)} 'all' entries did not match")
@@ -69,19 +76,19 @@ def _verdict(result: BlockResult) -> str:
     return "not fired: " + "; ".join(reasons)
 
 
-def explain_block(result: BlockResult) -> BlockExplanation:
-    """Explain one evaluated block."""
+def explain_block(result: BlockResult, doc: Document | None = None) -> BlockExplanation:
+    """Explain one evaluated block; with `doc`, a `near` term that missed says by how much."""
     lines: list[str] = []
     if result.block.any:
         lines.append(f"any (threshold {result.threshold:g}):")
-        lines.extend(f"  {_term_line(r, True)}" for r in result.any)
+        lines.extend(f"  {_term_line(r, True, doc)}" for r in result.any)
     for index, group in enumerate(result.all, start=1):
         ok = "✓" if any(r.matched for r in group) else "✗"
         lines.append(f"all #{index} {ok} (one of):")
-        lines.extend(f"  {_term_line(r, False)}" for r in group)
+        lines.extend(f"  {_term_line(r, False, doc)}" for r in group)
     if result.block.none:
         lines.append("none (any hit vetoes):")
-        lines.extend(f"  {_term_line(r, False)}" for r in result.none)
+        lines.extend(f"  {_term_line(r, False, None)}" for r in result.none)
     block = result.block
     return BlockExplanation(
         block.label,

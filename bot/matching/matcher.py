@@ -108,7 +108,7 @@ class RuleSet:
         out = []
         for compiled in self._topics:
             results = evaluate_topic(compiled, doc)
-            blocks = tuple(explain_block(r) for r in results)
+            blocks = tuple(explain_block(r, doc) for r in results)
             matched = any(r.fired for r in results)
             out.append(
                 TopicExplanation(compiled.topic.id, compiled.topic.source_file, matched, blocks)

@@ -168,6 +168,43 @@ class NearTerm:
                     pairs.setdefault((a.field, first.start, second.end), _pair(doc, first, second))
         return sorted(pairs.values(), key=lambda h: (h.field, h.start, h.end))
 
+    def shortfall(self, doc: Document) -> str:
+        """Why this term did not hit: a side missing, or how far apart the closest pair is.
+
+        Only for explanations; it computes every side hit, ignoring the trigger shortcut.
+        """
+        lefts = [h for t in self.left for h in t.hits(doc)]
+        rights = [h for t in self.right for h in t.hits(doc)]
+        if not lefts or not rights:
+            missing = [name for name, hits in (("left", lefts), ("right", rights)) if not hits]
+            found = (lefts or rights)[:1]
+            seen = f"; the other side found “{found[0].text}”" if found else ""
+            return f"{' and '.join(missing)} side not found{seen}"
+        best: tuple[int, Hit, Hit] | None = None
+        reasons = set()
+        for a in lefts:
+            for b in rights:
+                if a.field != b.field or a.overlaps(b):
+                    reasons.add("only in different fields (title vs body)")
+                    continue
+                first, second = (a, b) if a.start < b.start else (b, a)
+                if self.ordered and first is not a:
+                    reasons.add("only in the wrong order")
+                    continue
+                if a.sentence != b.sentence and not self.across_sentences:
+                    reasons.add("only in different sentences")
+                    continue
+                gap = first.words_between(second)
+                if best is None or gap < best[0]:
+                    best = (gap, first, second)
+        if best is None:
+            return "both sides found, " + " or ".join(sorted(reasons))
+        gap, first, second = best
+        return (
+            f"closest pair “{first.text} … {second.text}” has {gap} words between, "
+            f"{self.within} allowed (short by {gap - self.within})"
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class GroupTerm:
