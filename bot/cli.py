@@ -116,10 +116,11 @@ def cmd_rules_test(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Precision, recall and F1 per topic on a labelled set, with the misclassified items."""
-    from bot.evaluation import evaluate, load_labeled, render_report
+    from bot.evaluation import evaluate, load_labeled_files, render_report
 
     rules = load_rules(Path(args.rules) if args.rules else settings.rules_dir)
-    print(render_report(evaluate(rules, load_labeled(Path(args.labels)))))
+    report = evaluate(rules, load_labeled_files([Path(p) for p in args.labels]))
+    print(render_report(report, items=not args.summary))
     return 0
 
 
@@ -377,7 +378,12 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--jsonl", action="store_true", required=True, help="JSON lines in/out")
     match.add_argument("--rules", help="rules directory (default GEOALERT_RULES_DIR)")
     evaluation = add("eval", cmd_eval, "precision/recall of the rules on a labelled JSONL set")
-    evaluation.add_argument("labels", help="JSON lines: id, lang, title, text, topics")
+    evaluation.add_argument(
+        "labels", nargs="+", help="JSON lines files: id, lang, title, text, topics"
+    )
+    evaluation.add_argument(
+        "--summary", action="store_true", help="the tables only, without the misclassified items"
+    )
     evaluation.add_argument("--rules", help="rules directory (default GEOALERT_RULES_DIR)")
     timeline = add("timeline", cmd_timeline, "chronology of a topic")
     timeline.add_argument("topic")

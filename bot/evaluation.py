@@ -89,6 +89,7 @@ class Misclassified:
     expected: frozenset[str]
     predicted: frozenset[str]
     false_positives: tuple[FalsePositive, ...]  # by topic id, with the evidence that fired
+    shortfalls: tuple[tuple[str, str], ...] = ()  # (missed topic, its closest block's verdict)
 
     @property
     def missed(self) -> frozenset[str]:
@@ -98,11 +99,16 @@ class Misclassified:
 
 @dataclass(frozen=True, slots=True)
 class EvalReport:
-    """Per-topic scores (by topic id), their micro average, and the misclassified items."""
+    """Per-topic scores (by topic id), their micro average, and the misclassified items.
+
+    `by_language` holds the same per-topic scores for each item language (by language code),
+    so a rule that works in English and fails in Russian shows up as such.
+    """
 
     items: int
     topics: tuple[TopicScore, ...]
     misclassified: tuple[Misclassified, ...]
+    by_language: tuple[tuple[str, int, tuple[TopicScore, ...]], ...] = ()
 
     @property
     def micro(self) -> TopicScore:
@@ -194,6 +200,49 @@ def load_labeled(path: Path) -> list[LabeledItem]:
     return items
 
 
+def load_labeled_files(paths: Sequence[Path]) -> list[LabeledItem]:
+    """Read several labelled sets as one; an id may appear only once across all of them."""
+    items: list[LabeledItem] = []
+    origin: dict[str, Path] = {}
+    for path in paths:
+        for item in load_labeled(path):
+            if item.id in origin:
+                raise GeoalertError(f"{path}: duplicate id '{item.id}' (also in {origin[item.id]})")
+            origin[item.id] = path
+            items.append(item)
+    return items
+
+
+def _tally(
+    topic_ids: Sequence[str], outcomes: Sequence[tuple[frozenset[str], frozenset[str]]]
+) -> tuple[TopicScore, ...]:
+    """Per-topic confusion counts of (expected, predicted) pairs."""
+    counts = {t: [0, 0, 0] for t in topic_ids}  # tp, fp, fn
+    for expected, predicted in outcomes:
+        for topic in predicted & expected:
+            counts[topic][0] += 1
+        for topic in predicted - expected:
+            counts[topic][1] += 1
+        for topic in expected - predicted:
+            counts[topic][2] += 1
+    return tuple(TopicScore(t, *counts[t]) for t in topic_ids)
+
+
+def _shortfalls(
+    rules: RuleSet, item: LabeledItem, missed: frozenset[str]
+) -> tuple[tuple[str, str], ...]:
+    """For each missed topic, the verdict of its block that came closest to firing."""
+    if not missed:
+        return ()
+    out = []
+    for explanation in rules.explain(item.title, item.text, item.lang):
+        if explanation.topic in missed and explanation.blocks:
+            closest = max(explanation.blocks, key=lambda b: b.score / (b.threshold or 1))
+            label = f"block {closest.label} " if closest.label else "block "
+            out.append((explanation.topic, f"{label}(line {closest.line}) {closest.verdict}"))
+    return tuple(out)
+
+
 def evaluate(rules: RuleSet, items: Sequence[LabeledItem]) -> EvalReport:
     """Match every item with `rules` and score the predictions against the labels.
 
@@ -201,24 +250,37 @@ def evaluate(rules: RuleSet, items: Sequence[LabeledItem]) -> EvalReport:
     can only be missed). Items are matched with their `lang` as the language.
     """
     topic_ids = sorted({t.id for t in rules.topics} | {t for item in items for t in item.topics})
-    counts = {t: [0, 0, 0] for t in topic_ids}  # tp, fp, fn
+    outcomes: list[tuple[frozenset[str], frozenset[str]]] = []
     misclassified: list[Misclassified] = []
     for item in items:
         matches = rules.match(item.title, item.text, item.lang)
         predicted = frozenset(m.topic for m in matches)
-        for topic in predicted & item.topics:
-            counts[topic][0] += 1
-        for topic in predicted - item.topics:
-            counts[topic][1] += 1
-        for topic in item.topics - predicted:
-            counts[topic][2] += 1
+        outcomes.append((item.topics, predicted))
         if predicted != item.topics:
             false_positives = tuple(
                 FalsePositive(m.topic, m.evidence) for m in matches if m.topic not in item.topics
             )
-            misclassified.append(Misclassified(item, item.topics, predicted, false_positives))
-    scores = tuple(TopicScore(t, *counts[t]) for t in topic_ids)
-    return EvalReport(items=len(items), topics=scores, misclassified=tuple(misclassified))
+            shortfalls = _shortfalls(rules, item, item.topics - predicted)
+            misclassified.append(
+                Misclassified(item, item.topics, predicted, false_positives, shortfalls)
+            )
+    by_language = tuple(
+        (
+            lang,
+            sum(1 for item in items if item.lang == lang),
+            _tally(
+                topic_ids,
+                [o for item, o in zip(items, outcomes, strict=True) if item.lang == lang],
+            ),
+        )
+        for lang in sorted({item.lang for item in items})
+    )
+    return EvalReport(
+        items=len(items),
+        topics=_tally(topic_ids, outcomes),
+        misclassified=tuple(misclassified),
+        by_language=by_language,
+    )
 
 
 def _row(name: str, s: TopicScore, width: int) -> str:
@@ -244,6 +306,7 @@ def _render_miss(miss: Misclassified) -> list[str]:
         lines.append(f"  note:  {item.note}")
     if miss.missed:
         lines.append(f"  missed (false negative): {_names(miss.missed)}")
+        lines.extend(f"    {topic}: {verdict}" for topic, verdict in miss.shortfalls)
     for fp in miss.false_positives:
         ev = fp.evidence
         terms = ", ".join(f"“{t}”" for t in ev.terms) or "—"
@@ -255,14 +318,28 @@ def _render_miss(miss: Misclassified) -> list[str]:
     return lines
 
 
-def render_report(report: EvalReport) -> str:
-    """A text table (topic, P, R, F1, tp, fp, fn) and every misclassified item with evidence."""
-    width = max([len("topic"), len("micro (all)"), *(len(s.topic) for s in report.topics)])
+def _table(scores: Sequence[TopicScore], width: int) -> list[str]:
     header = f"{'topic':<{width}}  {'P':>5}  {'R':>5}  {'F1':>5}  {'tp':>4}  {'fp':>4}  {'fn':>4}"
-    lines = [f"{report.items} labelled items", header, "-" * len(header)]
-    lines.extend(_row(s.topic, s, width) for s in report.topics)
-    lines.append(_row("micro (all)", report.micro, width))
-    lines.append("")
+    micro = TopicScore(
+        "micro", sum(s.tp for s in scores), sum(s.fp for s in scores), sum(s.fn for s in scores)
+    )
+    lines = [header, "-" * len(header)]
+    lines.extend(_row(s.topic, s, width) for s in scores)
+    lines.append(_row("micro (all)", micro, width))
+    return lines
+
+
+def render_report(report: EvalReport, *, items: bool = True) -> str:
+    """Tables (topic, P, R, F1, tp, fp, fn) for all items and per language, then every
+    misclassified item with its evidence (left out when `items` is false)."""
+    width = max([len("topic"), len("micro (all)"), *(len(s.topic) for s in report.topics)])
+    lines = [f"{report.items} labelled items", *_table(report.topics, width), ""]
+    if len(report.by_language) > 1:
+        for lang, count, scores in report.by_language:
+            lines.extend([f"{lang}: {count} items", *_table(scores, width), ""])
+    if not items:
+        lines.append(f"{len(report.misclassified)} misclassified items (not listed).")
+        return "\n".join(lines)
     if not report.misclassified:
         lines.append("No misclassified items.")
         return "\n".join(lines)

@@ -100,6 +100,31 @@ def test_match_reads_json_lines_and_touches_no_database(tmp_path):
     assert not (tmp_path / "geoalert.db").exists()
 
 
+def test_eval_takes_several_files_and_reports_per_language(tmp_path):
+    english = {
+        "id": "e",
+        "lang": "en",
+        "title": "CSTO summit",
+        "text": "Leaders met.",
+        "topics": ["csto"],
+    }
+    russian = {"id": "r", "lang": "ru", "title": "Саммит", "text": "Лидеры встретились.",
+               "topics": ["csto"]}  # fmt: skip
+    for name, row in (("en.jsonl", english), ("ru.jsonl", russian)):
+        (tmp_path / name).write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
+
+    full = geoalert("eval", "en.jsonl", "ru.jsonl", cwd=tmp_path)
+    summary = geoalert("eval", "--summary", "en.jsonl", "ru.jsonl", cwd=tmp_path)
+
+    assert full.returncode == 0, full.stderr
+    assert full.stdout.startswith("2 labelled items")
+    assert "en: 1 items" in full.stdout and "ru: 1 items" in full.stdout
+    assert "r [ru] expected: csto; predicted: —" in full.stdout
+    assert "csto: block (line" in full.stdout and "(short by 1)" in full.stdout
+    assert "1 misclassified items (not listed)." in summary.stdout
+    assert "Лидеры" not in summary.stdout
+
+
 def test_rules_check_and_test_pass_on_the_bundled_rules(tmp_path):
     check = geoalert("rules", "check", cwd=tmp_path)
     assert check.returncode == 0 and "3 topics OK" in check.stdout

@@ -15,6 +15,7 @@ from bot.evaluation import (
     TopicScore,
     evaluate,
     load_labeled,
+    load_labeled_files,
     render_report,
 )
 from bot.matching import RuleSet, load_rules
@@ -100,6 +101,60 @@ def test_misclassified_items_carry_expected_predicted_and_evidence(tiny_rules: R
     assert fp.evidence.score >= fp.evidence.threshold
     assert false_neg.missed == {"fruit"}
     assert false_neg.false_positives == ()
+
+
+def test_scores_are_also_given_per_language(tiny_rules: RuleSet) -> None:
+    russian = LabeledItem("r", "ru", "", "Яблоко и банан.", frozenset({"fruit"}))  # fruit fn
+
+    report = evaluate(tiny_rules, [*TINY_ITEMS, russian])
+
+    (en, en_count, en_scores), (ru, ru_count, ru_scores) = report.by_language
+    assert (en, en_count, ru, ru_count) == ("en", 6, "ru", 1)
+    en_fruit = next(s for s in en_scores if s.topic == "fruit")
+    ru_fruit = next(s for s in ru_scores if s.topic == "fruit")
+    assert (en_fruit.tp, en_fruit.fp, en_fruit.fn) == (2, 1, 1)
+    assert (ru_fruit.tp, ru_fruit.fp, ru_fruit.fn) == (0, 0, 1)
+    text = render_report(report)
+    assert "en: 6 items" in text and "ru: 1 items" in text
+
+
+def test_a_missed_topic_says_by_how_much_its_block_fell_short(tmp_path: Path) -> None:
+    (tmp_path / "pair.yaml").write_text(
+        "id: pair\nname: Pair\ndescription: d\nmatch:\n  threshold: 2\n"
+        "  any: [apple, {near: [red, fox], within: 1}]\n",
+        encoding="utf-8",
+    )
+    rules = load_rules(tmp_path)
+    text = "An apple; the red and very quick fox."
+    missed = LabeledItem("m", "en", "", text, frozenset({"pair"}))
+
+    (miss,) = evaluate(rules, [missed]).misclassified
+
+    ((topic, verdict),) = miss.shortfalls
+    assert topic == "pair"
+    assert "score 1 < threshold 2 (short by 1)" in verdict
+    assert "short by 1" in render_report(evaluate(rules, [missed]))
+
+
+def test_summary_report_leaves_out_the_items(tiny_rules: RuleSet) -> None:
+    text = render_report(evaluate(tiny_rules, TINY_ITEMS), items=False)
+
+    assert "2 misclassified items (not listed)." in text
+    assert "Banana bread" not in text
+
+
+def test_several_files_are_read_as_one_set_with_unique_ids(tmp_path: Path) -> None:
+    def write(name: str, *ids: str) -> Path:
+        path = tmp_path / name
+        rows = [{"id": i, "lang": "en", "title": "t", "text": "x", "topics": []} for i in ids]
+        path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+        return path
+
+    a, b = write("a.jsonl", "1", "2"), write("b.jsonl", "3")
+    assert [i.id for i in load_labeled_files([a, b])] == ["1", "2", "3"]
+    clash = write("c.jsonl", "2")
+    with pytest.raises(GeoalertError, match=r"c\.jsonl: duplicate id '2' \(also in .*a\.jsonl\)"):
+        load_labeled_files([a, clash])
 
 
 def test_nothing_expected_and_nothing_predicted_scores_one(tiny_rules: RuleSet) -> None:
