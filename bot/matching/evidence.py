@@ -40,10 +40,19 @@ def clause_lines(result: BlockResult) -> list[str]:
     return lines
 
 
+def _reasons(result: BlockResult) -> list[TermResult]:
+    """The results that explain a fired block: its `any` hits when it has an `any` (its `all`
+    entries are then gates, such as "Russia is named somewhere", shown in the clauses only),
+    else its `all` hits."""
+    if result.block.any:
+        return [r for r in result.any if r.matched]
+    return list(result.positive())
+
+
 def _first_hits(fired: list[BlockResult]) -> list[Hit]:
     """Plain hits in text order; a hit inside a longer one ("CSTO" in "… (CSTO)") is dropped."""
     leaves = [
-        leaf for result in fired for r in result.positive() for h in r.hits for leaf in h.leaves()
+        leaf for result in fired for r in _reasons(result) for h in r.hits for leaf in h.leaves()
     ]
     leaves.sort(key=lambda h: (h.field, h.start, -h.end))
     kept: list[Hit] = []
