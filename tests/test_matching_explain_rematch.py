@@ -22,15 +22,15 @@ def test_explain_text_reports_language_verdicts_and_every_clause(rules: RuleSet)
     assert lines[0] == "language: ru (detected from Cyrillic vs Latin letters)"
     assert lines[1] == "matched: non_recognition"
     assert lines[3].startswith("non_recognition (") and lines[3].endswith("): MATCH")
-    assert "✓ recognise ~5 breakaway entity +2: “признаёт … ЛНР”" in report
+    assert "✓ recognise ~6 entity +2: “признаёт … ЛНР”" in report
     assert "sanctions (" in report and "no match" in report
-    assert "✗ CSTO +1" in report
+    assert "✗ @name +1" in report
 
 
 def test_explain_text_with_a_given_language_and_title(rules: RuleSet) -> None:
     report = explain_text(rules, "Leaders met.", title="CSTO summit", language="en-GB")
     assert report.splitlines()[:2] == ["language: en (given)", "matched: csto"]
-    assert "✓ CSTO +1: “CSTO”" in report
+    assert "✓ @name +1: “CSTO”" in report
 
 
 def test_explain_text_without_a_match(rules: RuleSet) -> None:
