@@ -34,7 +34,7 @@ if str(REPO) not in sys.path:  # `python benchmarks/bench_x.py` puts benchmarks/
     sys.path.insert(0, str(REPO))
 
 RULES_DIR = REPO / "rules"
-LABELED = REPO / "tests" / "data" / "labeled.jsonl"
+LABELED = REPO / "tests" / "data" / "eval" / "dev-legacy.jsonl"
 _VOCAB_WORD = re.compile(r"[^\W\d_]+")
 SEEDS_DIR = REPO / "seeds"
 

@@ -23,7 +23,7 @@ def _rules_and_items() -> tuple[RuleSet, list[tuple[str, str, str | None]]]:
         (item["title"], item["text"], item.get("lang"))
         for item in (
             json.loads(line)
-            for line in (REPO / "tests/data/labeled.jsonl").read_text("utf-8").splitlines()
+            for line in (REPO / "tests/data/eval/dev-legacy.jsonl").read_text("utf-8").splitlines()
             if line.strip()
         )
     ]
