@@ -77,6 +77,33 @@ def evaluate_block(block: Block, doc: Document) -> BlockResult:
     return BlockResult(block, any_, all_, none, score, threshold)
 
 
+def block_fires(block: Block, doc: Document) -> bool:
+    """Whether `block` fires, computing as few hits as possible.
+
+    The same verdict as `evaluate_block(block, doc).fired`, but it stops at the first hit of
+    each `all` entry and of `none`, and stops adding `any` weights as soon as the threshold is
+    reached or can no longer be reached. Most candidate items do not fire, so `match` asks
+    this first and evaluates fully (for the evidence) only the blocks that fire.
+    """
+    for group in block.all:
+        if not any(t.hits(doc) for t in group):
+            return False
+    if block.any:
+        score = 0.0
+        remaining = sum(t.weight for t in block.any)
+        for term in block.any_by_weight:
+            remaining -= term.weight
+            if term.hits(doc):
+                score += term.weight
+                if score >= block.threshold:
+                    break
+            elif score + remaining < block.threshold:
+                return False
+        if score < block.threshold:
+            return False
+    return not any(t.hits(doc) for t in block.none)
+
+
 def evaluate_topic(topic: CompiledTopic, doc: Document) -> tuple[BlockResult, ...]:
     """Evaluate every alternative block of a topic."""
     return tuple(evaluate_block(b, doc) for b in topic.blocks)

@@ -86,14 +86,15 @@ def _language_ok(lang: str | None, doc: Document) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class PatternTerm:
-    """A weighted pattern; a hit overlapping a hit of an `unless` pattern does not count."""
+    """A weighted pattern; a hit overlapping a hit of an `unless` pattern (or of an `unless`
+    near pair, which spans both of its words) does not count."""
 
     label: str
     weight: float
     lang: str | None
     line: int
     pattern: Pattern
-    unless: tuple[Pattern, ...] = ()
+    unless: tuple[Pattern | NearTerm, ...] = ()
 
     def hits(self, doc: Document) -> list[Hit]:
         if self.pattern.trigger not in doc.present or not _language_ok(self.lang, doc):
@@ -240,6 +241,13 @@ class Block:
     none: tuple[Term, ...]
     threshold: float
     line: int
+    # `any` by decreasing weight, plain terms before `near` ones: the order in which
+    # `block_fires` tries them, so the threshold is reached (or ruled out) soonest.
+    any_by_weight: tuple[Term, ...] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        ordered = sorted(self.any, key=lambda t: (-t.weight, isinstance(t, NearTerm)))
+        object.__setattr__(self, "any_by_weight", tuple(ordered))
 
 
 @dataclass(frozen=True, slots=True)
