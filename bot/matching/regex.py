@@ -28,7 +28,12 @@ class RegexError(ValueError):
     """A pattern RE2 cannot compile or that the matcher does not support."""
 
 
-SET_SIZE = 64  # patterns per RE2 set: bounded so each DFA stays well inside SET_MEMORY
+# Patterns per RE2 set. A set's DFA is built lazily, state by state, as texts are scanned;
+# with many patterns that allow gaps ("(?:\S+ ){0,6}") the states of one large set multiply,
+# so the first texts are slow and memory grows. Small sets stay small: on the bundled rules
+# (112 regexes), 8 per set scans cold text 5x faster than 64 per set (9,375 vs 1,917 texts/s)
+# at a warm cost that stays far from the matcher's own (49,678 vs 135,833 texts/s).
+SET_SIZE = 8
 SET_MEMORY = 64 << 20
 
 
@@ -98,10 +103,16 @@ def guard(source: str) -> str:
 def compile_user_regex(source: str) -> tuple[str, Any]:
     """Validate and compile a rule's regex; returns (guarded RE2 source, compiled guard)."""
     inner = translate(source)
-    if _compile(inner).search(b"") is not None:
-        raise RegexError("matches the empty string")
     guarded = guard(inner)
-    return guarded, _compile(guarded)
+    try:
+        compiled = _compile(guarded)
+    except RegexError:
+        _compile(inner)  # RE2's reason, quoting the rule's own pattern
+        raise
+    # The guard matches the empty text exactly when the pattern does (both ends are allowed).
+    if compiled.search(b"") is not None:
+        raise RegexError("matches the empty string")
+    return guarded, compiled
 
 
 def compile_sets(sources: list[str]) -> list[Any]:
