@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.errors import RuleError
 from bot.matching import RuleSet, load_rules
 
 REPO = Path(__file__).resolve().parent.parent
@@ -272,6 +273,29 @@ def test_all_is_an_and_of_or_groups_and_none_vetoes(tmp_path: Path) -> None:
     assert fires(demo, "An embargo on Belarus")
     assert not fires(demo, "An embargo on Iran")
     assert not fires(demo, "Football sanctions on Russia")
+
+
+def test_unless_near_excludes_a_hit_close_to_a_false_friend(tmp_path: Path) -> None:
+    demo = make_rules(
+        tmp_path,
+        """
+        any:
+          - term: sanction*
+            unless:
+              - {near: [sanction*, "@sport"], within: 4}
+        """,
+        extra="groups:\n  sport: [doping, athlete*, medal*]\n",
+    )
+    assert not fires(demo, "The sanction strips the athlete of a medal.")
+    assert not fires(demo, "Doping sanctions were lifted.")
+    assert fires(demo, "Sanctions were adopted by the council on Monday; athletes were spared.")
+    assert fires(demo, "Sanctions were adopted. Athletes cheered.")  # another sentence
+    assert fires(demo, "Doping tests were held in Lausanne last week; sanctions are unrelated.")
+
+
+def test_unless_near_accepts_only_near_options(tmp_path: Path) -> None:
+    with pytest.raises(RuleError, match=r"t\.yaml:\d+: unknown key 'weight' in an 'unless' near"):
+        make_rules(tmp_path, "any:\n  - {term: a, unless: [{near: [a, b], weight: 2}]}")
 
 
 def test_unless_excludes_only_the_overlapping_hit(tmp_path: Path) -> None:

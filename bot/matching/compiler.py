@@ -99,7 +99,9 @@ class Compiler:
         return WordPattern(spec.label, atoms, tuple(gaps), atoms[longest])
 
     def _pattern_term(self, spec: PatternTermSpec) -> PatternTerm:
-        unless = tuple(self.pattern(p) for p in spec.unless)
+        unless = tuple(
+            self.term(p) if isinstance(p, NearTermSpec) else self.pattern(p) for p in spec.unless
+        )
         return PatternTerm(
             spec.label, spec.weight, spec.lang, spec.line, self.pattern(spec.pattern), unless
         )

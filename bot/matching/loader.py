@@ -297,11 +297,20 @@ class TopicParser:
             self.fail(item.key_lines["label"], "'label' must be a non-empty string")
         return float(weight), lang, label
 
-    def unless(self, value: Any, line: int) -> list[PatternSpec]:
+    def unless(self, value: Any, line: int) -> list[PatternSpec | NearTermSpec]:
+        """Plain terms, `re:` regexes, or `{near: [A, B], within: N}` pairs."""
         self.check_list(value, line, "unless")
-        return [
-            self.pattern(v, ln, "unless") for v, ln in zip(value, value.item_lines, strict=True)
-        ]
+        out: list[PatternSpec | NearTermSpec] = []
+        for v, ln in zip(value, value.item_lines, strict=True):
+            if isinstance(v, LineDict) and "near" in v:
+                self.check_keys(v, ("near", *NEAR_KEYS, "label"), "an 'unless' near")
+                label = v.get("label")
+                if label is not None and (not isinstance(label, str) or not label.strip()):
+                    self.fail(v.key_lines["label"], "'label' must be a non-empty string")
+                out.append(self.near(v, 1.0, None, label))
+            else:
+                out.append(self.pattern(v, ln, "unless"))
+        return out
 
     def near(
         self, item: LineDict, weight: float, lang: str | None, label: str | None

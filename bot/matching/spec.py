@@ -24,12 +24,13 @@ class PatternSpec:
 
 @dataclass(frozen=True, slots=True)
 class PatternTermSpec:
-    """One pattern with a weight; hits inside an `unless` hit are discarded."""
+    """One pattern with a weight; hits inside an `unless` hit (a pattern's or a `near`
+    pair's) are discarded."""
 
     pattern: PatternSpec
     weight: float
     lang: str | None
-    unless: tuple[PatternSpec, ...]
+    unless: tuple[PatternSpec | NearTermSpec, ...]
     label: str
     line: int
 
