@@ -105,9 +105,10 @@ def make_items(count: int, seed: int = 7) -> list[Item]:
     return items
 
 
-def make_rule_dir(directory: Path, variants: int = 47) -> Path:
-    """The bundled rules plus `variants` generated ones (other key words and entities)."""
-    bundled = sorted((REPO / "rules").glob("*.yaml"))
+def make_rule_dir(directory: Path, variants: int = 47, source: Path = REPO / "rules") -> Path:
+    """The rules of `source` (the bundled ones) plus `variants` generated ones (other key
+    words and entities)."""
+    bundled = sorted(source.glob("*.yaml"))
     for path in bundled:
         (directory / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     for n in range(variants):
@@ -202,12 +203,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="500 items: a quick run for CI")
     parser.add_argument("--items", type=int, default=20_000)
+    parser.add_argument(
+        "--rules", type=Path, default=REPO / "rules", help="rule files to start from (to compare)"
+    )
     args = parser.parse_args(argv)
     count = 500 if args.smoke else args.items
     items = make_items(count)
     sample = items[: max(50, count // 20)]
     with tempfile.TemporaryDirectory() as tmp:
-        rule_dir = make_rule_dir(Path(tmp))
+        rule_dir = make_rule_dir(Path(tmp), source=args.rules)
         start = time.perf_counter()
         rules: RuleSet = load_rules(rule_dir)
         load_s = time.perf_counter() - start
