@@ -45,24 +45,25 @@ def block_triggers(block: Block) -> frozenset[int]:
     return min(options, key=len)
 
 
-# What a term needs, without positions: one of `singles` occurs, or every atom of one of
-# `multi` (the words of a phrase) occurs; `firsts` holds one atom of each phrase, so most texts
-# are ruled out by two set operations. A `near` needs both of its sides.
-Need = tuple[frozenset[int], frozenset[int], tuple[frozenset[int], ...]]
+# What a term needs, without positions: one of `singles` occurs, or every atom of one of the
+# phrases occurs. Phrases are filed under their trigger (the atom of their longest, rarest
+# word), so most texts are ruled out by two set operations and only the phrases whose
+# trigger occurs are checked in full. A `near` needs both of its sides.
+Need = tuple[frozenset[int], frozenset[int], dict[int, tuple[frozenset[int], ...]]]
 TermNeeds = tuple[Need, ...]
 
 
 def _need(terms: Iterable[PatternTerm]) -> Need:
     singles: set[int] = set()
-    multi: list[frozenset[int]] = []
+    phrases: dict[int, list[frozenset[int]]] = {}
     for term in terms:
         pattern = term.pattern
         if isinstance(pattern, WordPattern) and len(set(pattern.words)) > 1:
-            multi.append(frozenset(pattern.words))
+            phrases.setdefault(pattern.trigger, []).append(frozenset(pattern.words))
         else:
             singles.add(pattern.trigger)
-    firsts = frozenset(min(m) for m in multi)  # any one atom of a phrase is necessary
-    return frozenset(singles), firsts, tuple(multi)
+    by_trigger = {atom: tuple(found) for atom, found in phrases.items()}
+    return frozenset(singles), frozenset(by_trigger), by_trigger
 
 
 def term_needs(term: Term) -> TermNeeds:
@@ -75,9 +76,11 @@ def term_needs(term: Term) -> TermNeeds:
 
 
 def _met(needs: TermNeeds, present: set[int]) -> bool:
-    for singles, firsts, multi in needs:
-        if present.isdisjoint(singles) and (
-            present.isdisjoint(firsts) or not any(m <= present for m in multi)
+    for singles, triggers, phrases in needs:
+        if not present.isdisjoint(singles):
+            continue
+        if present.isdisjoint(triggers) or not any(
+            words <= present for atom in triggers & present for words in phrases[atom]
         ):
             return False
     return True
@@ -87,18 +90,39 @@ BlockCheck = tuple[float, tuple[tuple[float, TermNeeds], ...], tuple[tuple[TermN
 
 
 def block_check(block: Block) -> BlockCheck:
-    """A block's `any` weights and needs, and its `all` entries' needs."""
-    any_ = tuple((t.weight, term_needs(t)) for t in block.any)
-    all_ = tuple(tuple(term_needs(t) for t in group) for group in block.all)
+    """A block's `any` weights and needs (heaviest first), and its `all` entries' needs."""
+    any_ = tuple((t.weight, term_needs(t)) for t in block.any_by_weight)
+    all_ = tuple(_entry_needs(group) for group in block.all)
     return (block.threshold if block.any else 0.0), any_, all_
 
 
+def _entry_needs(group: tuple[Term, ...]) -> tuple[TermNeeds, ...]:
+    """The needs of one `all` entry (an OR of terms): its plain terms merged into one need,
+    so an entry written as a 100-word group costs two set operations, not a hundred."""
+    plain = tuple(t for t in group if isinstance(t, PatternTerm))
+    merged: tuple[TermNeeds, ...] = ((_need(plain),),) if plain else ()
+    return merged + tuple(term_needs(t) for t in group if not isinstance(t, PatternTerm))
+
+
 def block_possible(check: BlockCheck, present: set[int]) -> bool:
-    """Could the block fire: enough weight among possible `any` terms, every `all` entry?"""
+    """Could the block fire: every `all` entry possible, enough weight among `any` terms?
+
+    The `all` gates are checked first and the `any` weights are added heaviest first, so
+    the answer usually comes after a few terms.
+    """
     threshold, any_, all_ = check
-    if any_ and sum(w for w, needs in any_ if _met(needs, present)) < threshold:
-        return False
-    return all(any(_met(needs, present) for needs in group) for group in all_)
+    for group in all_:
+        if not any(_met(needs, present) for needs in group):
+            return False
+    if not any_:
+        return True
+    total = 0.0
+    for weight, needs in any_:
+        if _met(needs, present):
+            total += weight
+            if total >= threshold:
+                return True
+    return False
 
 
 class Prefilter:
