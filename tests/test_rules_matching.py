@@ -198,7 +198,7 @@ def test_snippet_falls_back_to_title(rules: RuleSet) -> None:
 
 def test_evidence_of_the_seed(rules: RuleSet) -> None:
     (match,) = [m for m in rules.match(*seed("003")) if m.topic == "non_recognition"]
-    assert match.evidence.terms[:2] == ("recognize", "Moscow-promoted statelets")
+    assert match.evidence.terms[:2] == ("won’t recognize", "Moscow-promoted statelets")
     assert "won’t recognize Moscow-promoted statelets" in match.evidence.snippet
 
 
