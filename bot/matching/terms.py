@@ -111,14 +111,22 @@ def triggers_of(terms: tuple[PatternTerm, ...]) -> frozenset[int]:
     return frozenset(t.pattern.trigger for t in terms)
 
 
+def by_trigger(terms: tuple[PatternTerm, ...]) -> dict[int, tuple[PatternTerm, ...]]:
+    """Terms filed under their trigger atom, so a text only visits the terms it can hit."""
+    found: dict[int, list[PatternTerm]] = {}
+    for term in terms:
+        found.setdefault(term.pattern.trigger, []).append(term)
+    return {atom: tuple(group) for atom, group in found.items()}
+
+
 def _side_hits(
-    terms: tuple[PatternTerm, ...], triggers: frozenset[int], doc: Document
+    terms: dict[int, tuple[PatternTerm, ...]], triggers: frozenset[int], doc: Document
 ) -> list[Hit]:
-    """The hits of several pattern terms; nothing to do when none of their triggers occurs."""
+    """The hits of several pattern terms (filed by trigger): only those whose trigger occurs."""
     present = doc.present
     if present.isdisjoint(triggers):
         return []
-    return [h for t in terms if t.pattern.trigger in present for h in t.hits(doc)]
+    return [h for atom in triggers.intersection(present) for t in terms[atom] for h in t.hits(doc)]
 
 
 def _pair(doc: Document, first: Hit, second: Hit) -> Hit:
@@ -142,10 +150,18 @@ class NearTerm:
     across_sentences: bool = False
     left_triggers: frozenset[int] = dataclasses.field(init=False, repr=False, compare=False)
     right_triggers: frozenset[int] = dataclasses.field(init=False, repr=False, compare=False)
+    left_by_trigger: dict[int, tuple[PatternTerm, ...]] = dataclasses.field(
+        init=False, repr=False, compare=False
+    )
+    right_by_trigger: dict[int, tuple[PatternTerm, ...]] = dataclasses.field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "left_triggers", triggers_of(self.left))
         object.__setattr__(self, "right_triggers", triggers_of(self.right))
+        object.__setattr__(self, "left_by_trigger", by_trigger(self.left))
+        object.__setattr__(self, "right_by_trigger", by_trigger(self.right))
 
     def hits(self, doc: Document) -> list[Hit]:
         if not _language_ok(self.lang, doc):
@@ -153,8 +169,14 @@ class NearTerm:
         present = doc.present
         if present.isdisjoint(self.left_triggers) or present.isdisjoint(self.right_triggers):
             return []
-        lefts = _side_hits(self.left, self.left_triggers, doc)
-        rights = _side_hits(self.right, self.right_triggers, doc) if lefts else []
+        found = doc.memo.get(id(self))
+        if found is None:
+            found = doc.memo[id(self)] = self._pairs(doc)
+        return found
+
+    def _pairs(self, doc: Document) -> list[Hit]:
+        lefts = _side_hits(self.left_by_trigger, self.left_triggers, doc)
+        rights = _side_hits(self.right_by_trigger, self.right_triggers, doc) if lefts else []
         pairs: dict[tuple[int, int, int], Hit] = {}
         for a in lefts:
             for b in rights:
@@ -217,14 +239,18 @@ class GroupTerm:
     line: int
     members: tuple[PatternTerm, ...]
     triggers: frozenset[int] = dataclasses.field(init=False, repr=False, compare=False)
+    members_by_trigger: dict[int, tuple[PatternTerm, ...]] = dataclasses.field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "triggers", triggers_of(self.members))
+        object.__setattr__(self, "members_by_trigger", by_trigger(self.members))
 
     def hits(self, doc: Document) -> list[Hit]:
         if not _language_ok(self.lang, doc):
             return []
-        found = _side_hits(self.members, self.triggers, doc)
+        found = _side_hits(self.members_by_trigger, self.triggers, doc)
         return sorted(found, key=lambda h: (h.field, h.start, h.end))
 
 
