@@ -59,15 +59,57 @@ class BlockResult:
             yield from (r for r in group if r.matched)
 
 
-def _results(terms: tuple[Term, ...], doc: Document) -> tuple[TermResult, ...]:
-    return tuple(TermResult(t, tuple(t.hits(doc))) for t in terms)
+# Hits already computed for one document, by term identity: `match` asks `block_fires` and
+# then `evaluate_block` about the same terms of the same item.
+HitCache = dict[int, tuple[Hit, ...]]
 
 
-def evaluate_block(block: Block, doc: Document) -> BlockResult:
-    """Evaluate one block completely (the explanation needs every term)."""
-    any_ = _results(block.any, doc)
-    all_ = tuple(_results(group, doc) for group in block.all)
-    none = _results(block.none, doc)
+def _hits(term: Term, doc: Document, cache: HitCache | None) -> tuple[Hit, ...]:
+    if cache is None:
+        return tuple(term.hits(doc))
+    key = id(term)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = tuple(term.hits(doc))
+    return found
+
+
+def _results(
+    terms: tuple[Term, ...], doc: Document, cache: HitCache | None = None
+) -> tuple[TermResult, ...]:
+    return tuple(TermResult(t, _hits(t, doc, cache)) for t in terms)
+
+
+def _first_hit(
+    terms: tuple[Term, ...], doc: Document, cache: HitCache | None
+) -> tuple[TermResult, ...]:
+    """Results up to the first term that hits; the rest count as not hitting."""
+    out = []
+    for term in terms:
+        hits = _hits(term, doc, cache)
+        out.append(TermResult(term, hits))
+        if hits:
+            break
+    return tuple(out) + tuple(TermResult(t, ()) for t in terms[len(out) :])
+
+
+def evaluate_block(
+    block: Block, doc: Document, *, complete: bool = True, cache: HitCache | None = None
+) -> BlockResult:
+    """Evaluate one block: every term (for explanations), or, with `complete=False`, the
+    `all` entries of a block with `any` only up to their first hit.
+
+    There the `all` entries are gates ("Russia is named somewhere"); the evidence shows one
+    hit of each and the `any` hits in full (see `bot.matching.evidence`), so a gate written as
+    a hundred-word group is not searched a hundred times for an alert. `cache` shares hits
+    already computed for this document (by `block_fires`).
+    """
+    any_ = _results(block.any, doc, cache)
+    if complete or not block.any:
+        all_ = tuple(_results(group, doc, cache) for group in block.all)
+    else:
+        all_ = tuple(_first_hit(group, doc, cache) for group in block.all)
+    none = _results(block.none, doc, cache)
     if block.any:
         score = sum(r.term.weight for r in any_ if r.matched)
         threshold = block.threshold
@@ -77,7 +119,7 @@ def evaluate_block(block: Block, doc: Document) -> BlockResult:
     return BlockResult(block, any_, all_, none, score, threshold)
 
 
-def block_fires(block: Block, doc: Document) -> bool:
+def block_fires(block: Block, doc: Document, cache: HitCache | None = None) -> bool:
     """Whether `block` fires, computing as few hits as possible.
 
     The same verdict as `evaluate_block(block, doc).fired`, but it stops at the first hit of
@@ -86,14 +128,14 @@ def block_fires(block: Block, doc: Document) -> bool:
     this first and evaluates fully (for the evidence) only the blocks that fire.
     """
     for group in block.all:
-        if not any(t.hits(doc) for t in group):
+        if not any(_hits(t, doc, cache) for t in group):
             return False
     if block.any:
         score = 0.0
         remaining = sum(t.weight for t in block.any)
         for term in block.any_by_weight:
             remaining -= term.weight
-            if term.hits(doc):
+            if _hits(term, doc, cache):
                 score += term.weight
                 if score >= block.threshold:
                     break
@@ -101,7 +143,7 @@ def block_fires(block: Block, doc: Document) -> bool:
                 return False
         if score < block.threshold:
             return False
-    return not any(t.hits(doc) for t in block.none)
+    return not any(_hits(t, doc, cache) for t in block.none)
 
 
 def evaluate_topic(topic: CompiledTopic, doc: Document) -> tuple[BlockResult, ...]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.matching.document import Document, normalise
-from bot.matching.evaluate import block_fires, evaluate_block, evaluate_topic
+from bot.matching.evaluate import HitCache, block_fires, evaluate_block, evaluate_topic
 from bot.matching.evidence import build_evidence
 from bot.matching.explain import TopicExplanation, explain_block
 from bot.matching.lexicon import Lexicon
@@ -97,7 +97,12 @@ class RuleSet:
         matches = []
         for position in self._prefilter.candidates(doc.present):
             compiled = self._topics[position]
-            fired = [evaluate_block(b, doc) for b in compiled.blocks if block_fires(b, doc)]
+            cache: HitCache = {}
+            fired = [
+                evaluate_block(b, doc, complete=False, cache=cache)
+                for b in compiled.blocks
+                if block_fires(b, doc, cache)
+            ]
             if fired:
                 matches.append(TopicMatch(compiled.topic.id, build_evidence(doc, fired)))
         return matches
