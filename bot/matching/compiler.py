@@ -75,6 +75,9 @@ class Compiler:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self._patterns: dict[tuple[str, bool, bool], Pattern] = {}
+        # Equal specs compile to one term (groups and `unless` lists shared through YAML
+        # anchors appear many times), so a document computes their hits once (`doc.memo`).
+        self._terms: dict[TermSpec, Term] = {}
 
     def pattern(self, spec: PatternSpec) -> Pattern:
         """Compile (once) a word/phrase or a regex into a whole-word pattern."""
@@ -107,7 +110,13 @@ class Compiler:
         )
 
     def term(self, spec: TermSpec) -> Term:
-        """Compile one `any`/`all`/`none` term (a pattern, a group or a `near` pair)."""
+        """Compile one `any`/`all`/`none` term (a pattern, a group or a `near` pair), once."""
+        found = self._terms.get(spec)
+        if found is None:
+            found = self._terms[spec] = self._term(spec)
+        return found
+
+    def _term(self, spec: TermSpec) -> Term:
         if isinstance(spec, NearTermSpec):
             return NearTerm(
                 spec.label,
