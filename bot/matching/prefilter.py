@@ -12,6 +12,7 @@ terms reach the threshold, is every `all` entry possible?) before they are evalu
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from bot.matching.terms import (
     Block,
@@ -86,14 +87,35 @@ def _met(needs: TermNeeds, present: set[int]) -> bool:
     return True
 
 
-BlockCheck = tuple[float, tuple[tuple[float, TermNeeds], ...], tuple[tuple[TermNeeds, ...], ...]]
+@dataclass(frozen=True, slots=True)
+class BlockCheck:
+    """What a block needs, without positions (see `block_possible`)."""
+
+    threshold: float
+    any: tuple[tuple[float, TermNeeds], ...]  # heaviest first
+    all: tuple[tuple[TermNeeds, ...], ...]
+    # Atom -> positions in `any` of the terms that cannot hit without it (one atom of their
+    # first need must occur), so a text only looks at the terms its atoms can reach.
+    reach: dict[int, tuple[int, ...]]
+    reach_atoms: frozenset[int]
 
 
 def block_check(block: Block) -> BlockCheck:
     """A block's `any` weights and needs (heaviest first), and its `all` entries' needs."""
     any_ = tuple((t.weight, term_needs(t)) for t in block.any_by_weight)
     all_ = tuple(_entry_needs(group) for group in block.all)
-    return (block.threshold if block.any else 0.0), any_, all_
+    reach: dict[int, list[int]] = {}
+    for position, (_, needs) in enumerate(any_):
+        singles, triggers, _ = needs[0]
+        for atom in singles | triggers:
+            reach.setdefault(atom, []).append(position)
+    return BlockCheck(
+        threshold=block.threshold if block.any else 0.0,
+        any=any_,
+        all=all_,
+        reach={atom: tuple(found) for atom, found in reach.items()},
+        reach_atoms=frozenset(reach),
+    )
 
 
 def _entry_needs(group: tuple[Term, ...]) -> tuple[TermNeeds, ...]:
@@ -107,20 +129,26 @@ def _entry_needs(group: tuple[Term, ...]) -> tuple[TermNeeds, ...]:
 def block_possible(check: BlockCheck, present: set[int]) -> bool:
     """Could the block fire: every `all` entry possible, enough weight among `any` terms?
 
-    The `all` gates are checked first and the `any` weights are added heaviest first, so
-    the answer usually comes after a few terms.
+    The `all` gates are checked first; then only the `any` terms that the text's atoms can
+    reach are looked at, heaviest first, and only if their weights could reach the threshold.
     """
-    threshold, any_, all_ = check
-    for group in all_:
+    for group in check.all:
         if not any(_met(needs, present) for needs in group):
             return False
-    if not any_:
+    if not check.any:
         return True
+    reachable: set[int] = set()
+    for atom in check.reach_atoms.intersection(present):
+        reachable.update(check.reach[atom])
+    terms = check.any
+    if sum(terms[i][0] for i in reachable) < check.threshold:
+        return False
     total = 0.0
-    for weight, needs in any_:
+    for i in sorted(reachable):
+        weight, needs = terms[i]
         if _met(needs, present):
             total += weight
-            if total >= threshold:
+            if total >= check.threshold:
                 return True
     return False
 
