@@ -94,11 +94,17 @@ async def run_console(settings: Settings) -> int:
         jitter=poll_jitter(settings.poll_interval),
         max_instances=1,
         coalesce=True,
+        misfire_grace_time=None,  # late (slow start-up) runs late, never skipped
         next_run_time=datetime.now(UTC),
         id="poll",
     )
     scheduler.add_job(
-        lock.beat, "interval", seconds=HEARTBEAT_SECONDS, max_instances=1, id="lock-heartbeat"
+        lock.beat,
+        "interval",
+        seconds=HEARTBEAT_SECONDS,
+        max_instances=1,
+        misfire_grace_time=None,
+        id="lock-heartbeat",
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -139,7 +139,10 @@ async def _prepare(app: Application) -> None:  # type: ignore[type-arg]
     g.pipeline.on_alerts = g.delivery.kick
     assert app.job_queue is not None
     jitter = poll_jitter(g.settings.poll_interval)
-    once_at_a_time = {"max_instances": 1, "coalesce": True}
+    # misfire_grace_time=None: a job that is late (the parse processes start synchronously and
+    # can hold the loop for seconds) runs late rather than being skipped until its next turn
+    # (APScheduler's default grace is 1 s; a skipped first poll meant a 10-minute wait).
+    once_at_a_time = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
     # (callback, interval, first run, name): each a named job that never overlaps itself.
     jobs = (
         (_poll_job, g.settings.poll_interval, 0.1, "poll"),
@@ -359,7 +362,12 @@ async def running_bot(settings: Settings) -> AsyncIterator[Application]:  # type
             async def beat(_context: ContextTypes.DEFAULT_TYPE) -> None:
                 await asyncio.to_thread(lock.beat)
 
-            app.job_queue.run_repeating(beat, interval=HEARTBEAT_SECONDS, name="lock-heartbeat")
+            app.job_queue.run_repeating(
+                beat,
+                interval=HEARTBEAT_SECONDS,
+                name="lock-heartbeat",
+                job_kwargs={"misfire_grace_time": None},
+            )
             # Started alongside the bot, not awaited: the first poll queues behind them.
             parsers = asyncio.create_task(pipeline.start_parsers())
             await _prepare(app)
