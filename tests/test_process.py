@@ -145,7 +145,11 @@ def test_sigkill_mid_delivery_then_restart_delivers_everything_once(
     env = {"TELEGRAM_BOT_TOKEN": fake_bot_api.token, "TELEGRAM_API_BASE_URL": fake_bot_api.base_url}
     first = start(tmp_path, database_url, **env)
     try:
-        wait_or_explain(first, lambda: fake_bot_api.wait_for("sendMessage", count=kill_after))
+        # The wait spans the whole start-up (imports, two parsing processes, the first poll):
+        # about 5 s on a loaded 2-core machine, so the fake API's 5 s default is too tight.
+        wait_or_explain(
+            first, lambda: fake_bot_api.wait_for("sendMessage", count=kill_after, timeout=30)
+        )
     finally:
         first.kill()
         first.wait(timeout=10)
