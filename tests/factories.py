@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
+from bot.matching import RuleSet, load_rules
 from bot.models import Evidence, Item, TopicMatch, make_item_id
 
 T0 = datetime(2022, 6, 21, 12, 0, tzinfo=UTC)
@@ -31,3 +33,11 @@ def item(key: str = "a", *, source: str = "https://example.org/feed", **fields: 
 
 def topic_match(topic: str, *terms: str) -> TopicMatch:
     return TopicMatch(topic, Evidence(terms=terms or (topic,), snippet=f"… {topic} …"))
+
+
+def rules_with(directory: Path, topic: str, match: str) -> RuleSet:
+    """A one-topic rule set written to `directory`: `match` is the YAML of its `match:` key."""
+    (directory / f"{topic}.yaml").write_text(
+        f"id: {topic}\nname: {topic.title()}\ndescription: d\nmatch:\n{match}", encoding="utf-8"
+    )
+    return load_rules(directory)

@@ -19,6 +19,7 @@ from bot.evaluation import (
     render_report,
 )
 from bot.matching import RuleSet, load_rules
+from tests.factories import rules_with
 
 REPO = Path(__file__).resolve().parent.parent
 EVAL_DIR = REPO / "tests" / "data" / "eval"
@@ -119,12 +120,9 @@ def test_scores_are_also_given_per_language(tiny_rules: RuleSet) -> None:
 
 
 def test_a_missed_topic_says_by_how_much_its_block_fell_short(tmp_path: Path) -> None:
-    (tmp_path / "pair.yaml").write_text(
-        "id: pair\nname: Pair\ndescription: d\nmatch:\n  threshold: 2\n"
-        "  any: [apple, {near: [red, fox], within: 1}]\n",
-        encoding="utf-8",
+    rules = rules_with(
+        tmp_path, "pair", "  threshold: 2\n  any: [apple, {near: [red, fox], within: 1}]\n"
     )
-    rules = load_rules(tmp_path)
     text = "An apple; the red and very quick fox."
     missed = LabeledItem("m", "en", "", text, frozenset({"pair"}))
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.matching import RematchChange, RuleSet, explain_text, load_rules, rematch_diff
+from tests.factories import rules_with
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,12 +39,9 @@ def test_explain_text_without_a_match(rules: RuleSet) -> None:
 
 
 def test_a_near_term_that_missed_says_how_far_apart_its_sides_were(tmp_path: Path) -> None:
-    (tmp_path / "pair.yaml").write_text(
-        "id: pair\nname: Pair\ndescription: d\n"
-        "match:\n  any: [{near: [recognise, LPR], within: 2, label: recognise ~2 LPR}]\n",
-        encoding="utf-8",
+    rules = rules_with(
+        tmp_path, "pair", "  any: [{near: [recognise, LPR], within: 2, label: recognise ~2 LPR}]\n"
     )
-    rules = load_rules(tmp_path)
 
     far = explain_text(rules, "They will not, the minister said, recognise the so-called LPR.")
     one_side = explain_text(rules, "They recognise nothing.")
