@@ -180,16 +180,25 @@ class NearTerm:
         pairs: dict[tuple[int, int, int], Hit] = {}
         for a in lefts:
             for b in rights:
-                if a.field != b.field or a.overlaps(b):
+                paired = self._pairing(a, b)
+                if isinstance(paired, str):
                     continue
-                if a.sentence != b.sentence and not self.across_sentences:
-                    continue
-                first, second = (a, b) if a.start < b.start else (b, a)
-                if self.ordered and first is not a:
-                    continue
-                if first.words_between(second) <= self.within:
+                first, second, gap = paired
+                if gap <= self.within:
                     pairs.setdefault((a.field, first.start, second.end), _pair(doc, first, second))
         return sorted(pairs.values(), key=lambda h: (h.field, h.start, h.end))
+
+    def _pairing(self, a: Hit, b: Hit) -> tuple[Hit, Hit, int] | str:
+        """A left hit `a` and a right hit `b` in text order with the words between them, or
+        why they cannot pair whatever the distance (for `shortfall`)."""
+        if a.field != b.field or a.overlaps(b):
+            return "only in different fields (title vs body)"
+        first, second = (a, b) if a.start < b.start else (b, a)
+        if self.ordered and first is not a:
+            return "only in the wrong order"
+        if a.sentence != b.sentence and not self.across_sentences:
+            return "only in different sentences"
+        return first, second, first.words_between(second)
 
     def shortfall(self, doc: Document) -> str:
         """Why this term did not hit: a side missing, or how far apart the closest pair is.
@@ -203,26 +212,12 @@ class NearTerm:
             found = (lefts or rights)[:1]
             seen = f"; the other side found “{found[0].text}”" if found else ""
             return f"{' and '.join(missing)} side not found{seen}"
-        best: tuple[int, Hit, Hit] | None = None
-        reasons = set()
-        for a in lefts:
-            for b in rights:
-                if a.field != b.field or a.overlaps(b):
-                    reasons.add("only in different fields (title vs body)")
-                    continue
-                first, second = (a, b) if a.start < b.start else (b, a)
-                if self.ordered and first is not a:
-                    reasons.add("only in the wrong order")
-                    continue
-                if a.sentence != b.sentence and not self.across_sentences:
-                    reasons.add("only in different sentences")
-                    continue
-                gap = first.words_between(second)
-                if best is None or gap < best[0]:
-                    best = (gap, first, second)
-        if best is None:
-            return "both sides found, " + " or ".join(sorted(reasons))
-        gap, first, second = best
+        pairings = [self._pairing(a, b) for a in lefts for b in rights]
+        pairs = [p for p in pairings if not isinstance(p, str)]
+        if not pairs:
+            reasons = sorted({p for p in pairings if isinstance(p, str)})
+            return "both sides found, " + " or ".join(reasons)
+        first, second, gap = min(pairs, key=lambda p: p[2])
         return (
             f"closest pair “{first.text} … {second.text}” has {gap} words between, "
             f"{self.within} allowed (short by {gap - self.within})"
