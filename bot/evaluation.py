@@ -73,6 +73,16 @@ class TopicScore:
         return 0.0 if p + r == 0 else 2 * p * r / (p + r)
 
 
+def micro_average(scores: Sequence[TopicScore]) -> TopicScore:
+    """Counts summed over `scores` (a micro average), as topic `micro`."""
+    return TopicScore(
+        topic="micro",
+        tp=sum(s.tp for s in scores),
+        fp=sum(s.fp for s in scores),
+        fn=sum(s.fn for s in scores),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class FalsePositive:
     """A topic that fired although the item is not labelled with it, and why it fired."""
@@ -113,12 +123,7 @@ class EvalReport:
     @property
     def micro(self) -> TopicScore:
         """Counts summed over all topics (micro average), as topic `micro`."""
-        return TopicScore(
-            topic="micro",
-            tp=sum(s.tp for s in self.topics),
-            fp=sum(s.fp for s in self.topics),
-            fn=sum(s.fn for s in self.topics),
-        )
+        return micro_average(self.topics)
 
     def score(self, topic: str) -> TopicScore:
         """The score of one topic; `KeyError` if it was not evaluated."""
@@ -320,12 +325,9 @@ def _render_miss(miss: Misclassified) -> list[str]:
 
 def _table(scores: Sequence[TopicScore], width: int) -> list[str]:
     header = f"{'topic':<{width}}  {'P':>5}  {'R':>5}  {'F1':>5}  {'tp':>4}  {'fp':>4}  {'fn':>4}"
-    micro = TopicScore(
-        "micro", sum(s.tp for s in scores), sum(s.fp for s in scores), sum(s.fn for s in scores)
-    )
     lines = [header, "-" * len(header)]
     lines.extend(_row(s.topic, s, width) for s in scores)
-    lines.append(_row("micro (all)", micro, width))
+    lines.append(_row("micro (all)", micro_average(scores), width))
     return lines
 
 
