@@ -304,10 +304,8 @@ class TopicParser:
         for v, ln in zip(value, value.item_lines, strict=True):
             if isinstance(v, LineDict) and "near" in v:
                 self.check_keys(v, ("near", *NEAR_KEYS, "label"), "an 'unless' near")
-                label = v.get("label")
-                if label is not None and (not isinstance(label, str) or not label.strip()):
-                    self.fail(v.key_lines["label"], "'label' must be a non-empty string")
-                out.append(self.near(v, 1.0, None, label))
+                weight, lang, label = self.term_options(v)  # only the label can be set here
+                out.append(self.near(v, weight, lang, label))
             else:
                 out.append(self.pattern(v, ln, "unless"))
         return out
