@@ -119,9 +119,23 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Precision, recall and F1 per topic on a labelled set, with the misclassified items."""
     from bot.evaluation import evaluate, load_labeled_files, render_report
 
+    if args.stories:
+        return _eval_stories(args)
     rules = load_rules(Path(args.rules) if args.rules else settings.rules_dir)
     report = evaluate(rules, load_labeled_files([Path(p) for p in args.labels]))
     print(render_report(report, items=not args.summary))
+    return 0
+
+
+def _eval_stories(args: argparse.Namespace) -> int:
+    """Pairwise precision/recall of story grouping on a labelled story set."""
+    from bot.story_evaluation import evaluate_stories, load_story_set, render_story_report
+
+    if args.orders < 1:
+        raise GeoalertError("--orders must be at least 1")
+    reports = load_story_set([Path(p) for p in args.labels])
+    report = evaluate_stories(reports, orders=args.orders)
+    print(render_story_report(report, reports, pairs=not args.summary))
     return 0
 
 
@@ -386,6 +400,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--summary", action="store_true", help="the tables only, without the misclassified items"
     )
     evaluation.add_argument("--rules", help="rules directory (default GEOALERT_RULES_DIR)")
+    evaluation.add_argument(
+        "--stories", action="store_true",
+        help="the files are story sets (id, event, lang, outlet, published, title, text): "
+        "pairwise precision/recall of story grouping",
+    )  # fmt: skip
+    evaluation.add_argument(
+        "--orders", type=int, default=5,
+        help="with --stories: arrival orders tried (outlet order, then shuffled); default 5",
+    )  # fmt: skip
     timeline = add("timeline", cmd_timeline, "chronology of a topic")
     timeline.add_argument("topic")
     timeline.add_argument("--since", type=_date, help="YYYY-MM-DD")

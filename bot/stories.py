@@ -516,15 +516,26 @@ def group(
     items: Sequence[Item], *, window: timedelta = WINDOW, threshold: float = THRESHOLD
 ) -> list[list[Item]]:
     """Cluster items into stories, oldest first within and across stories (for the CLI/tests)."""
-    ordered = sorted(items, key=lambda i: (i.published, i.id))
+    return group_batches([items], window=window, threshold=threshold)
+
+
+def group_batches(
+    batches: Iterable[Sequence[Item]],
+    *,
+    window: timedelta = WINDOW,
+    threshold: float = THRESHOLD,
+) -> list[list[Item]]:
+    """Cluster items arriving in batches (one per feed of a poll), as the pipeline does: each
+    batch oldest first, joining the stories the earlier batches formed."""
     stories: list[list[Item]] = []
     index = StoryIndex(window=window, threshold=threshold)
-    for item in ordered:
-        fp = fingerprint(item)
-        key = index.assign(fp, item.published)
-        if key is None:
-            key = len(stories)
-            stories.append([])
-        stories[key].append(item)
-        index.add(StoryCandidate(key, fp, item.published))
+    for batch in batches:
+        for item in sorted(batch, key=lambda i: (i.published, i.id)):
+            fp = fingerprint(item)
+            key = index.assign(fp, item.published)
+            if key is None:
+                key = len(stories)
+                stories.append([])
+            stories[key].append(item)
+            index.add(StoryCandidate(key, fp, item.published))
     return stories
