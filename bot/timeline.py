@@ -24,6 +24,7 @@ class TimelineEntry:
     item_id: str  # the first report, for /source
     link: str | None
     sources: tuple[str, ...] = ()  # every outlet that reported it, earliest first
+    item_ids: tuple[str, ...] = ()  # every report of the story, earliest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +44,8 @@ def _entry(members: list[StoredMatch]) -> TimelineEntry:
     reliable = [m for m in members if m.item.published_origin != "fetched"]
     ordered = sorted(reliable or members, key=lambda m: (m.item.published, m.item.id))
     first = ordered[0]
-    publishers = list(dict.fromkeys(m.item.publisher for m in sorted(
-        members, key=lambda m: (m.item.published, m.item.id))))  # fmt: skip
+    in_order = sorted(members, key=lambda m: (m.item.published, m.item.id))
+    publishers = list(dict.fromkeys(m.item.publisher for m in in_order))
     return TimelineEntry(
         date=first.item.published,
         estimated=not reliable,
@@ -53,6 +54,7 @@ def _entry(members: list[StoredMatch]) -> TimelineEntry:
         item_id=first.item.id,
         link=first.item.link,
         sources=tuple(publishers),
+        item_ids=tuple(dict.fromkeys(m.item.id for m in in_order)),
     )
 
 
@@ -127,6 +129,7 @@ def render_json(topic: str, months: list[TimelineMonth]) -> str:
             "sources": list(e.sources),
             "id": e.item_id,
             "link": e.link,
+            "items": list(e.item_ids),
         }
         for month in months
         for e in month.entries
