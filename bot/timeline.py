@@ -25,6 +25,7 @@ class TimelineEntry:
     link: str | None
     sources: tuple[str, ...] = ()  # every outlet that reported it, earliest first
     item_ids: tuple[str, ...] = ()  # every report of the story, earliest first
+    story_id: int | None = None  # the stored story (one event across topics), if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ def gist(title: str, limit: int = GIST_CHARS) -> str:
     return truncate_words(collapse_ws(title), limit)
 
 
-def _entry(members: list[StoredMatch]) -> TimelineEntry:
+def _entry(members: list[StoredMatch], story_id: int | None = None) -> TimelineEntry:
     reliable = [m for m in members if m.item.published_origin != "fetched"]
     ordered = sorted(reliable or members, key=lambda m: (m.item.published, m.item.id))
     first = ordered[0]
@@ -55,6 +56,7 @@ def _entry(members: list[StoredMatch]) -> TimelineEntry:
         link=first.item.link,
         sources=tuple(publishers),
         item_ids=tuple(dict.fromkeys(m.item.id for m in in_order)),
+        story_id=story_id,
     )
 
 
@@ -71,7 +73,9 @@ def build_timeline(
     stories: dict[object, list[StoredMatch]] = {}
     for m in matches:
         stories.setdefault(story_of.get(m.item.id, m.item.id), []).append(m)
-    entries = [_entry(members) for members in stories.values()]
+    entries = [
+        _entry(members, key if isinstance(key, int) else None) for key, members in stories.items()
+    ]
     entries = [
         e
         for e in entries
@@ -130,6 +134,7 @@ def render_json(topic: str, months: list[TimelineMonth]) -> str:
             "id": e.item_id,
             "link": e.link,
             "items": list(e.item_ids),
+            "story": e.story_id,
         }
         for month in months
         for e in month.entries

@@ -273,5 +273,6 @@ def test_timeline_formats_list_each_topic_in_order_of_publication(tmp_path, topi
     assert dates == sorted(dates) and len(dates) >= 2
     assert all(not e["estimated"] and e["sources"] for e in data["entries"])
     assert all(e["id"] in e["items"] for e in data["entries"])  # every report of the story
+    assert all(isinstance(e["story"], int) for e in data["entries"])  # matched: in a story
     md = geoalert("timeline", topic, "--format", "md", "--since", "2022-03-01", cwd=tmp_path)
     assert md.stdout.startswith(f"# Timeline: {topic}") and "## 2022-01" not in md.stdout
