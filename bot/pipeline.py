@@ -136,7 +136,7 @@ class Pipeline:
         """Ingest the corpus and every due feed (every feed not backing off, when `force`);
         feeds are fetched concurrently."""
         report = PollReport()
-        self._stories = story_store.StoryCache()  # one story index per poll
+        self._stories = story_store.StoryCache(started=self.clock())  # one index per poll
         if corpus and self.seeds_dir is not None:
             report.merge(await asyncio.to_thread(self._ingest_corpus))
         if feeds and self.http is not None and self.feeds:
@@ -297,7 +297,7 @@ class Pipeline:
                     return self._store(items, fetch)
             except (OperationalError, DBAPIError) as exc:
                 # The failed transaction may have added stories that do not exist: rebuild.
-                self._stories = story_store.StoryCache()
+                self._stories = story_store.StoryCache(started=self._stories.started)
                 if attempt == DB_ATTEMPTS:
                     return _database_failed(source, exc)
                 log.warning("database busy source=%s attempt=%d reason=%s", source, attempt,

@@ -1,133 +1,93 @@
-"""Stories: near-duplicate and same-event items from different sources grouped together (pure).
+"""Stories: reports of one real-world event, from different outlets and in English or Russian,
+grouped together (pure).
 
-An item's `Fingerprint` holds three compact signals, all 32-bit hashes so it stores as bytes:
+A report's `Fingerprint` holds what the comparison needs, as 32-bit values so it stores as bytes:
 
-* `title` — the canonical terms of the headline;
-* `terms` — the key terms of headline + lead (first `LEAD_WORDS` words of the text);
-* `minhash` — a bottom-k MinHash sketch (the `NUM_PERM` smallest shingle hashes) of the word
-  3-shingles of the whole text, for near-duplicates.
+* `title` — the event terms of the headline (see `bot.event_terms`: entities, venues, actions,
+  ordinals, numbers, dates, domain concepts shared by both languages, and other words);
+* `terms` — the event terms of headline + lead (the first `LEAD_WORDS` words), at most
+  `MAX_TERMS`, headline terms first;
+* `minhash` — a bottom-k sketch of the word 3-shingles of the whole text, for near-duplicates;
+* `script` — whether the headline is Cyrillic: words compare only within one language;
+* `action` — the headline's first action term, its main verb ("Ukraine severs ties with Syria
+  over recognition": `cut_ties`), or 0.
 
-Terms are words lower-cased (`ё` → `е`), stripped of stopwords and news-speak, stemmed with
-Snowball (Russian for Cyrillic words, English for Latin ones), then canonicalised by a small
-lexicon: capitals and demonyms become their country ("Yerevan", "Armenian", "Ереван" →
-`armenia`), acronyms and their expansions one key ("Collective Security Treaty Organization",
-"ОДКБ" → `csto`), and a few event verbs/nouns their group ("frozen", "suspends", "заморозила" →
-`suspend`). Canonical keys are language-neutral, so an EN and an RU report share entity terms,
-but a story is only formed within one wording family: cross-language matching is not promised.
+Same event, not same words. Two reports score by the weight of the terms they share over the
+weight of the terms each has (a weighted Ochiai coefficient); headline terms weigh double. A
+term's weight is its kind's weight times its inverse document frequency among the recent
+reports the `StoryIndex` holds, so "sanctions" and "Russia", in every report of the week, cost
+little and "Astana" or "12th" a lot; with few reports the kind weights decide. An English and a
+Russian report compare on the language-neutral terms only. Three differences veto a pair
+whatever it shares: different ordinals (the 11th and 12th packages), different venues in the
+headlines (the Minsk and Astana summits), and opposite actions in the headlines (recognising
+against cutting ties).
 
-`similarity` = max(bottom-k Jaccard estimate, 0.6 · headline agreement + 0.4 · lead overlap),
-where headline agreement is the *smaller* of the two directions "how much of A's headline is in
-B's headline+lead" — so a story on another event that merely mentions this one in its lead
-("…Armenia, which has frozen its participation, did not send troops") does not join it.
-Candidates are the members of stories published within a 72 h window (from the database);
-`StoryIndex` then compares an item only with members that share a headline term or one of the
-smallest sketch values (blocking in the spirit of LSH banding), and `assign_story` is the plain
-full scan.
-Thresholds were tuned on the EN/RU sets in tests/test_stories.py and checked against the seed
-corpus (same topic, different events: all pairs below 0.4).
+An item joins the story whose members, compared one by one, give the best score at or above
+`THRESHOLD`, unless one of the members compared vetoes it (no chaining through a report that
+fits two events); candidates are the members published within `WINDOW`. When an item reaches
+two stories that do not veto each other, the stories are one event told twice: the index
+merges them, so the stories formed do not depend on which of them arrived first.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-import re
 import struct
 from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import cache, lru_cache
 
-import snowballstemmer  # type: ignore[import-untyped]
-
+from bot.event_terms import (
+    ACTION,
+    CITY,
+    DATE,
+    NEUTRAL_KINDS,
+    NUMBER,
+    ORDINAL,
+    WORD,
+    event_terms,
+    kind_of,
+    lexicon,
+    stem,
+    tokens,
+)
+from bot.event_terms import (
+    _hash32 as _hash32,
+)
 from bot.models import Item
 
 WINDOW = timedelta(hours=72)  # members of a story are published within this of each other
-THRESHOLD = 0.5  # similarity at or above which an item joins a story
-LEAD_WORDS = 80  # words of the text that count as the lead
-MAX_TERMS = 48  # key terms kept per fingerprint
+THRESHOLD = 0.31  # score at or above which an item joins a story
+LEAD_WORDS = 60  # words of the text that count as the lead
+MAX_TERMS = 48  # terms kept per fingerprint
 SHINGLE_WORDS = 3
 MAX_SHINGLE_WORDS = 600
 NUM_PERM = 64  # size of the bottom-k sketch
-TITLE_WEIGHT = 0.6
+NEAR_DUPLICATE = 0.5  # shingle Jaccard at or above which two texts are one report
 _BLOCK_POSITIONS = 16  # smallest sketch values indexed for near-duplicate look-up
-HEADLINE_SHARE = 0.2  # StoryIndex: share of the headline terms a compared member's headline shares
 MEMBERS_COMPARED = 16  # StoryIndex: most recent members of one story an item is compared with
+TITLE_BOOST = 2.0  # a headline term weighs this much more than a lead term
+PRIOR_REPORTS = 20  # IDF smoothing: a corpus this size of reports sharing nothing
+RECENCY_GRACE_HOURS = 12  # reports this close in time score in full
+RECENCY_HALF_HOURS = 36  # …and at half weight this much later again
+OTHER_ACTION = 0.75  # a pair's score when their headlines' main actions differ
+COMMON_SHARE = 0.1  # a term in more than this share of the index is not used to find candidates
+COMMON_MINIMUM = 50  # …nor in more reports than this (a small index compares everything)
+KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
+    WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
+}  # fmt: skip
 
-# Version 2: bottom-k sketch of blake2b shingle hashes. Version 1 (64 hash permutations, 30×
-# slower to compute) is still read: its headline and lead terms are kept, its signature is
-# not comparable and reads as empty.
-_VERSION = 2
-_READABLE = frozenset({1, 2})
+# Version 3: event terms (kind in the top bits), a script byte and the main action. Versions 1
+# and 2 are still read: their terms were plain word hashes, read as `WORD` terms; a version-1
+# signature is not comparable and reads as empty.
+_VERSION = 3
+_READABLE = frozenset({1, 2, 3})
 _MASK32 = (1 << 32) - 1
 _TEMPORARY_KEYS = 1 << 62  # story keys above this are stories not stored yet
-
-_WORD_RE = re.compile(r"[^\W_]+")
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_STOPWORDS = _words(
-    """a about after again against all also an and any are as at be been before being between both
-    but by can could did do does during each for from further had has have having he her here his
-    how i if in into is it its itself just more most no nor not now of off on once only or other
-    our out over own same she should so some such than that the their them then there these they
-    this those through to too under until up very was we were what when where which while who whom
-    why will with would you your said says say saying told tells according added reported report
-    reports news update updated live breaking video photo photos watch read more via per amid
-    new week day today yesterday tomorrow year years month months time
-    monday tuesday wednesday thursday friday saturday sunday january february march april may june
-    july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
-    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне
-    было вот от меня еще нет о об из ему теперь когда даже ли если уже или ни быть был него до вас
-    нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их
-    чем была
-    сам без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой ним здесь
-    этом один почти мой тем чтобы нее сейчас были куда зачем всех можно при два другой после над
-    больше тот через эти нас про всего них какая много три эту моя этой перед том такой им более
-    всю между это также который которая которые которых году года лет заявил заявила заявили
-    сообщил сообщила сообщили сообщает говорится отметил отметила фото видео читайте новости
-    понедельник вторник среду четверг пятницу субботу воскресенье января февраля марта апреля мая
-    июня июля августа сентября октября ноября декабря сегодня вчера"""
-)
-
-# canonical key -> words and phrases (any case, any script) that mean it.
-_LEXICON: dict[str, str] = {
-    "armenia": "armenia armenian armenians yerevan армения армянский ереван",
-    "azerbaijan": "azerbaijan azerbaijani baku азербайджан азербайджанский баку",
-    "belarus": "belarus belarusian belorussian minsk беларусь белоруссия белорусский минск",
-    "china": "china chinese beijing китай китайский пекин",
-    "csto": "csto одкб | collective security treaty organization"
-    " | организация договора о коллективной безопасности",
-    "eu": "eu brussels евросоюз ес | european union",
-    "georgia": "georgia georgian tbilisi грузия грузинский тбилиси",
-    "kazakhstan": "kazakhstan kazakh kazakhstani astana almaty казахстан казахский"
-    " казахстанский астана алматы",
-    "kyrgyzstan": "kyrgyzstan kyrgyz bishkek киргизия кыргызстан киргизский бишкек",
-    "nato": "nato нато | north atlantic treaty organization",
-    "russia": "russia russian moscow kremlin россия российский русский москва кремль рф",
-    "tajikistan": "tajikistan tajik dushanbe таджикистан таджикский душанбе",
-    "ukraine": "ukraine ukrainian kyiv kiev украина украинский киев",
-    "usa": "usa american washington сша американский вашингтон | united states",
-    "premier": "pm premier премьер | prime minister | премьер министр",
-    "president": "president президент",
-    "suspend": "freeze freezes frozen froze suspend suspension halt halts pause pauses"
-    " заморозить заморозила заморожено заморозка приостановить приостановила приостановка",
-    "particip": "participation involvement membership member участие членство участник",
-    "bloc": "bloc alliance блок альянс союз",
-    "exercise": "exercise exercises drills drill maneuvers manoeuvres учения",
-    "withdraw": "withdraw withdrawal exit quit leave leaves выйти выход вышла вышел",
-    "adopt": "adopt adopts adopted approve approves approved endorse endorses утвердить утвердил"
-    " утвердила одобрить одобрил одобрила",
-    "recogn": "recognize recognise recognition признать признание признала",
-    "sanction": "sanction sanctions санкции санкция",
-    "troops": "troops soldiers forces войска военные военнослужащие",
-}
+LATIN, CYRILLIC = 0, 1
 
 
 def _uint32s(values: Iterable[int]) -> array[int]:
@@ -138,21 +98,27 @@ def _uint32s(values: Iterable[int]) -> array[int]:
 
 @dataclass(frozen=True, slots=True, eq=True)
 class Fingerprint:
-    """What a story compares: headline terms, lead key terms and a MinHash (32-bit values).
+    """What a story compares: headline terms, lead terms, a MinHash and the headline's script.
 
-    All three are sorted `array('I')`s; `terms` holds every headline term too.
+    The three arrays are sorted `array('I')`s; `terms` holds every headline term too.
     """
 
     title: array[int]
     terms: array[int]
     minhash: array[int]
+    script: int = LATIN
+    action: int = 0
 
     __hash__ = None  # type: ignore[assignment]  # arrays are mutable: not a dict key
 
     def to_bytes(self) -> bytes:
-        """A compact encoding (version, three counts, then big-endian uint32 values)."""
+        """A compact encoding (version, script, three counts, main action, then big-endian
+        uint32 values)."""
         title, terms = sorted(self.title), sorted(self.terms)
-        head = struct.pack(">BHHH", _VERSION, len(title), len(terms), len(self.minhash))
+        head = struct.pack(
+            ">BBHHHI", _VERSION, self.script, len(title), len(terms), len(self.minhash),
+            self.action,
+        )  # fmt: skip
         values = [*title, *terms, *self.minhash]
         return head + struct.pack(f">{len(values)}I", *values)
 
@@ -161,16 +127,30 @@ class Fingerprint:
         """Decode `to_bytes`; raises ValueError on a foreign or truncated encoding."""
         if len(data) < 7 or data[0] not in _READABLE:
             raise ValueError("not a story fingerprint (unknown version)")
-        _, n_title, n_terms, n_hash = struct.unpack_from(">BHHH", data)
-        count = n_title + n_terms + n_hash
-        if len(data) != 7 + 4 * count:
+        version = data[0]
+        script, offset = (data[1], 12) if version >= 3 else (LATIN, 7)
+        if len(data) < offset:
             raise ValueError("truncated story fingerprint")
-        values = struct.unpack_from(f">{count}I", data, 7)
+        n_title, n_terms, n_hash = struct.unpack_from(">HHH", data, 2 if version >= 3 else 1)
+        action = struct.unpack_from(">I", data, 8)[0] if version >= 3 else 0
+        count = n_title + n_terms + n_hash
+        if len(data) != offset + 4 * count:
+            raise ValueError("truncated story fingerprint")
+        values = struct.unpack_from(f">{count}I", data, offset)
+        words: Iterable[int] = values[: n_title + n_terms]
+        if version < 3:  # plain word hashes: read them as words
+            words = [v & _WORD_BITS for v in words]
+        words = list(words)
         return cls(
-            title=_uint32s(values[:n_title]),
-            terms=_uint32s(values[: n_title + n_terms]),  # ⊇ title: see `_event_score`
-            minhash=array("I", values[n_title + n_terms :] if data[0] == _VERSION else ()),
+            title=_uint32s(words[:n_title]),
+            terms=_uint32s(words),  # ⊇ title
+            minhash=array("I", values[n_title + n_terms :] if version >= 2 else ()),
+            script=script,
+            action=action,
         )
+
+
+_WORD_BITS = (1 << 29) - 1  # a version-2 word hash, as a WORD term (kind 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,98 +162,14 @@ class StoryCandidate:
     published: datetime
 
 
-@cache
-def _stemmer(language: str) -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer(language)
-
-
-_CACHED_WORDS = 1 << 17  # bounded: a long-running bot meets an open-ended vocabulary
-
-
-@lru_cache(maxsize=_CACHED_WORDS)
-def stem(word: str) -> str:
-    """Snowball stem of a lower-case word: Russian for Cyrillic, English otherwise."""
-    cyrillic = any("\u0400" <= ch <= "\u04ff" for ch in word)
-    return _stemmer("russian" if cyrillic else "english").stemWord(word)
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-cased words (`ё` → `е`); hyphens and apostrophes split words ("Russia-led")."""
-    return _WORD_RE.findall(text.lower().replace("ё", "е").replace("’", "'"))
-
-
-@lru_cache(maxsize=_CACHED_WORDS)
-def _content_stem(word: str) -> str | None:
-    """The stem `terms` keeps for a token, or None for stopwords, 1-letter words and numbers
-    (written too many ways); ordinals are spelled as numbers first ("eleventh" → "11th")."""
-    word = _ORDINALS.get(word, word)
-    if word in _STOPWORDS or len(word) <= 1:
-        return None
-    stemmed = stem(word)
-    return None if stemmed.isdigit() else stemmed
-
-
-@lru_cache(maxsize=_CACHED_WORDS)
-def _word_hash(word: str) -> int:
-    """A 32-bit hash of a token's stem, the same in every process (str hashes are salted)."""
-    return _hash32(stem(word))
-
-
-@cache
-def _lexicon() -> tuple[dict[str, str], dict[tuple[str, ...], str], frozenset[str], int]:
-    """Stem → canonical key for single words; stem tuple → key for phrases; the stems that
-    start a phrase; the longest phrase."""
-    singles: dict[str, str] = {}
-    phrases: dict[tuple[str, ...], str] = {}
-    for key, spec in _LEXICON.items():
-        words, *multi = (part.strip() for part in spec.split("|"))
-        for word in words.split():
-            singles[stem(word)] = key
-        for phrase in multi:
-            phrases[tuple(stem(w) for w in tokens(phrase) if w not in _STOPWORDS)] = key
-    starts = frozenset(p[0] for p in phrases)
-    return singles, phrases, starts, max((len(p) for p in phrases), default=1)
-
-
-def terms(text: str) -> list[str]:
-    """Canonical content terms of `text`, in order (see the module docstring)."""
-    singles, phrases, starts, longest = _lexicon()
-    stems = [s for s in map(_content_stem, tokens(text)) if s is not None]
-    result: list[str] = []
-    i = 0
-    while i < len(stems):
-        if stems[i] in starts:
-            for size in range(min(longest, len(stems) - i), 1, -1):
-                key = phrases.get(tuple(stems[i : i + size]))
-                if key is not None:
-                    result.append(key)
-                    i += size
-                    break
-            else:
-                result.append(singles.get(stems[i], stems[i]))
-                i += 1
-        else:
-            result.append(singles.get(stems[i], stems[i]))
-            i += 1
-    return result
-
-
-_ORDINALS = {  # "eleventh package" and "11th package" are the same package
-    "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
-    "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th",
-    "eleventh": "11th", "twelfth": "12th", "thirteenth": "13th", "fourteenth": "14th",
-}  # fmt: skip
-
-
-@lru_cache(maxsize=_CACHED_WORDS)
-def _hash32(value: str) -> int:
-    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=4).digest(), "big")
+def _is_cyrillic(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum("\u0400" <= ch <= "\u04ff" for ch in letters) > len(letters) / 2
 
 
 def _minhash(words: Sequence[int]) -> array[int]:
     """Bottom-k sketch of word-hash 3-shingles: the `NUM_PERM` smallest distinct 32-bit shingle
-    hashes, ascending. One hash per shingle instead of one per shingle and permutation; the
-    estimate in `minhash_jaccard` is as good (Cohen & Kaplan's bottom-k estimator).
+    hashes, ascending (Cohen & Kaplan's bottom-k estimator; one hash per shingle).
 
     A shingle's hash is the tuple hash of its word hashes: C speed, and not salted (only str
     and bytes hashes are), so every process and every run computes the same value.
@@ -290,19 +186,20 @@ def _minhash(words: Sequence[int]) -> array[int]:
 
 def fingerprint_text(title: str, text: str) -> Fingerprint:
     """The fingerprint of a headline and its text."""
-    title_terms = terms(title)
     lead = " ".join(text.split()[:LEAD_WORDS])
-    both = title_terms + terms(lead)
+    title_terms = list(event_terms(title, names_from=f"{title}\n{lead}"))
+    both = title_terms + list(event_terms(lead))
     counts = Counter(both)
     first = {t: i for i, t in reversed(list(enumerate(both)))}
     in_title = set(title_terms)
     ranked = sorted(counts, key=lambda t: (t not in in_title, -counts[t], first[t]))
-    words = [_word_hash(w) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
+    words = [_hash32(stem(w)) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
     return Fingerprint(
-        title=_uint32s(_hash32(t) for t in in_title),
-        # Every headline term is a key term too (they rank first anyway): `_event_score` needs it.
-        terms=_uint32s(_hash32(t) for t in [*in_title, *ranked[:MAX_TERMS]]),
+        title=_uint32s(in_title),
+        terms=_uint32s([*in_title, *ranked[:MAX_TERMS]]),
         minhash=_minhash(words),
+        script=CYRILLIC if _is_cyrillic(title or text[:200]) else LATIN,
+        action=next((t for t in title_terms if kind_of(t) == ACTION), 0),
     )
 
 
@@ -333,39 +230,130 @@ def minhash_jaccard(a: Fingerprint, b: Fingerprint) -> float:
     return in_both / (bisect_right(x, cutoff) + bisect_right(y, cutoff) - in_both)
 
 
-def similarity(a: Fingerprint, b: Fingerprint) -> float:
-    """How likely two items report the same event, 0..1 (symmetric)."""
-    return max(event_similarity(a, b), minhash_jaccard(a, b))
+class Weights:
+    """Term weights: kind weight × smoothed inverse document frequency over `reports`.
+
+    Weights are memoised until the next `count` (an item is compared with many members that
+    share most of their terms)."""
+
+    __slots__ = ("_memo", "df", "reports")
+
+    def __init__(self) -> None:
+        self.df: Counter[int] = Counter()
+        self.reports = 0
+        self._memo: dict[int, float] = {}
+
+    def count(self, terms: Iterable[int]) -> None:
+        """Count one more report holding `terms` (each once)."""
+        self.df.update(terms)
+        self.reports += 1
+        self._memo.clear()
+
+    def __call__(self, value: int) -> float:
+        weight = self._memo.get(value)
+        if weight is None:
+            idf = math.log(1 + (self.reports + PRIOR_REPORTS) / (self.df.get(value, 0) + 1))
+            weight = self._memo[value] = KIND_WEIGHTS[kind_of(value)] * idf
+        return weight
 
 
-def event_similarity(a: Fingerprint, b: Fingerprint) -> float:
-    """The headline-and-lead part of `similarity`: same event, whatever the wording."""
-    return _event_score(frozenset(a.title), frozenset(a.terms), b)
+_UNIFORM = Weights()
 
 
-def _event_score(a_title: frozenset[int], a_terms: frozenset[int], b: Fingerprint) -> float:
-    """`event_similarity` with `a`'s terms as sets (built once per item, not per pair).
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """A fingerprint's terms as sets, built once per report (not once per pair)."""
 
-    Headline agreement: the share of each headline's terms found in the other item's terms
-    (which hold its headline and lead), the smaller of the two directions.
-    """
-    return _score(a_title, a_terms, b.title, b.terms)
+    title: frozenset[int]
+    terms: frozenset[int]
+    neutral: frozenset[int]
+    script: int
+    ordinals: frozenset[int]
+    title_ordinals: frozenset[int]
+    title_cities: frozenset[int]
+    action: int
+
+    @classmethod
+    def of(cls, fp: Fingerprint) -> _Terms:
+        terms = frozenset(fp.terms)
+        title = frozenset(fp.title)
+        return cls(
+            title=title,
+            terms=terms,
+            neutral=frozenset(t for t in terms if kind_of(t) in NEUTRAL_KINDS),
+            script=fp.script,
+            ordinals=frozenset(t for t in terms if kind_of(t) == ORDINAL),
+            title_ordinals=frozenset(t for t in title if kind_of(t) == ORDINAL),
+            title_cities=frozenset(t for t in title if kind_of(t) == CITY),
+            action=fp.action,
+        )
 
 
-def _score(
-    a_title: frozenset[int],
-    a_terms: frozenset[int],
-    b_title: Collection[int],
-    b_terms: Collection[int],
+def vetoed(a: _Terms, b: _Terms) -> bool:
+    """Whether two reports tell different events whatever else they share: different
+    ordinals; headline venues that neither report mentions of the other's; or headlines whose
+    main actions are opposites."""
+    if a.title_ordinals and b.ordinals and not a.title_ordinals & b.ordinals:
+        return True
+    if b.title_ordinals and a.ordinals and not b.title_ordinals & a.ordinals:
+        return True
+    if (
+        a.title_cities and b.title_cities
+        and not a.title_cities & b.terms and not b.title_cities & a.terms
+    ):  # fmt: skip
+        return True
+    return (a.action, b.action) in lexicon().opposites
+
+
+def recency(gap: timedelta) -> float:
+    """How much a score counts at this distance in time: reports of one event come within a
+    day of each other; the same actors three days later are usually the next event."""
+    hours = abs(gap.total_seconds()) / 3600
+    return 1.0 / (1.0 + max(0.0, hours - RECENCY_GRACE_HOURS) / RECENCY_HALF_HOURS)
+
+
+def _boost(term: int, title: frozenset[int]) -> float:
+    return TITLE_BOOST if term in title else 1.0
+
+
+def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
+    """Weighted Ochiai coefficient of two reports' terms; headline terms weigh `TITLE_BOOST`
+    times more. Across scripts only the language-neutral terms count."""
+    if a.script == b.script:
+        x, y = a.terms, b.terms
+    else:
+        x, y = a.neutral, b.neutral
+    if not x or not y:
+        return 0.0
+
+    def mass(terms: frozenset[int], title: frozenset[int]) -> float:
+        return sum(weight(t) * _boost(t, title) for t in terms)
+
+    shared = sum(weight(t) * (_boost(t, a.title) + _boost(t, b.title)) / 2 for t in x & y)
+    if not shared:
+        return 0.0
+    score = shared / math.sqrt(mass(x, a.title) * mass(y, b.title))
+    if a.action and b.action and (a.action not in b.terms or b.action not in a.terms):
+        score *= OTHER_ACTION  # the headlines say different things happened
+    return score
+
+
+def similarity(
+    a: Fingerprint,
+    b: Fingerprint,
+    weight: Weights | None = None,
+    *,
+    gap: timedelta = timedelta(0),
 ) -> float:
-    """`_event_score` on `b`'s terms as given: arrays, or frozensets (5× faster to intersect,
-    which `StoryIndex` keeps for its members)."""
-    forward = len(a_title.intersection(b_terms)) / len(a_title) if a_title else 0.0
-    backward = len(a_terms.intersection(b_title)) / len(b_title) if b_title else 0.0
-    headline = min(forward, backward)
-    sizes = len(a_terms) * len(b_terms)
-    lead = len(a_terms.intersection(b_terms)) / math.sqrt(sizes) if sizes else 0.0  # Ochiai
-    return TITLE_WEIGHT * headline + (1 - TITLE_WEIGHT) * lead
+    """How likely two reports published `gap` apart tell the same event, 0..1 (symmetric; 0
+    when vetoed). Without `weight`, every term of a kind weighs the same."""
+    ta, tb = _Terms.of(a), _Terms.of(b)
+    near = minhash_jaccard(a, b)
+    if near >= NEAR_DUPLICATE:
+        return near
+    if vetoed(ta, tb):
+        return 0.0
+    return max(_score(ta, tb, weight or _UNIFORM) * recency(gap), near)
 
 
 def assign_story(
@@ -376,35 +364,25 @@ def assign_story(
     window: timedelta = WINDOW,
     threshold: float = THRESHOLD,
 ) -> int | None:
-    """The story an item joins: the candidate most similar to `fp` (at least `threshold`)
-    among those published within `window` of `published`; None to start a new story.
-
-    Ties go to the older story (the smaller key), so the result never depends on row order.
-    """
-    best: tuple[float, int] | None = None
-    for cand in candidates:
-        if abs(cand.published - published) > window:
-            continue
-        score = similarity(fp, cand.fingerprint)
-        if score < threshold:
-            continue
-        if best is None or (score, -cand.story_key) > (best[0], -best[1]):
-            best = (score, cand.story_key)
-    return None if best is None else best[1]
+    """The story an item joins, by a full scan of `candidates` (see the module docstring);
+    None to start a new story. The reference `StoryIndex.assign` is checked against."""
+    index = StoryIndex(window=window, threshold=threshold, find_all=True)
+    for candidate in candidates:
+        index.add(candidate)
+    return index.assign(fp, published)
 
 
 class StoryIndex:
     """Recent story members, indexed so `assign` compares an item only with plausible ones.
 
-    An item is compared with a member whose headline shares at least `HEADLINE_SHARE` of the
-    item's headline terms (canonical terms: "Yerevan" and "Armenian" are `armenia`), or that
-    shares one of the `_BLOCK_POSITIONS` smallest sketch values (near-duplicates: at Jaccard 0.5
-    they share none with probability 2⁻¹⁶); and with at most `MEMBERS_COMPARED` members of one
-    story, its most recent. A full scan (`assign_story`) can still join two items whose
-    headlines share no term when their leads are nearly the same, or through an older member
-    of a big story: the index gives those up so that its cost stays flat when a common word
-    ("Russia") is in hundreds of recent headlines or one event has hundreds of reports. Build it
-    once per batch and `add` each item once assigned.
+    Members are posted under their headline terms and the language-neutral terms of their
+    lead, by day; an item is compared with the members that share two such terms with it (one,
+    when it has at most two), leaving out terms in more than `COMMON_SHARE` of the index ("Russia"
+    in hundreds of reports finds nothing the rarer terms do not), and with members that share one
+    of the `_BLOCK_POSITIONS` smallest sketch values (near-duplicates). At most
+    `MEMBERS_COMPARED` members of one story are compared, its most recent. `find_all` compares
+    every member (the full scan). The index also holds the term weights (`Weights`) of its
+    members. Build it once per batch and `add` each item once assigned.
     """
 
     def __init__(
@@ -413,20 +391,22 @@ class StoryIndex:
         *,
         window: timedelta = WINDOW,
         threshold: float = THRESHOLD,
+        find_all: bool = False,
     ) -> None:
-        if threshold <= 1 - TITLE_WEIGHT:
-            raise ValueError(f"threshold must be above {1 - TITLE_WEIGHT:g} for the index")
         self.window, self.threshold = window, threshold
+        self._find_all = find_all
         self._candidates: list[StoryCandidate] = []
-        self._term_sets: list[tuple[frozenset[int], frozenset[int]]] = []  # (title, terms)
+        self._terms: list[_Terms] = []
         self._temporary: list[int] = []  # positions of candidates with a temporary key
         self._next_temporary = 0
-        # (headline term, day published) → members: only the days within the window are read,
-        # which matters when a first poll brings weeks of history.
+        # (term, day published) → members: only the days within the window are read, which
+        # matters when a first poll brings weeks of history.
         self._by_term: dict[int, list[int]] = defaultdict(list)
         # smallest sketch value → a member, or a list of them (most values belong to one member:
         # no list for those halves the index's memory)
         self._by_sketch: dict[int, int | list[int]] = {}
+        self.weights = Weights()
+        self.merged: dict[int, int] = {}  # story key → the story it was merged into
         for candidate in candidates:
             self.add(candidate)
 
@@ -450,16 +430,27 @@ class StoryIndex:
             else:
                 self._candidates[position] = replace(candidate, story_key=key)
         self._temporary = pending
+        self.merged = {keys.get(a, a): keys.get(b, b) for a, b in self.merged.items()}
 
-    def add(self, candidate: StoryCandidate) -> None:
-        """Make a story member available to later `assign` calls."""
+    def resolve(self, key: int) -> int:
+        """The story a key stands for now (the story it was merged into, if it was)."""
+        while key in self.merged:
+            key = self.merged[key]
+        return key
+
+    def add(self, candidate: StoryCandidate, *, count: bool = True) -> None:
+        """Make a story member available to later `assign` calls; `count` it in the term
+        weights (the reports of the current poll are not: see the module docstring)."""
         index = len(self._candidates)
         self._candidates.append(candidate)
         fp = candidate.fingerprint
-        self._term_sets.append((frozenset(fp.title), frozenset(fp.terms)))
+        terms = _Terms.of(fp)
+        self._terms.append(terms)
+        if count:
+            self.weights.count(terms.terms)
         if candidate.story_key > _TEMPORARY_KEYS:
             self._temporary.append(index)
-        for term in fp.title:
+        for term in terms.title | terms.neutral:
             self._by_term[_day_key(term, candidate.published)].append(index)
         for value in fp.minhash[:_BLOCK_POSITIONS]:
             held = self._by_sketch.setdefault(value, index)
@@ -469,42 +460,87 @@ class StoryIndex:
                 else:
                     held.append(index)
 
-    def assign(self, fp: Fingerprint, published: datetime) -> int | None:
-        """`assign_story` over the plausible candidates (see the class docstring)."""
-        by_headline: set[int] = set()
-        if fp.title:
-            needed = max(1, math.ceil(HEADLINE_SHARE * len(fp.title) - 1e-9))
-            first = _day_key(0, published - self.window)
-            days = range(first, _day_key(0, published + self.window) + 1)
-            postings = self._by_term
-            hits = Counter(i for t in fp.title for d in days for i in postings.get(t << 20 | d, ()))
-            by_headline.update(i for i, n in hits.items() if n >= needed)
-        by_sketch: set[int] = set()
+    def _plausible(self, probe: _Terms, published: datetime) -> tuple[set[int], set[int]]:
+        """Members sharing enough rare terms, and members sharing a smallest sketch value."""
+        if self._find_all:
+            everyone = set(range(len(self._candidates)))
+            return everyone, everyone
+        keys = probe.title | probe.neutral
+        common = max(COMMON_SHARE * self.weights.reports, COMMON_MINIMUM)
+        keys = frozenset(t for t in keys if self.weights.df.get(t, 0) <= common)
+        needed = 1 if len(keys) <= 2 else 2
+        first = _day_key(0, published - self.window)
+        days = range(first, _day_key(0, published + self.window) + 1)
+        postings = self._by_term
+        hits = Counter(i for t in keys for d in days for i in postings.get(t << 20 | d, ()))
+        return {i for i, n in hits.items() if n >= needed}, set()
+
+    def _near(self, fp: Fingerprint) -> set[int]:
+        found: set[int] = set()
         for value in fp.minhash[:_BLOCK_POSITIONS]:
             held = self._by_sketch.get(value)
             if isinstance(held, int):
-                by_sketch.add(held)
+                found.add(held)
             elif held is not None:
-                by_sketch.update(held)
-        probe_title, probe_terms = frozenset(fp.title), frozenset(fp.terms)
-        compared: dict[int, int] = defaultdict(int)
-        best: tuple[float, int] | None = None
-        for i in sorted(by_headline | by_sketch, reverse=True):  # most recent members first
+                found.update(held)
+        return found
+
+    def assign(self, fp: Fingerprint, published: datetime) -> int | None:
+        """The story `fp` would join (None: a new story); changes nothing."""
+        return self._decide(fp, published)[0]
+
+    def place(self, fp: Fingerprint, published: datetime) -> int | None:
+        """The story `fp` joins (None: a new story). When it reaches several stories that do not
+        veto one another, they are one event told twice: they are merged into the oldest one
+        (`merged`), which it joins. `add` it next."""
+        target, kept = self._decide(fp, published)
+        for key in kept:
+            if key != target:
+                self.merged[key] = target
+        return target
+
+    def _decide(self, fp: Fingerprint, published: datetime) -> tuple[int | None, list[int]]:
+        """The story `fp` joins and the stories it brings together."""
+        probe = _Terms.of(fp)
+        by_terms, _ = self._plausible(probe, published)
+        by_sketch = set(range(len(self._candidates))) if self._find_all else self._near(fp)
+        compared: dict[int, list[int]] = defaultdict(list)
+        scores_of: dict[int, list[float]] = defaultdict(list)
+        refused: set[int] = set()
+        for i in sorted(by_terms | by_sketch, reverse=True):  # most recent members first
             candidate = self._candidates[i]
-            key = candidate.story_key
-            compared[key] += 1
-            if compared[key] > MEMBERS_COMPARED:
+            key = self.resolve(candidate.story_key)
+            if len(compared[key]) >= MEMBERS_COMPARED:
                 continue
             if abs(candidate.published - published) > self.window:
                 continue
-            # Without a shared smallest sketch value, a near-duplicate score reaching the
-            # threshold is a 2⁻¹⁶ chance: the headline-and-lead score decides.
-            score = _score(probe_title, probe_terms, *self._term_sets[i])
-            if i in by_sketch:
-                score = max(score, minhash_jaccard(fp, candidate.fingerprint))
-            if score >= self.threshold and (best is None or (score, -key) > (best[0], -best[1])):
-                best = (score, key)
-        return None if best is None else best[1]
+            compared[key].append(i)
+            near = minhash_jaccard(fp, candidate.fingerprint) if i in by_sketch else 0.0
+            if near >= NEAR_DUPLICATE:
+                score = near
+            elif vetoed(probe, self._terms[i]):
+                refused.add(key)
+                continue
+            else:
+                gap = candidate.published - published
+                score = max(near, _score(probe, self._terms[i], self.weights) * recency(gap))
+            scores_of[key].append(score)
+        # Single linkage: an item joins a story through its closest member. The vetoes keep
+        # it from chaining two events, and, unlike an average, it does not depend on which
+        # members happen to have arrived yet.
+        scores = {key: max(values) for key, values in scores_of.items()}
+        fitting = [k for k, score in scores.items() if score >= self.threshold and k not in refused]
+        joined = sorted(fitting, key=lambda k: (-scores[k], k))
+        if not joined:
+            return None, []
+        kept = [joined[0]]
+        for key in joined[1:]:
+            if not any(
+                vetoed(self._terms[i], self._terms[j]) for k in kept
+                for i in compared[k] for j in compared[key]
+            ):  # fmt: skip
+                kept.append(key)
+        return min(kept), kept  # the oldest story keeps its id
 
 
 def _day_key(term: int, when: datetime) -> int:
@@ -526,16 +562,20 @@ def group_batches(
     threshold: float = THRESHOLD,
 ) -> list[list[Item]]:
     """Cluster items arriving in batches (one per feed of a poll), as the pipeline does: each
-    batch oldest first, joining the stories the earlier batches formed."""
+    batch oldest first, joining the stories the earlier batches formed. The batches are one
+    poll: the term weights count no stored reports (there are none here)."""
     stories: list[list[Item]] = []
     index = StoryIndex(window=window, threshold=threshold)
     for batch in batches:
         for item in sorted(batch, key=lambda i: (i.published, i.id)):
             fp = fingerprint(item)
-            key = index.assign(fp, item.published)
+            key = index.place(fp, item.published)
             if key is None:
                 key = len(stories)
                 stories.append([])
             stories[key].append(item)
-            index.add(StoryCandidate(key, fp, item.published))
-    return stories
+            index.add(StoryCandidate(key, fp, item.published), count=False)
+    merged: dict[int, list[Item]] = defaultdict(list)
+    for key, members in enumerate(stories):
+        merged[index.resolve(key)].extend(members)
+    return [sorted(m, key=lambda i: (i.published, i.id)) for _, m in sorted(merged.items())]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from bot.errors import StorageError
 from bot.models import Item
 from bot.stories import (
+    _TEMPORARY_KEYS,
     THRESHOLD,
     WINDOW,
     Fingerprint,
@@ -42,7 +43,9 @@ _UPDATE_STORY = sa.update(_STORIES).where(_STORIES.c.id == sa.bindparam("key"))
 _INSERT_STORIES = sa.insert(_STORIES).returning(_STORIES.c.id, sort_by_parameter_order=True)
 _INSERT_MEMBERS = sa.insert(_MEMBERS)
 _MEMBERS_SINCE = (
-    sa.select(_MEMBERS.c.story_id, _MEMBERS.c.fingerprint, _MEMBERS.c.published)
+    sa.select(
+        _MEMBERS.c.story_id, _MEMBERS.c.fingerprint, _MEMBERS.c.published, _MEMBERS.c.added_at
+    )
     .where(_MEMBERS.c.published >= sa.bindparam("since"))
     .order_by(_MEMBERS.c.published, _MEMBERS.c.item_id)
 )
@@ -86,7 +89,7 @@ def recent_candidates(
         rows = session.execute(_MEMBERS_BETWEEN, {"since": since, "until": until})
     return [
         StoryCandidate(story_id, Fingerprint.from_bytes(blob), published)
-        for story_id, blob, published in rows
+        for story_id, blob, published, _ in rows
     ]
 
 
@@ -142,8 +145,15 @@ class StoryCache:
     assigned. Drop it (make a new one) after a failed transaction.
     """
 
-    def __init__(self, *, window: timedelta = WINDOW, threshold: float = THRESHOLD) -> None:
+    def __init__(
+        self,
+        *,
+        window: timedelta = WINDOW,
+        threshold: float = THRESHOLD,
+        started: datetime | None = None,
+    ) -> None:
         self.window, self.threshold = window, threshold
+        self.started = started or datetime.now(UTC)
         self.index = StoryIndex(window=window, threshold=threshold)
         self._loaded: tuple[datetime, datetime] | None = None
 
@@ -160,8 +170,12 @@ class StoryCache:
                 ranges.append((high + timedelta(microseconds=1), until))
             since, until = min(since, low), max(until, high)
         for start, end in ranges:
-            for candidate in recent_candidates(session, start, end):
-                self.index.add(candidate)
+            rows = session.execute(_MEMBERS_BETWEEN, {"since": start, "until": end})
+            for story_id, blob, published, added_at in rows:
+                candidate = StoryCandidate(story_id, Fingerprint.from_bytes(blob), published)
+                # Term weights come from what was stored before this poll, so the reports of
+                # the poll weigh the same whichever feed answered first.
+                self.index.add(candidate, count=_aware(added_at) < self.started)
         self._loaded = (since, until)
         return self.index
 
@@ -184,7 +198,9 @@ def assign_stories(
     first, then written in three statements: the new stories (their ids come back in one round
     trip), the stored stories' dates and counts, and the memberships.
     """
-    cache = cache if cache is not None else StoryCache(window=window, threshold=threshold)
+    if cache is None:
+        cache = StoryCache(window=window, threshold=threshold, started=now)
+    merged_before = set(cache.index.merged)
     ordered = sorted(items, key=lambda i: (i.published, i.id))
     known = stories_of(session, [item.id for item in ordered])
     prints = fingerprints or {}
@@ -203,24 +219,74 @@ def assign_stories(
             fp = prints.get(item.id) or fingerprint(item)
             key = known.get(item.id)
             if key is None:
-                key = index.assign(fp, item.published)
+                key = index.place(fp, item.published)
                 if key is None:
                     key = index.temporary_key()
                     new_keys.append(key)
                 decided.append((item, key, fp.to_bytes()))
-            index.add(StoryCandidate(key, fp, item.published))
+            index.add(StoryCandidate(key, fp, item.published), count=False)
         start = end
-    if not decided:
+    index = cache.index
+    absorbed = {
+        key: index.resolve(key)
+        for key in index.merged
+        if key not in merged_before and key < _TEMPORARY_KEYS
+    }  # stored stories merged into another: their members move
+    known = {item_id: index.resolve(key) for item_id, key in known.items()}
+    if not decided and not absorbed:
         return known
-    ids = _write_stories(session, decided, new_keys, now)
-    cache.index.rekey(ids)
+    decided = [(item, index.resolve(key), blob) for item, key, blob in decided]
+    new_keys = [key for key in new_keys if index.resolve(key) == key]
+    if absorbed:
+        _move_members(session, absorbed)
+    ids = _write_stories(session, decided, new_keys, now) if decided else {}
+    index.rekey(ids)
     members = [
         {"item_id": item.id, "story_id": ids.get(key, key), "published": item.published,
          "fingerprint": blob, "added_at": now}
         for item, key, blob in decided
     ]  # fmt: skip
-    session.execute(_INSERT_MEMBERS, members)
+    if members:
+        session.execute(_INSERT_MEMBERS, members)
+    if absorbed:
+        _recount(session, set(absorbed.values()))
+        session.execute(sa.delete(_STORIES).where(_STORIES.c.id.in_(sorted(absorbed))))
     return known | {m["item_id"]: m["story_id"] for m in members}  # type: ignore[misc]
+
+
+def _aware(when: datetime) -> datetime:
+    """SQLite hands back naive UTC datetimes, PostgreSQL aware ones."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _move_members(session: Session, absorbed: Mapping[int, int]) -> None:
+    """Move the members of merged stories into the stories that absorbed them."""
+    for gone, kept in sorted(absorbed.items()):
+        session.execute(
+            sa.update(_MEMBERS).where(_MEMBERS.c.story_id == gone).values(story_id=kept)
+        )
+
+
+def _recount(session: Session, story_ids: set[int]) -> None:
+    """Recompute lead, dates and member count of stories from their members (after a merge)."""
+    for story_id in sorted(story_ids):
+        rows = session.execute(
+            sa.select(ItemRow.id, ItemRow.published, ItemRow.published_origin)
+            .join(StoryItemRow, col(StoryItemRow.item_id) == col(ItemRow.id))
+            .where(StoryItemRow.story_id == story_id)
+            .order_by(col(ItemRow.published), col(ItemRow.id))
+        ).all()
+        if not rows:
+            continue
+        first_id, first_published, first_origin = rows[0]
+        dates = _StoryDates(
+            first_published, first_origin not in _UNRELIABLE_ORIGINS, first_published, 0
+        )
+        for _, published, origin in rows:
+            _widen(dates, published, origin not in _UNRELIABLE_ORIGINS)
+            dates.member_count += 1
+        session.execute(_UPDATE_STORY, [{"key": story_id, "lead_item_id": first_id,
+                                         **_columns(dates)}])  # fmt: skip
 
 
 @dataclass(slots=True)

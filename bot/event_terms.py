@@ -1,0 +1,342 @@
+"""Event terms: the words of a report reduced to keys that name the same thing in English and
+Russian (pure).
+
+A report's terms are of eight kinds, and the kind decides how much a shared term says about two
+reports telling the same event (see `bot.stories`):
+
+* `ENTITY` — a country, region, organisation or person from the bilingual lexicon
+  (bot/data/event_lexicon.yaml: "Yerevan", "Armenian", "Ереван" → `armenia`), or a name not in
+  it, keyed by its consonant skeleton after transliteration ("Токаева" and "Tokayev" → `tkv`);
+* `CITY` — a venue ("Minsk", "в Минске"): two reports of events in different cities are about
+  different events; a capital that also stands for its government ("Ереван отказался")
+  counts as its country too;
+* `ACTION` — what happened ("recognises", "признала" → `recognise`); the lexicon also lists
+  opposite actions ("recognises" against "cuts ties");
+* `ORDINAL` — "12th", "12-й", "twelfth", "двенадцатый" → 12 (the EU's 11th and 12th packages);
+* `NUMBER` — other numbers ("143 nations", "143 страны");
+* `DATE` — a day and month in the text ("December 18", "18 декабря");
+* `CONCEPT` — another word of the domain the lexicon knows in both languages (`package`);
+* `WORD` — any other word: its Snowball stem, meaningful within one language only.
+
+A term is a 32-bit value: the kind in the top three bits, a hash of its key below, so a
+fingerprint stays an array of integers and the kind is read back from the value itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+import snowballstemmer  # type: ignore[import-untyped]
+import yaml
+
+WORD, CONCEPT, ENTITY, CITY, ACTION, NUMBER, ORDINAL, DATE = range(8)
+KIND_NAMES = ("word", "concept", "entity", "city", "action", "number", "ordinal", "date")
+_KIND_SHIFT = 29
+_KEY_MASK = (1 << _KIND_SHIFT) - 1
+NEUTRAL_KINDS = frozenset({CONCEPT, ENTITY, CITY, ACTION, NUMBER, ORDINAL, DATE})
+
+_WORD_RE = re.compile(r"[^\W_]+")
+_CACHED_WORDS = 1 << 17  # bounded: a long-running bot meets an open-ended vocabulary
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOPWORDS = _words(
+    """a about after again against all also an and any are as at be been before being between both
+    but by can could did do does during each for from further had has have having he her here his
+    how i if in into is it its itself just more most no nor not now of off on once only or other
+    our out over own same she should so some such than that the their them then there these they
+    this those through to too under until up very was we were what when where which while who whom
+    why will with would you your said says say saying told tells according added reported report
+    reports news update updated live breaking video photo photos watch read more via per amid
+    new week day today yesterday tomorrow year years month months time
+    monday tuesday wednesday thursday friday saturday sunday
+    и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне
+    было вот от меня еще нет о об из ему теперь когда даже ли если уже или ни быть был него до вас
+    нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их
+    чем была
+    сам без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой ним здесь
+    этом один почти мой тем чтобы нее сейчас были куда зачем всех можно при два другой после над
+    больше тот через эти нас про всего них какая много три эту моя этой перед том такой им более
+    всю между это также который которая которые которых году года лет г заявил заявила заявили
+    сообщил сообщила сообщили сообщает говорится отметил отметила фото видео читайте новости
+    понедельник вторник среду четверг пятницу субботу воскресенье сегодня вчера"""
+)
+
+
+def _numbered(words: str) -> dict[str, int]:
+    """word → its position from 1 ("january february" → january 1, february 2)."""
+    return {word: n for n, word in enumerate(words.split(), start=1)}
+
+
+_MONTHS = {
+    **_numbered("january february march april may june july august september october november"
+                " december"),
+    **_numbered("jan feb mar apr may jun jul aug sep oct nov dec"),
+    "sept": 9,
+    **_numbered("января февраля марта апреля мая июня июля августа сентября октября ноября"
+                " декабря"),
+    **_numbered("январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь"
+                " декабрь"),
+}  # fmt: skip
+_ORDINAL_WORDS = {
+    **_numbered("first second third fourth fifth sixth seventh eighth ninth tenth eleventh"
+                " twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth"
+                " nineteenth twentieth"),
+    **_numbered("перв втор трет четверт пят шест седьм восьм девят десят одиннадцат двенадцат"
+                " тринадцат четырнадцат пятнадцат шестнадцат семнадцат восемнадцат девятнадцат"
+                " двадцат"),
+}  # fmt: skip
+# Russian ordinal stems are also cardinal stems ("пять", "пятый" → "пят"): only the adjective
+# endings make them ordinals.
+_RU_ORDINAL_ENDINGS = ("ый", "ой", "ий", "ого", "ому", "ым", "ом", "ая", "ую", "ее", "ые")
+_ORDINAL_SUFFIX = re.compile(r"^(\d{1,3})(st|nd|rd|th)$")
+_RU_ORDINAL_TAILS = _words("й го му м я ю е х ми ой ый ая ое ые ого ому ом")
+
+
+@cache
+def _stemmer(language: str) -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer(language)
+
+
+def _is_cyrillic(word: str) -> bool:
+    return any("\u0400" <= ch <= "\u04ff" for ch in word)
+
+
+@lru_cache(maxsize=_CACHED_WORDS)
+def stem(word: str) -> str:
+    """Snowball stem of a lower-case word: Russian for Cyrillic, English otherwise."""
+    return _stemmer("russian" if _is_cyrillic(word) else "english").stemWord(word)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased words (`ё` → `е`); hyphens and apostrophes split words ("Russia-led")."""
+    return _WORD_RE.findall(text.lower().replace("ё", "е").replace("’", "'"))
+
+
+@lru_cache(maxsize=_CACHED_WORDS)
+def _hash32(value: str) -> int:
+    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=4).digest(), "big")
+
+
+def term(kind: int, key: str) -> int:
+    """The 32-bit value of a term: kind in the top bits, a hash of the key below."""
+    return kind << _KIND_SHIFT | _hash32(key) & _KEY_MASK
+
+
+def kind_of(value: int) -> int:
+    """The kind of a term value (`WORD` … `DATE`)."""
+    return value >> _KIND_SHIFT
+
+
+_TRANSLIT = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s",
+    "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
+    "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "i", "є": "e",
+})  # fmt: skip
+_DIGRAPHS = (
+    ("shch", "s"), ("sch", "s"), ("sh", "s"), ("ch", "c"), ("zh", "z"), ("kh", "k"),
+    ("ts", "c"), ("tz", "c"), ("ph", "f"), ("x", "ks"), ("w", "v"), ("q", "k"),
+)  # fmt: skip
+_VOWELS = re.compile(r"[aeiouyhj]")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=_CACHED_WORDS)
+def name_key(stemmed: str) -> str | None:
+    """A name's consonant skeleton, the same for its English and Russian spellings
+    ("tokayev", "токаев" → "tkv"); None when too short to tell names apart."""
+    latin = stemmed.translate(_TRANSLIT)
+    for digraph, single in _DIGRAPHS:
+        latin = latin.replace(digraph, single)
+    skeleton = _REPEATS.sub(r"\1", _VOWELS.sub("", latin))[:6]
+    return skeleton if len(skeleton) >= 3 and skeleton.isascii() else None
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """The bilingual lexicon, compiled: stem sequences → (kind, key)."""
+
+    singles: dict[str, tuple[int, str]]
+    phrases: dict[tuple[str, ...], tuple[int, str]]
+    starts: frozenset[str]
+    longest: int
+    opposites: frozenset[tuple[int, int]]  # pairs of ACTION term values, both directions
+    capitals: dict[str, str]  # city key → the country key it also stands for
+
+
+_SECTIONS = {"entities": ENTITY, "cities": CITY, "actions": ACTION, "concepts": CONCEPT}
+
+
+def _form_stems(form: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in tokens(form) if w not in STOPWORDS)
+
+
+def compile_lexicon(data: dict[str, object]) -> Lexicon:
+    """Compile the lexicon's YAML data (sections entities, cities, actions, concepts,
+    opposites). Raises ValueError naming the section and key of a malformed entry."""
+    singles: dict[str, tuple[int, str]] = {}
+    phrases: dict[tuple[str, ...], tuple[int, str]] = {}
+    for section, kind in _SECTIONS.items():
+        entries = data.get(section) or {}
+        if not isinstance(entries, dict):
+            raise ValueError(f"{section}: must be a mapping of key → list of forms")
+        for key, forms in entries.items():
+            if not isinstance(forms, list) or not all(isinstance(f, str) for f in forms):
+                raise ValueError(f"{section}.{key}: must be a list of forms")
+            for form in [str(key).replace("_", " "), *forms] if kind == CONCEPT else forms:
+                stems = _form_stems(form)
+                if not stems:
+                    continue
+                if len(stems) == 1:
+                    singles.setdefault(stems[0], (kind, str(key)))
+                else:
+                    phrases.setdefault(stems, (kind, str(key)))
+    opposites: set[tuple[int, int]] = set()
+    actions = data.get("actions") or {}
+    for pair in data.get("opposites") or []:  # type: ignore[attr-defined]
+        if not (isinstance(pair, list) and len(pair) == 2 and all(p in actions for p in pair)):
+            raise ValueError(f"opposites: {pair!r} is not a pair of action keys")
+        a, b = (term(ACTION, p) for p in pair)
+        opposites.update({(a, b), (b, a)})
+    capitals = data.get("capitals") or {}
+    if not isinstance(capitals, dict):
+        raise ValueError("capitals: must be a mapping of city key → country key")
+    for city, country in capitals.items():
+        if city not in (data.get("cities") or {}) or country not in (data.get("entities") or {}):
+            raise ValueError(f"capitals: {city} → {country} is not a city and an entity key")
+    return Lexicon(
+        capitals={str(k): str(v) for k, v in capitals.items()},
+        singles=singles,
+        phrases=phrases,
+        starts=frozenset(p[0] for p in phrases),
+        longest=max((len(p) for p in phrases), default=1),
+        opposites=frozenset(opposites),
+    )
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The bundled lexicon (bot/data/event_lexicon.yaml), compiled once per process."""
+    source = resources.files("bot").joinpath("data/event_lexicon.yaml")
+    return compile_lexicon(yaml.safe_load(source.read_text(encoding="utf-8")))
+
+
+def _title_case(text: str) -> bool:
+    """Whether most words of a headline are capitalised ("Russia Recognizes Rebel Regions"),
+    so capitals there do not mark names."""
+    words = [w for w in _WORD_RE.findall(text) if len(w) > 3 and w[0].isalpha()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) > 0.6 * len(words)
+
+
+def _names(text: str) -> frozenset[str]:
+    """Lower-cased words written with a capital inside a sentence (names, not sentence starts)."""
+    found: set[str] = set()
+    if _title_case(text):
+        return frozenset()
+    for sentence in re.split(r"[.!?:;«»\"\n]+\s*", text):
+        words = _WORD_RE.findall(sentence)
+        found.update(w.lower().replace("ё", "е") for w in words[1:] if w[0].isupper() and
+                     not w.isupper())  # fmt: skip
+    return frozenset(found)
+
+
+def _number(token: str, following: str) -> tuple[int, str] | None:
+    match = _ORDINAL_SUFFIX.match(token)
+    if match:
+        return ORDINAL, match.group(1).lstrip("0") or "0"
+    if token.isdigit():
+        if following in _RU_ORDINAL_TAILS:
+            return ORDINAL, token.lstrip("0") or "0"
+        return NUMBER, token.lstrip("0") or "0"
+    return None
+
+
+def event_terms(text: str, names_from: str = "") -> Iterator[int]:
+    """The terms of `text`, in order (see the module docstring). `names_from` is text whose
+    capitalised words mark names (the text itself when empty)."""
+    lex = lexicon()
+    names = _names(names_from or text)
+    words = tokens(text)
+    i = 0
+    while i < len(words):
+        word = words[i]
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if word[0].isdigit():
+            number = _number(word, following)
+            if number is not None:
+                kind, key = number
+                month = _MONTHS.get(following)
+                if kind == NUMBER and month and len(key) <= 2 and 1 <= int(key) <= 31:
+                    yield term(DATE, f"{month}-{key}")
+                    i += 2
+                    continue
+                yield term(kind, key)
+                i += 2 if kind == ORDINAL and following in _RU_ORDINAL_TAILS else 1
+                continue
+        month = _MONTHS.get(word)
+        if month and following.isdigit() and len(following) <= 2 and 1 <= int(following) <= 31:
+            yield term(DATE, f"{month}-{following.lstrip('0')}")
+            i += 2
+            continue
+        if word in STOPWORDS or len(word) <= 1:
+            i += 1
+            continue
+        stemmed = stem(word)
+        if stemmed in lex.starts:
+            phrase = _phrase_at(words, i, lex)
+            if phrase is not None:
+                span, (kind, key) = phrase
+                yield term(kind, key)
+                if kind == CITY and key in lex.capitals:
+                    yield term(ENTITY, lex.capitals[key])
+                i += span
+                continue
+        found = lex.singles.get(stemmed)
+        if found is not None:
+            yield term(*found)
+            if found[0] == CITY and found[1] in lex.capitals:
+                yield term(ENTITY, lex.capitals[found[1]])
+        elif (ordinal := _ordinal_word(word, stemmed)) is not None:
+            yield term(ORDINAL, ordinal)
+        elif word in names and (key := name_key(stemmed)) is not None:
+            yield term(CONCEPT, f"name:{key}")  # shared across languages, weighed as a word
+        elif not stemmed.isdigit():
+            yield term(WORD, stemmed)
+        i += 1
+
+
+def _ordinal_word(word: str, stemmed: str) -> str | None:
+    number = _ORDINAL_WORDS.get(word if not _is_cyrillic(word) else stemmed)
+    if number is None:
+        return None
+    if _is_cyrillic(word) and not word.endswith(_RU_ORDINAL_ENDINGS):
+        return None
+    return str(number)
+
+
+def _phrase_at(words: list[str], start: int, lex: Lexicon) -> tuple[int, tuple[int, str]] | None:
+    """The longest lexicon phrase starting at `start`: how many words it spans (stopwords
+    included) and its (kind, key); None if none starts there."""
+    stems: list[str] = []
+    spans: list[int] = []
+    for offset, word in enumerate(words[start : start + 2 * lex.longest]):
+        if word in STOPWORDS or len(word) <= 1:
+            continue
+        stems.append(stem(word))
+        spans.append(offset + 1)
+        if len(stems) == lex.longest:
+            break
+    for size in range(len(stems), 1, -1):
+        found = lex.phrases.get(tuple(stems[:size]))
+        if found is not None:
+            return spans[size - 1], found
+    return None

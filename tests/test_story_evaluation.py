@@ -1,0 +1,202 @@
+"""`geoalert eval --stories`: pairwise scoring of story grouping, the labelled story sets, and the
+quality gate on the dev set (the holdout is only reported, by CI)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+
+from bot.errors import GeoalertError
+from bot.story_evaluation import (
+    StoryReport,
+    _partition,
+    evaluate_stories,
+    feeds_in_order,
+    group_set,
+    load_story_set,
+    score_grouping,
+)
+from tests.test_cli import geoalert
+
+STORIES = Path(__file__).resolve().parent / "data" / "stories"
+WHEN = datetime(2024, 11, 28, 9, tzinfo=UTC)
+
+
+def report(id_: str, event: str, lang: str = "en", outlet: str = "A") -> StoryReport:
+    return StoryReport(id_, event, lang, outlet, WHEN, f"headline {id_}", f"text {id_}")
+
+
+# Event e1: a1, a2 (English), a3 (Russian); event e2: b1 (English); event e3: c1 (Russian).
+SET = [
+    report("a1", "e1"), report("a2", "e1", outlet="B"), report("a3", "e1", "ru", "C"),
+    report("b1", "e2", outlet="B"), report("c1", "e3", "ru"),
+]  # fmt: skip
+
+
+def test_pairs_are_scored_per_language_relation() -> None:
+    # a1+a2+b1 in one story (one right and two wrong same-language pairs), a3 alone, c1 alone.
+    grouping = score_grouping(SET, {"a1": 1, "a2": 1, "b1": 1, "a3": 2, "c1": 3})
+
+    same, cross = grouping.same_language, grouping.cross_language
+    assert (same.predicted, same.expected, same.correct) == (3, 1, 1)
+    assert (cross.predicted, cross.expected, cross.correct) == (0, 2, 0)
+    assert same.precision == pytest.approx(1 / 3) and same.recall == 1.0
+    assert cross.precision == 0.0 and cross.recall == 0.0  # nothing predicted, two expected
+    assert grouping.events_whole == 0 and grouping.events_multi == 1
+    assert sorted(grouping.merged) == [("a1", "b1"), ("a2", "b1")]
+    assert sorted(grouping.split) == [("a1", "a3"), ("a2", "a3")]
+
+
+def test_an_event_is_whole_only_when_its_story_holds_nothing_else() -> None:
+    whole = score_grouping(SET, {"a1": 1, "a2": 1, "a3": 1, "b1": 2, "c1": 3})
+    assert whole.events_whole == 1
+    assert whole.same_language.precision == 1.0 and whole.cross_language.recall == 1.0
+    assert score_grouping(SET, {"a1": 1, "a2": 1, "a3": 1, "b1": 1}).events_whole == 0
+
+
+def test_each_outlet_is_one_feed_and_orders_are_reproducible() -> None:
+    first = [[i.id for i in feed] for feed in feeds_in_order(SET, None)]
+    assert first == [["a1", "c1"], ["a2", "b1"], ["a3"]]  # outlet-name order
+    shuffled = [[i.id for i in feed] for feed in feeds_in_order(SET, 3)]
+    assert shuffled == [[i.id for i in feed] for feed in feeds_in_order(SET, 3)]
+    assert sorted(i for feed in shuffled for i in feed) == sorted(r.id for r in SET)
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("[1]", "must be a JSON object"),
+        ('{"id": "x"}', "missing required key 'event'"),
+        (
+            '{"id":"x","event":"e","lang":"english","outlet":"o","published":"2024-01-01T00:00Z",'
+            '"title":"t","text":"t"}',
+            "'lang' must be a code",
+        ),
+        (
+            '{"id":"x","event":"e","lang":"en","outlet":"o","published":"yesterday",'
+            '"title":"t","text":"t"}',
+            "'published' is not an ISO 8601 date-time",
+        ),
+        (
+            '{"id":"x","event":"e","lang":"en","outlet":"o","published":"2024-01-01T00:00",'
+            '"title":"t","text":"t"}',
+            "needs a time zone",
+        ),
+    ],
+)
+def test_a_bad_line_is_named_by_file_and_line(tmp_path: Path, line: str, reason: str) -> None:
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(GeoalertError, match=rf"set\.jsonl:2: .*{reason}"):
+        load_story_set([path])
+
+
+@pytest.fixture(scope="module")
+def dev() -> list[StoryReport]:
+    return load_story_set([STORIES / "dev.jsonl"])
+
+
+@pytest.fixture(scope="module")
+def holdout() -> list[StoryReport]:
+    return load_story_set([STORIES / "holdout.jsonl"])
+
+
+def test_story_sets_have_the_promised_shape(dev, holdout) -> None:
+    for reports in (dev, holdout):
+        events: dict[str, set[str]] = {}
+        for r in reports:
+            events.setdefault(r.event, set()).add(r.lang)
+        multi = [langs for e, langs in events.items() if sum(x.event == e for x in reports) > 1]
+        assert {r.lang for r in reports} == {"en", "ru"}
+        assert len(multi) >= 25 and sum(langs == {"en", "ru"} for langs in multi) >= 20
+        assert len(events) - len(multi) >= 5  # single reports
+    assert len({r.event for r in dev} | {r.event for r in holdout}) >= 80
+
+
+def test_holdout_headlines_are_not_dev_headlines(dev, holdout) -> None:
+    assert not {r.title.casefold() for r in dev} & {r.title.casefold() for r in holdout}
+
+
+def test_story_grouping_meets_the_targets_on_dev_in_any_arrival_order(dev) -> None:
+    result = evaluate_stories(dev, orders=5)
+    assert result.orders_identical == result.orders
+    assert result.worst_same_precision >= 0.95 and result.worst_same_recall >= 0.85
+    assert result.worst_cross_precision >= 0.95 and result.worst_cross_recall >= 0.6
+
+
+def test_eval_stories_command_prints_the_table_and_the_wrong_pairs(tmp_path: Path) -> None:
+    rows = [
+        {"id": "e1", "event": "pkg12", "lang": "en", "outlet": "Wire",
+         "published": "2023-12-18T14:20:00Z",
+         "title": "EU adopts 12th sanctions package against Russia",
+         "text": "EU governments approved the 12th package of sanctions on Monday."},
+        {"id": "r1", "event": "pkg12", "lang": "ru", "outlet": "Лента",
+         "published": "2023-12-18T15:00:00Z",
+         "title": "ЕС утвердил 12-й пакет санкций против России",
+         "text": "Совет ЕС одобрил двенадцатый пакет санкций против РФ."},
+    ]  # fmt: skip
+    (tmp_path / "set.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8"
+    )
+    full = geoalert("eval", "--stories", "set.jsonl", "--orders", "3", cwd=tmp_path)
+    assert full.returncode == 0, full.stderr
+    assert full.stdout.startswith("2 reports, 1 events")
+    assert "cross language" in full.stdout
+    assert "arrival orders giving the same stories" in full.stdout
+    assert "merged (different events, one story)" in full.stdout
+    bad = geoalert("eval", "--stories", "missing.jsonl", cwd=tmp_path)
+    assert bad.returncode != 0 and "missing.jsonl: cannot read the story set" in bad.stderr
+
+
+def _rss(outlet: str, reports: list[StoryReport]) -> bytes:
+    items = "".join(
+        f"<item><title>{escape(r.title)}</title><description>{escape(r.text)}</description>"
+        f"<link>https://wire.example/{r.id}</link><guid>{r.id}</guid>"
+        f"<pubDate>{format_datetime(r.published)}</pubDate></item>"
+        for r in reports
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{escape(outlet)}</title><link>https://example.org/</link>"
+        f"<description>wire</description>{items}</channel></rss>"
+    ).encode()
+
+
+def test_a_scan_of_the_dev_set_as_feeds_forms_the_stories_eval_measures(
+    tmp_path: Path, feed_server, dev
+) -> None:
+    """What `eval --stories` scores is what a user gets: the dev set served as one loopback
+    feed per outlet, one `geoalert scan`, stories read back from `timeline --format json`."""
+    by_outlet: dict[str, list[StoryReport]] = {}
+    for r in dev:
+        by_outlet.setdefault(r.outlet, []).append(r)
+    lines = []
+    for n, (outlet, reports) in enumerate(sorted(by_outlet.items())):
+        feed_server.route(f"/outlet/{n}.xml", body=_rss(outlet, reports))
+        lines.append(f"- url: {feed_server.url(f'/outlet/{n}.xml')}\n  name: Outlet {n}\n")
+    (tmp_path / "feeds.yaml").write_text("".join(lines), encoding="utf-8")
+    scan = geoalert("scan", "--json", cwd=tmp_path, GEOALERT_ALLOW_PRIVATE_FEEDS="true")
+    assert scan.returncode == 0, scan.stderr
+
+    story_of: dict[str, int] = {}
+    for topic in ("csto", "sanctions", "non_recognition"):
+        shown = geoalert("timeline", topic, "--format", "json", cwd=tmp_path)
+        for entry in json.loads(shown.stdout)["entries"]:
+            story_of.update((item_id, entry["story"]) for item_id in entry["items"])
+    printed = [json.loads(line) for line in scan.stdout.splitlines()]
+    report_of = {
+        m["id"]: m["link"].rsplit("/", 1)[1]
+        for m in printed
+        if (m["link"] or "").startswith("https://wire.example/")
+    }  # not the seeds
+    assert report_of, "no report of the dev set matched a topic"
+    stored = {report_of[i]: s for i, s in story_of.items() if i in report_of}
+    matched = [r for r in dev if r.id in stored]
+    assert len(matched) >= 0.5 * len(dev)  # stories group the reports that match a topic
+    # The same reports, grouped by the pure function in outlet order, form the same stories.
+    assert _partition(stored) == _partition(group_set(matched))
