@@ -168,9 +168,11 @@ class Lexicon:
     singles: dict[str, tuple[int, str]]
     phrases: dict[tuple[str, ...], tuple[int, str]]
     starts: frozenset[str]
+    prefixes: frozenset[tuple[str, ...]]  # every proper prefix of a phrase, two stems or more
     longest: int
     opposites: frozenset[tuple[int, int]]  # pairs of ACTION term values, both directions
     capitals: dict[str, str]  # city key → the country key it also stands for
+    countries: frozenset[int]  # ENTITY term values of sovereign states
 
 
 _SECTIONS = {"entities": ENTITY, "cities": CITY, "actions": ACTION, "concepts": CONCEPT}
@@ -213,11 +215,17 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
     for city, country in capitals.items():
         if city not in (data.get("cities") or {}) or country not in (data.get("entities") or {}):
             raise ValueError(f"capitals: {city} → {country} is not a city and an entity key")
+    countries = data.get("countries") or []
+    unknown = [c for c in countries if c not in (data.get("entities") or {})]  # type: ignore[union-attr]
+    if not isinstance(countries, list) or unknown:
+        raise ValueError(f"countries: must list entity keys; not entities: {unknown}")
     return Lexicon(
         capitals={str(k): str(v) for k, v in capitals.items()},
+        countries=frozenset(term(ENTITY, str(c)) for c in countries),
         singles=singles,
         phrases=phrases,
         starts=frozenset(p[0] for p in phrases),
+        prefixes=frozenset(p[:n] for p in phrases for n in range(2, len(p))),
         longest=max((len(p) for p in phrases), default=1),
         opposites=frozenset(opposites),
     )
@@ -230,22 +238,29 @@ def lexicon() -> Lexicon:
     return compile_lexicon(yaml.safe_load(source.read_text(encoding="utf-8")))
 
 
-def _title_case(text: str) -> bool:
-    """Whether most words of a headline are capitalised ("Russia Recognizes Rebel Regions"),
-    so capitals there do not mark names."""
-    words = [w for w in _WORD_RE.findall(text) if len(w) > 3 and w[0].isalpha()]
-    return len(words) >= 3 and sum(w[0].isupper() for w in words) > 0.6 * len(words)
+_SENTENCE_WORDS = re.compile(r"[^\W_]+|[.!?:;«»\"\n]")
 
 
-def _names(text: str) -> frozenset[str]:
-    """Lower-cased words written with a capital inside a sentence (names, not sentence starts)."""
+def names_in(headline: str, text: str) -> frozenset[str]:
+    """Lower-cased words written with a capital inside a sentence of the headline or the text:
+    names, not sentence starts. A headline in title case ("Russia Recognizes Rebel Regions")
+    marks nothing."""
     found: set[str] = set()
-    if _title_case(text):
-        return frozenset()
-    for sentence in re.split(r"[.!?:;«»\"\n]+\s*", text):
-        words = _WORD_RE.findall(sentence)
-        found.update(w.lower().replace("ё", "е") for w in words[1:] if w[0].isupper() and
-                     not w.isupper())  # fmt: skip
+    for part in (headline, text):
+        tokens = _SENTENCE_WORDS.findall(part)
+        words = [t for t in tokens if t[0].isalnum()]
+        if part is headline:
+            long = [w for w in words if len(w) > 3 and w[0].isalpha()]
+            if len(long) >= 3 and sum(w[0].isupper() for w in long) > 0.6 * len(long):
+                continue
+        start = True
+        for token in tokens:
+            if not token[0].isalnum():
+                start = True
+                continue
+            if not start and token[0].isupper() and not token.isupper():
+                found.add(token.lower().replace("ё", "е"))
+            start = False
     return frozenset(found)
 
 
@@ -260,11 +275,10 @@ def _number(token: str, following: str) -> tuple[int, str] | None:
     return None
 
 
-def event_terms(text: str, names_from: str = "") -> Iterator[int]:
-    """The terms of `text`, in order (see the module docstring). `names_from` is text whose
-    capitalised words mark names (the text itself when empty)."""
+def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]:
+    """The terms of `text`, in order (see the module docstring); `names` are the words to key
+    as names when the lexicon does not know them (`names_in`)."""
     lex = lexicon()
-    names = _names(names_from or text)
     words = tokens(text)
     i = 0
     while i < len(words):
@@ -327,16 +341,17 @@ def _phrase_at(words: list[str], start: int, lex: Lexicon) -> tuple[int, tuple[i
     """The longest lexicon phrase starting at `start`: how many words it spans (stopwords
     included) and its (kind, key); None if none starts there."""
     stems: list[str] = []
-    spans: list[int] = []
+    found: tuple[int, tuple[int, str]] | None = None
     for offset, word in enumerate(words[start : start + 2 * lex.longest]):
         if word in STOPWORDS or len(word) <= 1:
             continue
         stems.append(stem(word))
-        spans.append(offset + 1)
-        if len(stems) == lex.longest:
+        if len(stems) < 2:
+            continue
+        key = tuple(stems)
+        hit = lex.phrases.get(key)
+        if hit is not None:
+            found = (offset + 1, hit)  # the longest so far
+        if key not in lex.prefixes:
             break
-    for size in range(len(stems), 1, -1):
-        found = lex.phrases.get(tuple(stems[:size]))
-        if found is not None:
-            return spans[size - 1], found
-    return None
+    return found

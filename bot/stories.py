@@ -44,6 +44,7 @@ from bot.event_terms import (
     ACTION,
     CITY,
     DATE,
+    ENTITY,
     NEUTRAL_KINDS,
     NUMBER,
     ORDINAL,
@@ -51,6 +52,7 @@ from bot.event_terms import (
     event_terms,
     kind_of,
     lexicon,
+    names_in,
     stem,
     tokens,
 )
@@ -60,7 +62,7 @@ from bot.event_terms import (
 from bot.models import Item
 
 WINDOW = timedelta(hours=72)  # members of a story are published within this of each other
-THRESHOLD = 0.31  # score at or above which an item joins a story
+THRESHOLD = 0.28  # score at or above which an item joins a story
 LEAD_WORDS = 60  # words of the text that count as the lead
 MAX_TERMS = 48  # terms kept per fingerprint
 SHINGLE_WORDS = 3
@@ -73,6 +75,8 @@ TITLE_BOOST = 2.0  # a headline term weighs this much more than a lead term
 PRIOR_REPORTS = 20  # IDF smoothing: a corpus this size of reports sharing nothing
 RECENCY_GRACE_HOURS = 12  # reports this close in time score in full
 RECENCY_HALF_HOURS = 36  # …and at half weight this much later again
+COUNTRY_VETO = True
+OTHER_ACTORS = 0.7
 OTHER_ACTION = 0.75  # a pair's score when their headlines' main actions differ
 COMMON_SHARE = 0.1  # a term in more than this share of the index is not used to find candidates
 COMMON_MINIMUM = 50  # …nor in more reports than this (a small index compares everything)
@@ -187,8 +191,9 @@ def _minhash(words: Sequence[int]) -> array[int]:
 def fingerprint_text(title: str, text: str) -> Fingerprint:
     """The fingerprint of a headline and its text."""
     lead = " ".join(text.split()[:LEAD_WORDS])
-    title_terms = list(event_terms(title, names_from=f"{title}\n{lead}"))
-    both = title_terms + list(event_terms(lead))
+    names = names_in(title, lead)
+    title_terms = list(event_terms(title, names))
+    both = title_terms + list(event_terms(lead, names))
     counts = Counter(both)
     first = {t: i for i, t in reversed(list(enumerate(both)))}
     in_title = set(title_terms)
@@ -271,6 +276,7 @@ class _Terms:
     ordinals: frozenset[int]
     title_ordinals: frozenset[int]
     title_cities: frozenset[int]
+    title_actors: frozenset[int]
     action: int
 
     @classmethod
@@ -285,6 +291,7 @@ class _Terms:
             ordinals=frozenset(t for t in terms if kind_of(t) == ORDINAL),
             title_ordinals=frozenset(t for t in title if kind_of(t) == ORDINAL),
             title_cities=frozenset(t for t in title if kind_of(t) == CITY),
+            title_actors=frozenset(t for t in title if kind_of(t) == ENTITY),
             action=fp.action,
         )
 
@@ -302,7 +309,14 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
         and not a.title_cities & b.terms and not b.title_cities & a.terms
     ):  # fmt: skip
         return True
-    return (a.action, b.action) in lexicon().opposites
+    lex = lexicon()
+    if (a.action, b.action) in lex.opposites:
+        return True
+    if COUNTRY_VETO:
+        a_states, b_states = a.title_actors & lex.countries, b.title_actors & lex.countries
+        if a_states and b_states and not a_states & b.terms and not b_states & a.terms:
+            return True
+    return False
 
 
 def recency(gap: timedelta) -> float:
@@ -335,6 +349,8 @@ def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
     score = shared / math.sqrt(mass(x, a.title) * mass(y, b.title))
     if a.action and b.action and (a.action not in b.terms or b.action not in a.terms):
         score *= OTHER_ACTION  # the headlines say different things happened
+    if a.title_actors - b.terms and b.title_actors - a.terms:
+        score *= OTHER_ACTORS  # each headline names someone the other report never mentions
     return score
 
 

@@ -448,9 +448,9 @@ def test_a_report_bridging_two_stored_stories_merges_them(engine):
     one event, so one story, whichever report arrived first."""
     first = item("first", title=EN["freeze-reuters"][0], text=EN["freeze-reuters"][1],
                  published=T0, source="https://a.example/rss")  # fmt: skip
-    late = item("late", title=RU["freeze-tass"][0], text=RU["freeze-tass"][1],
+    late = item("late", title=RU["freeze-kommersant"][0], text=RU["freeze-kommersant"][1],
                 published=T0 + timedelta(hours=70), source="https://b.example/rss")  # fmt: skip
-    middle = item("middle", title=RU["freeze-ria"][0], text=RU["freeze-ria"][1],
+    middle = item("middle", title=RU["freeze-tass"][0], text=RU["freeze-tass"][1],
                   published=T0 + timedelta(hours=35), source="https://c.example/rss")  # fmt: skip
     ids = _store(engine, [first])
     ids.update(_store(engine, [late]))

@@ -85,3 +85,30 @@ async def test_one_alert_per_story_then_edited_with_the_other_sources(
         latest = (await bot.command(CHAT, "/latest csto")).params["text"]
         assert sum(f"<b>{report[1]}</b>" in latest for report in FREEZE.values()) == 1
         assert "(+2)" in latest and EXERCISE[1] in latest
+
+
+async def test_a_russian_report_of_the_event_edits_the_english_alert(
+    tmp_path, database_url, fake_bot_api, feed_server
+):
+    settings = bot_settings(
+        tmp_path, database_url, fake_bot_api, feed_server,
+        GEOALERT_FEEDS=feeds_file(tmp_path, feed_server),
+    )  # fmt: skip
+    russian = ("b-ru", "Армения заморозила участие в ОДКБ",
+               "Премьер-министр Никол Пашинян заявил, что Армения заморозила свое участие в "
+               "Организации Договора о коллективной безопасности.",
+               "Mon, 20 Nov 2023 11:00:00 GMT")  # fmt: skip
+    async with start_bot(settings, fake_bot_api, feed_server) as bot:
+        await bot.command(CHAT, "/subscribe csto")
+        feed_server.route("/a.xml", body=rss(FREEZE["a"]))
+        await bot.poll_now()
+        (first,) = await fake_bot_api.await_calls(
+            lambda c: c.method == "sendMessage" and "/source_" in c.params.get("text", "")
+        )
+        feed_server.route("/b.xml", body=rss(russian))
+        await bot.poll_now()
+        (edit,) = await fake_bot_api.await_calls("editMessageText", count=1)
+        assert edit.params["message_id"] == first.result["message_id"]
+        assert "Also reported by: State B (state media)" in edit.params["text"]
+        alerts = [c for c in fake_bot_api.sent_messages(CHAT) if "/source_" in c.params["text"]]
+        assert len(alerts) == 1  # one story across the two languages
