@@ -235,7 +235,8 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
 def lexicon() -> Lexicon:
     """The bundled lexicon (bot/data/event_lexicon.yaml), compiled once per process."""
     source = resources.files("bot").joinpath("data/event_lexicon.yaml")
-    return compile_lexicon(yaml.safe_load(source.read_text(encoding="utf-8")))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x faster to parse
+    return compile_lexicon(yaml.load(source.read_text(encoding="utf-8"), Loader=loader))
 
 
 _SENTENCE_WORDS = re.compile(r"[^\W_]+|[.!?:;«»\"\n]")

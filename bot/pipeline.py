@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from bot.dates import extract_date
 from bot.errors import CorpusError, RuleError
+from bot.event_terms import lexicon
 from bot.matching import RuleSet
 from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch, TopicMatch
 from bot.sources.corpus import load_corpus
@@ -235,8 +236,10 @@ class Pipeline:
         return self._parse_pool
 
     async def start_parsers(self) -> None:
-        """Start the parsing processes now, each with its imports done and the rules compiled
-        (about a second of CPU each), instead of during the first poll."""
+        """Start the parsing processes now, each with its imports done, the rules compiled and
+        the story lexicon loaded (about a second of CPU each), instead of during the first
+        poll; this process loads the lexicon too."""
+        await asyncio.to_thread(lexicon)
         pool = self._pool()
         if pool is None:
             return
@@ -378,7 +381,9 @@ class Pipeline:
 
 def _prepare_parser(rules: RuleSet | None) -> None:
     """Runs first in each parsing process: unpickling `rules` compiled them (cached for the
-    process), and importing this module imported the parser."""
+    process), and importing this module imported the parser; the story lexicon that
+    fingerprints matched items is loaded here."""
+    lexicon()
 
 
 def _ready() -> bool:

@@ -78,8 +78,9 @@ RECENCY_HALF_HOURS = 36  # …and at half weight this much later again
 COUNTRY_VETO = True
 OTHER_ACTORS = 0.7
 OTHER_ACTION = 0.75  # a pair's score when their headlines' main actions differ
-COMMON_SHARE = 0.1  # a term in more than this share of the index is not used to find candidates
-COMMON_MINIMUM = 50  # …nor in more reports than this (a small index compares everything)
+COMMON_SHARE = 0.1  # a term in more than this share of the window's reports finds no candidates
+MAX_PLAUSIBLE = 64  # most members an item is scored against (besides near-copies)
+COMMON_MINIMUM = 50  # …when that is more than this many (a small index compares everything)
 KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
     WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
 }  # fmt: skip
@@ -221,10 +222,14 @@ def minhash_jaccard(a: Fingerprint, b: Fingerprint) -> float:
     and sets none) — the share that is in both. Exact when both texts have fewer than k
     shingles.
     """
-    x, y = a.minhash, b.minhash
+    return _jaccard(a.minhash, frozenset(a.minhash), b.minhash)
+
+
+def _jaccard(x: array[int], x_set: frozenset[int], y: array[int]) -> float:
+    """`minhash_jaccard` with the first sketch also as a set (built once per probe)."""
     if not x or not y:
         return 0.0
-    shared = set(x).intersection(y)
+    shared = x_set.intersection(y)
     if not shared:
         return 0.0
     full = [s[-1] for s in (x, y) if len(s) >= NUM_PERM]
@@ -241,17 +246,19 @@ class Weights:
     Weights are memoised until the next `count` (an item is compared with many members that
     share most of their terms)."""
 
-    __slots__ = ("_memo", "df", "reports")
+    __slots__ = ("_memo", "df", "reports", "version")
 
     def __init__(self) -> None:
         self.df: Counter[int] = Counter()
         self.reports = 0
+        self.version = 0  # changes with every `count`: masses computed before are stale
         self._memo: dict[int, float] = {}
 
     def count(self, terms: Iterable[int]) -> None:
         """Count one more report holding `terms` (each once)."""
         self.df.update(terms)
         self.reports += 1
+        self.version += 1
         self._memo.clear()
 
     def __call__(self, value: int) -> float:
@@ -265,9 +272,10 @@ class Weights:
 _UNIFORM = Weights()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Terms:
-    """A fingerprint's terms as sets, built once per report (not once per pair)."""
+    """A fingerprint's terms as sets, built once per report (not once per pair), with the
+    weighted mass of its terms memoised for the weights it was last computed with."""
 
     title: frozenset[int]
     terms: frozenset[int]
@@ -278,6 +286,23 @@ class _Terms:
     title_cities: frozenset[int]
     title_actors: frozenset[int]
     action: int
+    _weighed: tuple[int, int] = (-1, -1)  # (id, version) of the weights `_weights` hold
+    _weights: dict[int, float] | None = None  # term → weight, boosted in the headline
+    _masses: tuple[float, float] = (0.0, 0.0)  # of all terms, of the neutral ones
+
+    def weighed(self, weight: Weights) -> tuple[dict[int, float], float, float]:
+        """Each term's weight (headline terms boosted), the mass of all terms and the mass of
+        the neutral ones; computed once per weights version."""
+        if self._weights is None or self._weighed != (id(weight), weight.version):
+            title = self.title
+            boosted = {t: weight(t) * (TITLE_BOOST if t in title else 1.0) for t in self.terms}
+            self._weights = boosted
+            self._masses = (
+                sum(self._weights.values()),
+                sum(self._weights[t] for t in self.neutral),
+            )
+            self._weighed = (id(weight), weight.version)
+        return self._weights, *self._masses
 
     @classmethod
     def of(cls, fp: Fingerprint) -> _Terms:
@@ -326,27 +351,18 @@ def recency(gap: timedelta) -> float:
     return 1.0 / (1.0 + max(0.0, hours - RECENCY_GRACE_HOURS) / RECENCY_HALF_HOURS)
 
 
-def _boost(term: int, title: frozenset[int]) -> float:
-    return TITLE_BOOST if term in title else 1.0
-
-
 def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
     """Weighted Ochiai coefficient of two reports' terms; headline terms weigh `TITLE_BOOST`
     times more. Across scripts only the language-neutral terms count."""
-    if a.script == b.script:
-        x, y = a.terms, b.terms
-    else:
-        x, y = a.neutral, b.neutral
-    if not x or not y:
+    same = a.script == b.script
+    x, y = (a.terms, b.terms) if same else (a.neutral, b.neutral)
+    common = x & y
+    if not common:
         return 0.0
-
-    def mass(terms: frozenset[int], title: frozenset[int]) -> float:
-        return sum(weight(t) * _boost(t, title) for t in terms)
-
-    shared = sum(weight(t) * (_boost(t, a.title) + _boost(t, b.title)) / 2 for t in x & y)
-    if not shared:
-        return 0.0
-    score = shared / math.sqrt(mass(x, a.title) * mass(y, b.title))
+    a_weights, a_full, a_neutral = a.weighed(weight)
+    b_weights, b_full, b_neutral = b.weighed(weight)
+    shared = sum(a_weights[t] + b_weights[t] for t in common) / 2
+    score = shared / math.sqrt(a_full * b_full if same else a_neutral * b_neutral)
     if a.action and b.action and (a.action not in b.terms or b.action not in a.terms):
         score *= OTHER_ACTION  # the headlines say different things happened
     if a.title_actors - b.terms and b.title_actors - a.terms:
@@ -476,20 +492,25 @@ class StoryIndex:
                 else:
                     held.append(index)
 
-    def _plausible(self, probe: _Terms, published: datetime) -> tuple[set[int], set[int]]:
-        """Members sharing enough rare terms, and members sharing a smallest sketch value."""
+    def _plausible(self, probe: _Terms, published: datetime) -> set[int]:
+        """Members sharing two terms that are not in every report (one if it has two)."""
         if self._find_all:
-            everyone = set(range(len(self._candidates)))
-            return everyone, everyone
-        keys = probe.title | probe.neutral
-        common = max(COMMON_SHARE * self.weights.reports, COMMON_MINIMUM)
-        keys = frozenset(t for t in keys if self.weights.df.get(t, 0) <= common)
-        needed = 1 if len(keys) <= 2 else 2
+            return set(range(len(self._candidates)))
+        common = max(COMMON_SHARE * len(self._candidates), COMMON_MINIMUM)
         first = _day_key(0, published - self.window)
         days = range(first, _day_key(0, published + self.window) + 1)
         postings = self._by_term
-        hits = Counter(i for t in keys for d in days for i in postings.get(t << 20 | d, ()))
-        return {i for i, n in hits.items() if n >= needed}, set()
+        found = []
+        for term in probe.title | probe.neutral:
+            lists = [held for d in days if (held := postings.get(term << 20 | d))]
+            if sum(map(len, lists)) <= common:  # a term in every report finds nothing
+                found.append(lists)
+        needed = 1 if len(found) <= 2 else 2
+        hits = Counter(i for lists in found for held in lists for i in held)
+        plausible = [i for i, n in hits.items() if n >= needed]
+        if len(plausible) > MAX_PLAUSIBLE:  # the members sharing most terms, then the newest
+            plausible = sorted(plausible, key=lambda i: (-hits[i], -i))[:MAX_PLAUSIBLE]
+        return set(plausible)
 
     def _near(self, fp: Fingerprint) -> set[int]:
         found: set[int] = set()
@@ -518,20 +539,28 @@ class StoryIndex:
     def _decide(self, fp: Fingerprint, published: datetime) -> tuple[int | None, list[int]]:
         """The story `fp` joins and the stories it brings together."""
         probe = _Terms.of(fp)
-        by_terms, _ = self._plausible(probe, published)
+        by_terms = self._plausible(probe, published)
         by_sketch = set(range(len(self._candidates))) if self._find_all else self._near(fp)
         compared: dict[int, list[int]] = defaultdict(list)
         scores_of: dict[int, list[float]] = defaultdict(list)
         refused: set[int] = set()
+        earliest, latest = published - self.window, published + self.window
+        sketch = frozenset(fp.minhash)
         for i in sorted(by_terms | by_sketch, reverse=True):  # most recent members first
             candidate = self._candidates[i]
+            if not earliest <= candidate.published <= latest:
+                continue
             key = self.resolve(candidate.story_key)
             if len(compared[key]) >= MEMBERS_COMPARED:
                 continue
-            if abs(candidate.published - published) > self.window:
-                continue
+            near = (
+                _jaccard(fp.minhash, sketch, candidate.fingerprint.minhash)
+                if i in by_sketch
+                else 0.0
+            )
+            if i not in by_terms and near < NEAR_DUPLICATE:
+                continue  # a shared shingle and not two shared terms: unrelated
             compared[key].append(i)
-            near = minhash_jaccard(fp, candidate.fingerprint) if i in by_sketch else 0.0
             if near >= NEAR_DUPLICATE:
                 score = near
             elif vetoed(probe, self._terms[i]):

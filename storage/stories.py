@@ -49,6 +49,17 @@ _MEMBERS_SINCE = (
     .where(_MEMBERS.c.published >= sa.bindparam("since"))
     .order_by(_MEMBERS.c.published, _MEMBERS.c.item_id)
 )
+_MOVE_MEMBERS = (
+    sa.update(_MEMBERS)
+    .where(_MEMBERS.c.story_id == sa.bindparam("gone"))
+    .values(story_id=sa.bindparam("kept"))
+)
+_ITEMS: sa.Table = ItemRow.__table__  # type: ignore[attr-defined]
+_MEMBER_DATES = (
+    sa.select(_MEMBERS.c.story_id, _ITEMS.c.id, _ITEMS.c.published, _ITEMS.c.published_origin)
+    .join(_ITEMS, _ITEMS.c.id == _MEMBERS.c.item_id)
+    .where(in_ids(_MEMBERS.c.story_id))
+)
 _MEMBERS_BETWEEN = _MEMBERS_SINCE.where(_MEMBERS.c.published <= sa.bindparam("until"))
 
 _UNRELIABLE_ORIGINS = frozenset({"fetched"})
@@ -260,24 +271,20 @@ def _aware(when: datetime) -> datetime:
 
 
 def _move_members(session: Session, absorbed: Mapping[int, int]) -> None:
-    """Move the members of merged stories into the stories that absorbed them."""
-    for gone, kept in sorted(absorbed.items()):
-        session.execute(
-            sa.update(_MEMBERS).where(_MEMBERS.c.story_id == gone).values(story_id=kept)
-        )
+    """Move the members of merged stories into the stories that absorbed them (one statement)."""
+    session.execute(
+        _MOVE_MEMBERS, [{"gone": gone, "kept": kept} for gone, kept in sorted(absorbed.items())]
+    )
 
 
 def _recount(session: Session, story_ids: set[int]) -> None:
     """Recompute lead, dates and member count of stories from their members (after a merge)."""
-    for story_id in sorted(story_ids):
-        rows = session.execute(
-            sa.select(ItemRow.id, ItemRow.published, ItemRow.published_origin)
-            .join(StoryItemRow, col(StoryItemRow.item_id) == col(ItemRow.id))
-            .where(StoryItemRow.story_id == story_id)
-            .order_by(col(ItemRow.published), col(ItemRow.id))
-        ).all()
-        if not rows:
-            continue
+    members: dict[int, list[tuple[str, datetime, str]]] = defaultdict(list)
+    for story_id, item_id, published, origin in rows_in(session, _MEMBER_DATES, sorted(story_ids)):
+        members[story_id].append((item_id, published, origin))
+    updates = []
+    for story_id, rows in sorted(members.items()):
+        rows.sort(key=lambda r: (r[1], r[0]))
         first_id, first_published, first_origin = rows[0]
         dates = _StoryDates(
             first_published, first_origin not in _UNRELIABLE_ORIGINS, first_published, 0
@@ -285,8 +292,9 @@ def _recount(session: Session, story_ids: set[int]) -> None:
         for _, published, origin in rows:
             _widen(dates, published, origin not in _UNRELIABLE_ORIGINS)
             dates.member_count += 1
-        session.execute(_UPDATE_STORY, [{"key": story_id, "lead_item_id": first_id,
-                                         **_columns(dates)}])  # fmt: skip
+        updates.append({"key": story_id, "lead_item_id": first_id, **_columns(dates)})
+    if updates:
+        session.execute(_UPDATE_STORY, updates)
 
 
 @dataclass(slots=True)
