@@ -79,7 +79,8 @@ COUNTRY_VETO = True
 OTHER_ACTORS = 0.7
 OTHER_ACTION = 0.75  # a pair's score when their headlines' main actions differ
 COMMON_SHARE = 0.1  # a term in more than this share of the window's reports finds no candidates
-MAX_PLAUSIBLE = 64  # most members an item is scored against (besides near-copies)
+DAYS_PER_KEY = 3  # StoryIndex: the postings of a term are kept per this many days
+MAX_PLAUSIBLE = 16  # most members an item is scored against (besides near-copies)
 COMMON_MINIMUM = 50  # …when that is more than this many (a small index compares everything)
 KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
     WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
@@ -155,7 +156,9 @@ class Fingerprint:
         )
 
 
-_WORD_BITS = (1 << 29) - 1  # a version-2 word hash, as a WORD term (kind 0)
+_KIND_SHIFT = 29  # the kind of a term is its top three bits (`bot.event_terms.kind_of`)
+_WORD_BITS = (1 << _KIND_SHIFT) - 1  # a version-2 word hash, as a WORD term (kind 0)
+_KEY_KINDS = frozenset({ENTITY, CITY, ORDINAL, NUMBER, DATE})  # lead terms the index is keyed by
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +289,7 @@ class _Terms:
     title_cities: frozenset[int]
     title_actors: frozenset[int]
     action: int
+    keys: frozenset[int]  # what the index finds it by: headline terms, lead names and numbers
     _weighed: tuple[int, int] = (-1, -1)  # (id, version) of the weights `_weights` hold
     _weights: dict[int, float] | None = None  # term → weight, boosted in the headline
     _masses: tuple[float, float] = (0.0, 0.0)  # of all terms, of the neutral ones
@@ -306,18 +310,23 @@ class _Terms:
 
     @classmethod
     def of(cls, fp: Fingerprint) -> _Terms:
-        terms = frozenset(fp.terms)
         title = frozenset(fp.title)
+        by_kind: dict[int, list[int]] = defaultdict(list)
+        for t in fp.terms:
+            by_kind[t >> _KIND_SHIFT].append(t)
+        neutral = frozenset(t for kind in NEUTRAL_KINDS for t in by_kind.get(kind, ()))
+        ordinals = frozenset(by_kind.get(ORDINAL, ()))
         return cls(
             title=title,
-            terms=terms,
-            neutral=frozenset(t for t in terms if kind_of(t) in NEUTRAL_KINDS),
+            terms=frozenset(fp.terms),
+            neutral=neutral,
             script=fp.script,
-            ordinals=frozenset(t for t in terms if kind_of(t) == ORDINAL),
-            title_ordinals=frozenset(t for t in title if kind_of(t) == ORDINAL),
-            title_cities=frozenset(t for t in title if kind_of(t) == CITY),
-            title_actors=frozenset(t for t in title if kind_of(t) == ENTITY),
+            ordinals=ordinals,
+            title_ordinals=ordinals & title,
+            title_cities=frozenset(by_kind.get(CITY, ())) & title,
+            title_actors=frozenset(by_kind.get(ENTITY, ())) & title,
             action=fp.action,
+            keys=title.union(*(by_kind.get(kind, ()) for kind in _KEY_KINDS)),
         )
 
 
@@ -482,7 +491,7 @@ class StoryIndex:
             self.weights.count(terms.terms)
         if candidate.story_key > _TEMPORARY_KEYS:
             self._temporary.append(index)
-        for term in terms.title | terms.neutral:
+        for term in terms.keys:
             self._by_term[_day_key(term, candidate.published)].append(index)
         for value in fp.minhash[:_BLOCK_POSITIONS]:
             held = self._by_sketch.setdefault(value, index)
@@ -501,12 +510,15 @@ class StoryIndex:
         days = range(first, _day_key(0, published + self.window) + 1)
         postings = self._by_term
         found = []
-        for term in probe.title | probe.neutral:
+        for term in probe.keys:
             lists = [held for d in days if (held := postings.get(term << 20 | d))]
             if sum(map(len, lists)) <= common:  # a term in every report finds nothing
                 found.append(lists)
         needed = 1 if len(found) <= 2 else 2
-        hits = Counter(i for lists in found for held in lists for i in held)
+        hits: Counter[int] = Counter()
+        for lists in found:
+            for held in lists:
+                hits.update(held)  # counted in C
         plausible = [i for i, n in hits.items() if n >= needed]
         if len(plausible) > MAX_PLAUSIBLE:  # the members sharing most terms, then the newest
             plausible = sorted(plausible, key=lambda i: (-hits[i], -i))[:MAX_PLAUSIBLE]
@@ -589,8 +601,9 @@ class StoryIndex:
 
 
 def _day_key(term: int, when: datetime) -> int:
-    """(term, day) as one int: the day number fits in 20 bits until the year 2870."""
-    return term << 20 | when.toordinal()
+    """(term, period of `DAYS_PER_KEY` days) as one int: the period number fits in 20 bits.
+    Periods of three days: a 72 h window reads three or four lists per term, not seven."""
+    return term << 20 | when.toordinal() // DAYS_PER_KEY
 
 
 def group(
