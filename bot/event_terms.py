@@ -55,7 +55,7 @@ STOPWORDS = _words(
     our out over own same she should so some such than that the their them then there these they
     this those through to too under until up very was we were what when where which while who whom
     why will with would you your said says say saying told tells according added reported report
-    reports news update updated live breaking video photo photos watch read more via per amid
+    reports news update updated live video photo photos watch read more via per amid
     new week day today yesterday tomorrow year years month months time
     monday tuesday wednesday thursday friday saturday sunday
     и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне
