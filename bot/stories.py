@@ -168,6 +168,7 @@ class StoryCandidate:
     story_key: int
     fingerprint: Fingerprint
     published: datetime
+    item_id: str = ""  # the stored item, when a re-check may move it to another story
 
 
 def _is_cyrillic(text: str) -> bool:
@@ -288,6 +289,7 @@ class _Terms:
     title_ordinals: frozenset[int]
     title_cities: frozenset[int]
     title_actors: frozenset[int]
+    title_actions: frozenset[int]
     action: int
     keys: frozenset[int]  # what the index finds it by: headline terms, lead names and numbers
     _weighed: tuple[int, int] = (-1, -1)  # (id, version) of the weights `_weights` hold
@@ -325,6 +327,7 @@ class _Terms:
             title_ordinals=ordinals & title,
             title_cities=frozenset(by_kind.get(CITY, ())) & title,
             title_actors=frozenset(by_kind.get(ENTITY, ())) & title,
+            title_actions=frozenset(by_kind.get(ACTION, ())) & title,
             action=fp.action,
             keys=title.union(*(by_kind.get(kind, ()) for kind in _KEY_KINDS)),
         )
@@ -346,6 +349,10 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
     lex = lexicon()
     if (a.action, b.action) in lex.opposites:
         return True
+    for x in a.title_actions - b.terms:  # opposite actions, each absent from the other report
+        for y in b.title_actions - a.terms:
+            if (x, y) in lex.opposites:
+                return True
     if COUNTRY_VETO:
         a_states, b_states = a.title_actors & lex.countries, b.title_actors & lex.countries
         if a_states and b_states and not a_states & b.terms and not b_states & a.terms:
@@ -448,6 +455,7 @@ class StoryIndex:
         self._by_sketch: dict[int, int | list[int]] = {}
         self.weights = Weights()
         self.merged: dict[int, int] = {}  # story key → the story it was merged into
+        self._fits: dict[int, float] = {}  # the last `place`: member → its score with the item
         for candidate in candidates:
             self.add(candidate)
 
@@ -472,6 +480,10 @@ class StoryIndex:
                 self._candidates[position] = replace(candidate, story_key=key)
         self._temporary = pending
         self.merged = {keys.get(a, a): keys.get(b, b) for a, b in self.merged.items()}
+
+    def story_at(self, position: int) -> int:
+        """The story of the member added `position`-th (after merges and moves)."""
+        return self.resolve(self._candidates[position].story_key)
 
     def resolve(self, key: int) -> int:
         """The story a key stands for now (the story it was merged into, if it was)."""
@@ -542,20 +554,74 @@ class StoryIndex:
         """The story `fp` joins (None: a new story). When it reaches several stories that do not
         veto one another, they are one event told twice: they are merged into the oldest one
         (`merged`), which it joins. `add` it next."""
-        target, kept = self._decide(fp, published)
+        target, kept, self._fits = self._decide(fp, published)
         for key in kept:
             if key != target:
                 self.merged[key] = target
         return target
 
-    def _decide(self, fp: Fingerprint, published: datetime) -> tuple[int | None, list[int]]:
-        """The story `fp` joins and the stories it brings together."""
+    def recheck(self) -> list[StoryCandidate]:
+        """After `place` and `add` of an item: move to its story the members of other stories
+        that fit it better than they fit their own story (a report that came first and joined
+        the nearest story of the time, before the story of its own event existed). Returns the
+        members moved, with their new story key; nothing moves across a veto.
+
+        This is what keeps the stories the same whichever report arrives first when vetoes
+        split a neighbourhood (an offensive and the ceasefire the next day)."""
+        if not self._candidates or not self._fits:
+            return []
+        newcomer = len(self._candidates) - 1
+        target = self.resolve(self._candidates[newcomer].story_key)
+        own = self._story_members(target, exclude=-1)
+        moved = []
+        for i, fit in sorted(self._fits.items(), key=lambda kv: (-kv[1], kv[0])):
+            if fit < self.threshold or i == newcomer:
+                continue
+            candidate = self._candidates[i]
+            home = self.resolve(candidate.story_key)
+            if home == target:
+                continue
+            if any(vetoed(self._terms[i], self._terms[j]) for j in own):
+                continue
+            mates = self._story_members(home, exclude=i)
+            at_home = max((self._pair(i, j) for j in mates), default=0.0)
+            if fit > at_home:
+                self._candidates[i] = replace(candidate, story_key=target)
+                own.append(i)
+                moved.append(self._candidates[i])
+        self._fits = {}
+        return moved
+
+    def _story_members(self, key: int, *, exclude: int) -> list[int]:
+        """The most recent members of a story (`MEMBERS_COMPARED` of them)."""
+        found = []
+        for i in range(len(self._candidates) - 1, -1, -1):
+            if i != exclude and self.resolve(self._candidates[i].story_key) == key:
+                found.append(i)
+                if len(found) == MEMBERS_COMPARED:
+                    break
+        return found
+
+    def _pair(self, i: int, j: int) -> float:
+        """Two members' score (0 when vetoed), as `_decide` scores an item and a member."""
+        a, b = self._candidates[i], self._candidates[j]
+        if vetoed(self._terms[i], self._terms[j]):
+            return 0.0
+        score = _score(self._terms[i], self._terms[j], self.weights)
+        return score * recency(a.published - b.published)
+
+    def _decide(
+        self, fp: Fingerprint, published: datetime
+    ) -> tuple[int | None, list[int], dict[int, float]]:
+        """The story `fp` joins, the stories it brings together, and its score with each
+        member compared that does not veto it."""
         probe = _Terms.of(fp)
         by_terms = self._plausible(probe, published)
         by_sketch = set(range(len(self._candidates))) if self._find_all else self._near(fp)
         compared: dict[int, list[int]] = defaultdict(list)
         scores_of: dict[int, list[float]] = defaultdict(list)
         refused: set[int] = set()
+        fits: dict[int, float] = {}
         earliest, latest = published - self.window, published + self.window
         sketch = frozenset(fp.minhash)
         for i in sorted(by_terms | by_sketch, reverse=True):  # most recent members first
@@ -582,6 +648,7 @@ class StoryIndex:
                 gap = candidate.published - published
                 score = max(near, _score(probe, self._terms[i], self.weights) * recency(gap))
             scores_of[key].append(score)
+            fits[i] = score
         # Single linkage: an item joins a story through its closest member. The vetoes keep
         # it from chaining two events, and, unlike an average, it does not depend on which
         # members happen to have arrived yet.
@@ -589,7 +656,7 @@ class StoryIndex:
         fitting = [k for k, score in scores.items() if score >= self.threshold and k not in refused]
         joined = sorted(fitting, key=lambda k: (-scores[k], k))
         if not joined:
-            return None, []
+            return None, [], fits
         kept = [joined[0]]
         for key in joined[1:]:
             if not any(
@@ -597,7 +664,7 @@ class StoryIndex:
                 for i in compared[k] for j in compared[key]
             ):  # fmt: skip
                 kept.append(key)
-        return min(kept), kept  # the oldest story keeps its id
+        return min(kept), kept, fits  # the oldest story keeps its id
 
 
 def _day_key(term: int, when: datetime) -> int:
@@ -622,18 +689,19 @@ def group_batches(
     """Cluster items arriving in batches (one per feed of a poll), as the pipeline does: each
     batch oldest first, joining the stories the earlier batches formed. The batches are one
     poll: the term weights count no stored reports (there are none here)."""
-    stories: list[list[Item]] = []
     index = StoryIndex(window=window, threshold=threshold)
+    placed: list[Item] = []  # index position → item
+    stories = 0
     for batch in batches:
         for item in sorted(batch, key=lambda i: (i.published, i.id)):
             fp = fingerprint(item)
             key = index.place(fp, item.published)
             if key is None:
-                key = len(stories)
-                stories.append([])
-            stories[key].append(item)
-            index.add(StoryCandidate(key, fp, item.published), count=False)
-    merged: dict[int, list[Item]] = defaultdict(list)
-    for key, members in enumerate(stories):
-        merged[index.resolve(key)].extend(members)
-    return [sorted(m, key=lambda i: (i.published, i.id)) for _, m in sorted(merged.items())]
+                key, stories = stories, stories + 1
+            index.add(StoryCandidate(key, fp, item.published, item.id), count=False)
+            placed.append(item)
+            index.recheck()
+    grouped: dict[int, list[Item]] = defaultdict(list)
+    for position, item in enumerate(placed):
+        grouped[index.story_at(position)].append(item)
+    return [sorted(m, key=lambda i: (i.published, i.id)) for _, m in sorted(grouped.items())]

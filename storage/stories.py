@@ -44,7 +44,11 @@ _INSERT_STORIES = sa.insert(_STORIES).returning(_STORIES.c.id, sort_by_parameter
 _INSERT_MEMBERS = sa.insert(_MEMBERS)
 _MEMBERS_SINCE = (
     sa.select(
-        _MEMBERS.c.story_id, _MEMBERS.c.fingerprint, _MEMBERS.c.published, _MEMBERS.c.added_at
+        _MEMBERS.c.story_id,
+        _MEMBERS.c.fingerprint,
+        _MEMBERS.c.published,
+        _MEMBERS.c.added_at,
+        _MEMBERS.c.item_id,
     )
     .where(_MEMBERS.c.published >= sa.bindparam("since"))
     .order_by(_MEMBERS.c.published, _MEMBERS.c.item_id)
@@ -54,6 +58,12 @@ _MOVE_MEMBERS = (
     .where(_MEMBERS.c.story_id == sa.bindparam("gone"))
     .values(story_id=sa.bindparam("kept"))
 )
+_RELOCATE_MEMBER = (
+    sa.update(_MEMBERS)
+    .where(_MEMBERS.c.item_id == sa.bindparam("item"))
+    .values(story_id=sa.bindparam("kept"))
+)
+_STORIES_WITH_MEMBERS = sa.select(_MEMBERS.c.story_id).where(in_ids(_MEMBERS.c.story_id)).distinct()
 _ITEMS: sa.Table = ItemRow.__table__  # type: ignore[attr-defined]
 _MEMBER_DATES = (
     sa.select(_MEMBERS.c.story_id, _ITEMS.c.id, _ITEMS.c.published, _ITEMS.c.published_origin)
@@ -99,8 +109,8 @@ def recent_candidates(
     else:
         rows = session.execute(_MEMBERS_BETWEEN, {"since": since, "until": until})
     return [
-        StoryCandidate(story_id, Fingerprint.from_bytes(blob), published)
-        for story_id, blob, published, _ in rows
+        StoryCandidate(story_id, Fingerprint.from_bytes(blob), published, item_id)
+        for story_id, blob, published, _, item_id in rows
     ]
 
 
@@ -182,8 +192,9 @@ class StoryCache:
             since, until = min(since, low), max(until, high)
         for start, end in ranges:
             rows = session.execute(_MEMBERS_BETWEEN, {"since": start, "until": end})
-            for story_id, blob, published, added_at in rows:
-                candidate = StoryCandidate(story_id, Fingerprint.from_bytes(blob), published)
+            for story_id, blob, published, added_at, item_id in rows:
+                fp = Fingerprint.from_bytes(blob)
+                candidate = StoryCandidate(story_id, fp, published, item_id)
                 # Term weights come from what was stored before this poll, so the reports of
                 # the poll weigh the same whichever feed answered first.
                 self.index.add(candidate, count=_aware(added_at) < self.started)
@@ -217,6 +228,8 @@ def assign_stories(
     prints = fingerprints or {}
     decided: list[tuple[Item, int, bytes]] = []  # story keys: stored ids or temporary
     new_keys: list[int] = []
+    position: dict[str, int] = {}  # item id → its place in the index
+    moved: dict[str, StoryCandidate] = {}  # members a re-check moved (latest move wins)
     start = 0
     while start < len(ordered):
         end = start
@@ -235,7 +248,11 @@ def assign_stories(
                     key = index.temporary_key()
                     new_keys.append(key)
                 decided.append((item, key, fp.to_bytes()))
-            index.add(StoryCandidate(key, fp, item.published), count=False)
+                index.add(StoryCandidate(key, fp, item.published, item.id), count=False)
+                moved.update((c.item_id, c) for c in index.recheck())
+            else:
+                index.add(StoryCandidate(key, fp, item.published, item.id), count=False)
+            position[item.id] = len(index) - 1
         start = end
     index = cache.index
     absorbed = {
@@ -246,12 +263,28 @@ def assign_stories(
     known = {item_id: index.resolve(key) for item_id, key in known.items()}
     if not decided and not absorbed:
         return known
-    decided = [(item, index.resolve(key), blob) for item, key, blob in decided]
-    new_keys = [key for key in new_keys if index.resolve(key) == key]
+    decided = [(item, index.story_at(position[item.id]), blob) for item, key, blob in decided]
+    alive = {key for _, key, _ in decided}
+    new_keys = [key for key in new_keys if key in alive]
+    batch = {item.id for item, _, _ in decided}
+    # Stored members a re-check moved (a story with no member of this batch cannot take one).
+    relocated = {
+        item_id: key
+        for item_id, c in moved.items()
+        if item_id
+        and item_id not in batch
+        and ((key := index.resolve(c.story_key)) < _TEMPORARY_KEYS or key in alive)
+    }
+    left = set(stories_of(session, list(relocated)).values()) if relocated else set()
     if absorbed:
         _move_members(session, absorbed)
     ids = _write_stories(session, decided, new_keys, now) if decided else {}
     index.rekey(ids)
+    if relocated:
+        session.execute(
+            _RELOCATE_MEMBER,
+            [{"item": item_id, "kept": ids.get(key, key)} for item_id, key in relocated.items()],
+        )
     members = [
         {"item_id": item.id, "story_id": ids.get(key, key), "published": item.published,
          "fingerprint": blob, "added_at": now}
@@ -259,10 +292,16 @@ def assign_stories(
     ]  # fmt: skip
     if members:
         session.execute(_INSERT_MEMBERS, members)
-    if absorbed:
-        _recount(session, set(absorbed.values()))
-        session.execute(sa.delete(_STORIES).where(_STORIES.c.id.in_(sorted(absorbed))))
-    return known | {m["item_id"]: m["story_id"] for m in members}  # type: ignore[misc]
+    if absorbed or relocated:
+        touched = set(absorbed.values()) | left | {ids.get(k, k) for k in relocated.values()}
+        _recount(session, touched)
+        emptied = (set(absorbed) | left) - set(
+            session.execute(_STORIES_WITH_MEMBERS, {"ids": sorted(set(absorbed) | left)}).scalars()
+        )
+        if emptied:
+            session.execute(sa.delete(_STORIES).where(_STORIES.c.id.in_(sorted(emptied))))
+    result = known | {m["item_id"]: m["story_id"] for m in members}  # type: ignore[misc]
+    return result | {i: ids.get(k, k) for i, k in relocated.items() if i in result}
 
 
 def _aware(when: datetime) -> datetime:

@@ -10,6 +10,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+import sqlalchemy as sa
 
 from bot.errors import GeoalertError
 from bot.story_evaluation import (
@@ -102,12 +103,17 @@ def dev() -> list[StoryReport]:
 
 
 @pytest.fixture(scope="module")
+def dev2() -> list[StoryReport]:
+    return load_story_set([STORIES / "dev-2.jsonl"])
+
+
+@pytest.fixture(scope="module")
 def holdout() -> list[StoryReport]:
     return load_story_set([STORIES / "holdout.jsonl"])
 
 
-def test_story_sets_have_the_promised_shape(dev, holdout) -> None:
-    for reports in (dev, holdout):
+def test_story_sets_have_the_promised_shape(dev, dev2, holdout) -> None:
+    for reports in (dev, dev2, holdout):
         events: dict[str, set[str]] = {}
         for r in reports:
             events.setdefault(r.event, set()).add(r.lang)
@@ -115,11 +121,12 @@ def test_story_sets_have_the_promised_shape(dev, holdout) -> None:
         assert {r.lang for r in reports} == {"en", "ru"}
         assert len(multi) >= 25 and sum(langs == {"en", "ru"} for langs in multi) >= 20
         assert len(events) - len(multi) >= 5  # single reports
-    assert len({r.event for r in dev} | {r.event for r in holdout}) >= 80
+    assert len({r.event for r in dev} | {r.event for r in holdout}) >= 60
 
 
-def test_holdout_headlines_are_not_dev_headlines(dev, holdout) -> None:
-    assert not {r.title.casefold() for r in dev} & {r.title.casefold() for r in holdout}
+def test_holdout_headlines_are_not_dev_headlines(dev, dev2, holdout) -> None:
+    tuned_on = {r.title.casefold() for r in [*dev, *dev2]}
+    assert not tuned_on & {r.title.casefold() for r in holdout}
 
 
 def test_story_grouping_meets_the_targets_on_dev_in_any_arrival_order(dev) -> None:
@@ -127,6 +134,15 @@ def test_story_grouping_meets_the_targets_on_dev_in_any_arrival_order(dev) -> No
     assert result.orders_identical == result.orders
     assert result.worst_same_precision >= 0.95 and result.worst_same_recall >= 0.85
     assert result.worst_cross_precision >= 0.95 and result.worst_cross_recall >= 0.6
+
+
+def test_story_grouping_holds_its_level_on_the_spent_holdout(dev2) -> None:
+    """The first holdout, spent: the figures reached after its analysis, as a floor (below the
+    targets: README says so)."""
+    result = evaluate_stories(dev2, orders=5)
+    assert result.orders_identical >= 4
+    assert result.worst_same_precision >= 0.8 and result.worst_same_recall >= 0.75
+    assert result.worst_cross_precision >= 0.85 and result.worst_cross_recall >= 0.85
 
 
 def test_eval_stories_command_prints_the_table_and_the_wrong_pairs(tmp_path: Path) -> None:
@@ -200,3 +216,32 @@ def test_a_scan_of_the_dev_set_as_feeds_forms_the_stories_eval_measures(
     assert len(matched) >= 0.5 * len(dev)  # stories group the reports that match a topic
     # The same reports, grouped by the pure function in outlet order, form the same stories.
     assert _partition(stored) == _partition(group_set(matched))
+
+
+@pytest.mark.parametrize("seed", [None, 1, 3])
+def test_stored_stories_equal_the_pure_grouping_in_any_order(tmp_path: Path, seed) -> None:
+    """The store (merges, members moved by a later report's re-check, recounts) ends with the
+    stories the pure grouping forms, feed by feed in the same order."""
+    from storage import items as item_store
+    from storage import make_engine, upgrade
+    from storage import stories as story_store
+    from storage.engine import session_scope
+
+    reports = load_story_set([STORIES / "dev-2.jsonl"])
+    engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
+    upgrade(engine)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    cache = story_store.StoryCache(started=now)
+    for feed in feeds_in_order(reports, seed):
+        with session_scope(engine) as s:
+            item_store.add_new_items(s, feed)
+            story_store.assign_stories(s, feed, now=now, cache=cache)
+    with session_scope(engine) as s:
+        stored = story_store.stories_of(s, [r.id for r in reports])
+        counts = dict(s.execute(sa.text(
+            "SELECT s.id, s.member_count FROM stories s")).all())  # fmt: skip
+        per_story = dict(s.execute(sa.text(
+            "SELECT story_id, COUNT(*) FROM story_items GROUP BY story_id")).all())  # fmt: skip
+    engine.dispose()
+    assert _partition(stored) == _partition(group_set(reports, seed))
+    assert counts == per_story  # no empty story left, every count recounted
