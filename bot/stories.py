@@ -456,6 +456,7 @@ class StoryIndex:
         self.weights = Weights()
         self.merged: dict[int, int] = {}  # story key → the story it was merged into
         self._fits: dict[int, float] = {}  # the last `place`: member → its score with the item
+        self._members: dict[int, list[int]] = defaultdict(list)  # story → member positions
         for candidate in candidates:
             self.add(candidate)
 
@@ -480,6 +481,9 @@ class StoryIndex:
                 self._candidates[position] = replace(candidate, story_key=key)
         self._temporary = pending
         self.merged = {keys.get(a, a): keys.get(b, b) for a, b in self.merged.items()}
+        for old, new in keys.items():
+            if old in self._members:
+                self._members[new].extend(self._members.pop(old))
 
     def story_at(self, position: int) -> int:
         """The story of the member added `position`-th (after merges and moves)."""
@@ -496,6 +500,7 @@ class StoryIndex:
         weights (the reports of the current poll are not: see the module docstring)."""
         index = len(self._candidates)
         self._candidates.append(candidate)
+        self._members[self.resolve(candidate.story_key)].append(index)
         fp = candidate.fingerprint
         terms = _Terms.of(fp)
         self._terms.append(terms)
@@ -558,6 +563,7 @@ class StoryIndex:
         for key in kept:
             if key != target:
                 self.merged[key] = target
+                self._members[target].extend(self._members.pop(key, ()))
         return target
 
     def recheck(self) -> list[StoryCandidate]:
@@ -587,6 +593,10 @@ class StoryIndex:
             at_home = max((self._pair(i, j) for j in mates), default=0.0)
             if fit > at_home:
                 self._candidates[i] = replace(candidate, story_key=target)
+                self._members[home].remove(i)
+                if not self._members[home]:
+                    del self._members[home]
+                self._members[target].append(i)
                 own.append(i)
                 moved.append(self._candidates[i])
         self._fits = {}
@@ -594,13 +604,8 @@ class StoryIndex:
 
     def _story_members(self, key: int, *, exclude: int) -> list[int]:
         """The most recent members of a story (`MEMBERS_COMPARED` of them)."""
-        found = []
-        for i in range(len(self._candidates) - 1, -1, -1):
-            if i != exclude and self.resolve(self._candidates[i].story_key) == key:
-                found.append(i)
-                if len(found) == MEMBERS_COMPARED:
-                    break
-        return found
+        recent = sorted(self._members.get(key, ()))[-MEMBERS_COMPARED - 1 :]
+        return [i for i in recent if i != exclude][-MEMBERS_COMPARED:]
 
     def _pair(self, i: int, j: int) -> float:
         """Two members' score (0 when vetoed), as `_decide` scores an item and a member."""
