@@ -14,7 +14,6 @@ is 1.0 if nothing was predicted (fp == 0) and 0.0 otherwise. F1 is 0.0 when P + 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import GeoalertError
+from bot.jsonl import check_keys, json_lines, line_error
 from bot.matching import RuleSet
 from bot.models import Evidence
 
@@ -133,19 +133,11 @@ class EvalReport:
         raise KeyError(topic)
 
 
-def _fail(path: Path, line: int, reason: str) -> GeoalertError:
-    return GeoalertError(f"{path}:{line}: {reason}")
+_fail = line_error
 
 
 def _parse_item(raw: Any, path: Path, line: int) -> LabeledItem:
-    if not isinstance(raw, dict):
-        raise _fail(path, line, f"an item must be a JSON object, not {type(raw).__name__}")
-    unknown = sorted(set(raw) - _KEYS)
-    if unknown:
-        raise _fail(path, line, f"unknown key '{unknown[0]}' (keys: {', '.join(sorted(_KEYS))})")
-    for key in _REQUIRED:
-        if key not in raw:
-            raise _fail(path, line, f"missing required key '{key}'")
+    raw = check_keys(raw, path, line, what="an item", keys=_KEYS, required=_REQUIRED)
     for key in ("id", "lang", "title", "text", "note"):
         if key in raw and not isinstance(raw[key], str):
             raise _fail(path, line, f"'{key}' must be a string, not {type(raw[key]).__name__}")
@@ -181,20 +173,9 @@ def load_labeled(path: Path) -> list[LabeledItem]:
     Raises `GeoalertError` with `path:line: reason` for invalid JSON, a missing or unknown key,
     a value of the wrong type, or a duplicate id; `path: reason` if the file cannot be read.
     """
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        raise GeoalertError(f"{path}: cannot read the labelled set: {reason}") from e
     items: list[LabeledItem] = []
     first_line: dict[str, int] = {}
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise _fail(path, number, f"invalid JSON: {e.msg} (column {e.colno})") from e
+    for number, raw in json_lines(path, "labelled set"):
         item = _parse_item(raw, path, number)
         if item.id in first_line:
             raise _fail(

@@ -20,7 +20,6 @@ shuffled with fixed seeds) and reports whether every order gave the same stories
 
 from __future__ import annotations
 
-import json
 import random
 import re
 from collections import defaultdict
@@ -31,7 +30,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from bot.errors import GeoalertError
+from bot.jsonl import check_keys, json_lines, line_error
 from bot.models import Item
 from bot.stories import group_batches
 
@@ -107,19 +106,11 @@ class StoryEvalReport:
     worst_cross_recall: float
 
 
-def _fail(path: Path, line: int, reason: str) -> GeoalertError:
-    return GeoalertError(f"{path}:{line}: {reason}")
+_fail = line_error
 
 
 def _parse(raw: Any, path: Path, line: int) -> StoryReport:
-    if not isinstance(raw, dict):
-        raise _fail(path, line, f"a report must be a JSON object, not {type(raw).__name__}")
-    unknown = sorted(set(raw) - _KEYS)
-    if unknown:
-        raise _fail(path, line, f"unknown key '{unknown[0]}' (keys: {', '.join(sorted(_KEYS))})")
-    for key in _REQUIRED:
-        if key not in raw:
-            raise _fail(path, line, f"missing required key '{key}'")
+    raw = check_keys(raw, path, line, what="a report", keys=_KEYS, required=_REQUIRED)
     for key in _KEYS & set(raw):
         if not isinstance(raw[key], str):
             raise _fail(path, line, f"'{key}' must be a string, not {type(raw[key]).__name__}")
@@ -143,18 +134,7 @@ def load_story_set(paths: Sequence[Path]) -> list[StoryReport]:
     reports: list[StoryReport] = []
     seen: dict[str, str] = {}
     for path in paths:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as e:
-            reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-            raise GeoalertError(f"{path}: cannot read the story set: {reason}") from e
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                raw = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise _fail(path, number, f"invalid JSON: {e.msg} (column {e.colno})") from e
+        for number, raw in json_lines(path, "story set"):
             report = _parse(raw, path, number)
             if report.id in seen:
                 first = seen[report.id]
