@@ -23,6 +23,7 @@ import feedparser
 
 from bot.models import DateOrigin, FeedConfig, Item, make_item_id
 from bot.sources.charset import repair_encoding
+from bot.sources.feeddates import feed_date, named_zone
 from bot.sources.links import canonical_link
 from bot.sources.xmlguard import entity_problem
 from bot.text import collapse_ws, html_to_text, truncate_words
@@ -212,15 +213,22 @@ def _entry_key(entry: Mapping[str, Any], link: str | None, title: str, text: str
 def _entry_date(entry: Mapping[str, Any], fetched: datetime) -> tuple[datetime, DateOrigin]:
     """Published (else updated) date in UTC; the fetch time when missing, before 1995 or in the
     future (a date cannot make an item look newer than it is, nor older than the web)."""
-    for field in ("published_parsed", "updated_parsed", "created_parsed"):
+    for field in ("published", "updated", "created"):
         # dict.get: FeedParserDict.get would map a missing updated_parsed (with a warning).
-        value = dict.get(entry, field) if isinstance(entry, dict) else entry.get(field)
-        if isinstance(value, time.struct_time):
+        raw = dict.get(entry, field) if isinstance(entry, dict) else entry.get(field)
+        parsed = f"{field}_parsed"
+        value = dict.get(entry, parsed) if isinstance(entry, dict) else entry.get(parsed)
+        when: datetime | None = None
+        if isinstance(raw, str) and (named_zone(raw) or not isinstance(value, time.struct_time)):
+            when = feed_date(raw)  # a zone feedparser took for UTC, or a form it cannot read
+        if when is None and isinstance(value, time.struct_time):
             try:
                 when = datetime(*value[:5], min(value[5], 59), tzinfo=UTC)
             except (ValueError, OverflowError):
                 continue
-            if when > fetched + FUTURE_SLACK or when < OLDEST_TRUSTED:
-                return fetched, "fetched"
-            return when, "feed"
+        if when is None:
+            continue
+        if when > fetched + FUTURE_SLACK or when < OLDEST_TRUSTED:
+            return fetched, "fetched"
+        return when, "feed"
     return fetched, "fetched"
