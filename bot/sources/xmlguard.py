@@ -4,9 +4,18 @@ Entity declarations are how "billion laughs" (nested expansion), quadratic blow-
 entity referenced a million times) and XXE (an entity read from a file or URL) work. feedparser
 strips nested and external entities but keeps "safe" ones, and its fallback (loose) parser then
 expands a 1 MB entity at every reference: a 100 kB feed became 100 MB of text in 3 s, a 3 MB one
-exhausted memory. No real feed needs entity declarations, so any `<!ENTITY` outside comments and
-CDATA sections is refused, except the old HTML-compatibility form `<!ENTITY nbsp "&#160;">`
-(one character, no amplification).
+exhausted memory. So any `<!ENTITY` outside comments and CDATA sections is
+refused, except four harmless forms real feeds use, which cannot amplify or reach out:
+
+- a character reference, in either quotes: `<!ENTITY nbsp "&#160;">`, `<!ENTITY nbsp '&#160;'>`;
+- a literal character: `<!ENTITY mdash "—">`;
+- a short plain string (at most `SHORT_VALUE` characters, no `&`, `%` or `<`): the document
+  size limit bounds what it can add;
+- the XHTML entity sets by their W3C public identifiers
+  (`<!ENTITY % HTMLlat1 PUBLIC "-//W3C//ENTITIES Latin 1 for XHTML//EN" "…">`), which parsers
+  resolve from their own tables, never by fetching the URL.
+
+docs/reliability.md lists what is refused on purpose.
 
 The scan is linear in the document size and also covers UTF-16/32 and EBCDIC encodings, which
 would otherwise hide the declaration from a byte search.
@@ -17,8 +26,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-# The one declaration form allowed: a single character reference.
-_CHAR_REF_ENTITY = re.compile(r'<!ENTITY\s+[\w.:-]+\s+"&#(?:[0-9]{1,7}|x[0-9a-fA-F]{1,6});"\s*>')
+SHORT_VALUE = 32  # longest plain-string entity value allowed
+_NAME = r"[\w.:-]+"
+_HARMLESS_ENTITY = re.compile(
+    r"<!ENTITY\s+" + _NAME + r"\s+(?:"
+    r'"&#(?:[0-9]{1,7}|x[0-9a-fA-F]{1,6});"|' + r"'&#(?:[0-9]{1,7}|x[0-9a-fA-F]{1,6});'|"
+    r'"[^"&%<]{1,' + str(SHORT_VALUE) + r'}"|' + r"'[^'&%<]{1," + str(SHORT_VALUE) + r"}'"
+    r")\s*>"
+)
+_XHTML_SET = re.compile(
+    r"<!ENTITY\s+%\s+" + _NAME + r'\s+PUBLIC\s+"-//W3C//ENTITIES (?:Latin 1|Symbols|Special)'
+    r' for XHTML//EN"\s+"[^"<>]*"\s*>'
+)
 _EBCDIC_PROLOG = b"\x4c\x6f\xa7\x94"  # "<?xm" in EBCDIC
 _WIDE_ENCODINGS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 
@@ -63,8 +82,8 @@ def _first_entity_declaration(text: str) -> int | None:
                 pos = end + len(closer) if end >= 0 else pos + len(opener)
                 break
         else:
-            if text[pos + 2 : pos + 8].upper() == "ENTITY" and not _CHAR_REF_ENTITY.match(
-                text, pos
+            if text[pos + 2 : pos + 8].upper() == "ENTITY" and not (
+                _HARMLESS_ENTITY.match(text, pos) or _XHTML_SET.match(text, pos)
             ):
                 return pos
             pos += 2
