@@ -36,8 +36,8 @@ import yaml
 
 WORD, CONCEPT, ENTITY, CITY, ACTION, NUMBER, ORDINAL, DATE = range(8)
 KIND_NAMES = ("word", "concept", "entity", "city", "action", "number", "ordinal", "date")
-_KIND_SHIFT = 29
-_KEY_MASK = (1 << _KIND_SHIFT) - 1
+KIND_SHIFT = 29  # a term's kind is its top three bits
+KEY_MASK = (1 << KIND_SHIFT) - 1  # …and a hash of its key the rest
 NEUTRAL_KINDS = frozenset({CONCEPT, ENTITY, CITY, ACTION, NUMBER, ORDINAL, DATE})
 
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -128,12 +128,12 @@ def _hash32(value: str) -> int:
 
 def term(kind: int, key: str) -> int:
     """The 32-bit value of a term: kind in the top bits, a hash of the key below."""
-    return kind << _KIND_SHIFT | _hash32(key) & _KEY_MASK
+    return kind << KIND_SHIFT | _hash32(key) & KEY_MASK
 
 
 def kind_of(value: int) -> int:
     """The kind of a term value (`WORD` … `DATE`)."""
-    return value >> _KIND_SHIFT
+    return value >> KIND_SHIFT
 
 
 _TRANSLIT = str.maketrans({

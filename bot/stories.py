@@ -45,6 +45,8 @@ from bot.event_terms import (
     CITY,
     DATE,
     ENTITY,
+    KEY_MASK,
+    KIND_SHIFT,
     NEUTRAL_KINDS,
     NUMBER,
     ORDINAL,
@@ -145,7 +147,7 @@ class Fingerprint:
         values = struct.unpack_from(f">{count}I", data, offset)
         words: Iterable[int] = values[: n_title + n_terms]
         if version < 3:  # plain word hashes: read them as words
-            words = [v & _WORD_BITS for v in words]
+            words = [v & KEY_MASK for v in words]  # kind 0: WORD
         words = list(words)
         return cls(
             title=_uint32s(words[:n_title]),
@@ -156,8 +158,6 @@ class Fingerprint:
         )
 
 
-_KIND_SHIFT = 29  # the kind of a term is its top three bits (`bot.event_terms.kind_of`)
-_WORD_BITS = (1 << _KIND_SHIFT) - 1  # a version-2 word hash, as a WORD term (kind 0)
 _KEY_KINDS = frozenset({ENTITY, CITY, ORDINAL, NUMBER, DATE})  # lead terms the index is keyed by
 
 
@@ -315,7 +315,7 @@ class _Terms:
         title = frozenset(fp.title)
         by_kind: dict[int, list[int]] = defaultdict(list)
         for t in fp.terms:
-            by_kind[t >> _KIND_SHIFT].append(t)
+            by_kind[t >> KIND_SHIFT].append(t)
         neutral = frozenset(t for kind in NEUTRAL_KINDS for t in by_kind.get(kind, ()))
         ordinals = frozenset(by_kind.get(ORDINAL, ()))
         return cls(
