@@ -457,6 +457,7 @@ class StoryIndex:
         self.merged: dict[int, int] = {}  # story key → the story it was merged into
         self._fits: dict[int, float] = {}  # the last `place`: member → its score with the item
         self._members: dict[int, list[int]] = defaultdict(list)  # story → member positions
+        self._probe: tuple[Fingerprint | None, _Terms | None] = (None, None)  # last decided
         for candidate in candidates:
             self.add(candidate)
 
@@ -502,7 +503,8 @@ class StoryIndex:
         self._candidates.append(candidate)
         self._members[self.resolve(candidate.story_key)].append(index)
         fp = candidate.fingerprint
-        terms = _Terms.of(fp)
+        probe_fp, probe = self._probe
+        terms = probe if probe_fp is fp and probe is not None else _Terms.of(fp)
         self._terms.append(terms)
         if count:
             self.weights.count(terms.terms)
@@ -621,6 +623,7 @@ class StoryIndex:
         """The story `fp` joins, the stories it brings together, and its score with each
         member compared that does not veto it."""
         probe = _Terms.of(fp)
+        self._probe = (fp, probe)  # `add` of the same fingerprint reuses it
         by_terms = self._plausible(probe, published)
         by_sketch = set(range(len(self._candidates))) if self._find_all else self._near(fp)
         compared: dict[int, list[int]] = defaultdict(list)
