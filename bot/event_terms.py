@@ -31,8 +31,9 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-import snowballstemmer  # type: ignore[import-untyped]
 import yaml
+
+from bot.snowball import stemmer
 
 WORD, CONCEPT, ENTITY, CITY, ACTION, NUMBER, ORDINAL, DATE = range(8)
 KIND_NAMES = ("word", "concept", "entity", "city", "action", "number", "ordinal", "date")
@@ -101,11 +102,6 @@ _ORDINAL_SUFFIX = re.compile(r"^(\d{1,3})(st|nd|rd|th)$")
 _RU_ORDINAL_TAILS = _words("й го му м я ю е х ми ой ый ая ое ые ого ому ом")
 
 
-@cache
-def _stemmer(language: str) -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer(language)
-
-
 def _is_cyrillic(word: str) -> bool:
     return any("\u0400" <= ch <= "\u04ff" for ch in word)
 
@@ -113,7 +109,7 @@ def _is_cyrillic(word: str) -> bool:
 @lru_cache(maxsize=_CACHED_WORDS)
 def stem(word: str) -> str:
     """Snowball stem of a lower-case word: Russian for Cyrillic, English otherwise."""
-    return _stemmer("russian" if _is_cyrillic(word) else "english").stemWord(word)
+    return stemmer("russian" if _is_cyrillic(word) else "english").stemWord(word)
 
 
 def tokens(text: str) -> list[str]:

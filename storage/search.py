@@ -19,13 +19,12 @@ a double-quoted string, and PostgreSQL's `plainto_tsquery` ignores operators by 
 from __future__ import annotations
 
 import re
-from functools import cache
 
-import snowballstemmer  # type: ignore[import-untyped]
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import StoredMatch
+from bot.snowball import stemmer
 from storage.items import _with_matches
 from storage.tables import ItemRow
 
@@ -34,11 +33,6 @@ MAX_TERMS = 12
 MIN_PREFIX = 4
 _WORD_RE = re.compile(r"[^\W_]+")
 _PG_VECTOR = "to_tsvector('russian'::regconfig, items.title || ' ' || items.text)"
-
-
-@cache
-def _russian() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("russian")
 
 
 def query_words(query: str) -> list[str]:
@@ -55,7 +49,7 @@ def fts5_query(query: str) -> str:
     parts = []
     for word in query_words(query):
         if any("\u0400" <= ch <= "\u04ff" for ch in word):
-            stem = _russian().stemWord(word)
+            stem = stemmer("russian").stemWord(word)
             parts.append(f'"{stem}"*' if len(stem) >= MIN_PREFIX else f'"{word}"')
         else:
             parts.append(f'"{word}"')  # porter stems it like the indexed text

@@ -18,9 +18,10 @@ still stemmed as English; the item's language only decides which `lang:` terms r
 from __future__ import annotations
 
 import re
-from functools import cache
 
 import snowballstemmer  # type: ignore[import-untyped]
+
+from bot.snowball import stemmer
 
 _EN_ISE = re.compile(r"(?<=[a-z]{3})is(e|es|ed|ing|ation|ations|er|ers)$")
 _MIN_ROOT = 4  # shorter roots are left alone: trimming them would merge unrelated words
@@ -44,9 +45,8 @@ def script_of(word: str) -> str | None:
     return None
 
 
-@cache
 def _stemmer(language: str) -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer({"ru": "russian", "en": "english"}[language])
+    return stemmer({"ru": "russian", "en": "english"}[language])
 
 
 def _trim(stem: str, language: str) -> str:
