@@ -10,9 +10,10 @@ utf-8;`) also hides a correct `<?xml encoding=…?>`. Here the bytes decide, in 
 3. the HTTP charset, if the bytes are valid in it;
 4. the XML prolog's encoding, if the bytes are valid in it;
 5. a guess: mostly valid UTF-8 with a few bad bytes → UTF-8 with U+FFFD for them; otherwise
-   windows-1251 or windows-1252, whichever reads as real words (Cyrillic read as windows-1252
-   is words of accented letters only; accented Latin read as windows-1251 is words mixing
-   scripts, and letters like Ђ that Russian does not use).
+   charset-normalizer's reading, ties going to windows-1252, then windows-1251 and KOI8-R.
+   On our own texts with no declaration (benchmarks/charset_guess.py) it read 976 of 986
+   one-item feeds right, where a hand-written windows-1251/1252 choice read 489 (it knew no
+   KOI8-R, ISO-8859-5 or Central European encodings).
 
 A document read otherwise than feedparser would read it is re-encoded as UTF-8 with its
 declaration rewritten to say so. Pure.
@@ -23,6 +24,8 @@ from __future__ import annotations
 import codecs
 import re
 
+import charset_normalizer
+
 _PROLOG_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])([A-Za-z0-9._:-]+)(["'])""")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
 _BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
@@ -32,9 +35,23 @@ _BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
 )  # fmt: skip
 _FEEDPARSER_BOMS = frozenset({"utf-8", "utf-16-be", "utf-16-le"})
 _UTF8 = "utf-8"
-_WORDS = re.compile(r"[^\W\d_]+")
-_NOT_RUSSIAN = re.compile("[\u0400-\u040f\u0450-\u045f]")  # Ђ Ѓ Є … (Ё/ё aside): cp1251's 0x80-0xBF
-_NOT_RUSSIAN_KEEP = frozenset("Ёё")
+# The legacy encodings the WHATWG Encoding Standard keeps for the web (DOS code pages such as
+# cp775 read short Western text with no chaos at all, but no feed is written in them).
+_WEB_ENCODINGS = (
+    "cp1252", "cp1251", "koi8_r", "koi8_u", "cp1250", "iso8859_5", "cp1254", "iso8859_2",
+    "iso8859_3", "iso8859_4", "iso8859_6", "iso8859_7", "iso8859_8", "iso8859_10", "iso8859_13",
+    "iso8859_14", "iso8859_15", "iso8859_16", "cp1253", "cp1255", "cp1256", "cp1257", "cp1258",
+    "cp874", "cp866", "mac_roman", "mac_cyrillic", "gb18030", "big5", "euc_jp", "shift_jis",
+    "iso2022_jp", "euc_kr",
+)  # fmt: skip
+_TIE = 0.005  # charset-normalizer "chaos" differences below this are noise
+_PREFERRED = {  # most used first: Western, then Russian, then the rest of Europe
+    name: rank
+    for rank, name in enumerate(
+        ("cp1252", "cp1251", "koi8_r", "cp1250", "iso8859_5", "cp1254", "iso8859_1",
+         "iso8859_2", "iso8859_15", "mac_cyrillic", "cp866")
+    )
+}  # fmt: skip
 
 
 def repair_encoding(body: bytes, content_type: str | None) -> tuple[bytes, str | None, str | None]:
@@ -106,26 +123,34 @@ def _guess_not_utf8(body: bytes) -> tuple[str, str]:
     good = sum(1 for ch in lenient if ord(ch) > 0x7F and ch != "\ufffd")
     if good >= 10 * bad:  # a few stray bytes in real UTF-8
         return lenient, "utf-8 with invalid bytes replaced"
-    cyrillic = body.decode("cp1251", errors="replace")
-    latin = body.decode("cp1252", errors="replace")
-    if _implausible(cyrillic) <= _implausible(latin):
-        return cyrillic, "windows-1251"
-    return latin, "windows-1252"
+    return _detect(body)
 
 
-def _implausible(text: str) -> int:
-    """How many words of `text` no language writes: words mixing Latin and Cyrillic letters
-    ("Cafй"), words of two or more letters that are all accented Latin ("Ìèíôèí"), and
-    Cyrillic letters Russian does not use (Ђ for €)."""
-    count = 0
-    for word in _WORDS.findall(text):
-        latin = sum(1 for ch in word if ch < "\u0250")
-        cyrillic = sum(1 for ch in word if "\u0400" <= ch <= "\u04ff")
-        accented = sum(1 for ch in word if "\u00c0" <= ch < "\u0250")
-        if (latin and cyrillic) or (len(word) >= 2 and accented == len(word)):
-            count += 1
-    not_russian = [ch for ch in _NOT_RUSSIAN.findall(text) if ch not in _NOT_RUSSIAN_KEEP]
-    return count + len(not_russian)
+def _detect(body: bytes) -> tuple[str, str]:
+    """charset-normalizer's reading, ties broken towards the encodings feeds use.
+
+    Several single-byte encodings often read a text with no "chaos" at all (Spanish is as
+    clean in windows-1250 as in windows-1252, except that ñ becomes ń); among readings within
+    `_TIE` of the cleanest, the one earliest in `_PREFERRED` wins. With nothing readable,
+    windows-1252 — what feedparser and browsers fall back to.
+    """
+    readings = charset_normalizer.from_bytes(body, cp_isolation=list(_WEB_ENCODINGS))
+    if not readings:
+        return body.decode("cp1252", errors="replace"), "windows-1252 (nothing fitted better)"
+    cleanest = min(reading.chaos for reading in readings)
+    best = min(
+        (reading for reading in readings if reading.chaos <= cleanest + _TIE),
+        key=lambda reading: min(
+            _PREFERRED.get(name, len(_PREFERRED)) for name in reading.could_be_from_charset
+        ),
+    )
+    return str(best), _label(best.encoding)
+
+
+def _label(codec: str) -> str:
+    """A name a reader knows: "cp1251" → "windows-1251", "koi8_r" → "koi8-r"."""
+    name = codec.replace("_", "-")
+    return "windows-" + name[2:] if name.startswith("cp12") else name
 
 
 def _is_multibyte_utf8(body: bytes) -> bool:
