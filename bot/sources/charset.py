@@ -67,19 +67,20 @@ def repair_encoding(body: bytes, content_type: str | None) -> tuple[bytes, str |
     http = _lookup(_http_charset(content_type))
     prolog = _lookup(_prolog_charset(body))
     used = http or prolog or _UTF8  # what feedparser would decode with
+    said = f"declared {used}" if http or prolog else "undeclared"
     if _is_multibyte_utf8(body):
         if used == _UTF8:
             return body, content_type, None
-        return _as_utf8(body.decode(_UTF8), content_type, f"declared {used}, decoded as utf-8")
+        return _as_utf8(body.decode(_UTF8), content_type, f"{said}, decoded as utf-8")
     for name in (http, prolog):
         if name is not None and _fits(body, name):
             if name == used:
                 return body, content_type, None
-            return _as_utf8(body.decode(name), content_type, f"declared {used}, decoded as {name}")
+            return _as_utf8(body.decode(name), content_type, f"{said}, decoded as {name}")
     if _fits(body, _UTF8):  # ASCII: any ASCII-compatible reading is right
         return body, content_type, None
     text, guess = _guess_not_utf8(body)
-    return _as_utf8(text, content_type, f"declared {used}, decoded as {guess}")
+    return _as_utf8(text, content_type, f"{said}, decoded as {guess}")
 
 
 def _as_utf8(text: str, content_type: str | None, note: str) -> tuple[bytes, str, str]:

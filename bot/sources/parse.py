@@ -25,6 +25,7 @@ from bot.models import DateOrigin, FeedConfig, Item, make_item_id
 from bot.sources.charset import repair_encoding
 from bot.sources.feeddates import feed_date, named_zone
 from bot.sources.links import canonical_link
+from bot.sources.markup import fix_markup
 from bot.sources.xmlguard import entity_problem
 from bot.text import collapse_ws, html_to_text, truncate_words
 
@@ -72,6 +73,7 @@ def parse_feed(
     body, content_type, repair = repair_encoding(body, content_type)
     if repair is not None:
         log.warning("feed encoding repaired feed=%s url=%s reason=%s", feed.name, feed.url, repair)
+    body = fix_markup(body)
     # Only the content type is passed: a Content-Location base would make feedparser's loose
     # (bozo) parser resolve bare guids into URLs, changing item ids. Links are resolved below.
     headers = {"content-type": content_type} if content_type else None
