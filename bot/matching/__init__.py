@@ -5,8 +5,8 @@ for m in rules.match(item.title, item.text, item.language):
     print(m.topic, m.evidence.terms, m.evidence.snippet)
 """
 
-from bot.matching.explain import BlockExplanation, TopicExplanation, explain_text
-from bot.matching.matcher import Example, RuleSet
+from bot.matching.explain import BlockExplanation, TopicExplanation
+from bot.matching.matcher import Example, RuleSet, explain_text
 from bot.matching.rematch import RematchChange, rematch_diff
 from bot.matching.rulefiles import load_rules, rules_from_texts
 

@@ -10,7 +10,6 @@ from bot.matching.terms import NearTerm
 
 if TYPE_CHECKING:
     from bot.matching.document import Document
-    from bot.matching.matcher import RuleSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,22 +98,3 @@ def explain_block(result: BlockResult, doc: Document | None = None) -> BlockExpl
         _verdict(result),
         tuple(lines),
     )
-
-
-def explain_text(rules: RuleSet, text: str, *, title: str = "", language: str | None = None) -> str:
-    """The printable report of `geoalert rules explain`: language, verdicts, every clause.
-
-    Matching topics come first, then the others, each with its blocks and every term (✓ with
-    what it matched in the text, ✗ otherwise).
-    """
-    detected = rules.document(title, text, language).language
-    how = "given" if language else "detected from Cyrillic vs Latin letters"
-    explanations = rules.explain(title, text, language)
-    matched = [e.topic for e in explanations if e.matched]
-    lines = [
-        f"language: {detected} ({how})",
-        f"matched: {', '.join(matched) if matched else 'no topic'}",
-    ]
-    for explanation in sorted(explanations, key=lambda e: not e.matched):
-        lines.extend(("", explanation.render()))
-    return "\n".join(lines)

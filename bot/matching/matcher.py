@@ -1,6 +1,7 @@
 """`RuleSet`: compiled topics; match, explain and self-test against the rule files' examples.
 
-Pure: no files, network or clock here; `load_rules` (in `rulefiles`) builds a `RuleSet`.
+Pure: no files, network or clock here; `load_rules` (in `rulefiles`) builds a `RuleSet`,
+and `rebuild_rules` rebuilds a pickled one in a parse process.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.matching.build import compile_specs
 from bot.matching.document import Document, normalise
 from bot.matching.evaluate import HitCache, block_fires, evaluate_block, evaluate_topic
 from bot.matching.evidence import build_evidence
@@ -72,8 +74,6 @@ class RuleSet:
     def __reduce__(self) -> tuple[Any, ...]:
         if self._blob is None:
             raise TypeError("this RuleSet was not compiled from specs and cannot be pickled")
-        from bot.matching.rulefiles import rebuild_rules
-
         return (rebuild_rules, (hashlib.sha256(self._blob).digest(), self._blob))
 
     def document(self, title: str, text: str, language: str | None = None) -> Document:
@@ -159,3 +159,38 @@ class RuleSet:
         """Run every example; the failures, each naming rule file, line, topic and example."""
         failures = (self.check_example(e) for e in self.examples())
         return [f for f in failures if f is not None]
+
+
+_compiled: dict[bytes, RuleSet] = {}  # per process: rule sets rebuilt from their specs
+
+
+def rebuild_rules(digest: bytes, blob: bytes) -> RuleSet:
+    """The rule set compiled from pickled `(specs, where)`, once per process and rules version
+    (`digest`): how a `RuleSet` crosses into a parse process."""
+    rules = _compiled.get(digest)
+    if rules is None:
+        specs, where = pickle.loads(blob)
+        topics, lexicon, kept = compile_specs(specs, where)
+        rules = RuleSet(topics, lexicon, source=(kept, where))
+        _compiled.clear()  # one version at a time: reloaded rules replace the old ones
+        _compiled[digest] = rules
+    return rules
+
+
+def explain_text(rules: RuleSet, text: str, *, title: str = "", language: str | None = None) -> str:
+    """The printable report of `geoalert rules explain`: language, verdicts, every clause.
+
+    Matching topics come first, then the others, each with its blocks and every term (✓ with
+    what it matched in the text, ✗ otherwise).
+    """
+    detected = rules.document(title, text, language).language
+    how = "given" if language else "detected from Cyrillic vs Latin letters"
+    explanations = rules.explain(title, text, language)
+    matched = [e.topic for e in explanations if e.matched]
+    lines = [
+        f"language: {detected} ({how})",
+        f"matched: {', '.join(matched) if matched else 'no topic'}",
+    ]
+    for explanation in sorted(explanations, key=lambda e: not e.matched):
+        lines.extend(("", explanation.render()))
+    return "\n".join(lines)
