@@ -73,3 +73,8 @@ def test_after_the_repair_the_strict_parser_reads_the_feed() -> None:
 def test_a_well_formed_feed_is_returned_untouched() -> None:
     body = rss("EU &amp; UK sanctions &#8212; &lt;b&gt;")
     assert fix_markup(body) is body
+
+
+def test_an_upper_case_hex_character_reference_is_read() -> None:
+    title, _, problem = read(rss("&#X41;rmenia &#x26; CSTO"))
+    assert title == "Armenia & CSTO" and problem is None

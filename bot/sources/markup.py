@@ -29,7 +29,7 @@ import re
 _NEEDS_WORK = re.compile(
     rb"&(?!#[0-9]{1,7};|#x[0-9a-fA-F]{1,6};|(?:amp|lt|gt|quot|apos);)|<!DOCTYPE[^>\[]*\["
 )
-_REFERENCE = re.compile(rb"&(#[0-9]{1,7};|#x[0-9a-fA-F]{1,6};|[A-Za-z][\w.:-]{0,31};)?")
+_REFERENCE = re.compile(rb"&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][\w.:-]{0,31};)?")
 _KEEP = frozenset({b"amp;", b"lt;", b"gt;", b"quot;", b"apos;"})
 _VERBATIM = re.compile(rb"<!\[CDATA\[.*?(?:\]\]>|$)|<!--.*?(?:-->|$)", re.DOTALL)
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
@@ -62,7 +62,9 @@ def fix_markup(body: bytes) -> bytes:
         name = match.group(1)
         if name is None:
             return b"&amp;"
-        if name[0] == 0x23 or name in _KEEP:  # "#": a character reference
+        if name[0] == 0x23:  # "#": a character reference; `&#X41;` is HTML, XML wants `&#x41;`
+            return b"&#x" + name[2:] if name[1] == 0x58 else match.group(0)
+        if name in _KEEP:
             return match.group(0)
         if name in declared:
             return declared[name]
