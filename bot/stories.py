@@ -481,7 +481,16 @@ class StoryIndex:
             else:
                 self._candidates[position] = replace(candidate, story_key=key)
         self._temporary = pending
-        self.merged = {keys.get(a, a): keys.get(b, b) for a, b in self.merged.items()}
+        merged = {}
+        for gone in self.merged:
+            kept = self.resolve(gone)
+            merged[keys.get(gone, gone)] = keys.get(kept, kept)
+        # SQLite hands out the id of a deleted story again (a merged story's row is deleted):
+        # a new story with that id is not the old one. No member carries the old key any
+        # more (`place` re-keys them), so the stale entry goes.
+        for new in keys.values():
+            merged.pop(new, None)
+        self.merged = merged
         for old, new in keys.items():
             if old in self._members:
                 self._members[new].extend(self._members.pop(old))
@@ -565,7 +574,12 @@ class StoryIndex:
         for key in kept:
             if key != target:
                 self.merged[key] = target
-                self._members[target].extend(self._members.pop(key, ()))
+                moving = self._members.pop(key, [])
+                for position in moving:
+                    self._candidates[position] = replace(
+                        self._candidates[position], story_key=target
+                    )
+                self._members[target].extend(moving)
         return target
 
     def recheck(self) -> list[StoryCandidate]:

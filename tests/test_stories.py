@@ -465,3 +465,32 @@ def test_a_report_bridging_two_stored_stories_merges_them(engine):
     assert story is not None and story.member_count == 3 and story.lead_item_id == first.id
     assert story.event_date == T0
     assert [m.id for m in members] == [first.id, middle.id, late.id]
+
+
+def test_a_new_story_given_a_merged_storys_old_id_is_its_own_story(engine):
+    """SQLite hands the id of the story deleted by a merge to the next new story. Within the
+    same poll (one story cache), that new story is not the merged one: it keeps its own
+    reports, and later reports neither crash the re-check nor join the wrong story."""
+    cache = story_store.StoryCache(started=T0)
+    first = item("first", title=EN["freeze-reuters"][0], text=EN["freeze-reuters"][1],
+                 published=T0, source="https://a.example/rss")  # fmt: skip
+    late = item("late", title=RU["freeze-kommersant"][0], text=RU["freeze-kommersant"][1],
+                published=T0 + timedelta(hours=70), source="https://b.example/rss")  # fmt: skip
+    middle = item("middle", title=RU["freeze-tass"][0], text=RU["freeze-tass"][1],
+                  published=T0 + timedelta(hours=35), source="https://c.example/rss")  # fmt: skip
+    drills = item("drills", title=EN["drills"][0], text=EN["drills"][1],
+                  published=T0 + timedelta(hours=36), source="https://d.example/rss")  # fmt: skip
+    summit = item("summit", title=EN["summit"][0], text=EN["summit"][1],
+                  published=T0 + timedelta(hours=37), source="https://e.example/rss")  # fmt: skip
+    ids: dict[str, int] = {}
+    for batch in ([first], [late], [middle], [drills], [summit]):
+        with session_scope(engine) as s:
+            item_store.add_new_items(s, batch)
+            found = story_store.assign_stories(s, batch, now=T0, cache=cache)
+        ids.update({it.key: found[it.id] for it in batch})
+    assert ids["drills"] == ids["late"]  # the id came free and was given again (SQLite)
+    assert ids["first"] not in (ids["drills"], ids["summit"])
+    with Session(engine) as s:
+        stored = story_store.stories_of(s, [first.id, late.id, middle.id, drills.id, summit.id])
+    assert stored == {first.id: ids["first"], late.id: ids["first"], middle.id: ids["first"],
+                      drills.id: ids["drills"], summit.id: ids["summit"]}  # fmt: skip
