@@ -3,7 +3,7 @@ topics still arrive at once; /digest off releases what was held."""
 
 from __future__ import annotations
 
-from bot.telegram.digest import parse_offset, send_due_digests
+from bot.telegram.digest import parse_offset
 from tests.support.bot_harness import CSTO_ITEM, SANCTIONS_ITEM, bot_settings, rss, start_bot
 
 CHAT = 7001
@@ -38,9 +38,9 @@ async def test_digest_holds_normal_topics_and_sends_them_once_a_day(
         assert instant.chat_id == CHAT
         assert not [c for c in bot.api.sent_messages(CHAT) if SANCTIONS_ITEM[1] in c.params["text"]]
 
-        await send_due_digests(bot.g)  # (the scheduled job may have sent it already)
+        await bot.g.runtime.send_digests()  # (the scheduled job may have sent it already)
         await bot.api.await_calls(lambda c: "<b>Daily digest</b>" in c.params.get("text", ""))
-        assert await send_due_digests(bot.g) == 0  # once a day
+        assert await bot.g.runtime.send_digests() == 0  # once a day
         (digest,) = [
             c for c in bot.api.sent_messages(CHAT) if "<b>Daily digest</b>" in c.params["text"]
         ]
