@@ -151,11 +151,11 @@ class Pipeline:
         finally:
             self._busy.discard(feed.url)
 
-    async def update(self, *, force: bool = False) -> PollReport:
+    async def update(self, *, feeds: bool = True, force: bool = False) -> PollReport:
         """One poll, then the search indexing of what it stored: what every caller that polls
         for good runs (the bot, console mode, `geoalert scan`). The poll's alerts are queued
         (and their delivery started) before the indexing begins."""
-        report = await self.poll(force=force)
+        report = await self.poll(feeds=feeds, force=force)
         await self.index_search()
         return report
 
