@@ -5,7 +5,7 @@
     python benchmarks/bench_delivery.py --smoke       # 100 chats (CI)
 
 Real pieces only: a SQLite file populated through the storage functions (touch_chat, subscribe,
-add_new_items, enqueue_alerts), the PTB Application from `bot.telegram.app.build_application`
+add_new_items, enqueue_alerts), the Bot API client from `bot.telegram.app.make_bot`
 (so the bot has the production rate limiter, `bot/telegram/ratelimit.py`), the real `Delivery`
 with the production `chat_min_interval`, and `drain()` called the way the deliver job calls it:
 every DELIVERY_INTERVAL seconds, never two at once (a drain that overruns skips the missed
@@ -99,11 +99,8 @@ async def run(chats: int, db: Path) -> dict[str, float]:
             _env_file=None, DATABASE_URL=f"sqlite:///{db}", TELEGRAM_BOT_TOKEN=api.token,
             TELEGRAM_API_BASE_URL=api.base_url,
         )  # fmt: skip
-        application = app_module.build_application(settings, None)  # type: ignore[arg-type]
-        async with application:
-            delivery = Delivery(
-                engine, application.bot, chat_min_interval=settings.chat_min_interval
-            )
+        async with app_module.make_bot(settings) as telegram_bot:
+            delivery = Delivery(engine, telegram_bot, chat_min_interval=settings.chat_min_interval)
             interval = getattr(app_module, "DELIVERY_INTERVAL", 2.0)
             budget = chats / TELEGRAM_LIMIT * 3 + 60
             drains = 0

@@ -109,7 +109,7 @@ async def run(n_items: int, max_gap: float, tmp: Path, seed: int) -> list[Append
         )
         appended: list[Appended] = []
         async with running_bot(settings) as app:
-            g = app.bot_data["geoalert"]
+            g = app.bot_data.geo
             deadline = time.monotonic() + 60
             while g.last_poll_at is None:  # the first poll ingests every feed
                 if time.monotonic() > deadline:

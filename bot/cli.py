@@ -46,8 +46,7 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
             http = make_http_client(settings.fetch_timeout, settings.max_redirects)
         pipeline = build_pipeline(settings, engine, lambda: rules, http)
         try:
-            report = await pipeline.poll(feeds=not args.no_feeds)
-            await pipeline.index_search()
+            report = await pipeline.update(feeds=not args.no_feeds)
         finally:
             pipeline.close()
             if http is not None:

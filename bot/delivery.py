@@ -1,14 +1,18 @@
-"""Drain the outbox into Telegram within its limits; retry what can be retried, lose nothing.
+"""The one sender: drain the outbox into Telegram within its limits; retry what can be retried,
+lose nothing.
 
-A row is marked sent only after Telegram accepted the message, and each send is committed on
-its own, so a crash repeats at most the one in-flight message per chat.
+Every message the bot pushes goes through here: item alerts (and the edits that add later
+reports of a story), and the notices (digest pages, spike alerts, admin notices) of
+`storage.notices`. A row is marked sent only after Telegram accepted the message, and each
+send is committed on its own, so a crash repeats at most the one in-flight message per chat.
+The bot's `send_message`/`edit_message_text` are called from this module only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -20,37 +24,31 @@ from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
-    NetworkError,
     RetryAfter,
     TelegramError,
 )
 
+from bot.alert_plan import StoryEdit, plan_alert
 from bot.metrics import Metrics
-from bot.models import Item, StoredMatch
+from bot.models import StoredMatch
+from bot.render import match_line
 from bot.telegram.format import alert_html, alert_plain, also_reported
-from storage import chats, outbox
+from storage import chats, notices, outbox
 from storage.engine import session_scope
-from storage.items import get_item
-from storage.stories import first_alert, story_members, story_of
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=10)
-# Telegram lets bots edit their messages for 48 hours; stay clear of the edge.
-EDIT_WINDOW = timedelta(hours=47)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-@dataclass(frozen=True)
-class StoryEdit:
-    """An earlier alert of the same story in this chat, to edit instead of sending anew."""
-
-    message_id: int
-    shown: StoredMatch  # the item that alert announced
-    members: tuple[Item, ...]  # every item of the story, earliest first
-
-
 CONCURRENT_CHATS = 30
+Entry = outbox.OutboxEntry | notices.NoticeEntry  # an alert, or a prepared message
+Tags = Mapping[str, tuple[str, ...]]  # feed URL → provenance tags
+
+
+def _no_tags() -> Tags:
+    return {}
 
 
 def _utcnow() -> datetime:
@@ -76,7 +74,7 @@ class Delivery:
     paused_until: datetime | None = None
     errors_by_kind: dict[str, int] = field(default_factory=dict)
     metrics: Metrics | None = None
-    tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # feed URL → provenance
+    tags: Callable[[], Tags] = _no_tags  # the current feeds' provenance tags
     _draining: asyncio.Lock = field(default_factory=asyncio.Lock)
     _wanted: bool = False
     _kicks: set[asyncio.Task[DeliveryReport]] = field(default_factory=set)
@@ -105,6 +103,11 @@ class Delivery:
                 if report.rate_limited:
                     break
         return total
+
+    def show(self, matches: Sequence[StoredMatch]) -> None:
+        """Telegram mode: new matches are queued in the outbox already; log them."""
+        for m in matches:
+            log.info("new match %s", match_line(m))
 
     async def settle(self) -> None:
         """Graceful shutdown: start no more sends, and wait for the in-flight ones of the drains
@@ -141,8 +144,8 @@ class Delivery:
                 break
         return report
 
-    async def _send_batch(self, entries: list[outbox.OutboxEntry], report: DeliveryReport) -> None:
-        by_chat: dict[int, list[outbox.OutboxEntry]] = {}
+    async def _send_batch(self, entries: list[Entry], report: DeliveryReport) -> None:
+        by_chat: dict[int, list[Entry]] = {}
         for entry in entries:
             by_chat.setdefault(entry.chat_id, []).append(entry)
         gate = asyncio.Semaphore(CONCURRENT_CHATS)
@@ -151,17 +154,23 @@ class Delivery:
             if now - at >= self.chat_min_interval:
                 del self._last_sent[chat_id]
 
-        async def one_chat(queue: list[outbox.OutboxEntry]) -> None:
+        async def one_chat(queue: list[Entry]) -> None:
             async with gate:
                 await self._send_chat(queue, report)
 
         await asyncio.gather(*(one_chat(q) for q in by_chat.values()))
 
-    def _due(self, limit: int) -> list[outbox.OutboxEntry]:
+    def _due(self, limit: int) -> list[Entry]:
+        """Due alerts, then due notices, up to `limit` together."""
         with Session(self.engine) as session:
-            return outbox.due_entries(session, now=self.clock(), limit=limit)
+            now = self.clock()
+            due: list[Entry] = []
+            due.extend(outbox.due_entries(session, now=now, limit=limit))
+            if len(due) < limit:
+                due.extend(notices.due_notices(session, now=now, limit=limit - len(due)))
+            return due
 
-    async def _send_chat(self, queue: list[outbox.OutboxEntry], report: DeliveryReport) -> None:
+    async def _send_chat(self, queue: list[Entry], report: DeliveryReport) -> None:
         loop = asyncio.get_running_loop()
         for entry in queue:
             if self.paused_until is not None and self.clock() < self.paused_until:
@@ -178,7 +187,10 @@ class Delivery:
             if not keep_going:
                 return  # this chat is gone or must wait; later alerts keep their order
 
-    async def _send_one(self, entry: outbox.OutboxEntry, report: DeliveryReport) -> bool:
+    async def _send_one(self, entry: Entry, report: DeliveryReport) -> bool:
+        """Send one alert or notice; False when this chat's later messages must wait."""
+        if isinstance(entry, notices.NoticeEntry):
+            return await self._send_notice(entry, report)
         plan = await asyncio.to_thread(self._plan, entry)
         if plan is None:  # cannot happen with the foreign key; never crash the loop on it
             await self._finish(entry, report, dropped="item no longer stored")
@@ -189,47 +201,59 @@ class Delivery:
                 await self._finish(entry, report, message_id=edit.message_id)
                 return True
             html = alert_html(stored, lang=entry.language, topics=entry.topics,
-                              tags=self.tags.get(stored.item.source, ()))  # fmt: skip
+                              tags=self.tags().get(stored.item.source, ()))  # fmt: skip
             message = await self._send(entry, html, html=True)
-        except RetryAfter as exc:
-            return await self._rate_limited(entry, exc, report)
-        except Forbidden as exc:
-            await self._chat_gone(entry, str(exc), report)
-            return False
-        except ChatMigrated as exc:
-            await asyncio.to_thread(self._migrate, entry.chat_id, exc.new_chat_id)
-            return False
         except BadRequest as exc:
             return await self._bad_request(entry, stored, exc, report)
-        except (NetworkError, TelegramError) as exc:
-            await self._retry_later(entry, exc, report)
-            return False
+        except TelegramError as exc:
+            return await self._failed(entry, exc, report)
         await self._finish(entry, report, message_id=message.message_id)
         return True
 
+    async def _send_notice(self, entry: notices.NoticeEntry, report: DeliveryReport) -> bool:
+        """A prepared message (digest page, spike alert, admin notice): the same handling as an
+        alert, except that HTML Telegram refuses is not resent as plain text."""
+        try:
+            message = await self.bot.send_message(
+                chat_id=entry.chat_id, text=entry.text, parse_mode=ParseMode.HTML,
+                message_thread_id=entry.thread_id or None, disable_notification=entry.silent,
+                link_preview_options=NO_PREVIEW,
+            )  # fmt: skip
+        except BadRequest as exc:
+            self._count("bad_request")
+            if "chat not found" in str(exc).lower():
+                await self._chat_gone(entry, str(exc), report)
+                return False
+            await self._finish(entry, report, dropped=f"rejected by Telegram: {exc}")
+            return True
+        except TelegramError as exc:
+            return await self._failed(entry, exc, report)
+        await self._finish(entry, report, message_id=message.message_id)
+        return True
+
+    async def _failed(self, entry: Entry, exc: TelegramError, report: DeliveryReport) -> bool:
+        """What every kind of send does on an error other than BadRequest; False: the chat's
+        later messages wait."""
+        if isinstance(exc, RetryAfter):
+            return await self._rate_limited(entry, exc, report)
+        if isinstance(exc, Forbidden):
+            await self._chat_gone(entry, str(exc), report)
+        elif isinstance(exc, ChatMigrated):
+            await asyncio.to_thread(self._migrate, entry.chat_id, exc.new_chat_id)
+        else:  # NetworkError, a 5xx, any other refusal: later, with back-off
+            await self._retry_later(entry, exc, report)
+        return False
+
     def _plan(self, entry: outbox.OutboxEntry) -> tuple[StoredMatch, StoryEdit | None] | None:
-        """The item to announce, and the earlier alert of its story to edit instead, if any."""
         with Session(self.engine) as session:
-            stored = get_item(session, entry.item_id)
-            if stored is None:
-                return None
-            story_id = story_of(session, entry.item_id)
-            first = None
-            if story_id is not None:
-                first = first_alert(session, entry.chat_id, story_id, thread_id=entry.thread_id)
-            if first is None or self.clock() - first[2] > EDIT_WINDOW:
-                return stored, None
-            shown = get_item(session, first[0])
-            members = story_members(session, story_id)  # type: ignore[arg-type]
-        assert shown is not None
-        return stored, StoryEdit(first[1], shown, tuple(members))
+            return plan_alert(session, entry, now=self.clock())
 
     async def _edit(self, entry: outbox.OutboxEntry, edit: StoryEdit) -> bool:
         """Edit the story's earlier alert to add "also reported by"; False: send anew."""
         html = alert_html(
             edit.shown, lang=entry.language, topics=entry.topics,
-            tags=self.tags.get(edit.shown.item.source, ()),
-            also=also_reported(edit.shown.item, edit.members, self.tags),
+            tags=self.tags().get(edit.shown.item.source, ()),
+            also=also_reported(edit.shown.item, edit.members, self.tags()),
         )  # fmt: skip
         try:
             await self.bot.edit_message_text(
@@ -278,9 +302,7 @@ class Delivery:
         await self._finish(entry, report, dropped=f"rejected by Telegram: {reason}")
         return True
 
-    async def _rate_limited(
-        self, entry: outbox.OutboxEntry, exc: RetryAfter, report: DeliveryReport
-    ) -> bool:
+    async def _rate_limited(self, entry: Entry, exc: RetryAfter, report: DeliveryReport) -> bool:
         self._count("retry_after")
         wait = exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
@@ -288,23 +310,19 @@ class Delivery:
         self.paused_until = until
         report.rate_limited = True
         log.warning("telegram asked to slow down retry_after=%ss; pausing delivery", seconds)
-        await asyncio.to_thread(self._mark_retry, entry.id, f"RetryAfter {seconds}s", until)
+        await asyncio.to_thread(self._mark_retry, entry, f"RetryAfter {seconds}s", until)
         report.retried += 1
         return False
 
-    async def _retry_later(
-        self, entry: outbox.OutboxEntry, exc: Exception, report: DeliveryReport
-    ) -> None:
+    async def _retry_later(self, entry: Entry, exc: Exception, report: DeliveryReport) -> None:
         self._count("network")
         delay = min(timedelta(seconds=2 ** min(entry.attempts, 10)), MAX_BACKOFF)
-        log.warning("alert send failed chat=%s item=%s reason=%s; retry in %ss",
-                    entry.chat_id, entry.item_id, exc, delay.total_seconds())  # fmt: skip
-        await asyncio.to_thread(self._mark_retry, entry.id, str(exc), self.clock() + delay)
+        log.warning("send failed chat=%s what=%s reason=%s; retry in %ss",
+                    entry.chat_id, _what(entry), exc, delay.total_seconds())  # fmt: skip
+        await asyncio.to_thread(self._mark_retry, entry, str(exc), self.clock() + delay)
         report.retried += 1
 
-    async def _chat_gone(
-        self, entry: outbox.OutboxEntry, reason: str, report: DeliveryReport
-    ) -> None:
+    async def _chat_gone(self, entry: Entry, reason: str, report: DeliveryReport) -> None:
         self._count("forbidden")
         log.info("chat unreachable chat=%s reason=%s; deactivating it", entry.chat_id, reason)
 
@@ -312,44 +330,55 @@ class Delivery:
             with session_scope(self.engine) as session:
                 chats.deactivate(session, entry.chat_id, reason=reason, now=self.clock())
                 report.dropped += outbox.drop_chat_pending(session, entry.chat_id, error=reason)
+                report.dropped += notices.drop_chat_pending(session, entry.chat_id, error=reason)
 
         await asyncio.to_thread(write)
 
     async def _finish(
         self,
-        entry: outbox.OutboxEntry,
+        entry: Entry,
         report: DeliveryReport,
         *,
         message_id: int | None = None,
         dropped: str | None = None,
     ) -> None:
         def write() -> None:
+            store = notices if isinstance(entry, notices.NoticeEntry) else outbox
             with session_scope(self.engine) as session:
                 if dropped is not None:
-                    outbox.mark_dropped(session, entry.id, error=dropped)
+                    store.mark_dropped(session, entry.id, error=dropped)
                 else:
-                    outbox.mark_sent(session, entry.id, message_id=message_id, now=self.clock())
+                    store.mark_sent(session, entry.id, message_id=message_id, now=self.clock())
 
         await asyncio.to_thread(write)
         if dropped is not None:
-            log.warning("alert dropped chat=%s item=%s reason=%s", entry.chat_id, entry.item_id,
-                        dropped)  # fmt: skip
+            log.warning("message dropped chat=%s what=%s reason=%s", entry.chat_id,
+                        _what(entry), dropped)  # fmt: skip
             report.dropped += 1
         else:
             report.sent += 1
-            if self.metrics is not None:
+            if self.metrics is not None and isinstance(entry, outbox.OutboxEntry):
                 self.metrics.alerts_sent.inc()
 
-    def _mark_retry(self, entry_id: int, error: str, at: datetime) -> None:
+    def _mark_retry(self, entry: Entry, error: str, at: datetime) -> None:
+        store = notices if isinstance(entry, notices.NoticeEntry) else outbox
         with session_scope(self.engine) as session:
-            outbox.mark_retry(session, entry_id, error=error, at=at)
+            store.mark_retry(session, entry.id, error=error, at=at)
 
     def _migrate(self, old_id: int, new_id: int) -> None:
         log.info("chat migrated old=%s new=%s", old_id, new_id)
         with session_scope(self.engine) as session:
             chats.migrate_chat(session, old_id, new_id, now=self.clock())
+            notices.migrate_chat(session, old_id, new_id)
 
     def _count(self, kind: str) -> None:
         self.errors_by_kind[kind] = self.errors_by_kind.get(kind, 0) + 1
         if self.metrics is not None:
             self.metrics.telegram_errors.labels(kind).inc()
+
+
+def _what(entry: Entry) -> str:
+    """What a log line is about: an item's alert, or which notice."""
+    if isinstance(entry, notices.NoticeEntry):
+        return f"{entry.kind} notice {entry.id}"
+    return f"item {entry.item_id}"

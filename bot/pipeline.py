@@ -13,7 +13,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -25,6 +24,7 @@ from bot.errors import CorpusError, RuleError
 from bot.event_terms import lexicon
 from bot.matching import RuleSet
 from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch, TopicMatch
+from bot.poll_report import PER_HOST_CONCURRENCY, FetchLimits, PollReport
 from bot.sources.corpus import load_corpus
 from bot.sources.fetch import fetch_feed
 from bot.stories import Fingerprint
@@ -33,72 +33,15 @@ from storage import items as item_store
 from storage import outbox
 from storage import stories as story_store
 from storage.engine import session_scope
-from storage.feeds import FeedEvent, poll_plan, record_fetch, record_fetches
+from storage.feeds import poll_plan, record_fetch, record_fetches
 from storage.search import index_pending
 from storage.watches import active_watches
 
 log = logging.getLogger(__name__)
 
-FETCH_CONCURRENCY = 256  # feeds fetched at once: waiting on far-away servers costs no CPU
-PER_HOST_CONCURRENCY = 4  # …but never more than this many at once from one server
 DB_ATTEMPTS = 3
 TEXT_DATE_CONFIDENCE = 0.8
 DB_RETRY_DELAY = 0.5  # seconds, times the attempt number
-
-
-class _Limits:
-    """How many fetches run at once: overall, and per server (politeness)."""
-
-    def __init__(self, per_host: int) -> None:
-        self.overall = asyncio.Semaphore(FETCH_CONCURRENCY)
-        self.per_host = per_host
-        self._hosts: dict[str, asyncio.Semaphore] = {}
-
-    def host(self, url: str) -> asyncio.Semaphore:
-        name = self._server(url)
-        semaphore = self._hosts.get(name)
-        if semaphore is None:
-            semaphore = self._hosts[name] = asyncio.Semaphore(self.per_host)
-        return semaphore
-
-    @staticmethod
-    def in_turn(feeds: Sequence[FeedConfig]) -> list[int]:
-        """Indexes of `feeds`, one feed of each server in turn (first feeds of every server,
-        then second ones…). Started in this order, the feeds of a server with many of them,
-        waiting for its per-server cap, do not hold overall slots before other servers."""
-        taken: dict[str, int] = {}
-        turns = []
-        for index, feed in enumerate(feeds):
-            name = _Limits._server(feed.url)
-            turn = taken[name] = taken.get(name, -1) + 1
-            turns.append((turn, index))
-        return [index for _, index in sorted(turns)]
-
-    @staticmethod
-    def _server(url: str) -> str:
-        return urlsplit(url).hostname or url
-
-
-@dataclass
-class PollReport:
-    """What one poll did: new items and matches, and which sources failed."""
-
-    new_items: int = 0
-    new_matches: list[StoredMatch] = field(default_factory=list)
-    feeds_polled: int = 0
-    feeds_not_modified: int = 0
-    errors: list[str] = field(default_factory=list)  # "source: reason" lines
-    alerts_queued: int = 0
-    feed_events: list[FeedEvent] = field(default_factory=list)  # paused / recovered, once each
-
-    def merge(self, other: PollReport) -> None:
-        self.new_items += other.new_items
-        self.new_matches.extend(other.new_matches)
-        self.feeds_polled += other.feeds_polled
-        self.feeds_not_modified += other.feeds_not_modified
-        self.errors.extend(other.errors)
-        self.alerts_queued += other.alerts_queued
-        self.feed_events.extend(other.feed_events)
 
 
 def _utcnow() -> datetime:
@@ -140,21 +83,22 @@ class Pipeline:
         self._stories = story_store.StoryCache(started=self.clock())  # one index per poll
         if corpus and self.seeds_dir is not None:
             report.merge(await asyncio.to_thread(self._ingest_corpus))
-        if feeds and self.http is not None and self.feeds:
-            limit = _Limits(self.per_host)
+        polled = tuple(self.feeds)  # this poll's feeds, whatever a reload does meanwhile
+        if feeds and self.http is not None and polled:
+            limit = FetchLimits(self.per_host)
             try:
-                plan = await asyncio.to_thread(self._plan, force)
+                plan = await asyncio.to_thread(self._plan, polled, force)
             except SQLAlchemyError as exc:
                 report.merge(_database_failed("feed states", exc))
                 return report
             deferred: list[FetchResult] = []
             started = {
                 i: asyncio.ensure_future(
-                    self._poll_feed(self.feeds[i], limit, plan[self.feeds[i].url], deferred)
+                    self._poll_feed(polled[i], limit, plan[polled[i].url], deferred)
                 )
-                for i in limit.in_turn(self.feeds)  # tasks start in the order they are made
+                for i in limit.in_turn(polled)  # tasks start in the order they are made
             }
-            results = await asyncio.gather(*(started[i] for i in range(len(self.feeds))))
+            results = await asyncio.gather(*(started[i] for i in range(len(polled))))
             for result in results:
                 report.merge(result)
             if deferred:  # feeds with nothing new: their fetch state in one transaction
@@ -173,7 +117,7 @@ class Pipeline:
     async def _poll_feed(
         self,
         feed: FeedConfig,
-        limit: _Limits,
+        limit: FetchLimits,
         planned: tuple[FetchState, bool],
         deferred: list[FetchResult],
     ) -> PollReport:
@@ -207,9 +151,17 @@ class Pipeline:
         finally:
             self._busy.discard(feed.url)
 
+    async def update(self, *, feeds: bool = True, force: bool = False) -> PollReport:
+        """One poll, then the search indexing of what it stored: what every caller that polls
+        for good runs (the bot, console mode, `geoalert scan`). The poll's alerts are queued
+        (and their delivery started) before the indexing begins."""
+        report = await self.poll(feeds=feeds, force=force)
+        await self.index_search()
+        return report
+
     async def index_search(self) -> int:
         """Index the items stored since the last call for `/search` (SQLite; PostgreSQL indexes
-        on insert); the poll's callers run it after each poll. Returns the queued items taken."""
+        on insert); `update()` runs it after each poll. Returns the queued items taken."""
         return await asyncio.to_thread(self._index_search)
 
     def _index_search(self) -> int:
@@ -267,10 +219,10 @@ class Pipeline:
             self._parse_pool.shutdown(wait=False, cancel_futures=True)
             self._parse_pool = None
 
-    def _plan(self, force: bool) -> dict[str, tuple[FetchState, bool]]:
+    def _plan(self, feeds: Sequence[FeedConfig], force: bool) -> dict[str, tuple[FetchState, bool]]:
         with Session(self.engine) as session:
             return poll_plan(
-                session, self.feeds, now=self.clock(), interval=self.poll_interval, force=force
+                session, feeds, now=self.clock(), interval=self.poll_interval, force=force
             )
 
     def _record_all(self, results: list[FetchResult]) -> PollReport:

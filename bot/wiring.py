@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import overload
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -33,13 +34,42 @@ def feed_list(settings: Settings) -> list[FeedConfig]:
     return load_feeds(settings.feeds_file)
 
 
+class FeedBook(Sequence[FeedConfig]):
+    """The live feed list: the pipeline polls it, the sender reads its provenance tags, and
+    `/addfeed` or `/removefeed` replace its contents (a poll works on a snapshot)."""
+
+    def __init__(self, feeds: Iterable[FeedConfig]) -> None:
+        self._feeds = tuple(feeds)
+
+    @overload
+    def __getitem__(self, index: int) -> FeedConfig: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[FeedConfig]: ...
+    def __getitem__(self, index: int | slice) -> FeedConfig | Sequence[FeedConfig]:
+        return self._feeds[index]
+
+    def __len__(self) -> int:
+        return len(self._feeds)
+
+    def __iter__(self) -> Iterator[FeedConfig]:
+        return iter(self._feeds)
+
+    def replace(self, feeds: Iterable[FeedConfig]) -> None:
+        self._feeds = tuple(feeds)
+
+    def tags(self) -> dict[str, tuple[str, ...]]:
+        """Provenance tags per feed URL, from feeds.yaml."""
+        return {feed.url: feed.tags for feed in self._feeds}
+
+
 def build_pipeline(
     settings: Settings,
     engine: Engine,
     rules: Callable[[], RuleSet],
     http: httpx.AsyncClient | None,
     *,
-    feeds: list[FeedConfig] | None = None,
+    feeds: Sequence[FeedConfig] | None = None,
+    on_alerts: Callable[[], None] | None = None,
 ) -> Pipeline:
     """A pipeline over the configured corpus and feeds."""
     seeds = settings.seeds_dir if settings.seeds_dir.exists() else None
@@ -57,6 +87,7 @@ def build_pipeline(
         allow_private=settings.allow_private_feeds,
         pause_after=settings.feed_pause_after,
         parse_workers=settings.parse_workers,
+        on_alerts=on_alerts,
     )
 
 

@@ -262,16 +262,6 @@ def digest_entries(session: Session, chat_id: int) -> list[OutboxEntry]:
     ]
 
 
-def mark_digest_sent(
-    session: Session, entry_ids: list[int], *, message_id: int | None, now: datetime
-) -> None:
-    session.execute(
-        sa.update(OutboxRow)
-        .where(col(OutboxRow.id).in_(entry_ids))
-        .values(status="sent", sent_at=now, message_id=message_id)
-    )
-
-
 def release_digest(session: Session, chat_id: int) -> int:
     """A chat back on instant alerts: its held alerts go out at the next delivery."""
     result = session.execute(

@@ -194,3 +194,28 @@ class SpikeAlertRow(SQLModel, table=True):
     count: int
     baseline: float
     created_at: datetime = Field(sa_column=_dt(nullable=False))
+
+
+class NoticeRow(SQLModel, table=True):
+    """A prepared message to push that is not an item alert: a digest page, a spike alert, an
+    admin notice. Drained with the alerts, by the same sender, marked sent only after Telegram
+    accepted it."""
+
+    __tablename__ = "notices"
+    __table_args__ = (sa.Index("ix_notices_status_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(sa.BigInteger, nullable=False, index=True))
+    thread_id: int = 0
+    kind: str = Field(max_length=16)  # digest | spike | admin
+    text: str = Field(sa_column=Column(sa.Text, nullable=False))  # HTML
+    silent: bool = False  # disable_notification (a muted chat)
+    # Outbox rows this message delivers (a digest's held alerts): marked sent with it.
+    covers: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=16)  # pending | sent | dropped
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_column=_dt(nullable=False))
+    created_at: datetime = Field(sa_column=_dt(nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=_dt())
+    message_id: int | None = None
+    last_error: str | None = Field(default=None, max_length=1000)

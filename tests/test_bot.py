@@ -11,7 +11,6 @@ from email.utils import format_datetime
 import pytest
 from sqlmodel import Session
 
-from bot.telegram.app import refresh_rules
 from storage import chats
 from storage.items import matched_items
 from tests.support.bot_harness import (
@@ -190,8 +189,8 @@ async def test_rule_files_are_reloaded_live_and_a_broken_one_is_reported_to_admi
     )
     async with start_bot(settings, fake_bot_api, feed_server) as bot:
         (rules / "csto.yaml").write_text("id: csto\nmatch: [unclosed\n")
-        await refresh_rules(bot.g, bot.app.bot)
-        (notice,) = bot.api.sent_messages(777)
+        await bot.g.runtime.refresh_rules()
+        (notice,) = await bot.api.await_calls(lambda c: c.chat_id == 777 and not c.failed)
         assert "csto.yaml:" in notice.params["text"] and "last good rules" in notice.params["text"]
         topics = (await bot.command(USER, "/topics")).params["text"]
         assert "csto" in topics  # the last good rules are still active
@@ -200,7 +199,7 @@ async def test_rule_files_are_reloaded_live_and_a_broken_one_is_reported_to_admi
         (rules / "weather.yaml").write_text(
             "id: weather\nname: Weather\ndescription: storms\nmatch:\n  any: [blizzard]\n"
         )
-        await refresh_rules(bot.g, bot.app.bot)
+        await bot.g.runtime.refresh_rules()
         reply = await bot.command(USER, "/subscribe weather")
         assert "Subscribed to: weather" in reply.params["text"]
         assert len(bot.api.sent_messages(777)) == 1  # admins were told once

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from bot.config import load_settings
 from bot.delivery import Delivery
-from bot.telegram.app import build_application
+from bot.telegram.app import make_bot
 from storage import chats as chat_store
 from storage import items as item_store
 from storage import outbox
@@ -48,9 +48,8 @@ async def application(database_url, fake_bot_api) -> AsyncIterator[object]:
         _env_file=None, DATABASE_URL=database_url, TELEGRAM_BOT_TOKEN=fake_bot_api.token,
         TELEGRAM_API_BASE_URL=fake_bot_api.base_url,
     )  # fmt: skip
-    app = build_application(settings, None)  # type: ignore[arg-type]
-    async with app:
-        yield app
+    async with make_bot(settings) as bot:
+        yield bot
 
 
 async def test_one_drain_works_through_every_batch_keeping_each_chats_pace(
@@ -58,7 +57,7 @@ async def test_one_drain_works_through_every_batch_keeping_each_chats_pace(
 ):
     chat_ids = [100_001, 100_002, 100_003]
     queue_alerts(engine, chat_ids, items=3)  # rows: item 1 for the 3 chats, item 2, item 3
-    delivery = Delivery(engine, application.bot, chat_min_interval=0.3)
+    delivery = Delivery(engine, application, chat_min_interval=0.3)
     report = await delivery.drain(limit=2)  # 9 rows: 5 batches, a chat's alerts in different ones
     assert report.sent == 9 and pending(engine) == 0
     for chat_id in chat_ids:
@@ -74,7 +73,7 @@ async def test_shutdown_stops_a_long_drain_after_its_in_flight_sends_and_loses_n
     chat_ids = list(range(200_001, 200_041))
     queue_alerts(engine, chat_ids, items=1)
     fake_bot_api.set_latency(0.2)
-    delivery = Delivery(engine, application.bot, chat_min_interval=0)
+    delivery = Delivery(engine, application, chat_min_interval=0)
     delivery.kick()
     await fake_bot_api.await_calls("sendMessage")
     await asyncio.wait_for(delivery.settle(), timeout=5)
@@ -82,6 +81,6 @@ async def test_shutdown_stops_a_long_drain_after_its_in_flight_sends_and_loses_n
     assert 0 < sent_before < len(chat_ids)
     assert pending(engine) == len(chat_ids) - sent_before  # every answered send recorded
     fake_bot_api.set_latency(0)
-    restarted = Delivery(engine, application.bot, chat_min_interval=0)
+    restarted = Delivery(engine, application, chat_min_interval=0)
     assert (await restarted.drain()).sent == len(chat_ids) - sent_before
     assert sorted(int(c.chat_id) for c in fake_bot_api.sent_messages()) == chat_ids  # once each

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.config import load_settings
-from bot.telegram.app import build_application
+from bot.telegram.app import make_bot
 from bot.telegram.ratelimit import RateLimiter
 
 
@@ -18,10 +18,10 @@ async def bot(tmp_path, fake_bot_api) -> AsyncIterator[object]:
         _env_file=None, DATABASE_URL=f"sqlite:///{tmp_path / 'unused.db'}",
         TELEGRAM_BOT_TOKEN=fake_bot_api.token, TELEGRAM_API_BASE_URL=fake_bot_api.base_url,
     )  # fmt: skip
-    app = build_application(settings, None)  # type: ignore[arg-type]
-    assert isinstance(app.bot.rate_limiter, RateLimiter)
-    async with app:
-        yield app.bot
+    bot = make_bot(settings)
+    assert isinstance(bot.rate_limiter, RateLimiter)
+    async with bot:
+        yield bot
 
 
 async def test_a_fan_out_never_exceeds_30_sends_in_any_second(bot, fake_bot_api):

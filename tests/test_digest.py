@@ -3,8 +3,18 @@ topics still arrive at once; /digest off releases what was held."""
 
 from __future__ import annotations
 
-from bot.telegram.digest import parse_offset, send_due_digests
-from tests.support.bot_harness import CSTO_ITEM, SANCTIONS_ITEM, bot_settings, rss, start_bot
+from sqlmodel import Session, select
+
+from bot.telegram.digest import parse_offset
+from storage.tables import OutboxRow
+from tests.support.bot_harness import (
+    CSTO_ITEM,
+    SANCTIONS_ITEM,
+    bot_settings,
+    eventually,
+    rss,
+    start_bot,
+)
 
 CHAT = 7001
 SECOND_SANCTIONS = (
@@ -38,9 +48,9 @@ async def test_digest_holds_normal_topics_and_sends_them_once_a_day(
         assert instant.chat_id == CHAT
         assert not [c for c in bot.api.sent_messages(CHAT) if SANCTIONS_ITEM[1] in c.params["text"]]
 
-        await send_due_digests(bot.g)  # (the scheduled job may have sent it already)
+        await bot.g.runtime.send_digests()  # (the scheduled job may have sent it already)
         await bot.api.await_calls(lambda c: "<b>Daily digest</b>" in c.params.get("text", ""))
-        assert await send_due_digests(bot.g) == 0  # once a day
+        assert await bot.g.runtime.send_digests() == 0  # once a day
         (digest,) = [
             c for c in bot.api.sent_messages(CHAT) if "<b>Daily digest</b>" in c.params["text"]
         ]
@@ -63,3 +73,33 @@ async def test_digest_off_releases_held_alerts(tmp_path, database_url, fake_bot_
             lambda c: SANCTIONS_ITEM[1] in c.params.get("text", "")
         )
         assert alert.chat_id == CHAT
+
+
+async def test_a_digest_whose_send_fails_is_retried_and_its_alerts_marked_sent_after(
+    tmp_path, database_url, fake_bot_api, feed_server
+):
+    settings = bot_settings(tmp_path, database_url, fake_bot_api, feed_server)
+    async with start_bot(settings, fake_bot_api, feed_server) as bot:
+        await bot.command(CHAT, "/subscribe sanctions")
+        await bot.command(CHAT, "/digest daily 00:00 UTC+0")
+        bot.feeds.route("/wire.xml", body=rss(SANCTIONS_ITEM, SECOND_SANCTIONS))
+        await bot.poll_now()
+        bot.api.fail_next("sendMessage", status=502, chat_id=CHAT)
+        await bot.g.runtime.send_digests()  # (or the scheduled job did it already)
+        refused = await bot.api.await_calls(
+            lambda c: c.failed and "<b>Daily digest</b>" in c.params.get("text", "")
+        )
+        (digest,) = await bot.api.await_calls(
+            lambda c: not c.failed and "<b>Daily digest</b>" in c.params.get("text", ""),
+            timeout=10,
+        )
+        assert digest.at > refused[0].at and SECOND_SANCTIONS[1] in digest.params["text"]
+
+        def delivered_with_the_digest() -> bool:
+            with Session(bot.engine) as s:
+                rows = s.exec(select(OutboxRow).where(OutboxRow.chat_id == CHAT)).all()
+            return len(rows) == 2 and all(
+                r.status == "sent" and r.message_id == digest.result["message_id"] for r in rows
+            )
+
+        await eventually(delivered_with_the_digest)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import pipeline as pipeline_module
+from bot import poll_report as pipeline_module
 from bot.matching import load_rules
 from bot.models import FeedConfig, FetchState
 from bot.pipeline import Pipeline

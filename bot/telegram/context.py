@@ -1,16 +1,17 @@
-"""What the handlers and jobs share: settings, the store, the rules, the delivery state."""
+"""What the handlers and jobs share: the built runtime and the sender, reached through the
+typed PTB context (`GeoContext`, whose `bot_data` is a `BotData` holding the `BotContext`)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TypeVar
+from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from telegram.ext import ContextTypes
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 
 from bot.config import Settings
 from bot.delivery import Delivery
@@ -18,6 +19,7 @@ from bot.matching import RuleSet
 from bot.metrics import Metrics
 from bot.models import Topic
 from bot.pipeline import Pipeline
+from bot.runtime import Runtime
 from bot.telegram.throttle import CommandThrottle
 from storage.engine import session_scope
 
@@ -26,32 +28,51 @@ T = TypeVar("T")
 
 @dataclass
 class BotContext:
-    """Lives in `application.bot_data["geoalert"]` for the life of the process."""
+    """The built parts the handlers use, for the life of the process; a simple holder."""
 
-    settings: Settings
-    engine: Engine
-    rules: Callable[[], RuleSet]
-    pipeline: Pipeline
-    delivery: Delivery | None = None
-    metrics: Metrics = field(default_factory=Metrics)
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    last_poll_at: datetime | None = None
-    rule_notices: list[str] = field(default_factory=list)  # rule errors admins must hear of
+    runtime: Runtime
+    delivery: Delivery  # the one sender (also `runtime.output`)
     throttle: CommandThrottle = field(default_factory=lambda: CommandThrottle(limit=20))
-    digest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     status_port: int | None = None  # where /healthz and /metrics listen, when enabled
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+    @property
+    def engine(self) -> Engine:
+        return self.runtime.engine
+
+    @property
+    def rules(self) -> Callable[[], RuleSet]:
+        return self.runtime.rules
+
+    @property
+    def pipeline(self) -> Pipeline:
+        return self.runtime.pipeline
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.runtime.metrics
+
+    @property
+    def started_at(self) -> datetime:
+        return self.runtime.started_at
+
+    @property
+    def last_poll_at(self) -> datetime | None:
+        return self.runtime.last_poll_at
 
     @property
     def topics(self) -> list[Topic]:
         return self.rules().topics
 
     def topic(self, topic_id: str) -> Topic | None:
-        wanted = topic_id.strip().lower().lstrip("#")
-        return next((tp for tp in self.topics if tp.id == wanted), None)
+        return self.runtime.topic(topic_id)
 
     def feed_tags(self) -> dict[str, tuple[str, ...]]:
         """Provenance tags per feed URL, from feeds.yaml."""
-        return {feed.url: feed.tags for feed in self.pipeline.feeds}
+        return self.runtime.feeds.tags()
 
     def topic_ids(self) -> str:
         return ", ".join(tp.id for tp in self.topics)
@@ -75,5 +96,48 @@ class BotContext:
         return await asyncio.to_thread(work)
 
 
-def geo(context: ContextTypes.DEFAULT_TYPE) -> BotContext:
-    return context.application.bot_data["geoalert"]  # type: ignore[no-any-return]
+class BotData:
+    """`application.bot_data`: the `BotContext`, given when PTB creates it (see
+    `context_types`), so nothing is stored in it afterwards."""
+
+    __slots__ = ("geo",)
+
+    def __init__(self, geo: BotContext) -> None:
+        self.geo = geo
+
+
+class GeoContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context every handler and job gets: `context.geo` is the `BotContext`."""
+
+    @property
+    def geo(self) -> BotContext:
+        return self.bot_data.geo
+
+
+GeoTypes = ContextTypes[GeoContext, dict[Any, Any], dict[Any, Any], BotData]
+GeoApp = Application[
+    ExtBot[None], GeoContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[GeoContext]
+]
+
+
+def context_types(
+    g: BotContext,
+) -> ContextTypes[GeoContext, dict[Any, Any], dict[Any, Any], BotData]:
+    """PTB context types whose `bot_data` is born holding `g` (PTB calls it without arguments)."""
+
+    class Bound(BotData):
+        __slots__ = ()
+
+        def __init__(self) -> None:
+            super().__init__(g)
+
+    return ContextTypes(context=GeoContext, bot_data=Bound)
+
+
+def geo(context: CallbackContext[Any, Any, Any, Any]) -> BotContext:
+    """The `BotContext` of a handler's context (handlers typed `ContextTypes.DEFAULT_TYPE`
+    get the same `GeoContext` object at run time)."""
+    data = context.bot_data
+    if not isinstance(data, BotData):
+        raise TypeError("the application was not built by bot.telegram.app.build_application")
+    return data.geo

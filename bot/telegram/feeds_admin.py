@@ -17,7 +17,6 @@ from bot.telegram.admin import is_admin
 from bot.telegram.context import BotContext, geo
 from bot.telegram.handlers import chat_language, reply
 from bot.telegram.i18n import t
-from bot.wiring import feed_list
 from storage.feeds import retry_feeds
 
 log = logging.getLogger(__name__)
@@ -32,9 +31,7 @@ async def _admin_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Bot
 
 
 def _reload_feeds(g: BotContext) -> None:
-    g.pipeline.feeds = feed_list(g.settings)
-    if g.delivery is not None:
-        g.delivery.tags = g.feed_tags()
+    g.runtime.reload_feeds()
 
 
 async def cmd_addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

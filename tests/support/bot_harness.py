@@ -10,11 +10,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from telegram.ext import Application
 
 from bot.config import Settings, load_settings
-from bot.telegram.app import poll_and_deliver, running_bot
-from bot.telegram.context import BotContext
+from bot.telegram.app import running_bot
+from bot.telegram.context import BotContext, GeoApp
 from tests.support.fake_bot_api import Call, FakeBotAPI
 from tests.support.feed_server import FeedServer
 
@@ -79,13 +78,13 @@ def bot_settings(
 class RunningBot:
     """A started bot plus handles to drive it."""
 
-    app: Application  # type: ignore[type-arg]
+    app: GeoApp
     api: FakeBotAPI
     feeds: FeedServer
 
     @property
     def g(self) -> BotContext:
-        return self.app.bot_data["geoalert"]  # type: ignore[no-any-return]
+        return self.app.bot_data.geo
 
     @property
     def engine(self) -> Engine:
@@ -93,7 +92,7 @@ class RunningBot:
 
     async def poll_now(self) -> None:
         """What the scheduled poll job does, now, for every feed (interval ignored)."""
-        await poll_and_deliver(self.g, force=True)
+        await self.g.runtime.poll(force=True)
 
     def advance(self, seconds: float) -> None:
         """Move the pipeline's clock forward (back-off and intervals elapse without sleeping)."""

@@ -1,0 +1,57 @@
+"""One runtime for both modes: console mode runs the same jobs as Telegram mode, pruning too."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import Session
+
+from bot.config import load_settings
+from bot.runner import console_scheduler
+from bot.runtime import ConsoleOutput, build_runtime
+from storage import items as item_store
+from storage.engine import session_scope
+from tests.factories import item
+from tests.support.bot_harness import bot_settings, start_bot
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+async def test_console_mode_schedules_every_job_and_prunes_old_items(tmp_path, database_url):
+    settings = load_settings(
+        _env_file=None, DATABASE_URL=database_url, GEOALERT_FEEDS=tmp_path / "none.yaml",
+        GEOALERT_RULES_DIR=REPO / "rules", GEOALERT_SEEDS_DIR=tmp_path / "no-seeds",
+        GEOALERT_PARSE_WORKERS=0, GEOALERT_RETENTION_DAYS=30,
+    )  # fmt: skip
+    runtime = build_runtime(settings)
+    try:
+        assert isinstance(runtime.output, ConsoleOutput)
+        scheduler = console_scheduler(runtime)
+        assert {job.id for job in scheduler.get_jobs()} == {
+            "poll", "rules", "digest", "prune", "deliver", "lock-heartbeat",
+        }  # fmt: skip
+        now = datetime.now(UTC)
+        old = item("old-plain", fetched=now - timedelta(days=90), title="Cotton harvest")
+        recent = item("recent-plain", fetched=now - timedelta(days=1), title="Wheat harvest")
+        with session_scope(runtime.engine) as s:
+            item_store.add_new_items(s, [old, recent])
+        prune = scheduler.get_job("prune")
+        assert prune.trigger.interval == timedelta(hours=6)
+        await prune.func()  # what the scheduler runs every 6 hours
+        with Session(runtime.engine) as s:
+            assert item_store.get_item(s, old.id) is None
+            assert item_store.get_item(s, recent.id) is not None
+    finally:
+        await runtime.close()
+
+
+async def test_telegram_mode_schedules_the_same_jobs(
+    tmp_path, database_url, fake_bot_api, feed_server
+):
+    settings = bot_settings(tmp_path, database_url, fake_bot_api, feed_server)
+    async with start_bot(settings, fake_bot_api, feed_server) as bot:
+        assert bot.app.job_queue is not None
+        names = {job.name for job in bot.app.job_queue.jobs()}
+        assert names == {job.name for job in bot.g.runtime.jobs()}
+        assert "prune" in names
