@@ -178,6 +178,14 @@ def _form_stems(form: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in tokens(form) if w not in STOPWORDS)
 
 
+def _section(data: dict[str, object], name: str) -> dict[str, object]:
+    """A mapping section of the lexicon data ({} when absent)."""
+    value = data.get(name) or {}
+    if not isinstance(value, dict):
+        raise ValueError(f"{name}: must be a mapping")
+    return value
+
+
 def compile_lexicon(data: dict[str, object]) -> Lexicon:
     """Compile the lexicon's YAML data (sections entities, cities, actions, concepts,
     opposites). Raises ValueError naming the section and key of a malformed entry."""
@@ -199,8 +207,11 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
                 else:
                     phrases.setdefault(stems, (kind, str(key)))
     opposites: set[tuple[int, int]] = set()
-    actions = data.get("actions") or {}
-    for pair in data.get("opposites") or []:  # type: ignore[attr-defined]
+    actions = _section(data, "actions")
+    pairs = data.get("opposites") or []
+    if not isinstance(pairs, list):
+        raise ValueError("opposites: must be a list of pairs of action keys")
+    for pair in pairs:
         if not (isinstance(pair, list) and len(pair) == 2 and all(p in actions for p in pair)):
             raise ValueError(f"opposites: {pair!r} is not a pair of action keys")
         a, b = (term(ACTION, p) for p in pair)
@@ -209,11 +220,13 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
     if not isinstance(capitals, dict):
         raise ValueError("capitals: must be a mapping of city key → country key")
     for city, country in capitals.items():
-        if city not in (data.get("cities") or {}) or country not in (data.get("entities") or {}):
+        if city not in _section(data, "cities") or country not in _section(data, "entities"):
             raise ValueError(f"capitals: {city} → {country} is not a city and an entity key")
     countries = data.get("countries") or []
-    unknown = [c for c in countries if c not in (data.get("entities") or {})]  # type: ignore[union-attr]
-    if not isinstance(countries, list) or unknown:
+    if not isinstance(countries, list):
+        raise ValueError("countries: must list entity keys")
+    unknown = [c for c in countries if c not in _section(data, "entities")]
+    if unknown:
         raise ValueError(f"countries: must list entity keys; not entities: {unknown}")
     return Lexicon(
         capitals={str(k): str(v) for k, v in capitals.items()},
@@ -318,8 +331,8 @@ def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]
                 yield term(ENTITY, lex.capitals[found[1]])
         elif (ordinal := _ordinal_word(word, stemmed)) is not None:
             yield term(ORDINAL, ordinal)
-        elif word in names and (key := name_key(stemmed)) is not None:
-            yield term(CONCEPT, f"name:{key}")  # shared across languages, weighed as a word
+        elif word in names and (skeleton := name_key(stemmed)) is not None:
+            yield term(CONCEPT, f"name:{skeleton}")  # shared across languages, weighed as a word
         elif not stemmed.isdigit():
             yield term(WORD, stemmed)
         i += 1

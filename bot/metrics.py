@@ -80,7 +80,7 @@ class StatusServer:
         def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
             path = environ.get("PATH_INFO", "")
             if path == "/metrics":
-                return metrics_app(environ, start_response)  # type: ignore[no-any-return]
+                return metrics_app(environ, start_response)
             if path == "/healthz":
                 result = health()
                 body = json.dumps({"ok": result.ok, **result.details}, default=str).encode()

@@ -32,5 +32,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             command.upgrade(config, revision)
     except SQLAlchemyError as exc:
         where = engine.url.render_as_string(hide_password=True)
-        reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        orig = getattr(exc, "orig", None)
+        reason = str(orig if orig else exc).splitlines()[0]
         raise StorageError(f"cannot migrate database {where}: {reason}") from exc

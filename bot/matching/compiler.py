@@ -103,7 +103,7 @@ class Compiler:
 
     def _pattern_term(self, spec: PatternTermSpec) -> PatternTerm:
         unless = tuple(
-            self.term(p) if isinstance(p, NearTermSpec) else self.pattern(p) for p in spec.unless
+            self._near(p) if isinstance(p, NearTermSpec) else self.pattern(p) for p in spec.unless
         )
         return PatternTerm(
             spec.label, spec.weight, spec.lang, spec.line, self.pattern(spec.pattern), unless
@@ -115,6 +115,12 @@ class Compiler:
         if found is None:
             found = self._terms[spec] = self._term(spec)
         return found
+
+    def _near(self, spec: NearTermSpec) -> NearTerm:
+        """A `near` pair used as an `unless` of a pattern term (compiled once, like any term)."""
+        near = self.term(spec)
+        assert isinstance(near, NearTerm)
+        return near
 
     def _term(self, spec: TermSpec) -> Term:
         if isinstance(spec, NearTermSpec):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-import snowballstemmer  # type: ignore[import-untyped]
+import snowballstemmer
 
 from bot.snowball import stemmer
 

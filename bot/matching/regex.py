@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import re2  # type: ignore[import-untyped]
+import re2
 
 WORD_CLASS = r"\p{L}\p{N}_"
 _BOUNDARY = rf"[^{WORD_CLASS}]"

@@ -66,17 +66,18 @@ def repair_encoding(body: bytes, content_type: str | None) -> tuple[bytes, str |
             return _as_utf8(text, content_type, f"byte-order mark, decoded as {name}")
     http = _lookup(_http_charset(content_type))
     prolog = _lookup(_prolog_charset(body))
-    used = http or prolog or _UTF8  # what feedparser would decode with
+    used: str = http or prolog or _UTF8  # what feedparser would decode with
     said = f"declared {used}" if http or prolog else "undeclared"
     if _is_multibyte_utf8(body):
         if used == _UTF8:
             return body, content_type, None
         return _as_utf8(body.decode(_UTF8), content_type, f"{said}, decoded as utf-8")
-    for name in (http, prolog):
-        if name is not None and _fits(body, name):
-            if name == used:
+    for declared in (http, prolog):
+        if declared is not None and _fits(body, declared):
+            if declared == used:
                 return body, content_type, None
-            return _as_utf8(body.decode(name), content_type, f"{said}, decoded as {name}")
+            note = f"{said}, decoded as {declared}"
+            return _as_utf8(body.decode(declared), content_type, note)
     if _fits(body, _UTF8):  # ASCII: any ASCII-compatible reading is right
         return body, content_type, None
     text, guess = _guess_not_utf8(body)

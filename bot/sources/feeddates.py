@@ -85,5 +85,5 @@ def _offset(zone: str | None) -> float | None:
         digits = zone[1:].replace(":", "")
         hours = int(digits[:2]) + int(digits[2:]) / 60
         return hours if zone[0] == "+" else -hours
-    hours = ZONES.get(zone.upper())
-    return None if hours is None else float(hours)
+    named = ZONES.get(zone.upper())
+    return None if named is None else float(named)
