@@ -61,7 +61,8 @@ def _feed(items: list[tuple[str, str]]) -> str:
         f"<description>{escape(x)}</description></item>"
         for n, (t, x) in enumerate(items)
     )
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{entries}</channel></rss>'
+    channel = f"<channel><title>t</title>{entries}</channel>"
+    return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
 
 
 def feeds(size: int) -> Iterator[tuple[str, str, str, list[str]]]:
@@ -90,6 +91,10 @@ def feedparser_titles(body: bytes) -> list[str]:
     return [e.get("title", "") for e in parsed.entries]
 
 
+def _cell(right: int, total: int) -> str:
+    return f"{right:>9}/{total:<4} ({right / total:4.0%})"
+
+
 def main() -> None:
     guessers: dict[str, Callable[[bytes], object]] = {
         "geoalert": geoalert,
@@ -111,16 +116,10 @@ def main() -> None:
                 ok = result == titles if isinstance(result, list) else result == document
                 right[(name, encoding)] += ok
         for encoding in sorted(count):
-            cells = "  ".join(
-                f"{right[(g, encoding)]:>9}/{count[encoding]:<4} ({right[(g, encoding)] / count[encoding]:4.0%})"
-                for g in guessers
-            )
+            cells = "  ".join(_cell(right[(g, encoding)], count[encoding]) for g in guessers)
             print(f"{size:>10}  {encoding:<10} {count[encoding]:>5}  {cells}")
         total = sum(count.values())
-        totals = "  ".join(
-            f"{sum(right[(g, e)] for e in count):>9}/{total:<4} ({sum(right[(g, e)] for e in count) / total:4.0%})"
-            for g in guessers
-        )
+        totals = "  ".join(_cell(sum(right[(g, e)] for e in count), total) for g in guessers)
         print(f"{size:>10}  {'all':<10} {total:>5}  {totals}")
         print(
             f"{'':>10}  ms/feed          "

@@ -33,7 +33,7 @@ from importlib import resources
 
 import yaml
 
-from bot.snowball import stemmer
+from bot.text import has_cyrillic, stem, tokens
 
 WORD, CONCEPT, ENTITY, CITY, ACTION, NUMBER, ORDINAL, DATE = range(8)
 KIND_NAMES = ("word", "concept", "entity", "city", "action", "number", "ordinal", "date")
@@ -41,7 +41,6 @@ KIND_SHIFT = 29  # a term's kind is its top three bits
 KEY_MASK = (1 << KIND_SHIFT) - 1  # …and a hash of its key the rest
 NEUTRAL_KINDS = frozenset({CONCEPT, ENTITY, CITY, ACTION, NUMBER, ORDINAL, DATE})
 
-_WORD_RE = re.compile(r"[^\W_]+")
 _CACHED_WORDS = 1 << 17  # bounded: a long-running bot meets an open-ended vocabulary
 
 
@@ -100,21 +99,6 @@ _ORDINAL_WORDS = {
 _RU_ORDINAL_ENDINGS = ("ый", "ой", "ий", "ого", "ому", "ым", "ом", "ая", "ую", "ее", "ые")
 _ORDINAL_SUFFIX = re.compile(r"^(\d{1,3})(st|nd|rd|th)$")
 _RU_ORDINAL_TAILS = _words("й го му м я ю е х ми ой ый ая ое ые ого ому ом")
-
-
-def _is_cyrillic(word: str) -> bool:
-    return any("\u0400" <= ch <= "\u04ff" for ch in word)
-
-
-@lru_cache(maxsize=_CACHED_WORDS)
-def stem(word: str) -> str:
-    """Snowball stem of a lower-case word: Russian for Cyrillic, English otherwise."""
-    return stemmer("russian" if _is_cyrillic(word) else "english").stemWord(word)
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-cased words (`ё` → `е`); hyphens and apostrophes split words ("Russia-led")."""
-    return _WORD_RE.findall(text.lower().replace("ё", "е").replace("’", "'"))
 
 
 @lru_cache(maxsize=_CACHED_WORDS)
@@ -339,10 +323,10 @@ def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]
 
 
 def _ordinal_word(word: str, stemmed: str) -> str | None:
-    number = _ORDINAL_WORDS.get(word if not _is_cyrillic(word) else stemmed)
+    number = _ORDINAL_WORDS.get(word if not has_cyrillic(word) else stemmed)
     if number is None:
         return None
-    if _is_cyrillic(word) and not word.endswith(_RU_ORDINAL_ENDINGS):
+    if has_cyrillic(word) and not word.endswith(_RU_ORDINAL_ENDINGS):
         return None
     return str(number)
 

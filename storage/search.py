@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import StoredMatch
-from bot.snowball import stemmer
+from bot.text import stemmer
 from storage.items import _with_matches
 from storage.tables import ItemRow
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 
 from bot.matching.morphology import root
-from bot.snowball import stemmer
+from bot.text import stemmer
 
 WORDS = [
     f"{word}{n}"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from itertools import accumulate, compress
 
 from bot.matching.lexicon import Atoms, Lexicon
-from bot.summarize import detect_language
+from bot.text import language_of
 
 _WORD = re.compile(r"(\w+)")  # captured, so `split` keeps the words
 # A sentence ends at . ! ? … (plus closing quotes) followed by a capital, digit or opening quote.
@@ -171,7 +171,7 @@ class Document:
     def language(self) -> str:
         """The given language, or "ru"/"en" by Cyrillic vs Latin letters (detected lazily)."""
         if self._language is None:
-            self._language = detect_language(f"{self.fields[0].text} {self.fields[1].text}")
+            self._language = language_of(f"{self.fields[0].text} {self.fields[1].text}")
         return self._language
 
     def regexes(self, field: int) -> set[int]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.matching.morphology import normalise_word, root, script_of, token_roots
+from bot.matching.morphology import root, token_roots
 from bot.matching.regex import SET_SIZE, compile_sets
+from bot.text import normalise_word, script_of
 
 Atoms = tuple[int, ...]
 CACHE_SIZE = 200_000  # distinct tokens remembered; the cache is emptied when it is full

@@ -19,34 +19,13 @@ from __future__ import annotations
 
 import re
 
-import snowballstemmer
-
-from bot.snowball import stemmer
+from bot.text import script_of, snowball
 
 _EN_ISE = re.compile(r"(?<=[a-z]{3})is(e|es|ed|ing|ation|ations|er|ers)$")
 _MIN_ROOT = 4  # shorter roots are left alone: trimming them would merge unrelated words
 _NEGATION = {"ru": "не", "en": "un"}
 _RU_TRIMS = ("ыва", "ива", "ва")
 _RU_VOWELS = "аяе"
-
-
-def normalise_word(word: str) -> str:
-    """Case-fold a word for comparison: lower case, `ё` written as `е`."""
-    return word.lower().replace("ё", "е")
-
-
-def script_of(word: str) -> str | None:
-    """`"ru"` for a Cyrillic word, `"en"` for a Latin one, None otherwise (digits, …)."""
-    for char in word:
-        if "\u0400" <= char <= "\u04ff":
-            return "ru"
-        if char.isascii() and char.isalpha():
-            return "en"
-    return None
-
-
-def _stemmer(language: str) -> snowballstemmer.stemmer:
-    return stemmer({"ru": "russian", "en": "english"}[language])
 
 
 def _trim(stem: str, language: str) -> str:
@@ -70,7 +49,7 @@ def root(word: str) -> str:
         return word
     if language == "en":
         word = _EN_ISE.sub(r"iz\1", word)
-    return _trim(_stemmer(language).stemWord(word), language)
+    return _trim(snowball(word, language), language)
 
 
 def token_roots(word: str) -> tuple[str, ...]:
