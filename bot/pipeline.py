@@ -27,7 +27,7 @@ from bot.matching import RuleSet
 from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch, TopicMatch
 from bot.sources.corpus import load_corpus
 from bot.sources.fetch import fetch_feed
-from bot.stories import Fingerprint
+from bot.stories import Fingerprint, StoryCache, assign_stories
 from bot.watches import Watch, compile_watches
 from storage import items as item_store
 from storage import outbox
@@ -128,7 +128,7 @@ class Pipeline:
     _busy: set[str] = field(default_factory=set)
     _writer: threading.Lock = field(default_factory=threading.Lock)
     _parse_pool: ProcessPoolExecutor | None = None
-    _stories: story_store.StoryCache = field(default_factory=story_store.StoryCache)
+    _stories: StoryCache = field(default_factory=StoryCache)
     _watch_cache: tuple[tuple[Watch, ...], RuleSet | None, dict[str, Watch]] = ((), None, {})
 
     async def poll(
@@ -137,7 +137,7 @@ class Pipeline:
         """Ingest the corpus and every due feed (every feed not backing off, when `force`);
         feeds are fetched concurrently."""
         report = PollReport()
-        self._stories = story_store.StoryCache(started=self.clock())  # one index per poll
+        self._stories = StoryCache(started=self.clock())  # one index per poll
         if corpus and self.seeds_dir is not None:
             report.merge(await asyncio.to_thread(self._ingest_corpus))
         if feeds and self.http is not None and self.feeds:
@@ -300,7 +300,7 @@ class Pipeline:
                     return self._store(items, fetch)
             except (OperationalError, DBAPIError) as exc:
                 # The failed transaction may have added stories that do not exist: rebuild.
-                self._stories = story_store.StoryCache(started=self._stories.started)
+                self._stories = StoryCache(started=self._stories.started)
                 if attempt == DB_ATTEMPTS:
                     return _database_failed(source, exc)
                 log.warning("database busy source=%s attempt=%d reason=%s", source, attempt,
@@ -361,8 +361,8 @@ class Pipeline:
             # Stories group the items someone is alerted about: a topic's or a watch's.
             storied = [item for item in fresh if item.id in matched or item.id in watched]
             prints = dict(fetch.fingerprints) if fetch else {}
-            story_store.assign_stories(
-                session, storied, now=now, cache=self._stories,
+            assign_stories(
+                story_store.StoryRows(session), storied, now=now, cache=self._stories,
                 fingerprints={i.id: Fingerprint.from_bytes(prints[i.id]) for i in storied
                               if i.id in prints},
             )  # fmt: skip

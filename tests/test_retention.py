@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
+from bot.stories import assign_stories
 from storage import chats, outbox
 from storage import items as item_store
 from storage.engine import session_scope
 from storage.retention import prune_items
 from storage.search import index_pending, search_items
-from storage.stories import assign_stories, story_of
+from storage.stories import StoryRows, story_of
 from tests.factories import T0, item, topic_match
 
 OLD = T0 - timedelta(days=400)
@@ -24,7 +25,7 @@ def test_old_unmatched_items_go_and_everything_needed_stays(engine):
     recent = item("recent", fetched=T0)
     with session_scope(engine) as s:
         item_store.add_new_items(s, [old_plain, old_matched, old_alerted, recent])
-        assign_stories(s, [old_plain, old_matched, old_alerted, recent], now=T0)
+        assign_stories(StoryRows(s), [old_plain, old_matched, old_alerted, recent], now=T0)
         item_store.add_matches(s, old_matched.id, [topic_match("csto")], now=OLD)
         chats.touch_chat(s, 1, chat_type="private", title=None, user_language=None, now=OLD)
         outbox.enqueue_direct(s, 1, old_alerted.id, ["watch_x"], now=OLD)

@@ -19,6 +19,7 @@ from bot.stories import (
     Fingerprint,
     StoryCandidate,
     StoryIndex,
+    assign_stories,
     assign_story,
     fingerprint,
     fingerprint_text,
@@ -292,7 +293,7 @@ def _store(engine, items: list[Item]) -> dict[str, int]:
     """Store items and assign their stories as the pipeline does; return key -> story id."""
     with session_scope(engine) as s:
         item_store.add_new_items(s, items)
-        by_id = story_store.assign_stories(s, items, now=T0)
+        by_id = assign_stories(story_store.StoryRows(s), items, now=T0)
     return {it.key: by_id[it.id] for it in items}
 
 
@@ -316,7 +317,7 @@ def test_attach_is_idempotent(engine):
     it = _items(EN)[0]
     first = _store(engine, [it])["freeze-reuters"]
     with session_scope(engine) as s:
-        assert story_store.attach(s, it.id, None, fingerprint(it), now=T0) == first
+        assert story_store.attach(s, it.id, None, fingerprint(it).to_bytes(), now=T0) == first
         assert story_store.get_story(s, first).member_count == 1  # type: ignore[union-attr]
 
 
@@ -357,15 +358,15 @@ def test_recent_candidates_carry_fingerprints_within_the_range(engine):
         cands = story_store.recent_candidates(s, T0 + timedelta(hours=1), T0 + timedelta(hours=50))
     hours = [3, 6, 50]  # freeze-france24, freeze-ap, drills
     assert [c.published for c in cands] == [T0 + timedelta(hours=h) for h in hours]
-    assert cands[0].story_key == ids["freeze-france24"]
-    assert cands[0].fingerprint == fingerprint(items[1])
+    assert cands[0].story_id == ids["freeze-france24"]
+    assert Fingerprint.from_bytes(cands[0].fingerprint) == fingerprint(items[1])
 
 
 def test_attaching_an_unknown_item_is_a_storage_error(engine):
     from bot.errors import StorageError
 
     with session_scope(engine) as s, pytest.raises(StorageError, match="not stored"):
-        story_store.attach(s, "ffffffffffff", None, fingerprint_text("a", "b"), now=T0)
+        story_store.attach(s, "ffffffffffff", None, fingerprint_text("a", "b").to_bytes(), now=T0)
 
 
 def test_alerted_message_finds_the_first_alert_sent_for_the_story(engine):
