@@ -188,11 +188,12 @@ def cmd_rules_apply(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     """Full-text search over stored items, newest first."""
+    from bot.search_query import search_query
     from bot.wiring import open_store
     from storage.search import search_items
 
     with Session(open_store(settings)) as session:
-        found = search_items(session, " ".join(args.words), limit=args.limit)
+        found = search_items(session, search_query(" ".join(args.words)), limit=args.limit)
     for m in found:
         print(match_line(m))
     if not found:

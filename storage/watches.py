@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.watches import Watch
+from bot.models import Watch
 from storage.tables import ChatRow, WatchRow
 
 _WATCHES: sa.Table = WatchRow.__table__  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
+from bot.search_query import search_query
 from bot.stories import assign_stories
 from storage import chats, outbox
 from storage import items as item_store
@@ -32,7 +33,7 @@ def test_old_unmatched_items_go_and_everything_needed_stays(engine):
     with session_scope(engine) as s:
         index_pending(s)
     with Session(engine) as s:
-        assert [m.item.id for m in search_items(s, "Fergana")] == [old_plain.id]
+        assert [m.item.id for m in search_items(s, search_query("Fergana"))] == [old_plain.id]
     with session_scope(engine) as s:
         assert prune_items(s, older_than=T0 - timedelta(days=365)) == 1
     with Session(engine) as s:
@@ -40,4 +41,4 @@ def test_old_unmatched_items_go_and_everything_needed_stays(engine):
         assert story_of(s, old_plain.id) is None
         for kept in (old_matched, old_alerted, recent):
             assert item_store.get_item(s, kept.id) is not None
-        assert search_items(s, "Fergana") == []  # the search index forgot it too
+        assert search_items(s, search_query("Fergana")) == []  # the search index forgot it too

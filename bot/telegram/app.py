@@ -42,11 +42,12 @@ from bot.telegram.format import spike_html
 from bot.telegram.i18n import COMMANDS
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.throttle import CommandThrottle
+from bot.trend_report import spikes_today
 from bot.wiring import build_pipeline, open_store
 from storage.feeds import FeedEvent
 from storage.outbox import backlog
 from storage.retention import prune_items
-from storage.spikes import claim_spike, spikes_today, subscribers
+from storage.spikes import claim_spike, subscribers
 
 log = logging.getLogger(__name__)
 
