@@ -17,11 +17,10 @@ from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from bot.dates import extract_date
-from bot.errors import CorpusError, RuleError
+from bot.errors import CorpusError, DatabaseError, RuleError, StorageError
 from bot.event_terms import lexicon
 from bot.matching import RuleSet
 from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch, TopicMatch
@@ -144,7 +143,7 @@ class Pipeline:
             limit = _Limits(self.per_host)
             try:
                 plan = await asyncio.to_thread(self._plan, force)
-            except SQLAlchemyError as exc:
+            except StorageError as exc:
                 report.merge(_database_failed("feed states", exc))
                 return report
             deferred: list[FetchResult] = []
@@ -218,7 +217,7 @@ class Pipeline:
             try:
                 with self._writer, session_scope(self.engine) as session:
                     done = index_pending(session)
-            except SQLAlchemyError as exc:  # still queued: indexed after the next poll
+            except StorageError as exc:  # still queued: indexed after the next poll
                 log.warning("search index not updated reason=%s", _first_line(exc))
                 return indexed
             if not done:
@@ -282,7 +281,7 @@ class Pipeline:
                 report.feed_events = record_fetches(
                     session, results, now=now, pause_after=self.pause_after
                 )
-        except SQLAlchemyError as exc:  # the next poll fetches them again: nothing is lost
+        except StorageError as exc:  # the next poll fetches them again: nothing is lost
             return _database_failed("feed states", exc)
         return report
 
@@ -298,7 +297,7 @@ class Pipeline:
             try:
                 with self._writer:  # one writer at a time: SQLite takes one anyway
                     return self._store(items, fetch)
-            except (OperationalError, DBAPIError) as exc:
+            except DatabaseError as exc:
                 # The failed transaction may have added stories that do not exist: rebuild.
                 self._stories = StoryCache(started=self._stories.started)
                 if attempt == DB_ATTEMPTS:

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.models import SearchQuery, StoredMatch
+from storage.errors import storage_errors
 from storage.items import _with_matches
 from storage.tables import ItemRow
 
@@ -27,6 +28,7 @@ INDEX_BATCH = 2000  # queued items indexed per transaction (~0.2 s of writer tim
 _PG_VECTOR = "to_tsvector('russian'::regconfig, items.title || ' ' || items.text)"
 
 
+@storage_errors
 def search_items(session: Session, query: SearchQuery, *, limit: int = 10) -> list[StoredMatch]:
     """Stored items whose title or text contain every word of `query` (inflections included),
     newest published first, with their topic matches (an item may have none)."""
@@ -76,6 +78,7 @@ _MAP_NEW_ROWS = sa.text(
 )
 
 
+@storage_errors
 def index_pending(session: Session, *, batch: int = INDEX_BATCH) -> int:
     """Index up to `batch` queued items into SQLite's FTS5 table; return how many queue
     entries were consumed (0: nothing left). PostgreSQL indexes on insert: always 0 there."""

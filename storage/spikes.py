@@ -10,15 +10,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.models import Spike
+from storage.errors import storage_errors
 from storage.tables import ChatRow, SpikeAlertRow, SubscriptionRow
 
 
+@storage_errors
 def announced_topics(session: Session, day: date) -> set[str]:
     """The topics whose spike on `day` was already announced."""
     query = select(SpikeAlertRow.topic).where(SpikeAlertRow.day == day.isoformat())
     return set(session.exec(query))
 
 
+@storage_errors
 def claim_spike(session: Session, spike: Spike, *, now: datetime) -> bool:
     """Record that a spike is announced; False when another poll already did."""
     row = SpikeAlertRow(
@@ -36,6 +39,7 @@ def claim_spike(session: Session, spike: Spike, *, now: datetime) -> bool:
     return True
 
 
+@storage_errors
 def subscribers(session: Session, topic: str) -> list[tuple[int, int, bool, str | None]]:
     """(chat id, thread id, muted, language) of the active chats subscribed to `topic`."""
     rows = session.exec(

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from bot.errors import StorageError
 from bot.models import Item, StoryJoin, StoryMember, StoryPlan
 from storage.chunks import in_ids, rows_in
+from storage.errors import storage_errors
 from storage.items import _item
 from storage.tables import ItemRow, MatchRow, OutboxRow, StoryItemRow, StoryRow
 
@@ -90,6 +91,7 @@ def _info(row: StoryRow) -> StoryInfo:
     )
 
 
+@storage_errors
 def members_between(session: Session, since: datetime, until: datetime) -> list[StoryMember]:
     """Members of stories published in [since, until], oldest first (no flush: the story index
     of a poll reads each range once, and its own members it already holds)."""
@@ -100,6 +102,7 @@ def members_between(session: Session, since: datetime, until: datetime) -> list[
     ]
 
 
+@storage_errors
 def recent_candidates(
     session: Session, since: datetime, until: datetime | None = None
 ) -> list[StoryMember]:
@@ -115,6 +118,7 @@ def recent_candidates(
     ]
 
 
+@storage_errors
 def attach(
     session: Session, item_id: str, story_key: int | None, fingerprint: bytes, *, now: datetime
 ) -> int:
@@ -176,6 +180,7 @@ class StoryRows:
         return save_story_plan(self.session, plan)
 
 
+@storage_errors
 def save_story_plan(session: Session, plan: StoryPlan) -> dict[int, int]:
     """Persist the story decisions of one batch; return temporary story key → stored id.
 
@@ -304,12 +309,14 @@ def _widen(story: StoryRow | _StoryDates, published: datetime, reliable: bool) -
         story.event_date = min(story.event_date, published)
 
 
+@storage_errors
 def story_of(session: Session, item_id: str) -> int | None:
     """The id of the story an item belongs to, or None."""
     row = session.get(StoryItemRow, item_id)
     return None if row is None else row.story_id
 
 
+@storage_errors
 def stories_of(session: Session, item_ids: Sequence[str]) -> dict[str, int]:
     """item id → story id, for the items that belong to a story."""
     if not item_ids:
@@ -317,12 +324,14 @@ def stories_of(session: Session, item_ids: Sequence[str]) -> dict[str, int]:
     return {row.item_id: row.story_id for row in rows_in(session, _STORIES_OF, item_ids)}
 
 
+@storage_errors
 def get_story(session: Session, story_id: int) -> StoryInfo | None:
     """One story's summary record, or None."""
     row = session.get(StoryRow, story_id)
     return None if row is None else _info(row)
 
 
+@storage_errors
 def story_members(session: Session, story_id: int) -> list[Item]:
     """The items of a story, earliest published first."""
     query = (
@@ -334,6 +343,7 @@ def story_members(session: Session, story_id: int) -> list[Item]:
     return [_item(row) for row in session.exec(query).all()]
 
 
+@storage_errors
 def alerted_message(
     session: Session, chat_id: int, story_id: int, *, thread_id: int = 0
 ) -> tuple[int, datetime] | None:
@@ -343,6 +353,7 @@ def alerted_message(
     return None if first is None else (first[1], first[2])
 
 
+@storage_errors
 def first_alert(
     session: Session, chat_id: int, story_id: int, *, thread_id: int = 0
 ) -> tuple[str, int, datetime] | None:
@@ -366,6 +377,7 @@ def first_alert(
     return row[0], row[1], row[2]
 
 
+@storage_errors
 def topic_story_dates(
     session: Session, *, since: datetime, topic: str | None = None
 ) -> dict[str, list[datetime]]:
