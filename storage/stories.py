@@ -96,10 +96,7 @@ def members_between(session: Session, since: datetime, until: datetime) -> list[
     """Members of stories published in [since, until], oldest first (no flush: the story index
     of a poll reads each range once, and its own members it already holds)."""
     rows = session.execute(_MEMBERS_BETWEEN, {"since": since, "until": until})
-    return [
-        StoryMember(story_id, blob, published, added_at, item_id)
-        for story_id, blob, published, added_at, item_id in rows
-    ]
+    return [StoryMember(*row) for row in rows]  # the columns in the record's order
 
 
 @storage_errors
@@ -108,14 +105,9 @@ def recent_candidates(
 ) -> list[StoryMember]:
     """Members of stories published in [since, until], one record per member, oldest first."""
     session.flush()
-    if until is None:
-        rows = session.execute(_MEMBERS_SINCE, {"since": since})
-    else:
-        rows = session.execute(_MEMBERS_BETWEEN, {"since": since, "until": until})
-    return [
-        StoryMember(story_id, blob, published, added_at, item_id)
-        for story_id, blob, published, added_at, item_id in rows
-    ]
+    if until is not None:
+        return members_between(session, since, until)
+    return [StoryMember(*row) for row in session.execute(_MEMBERS_SINCE, {"since": since})]
 
 
 @storage_errors
