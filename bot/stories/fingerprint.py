@@ -16,14 +16,12 @@ from dataclasses import dataclass
 from bot.event_terms import (
     ACTION,
     KEY_MASK,
+    _hash32,
     event_terms,
     kind_of,
     names_in,
     stem,
     tokens,
-)
-from bot.event_terms import (
-    _hash32 as _hash32,
 )
 from bot.models import Item
 

@@ -23,7 +23,8 @@ _TEMPORARY_KEYS = 1 << 62  # story keys above this are stories not stored yet
 
 @dataclass(frozen=True, slots=True)
 class StoryCandidate:
-    """A member of a recent story, as the database hands it to `assign_story`."""
+    """A member of a recent story, as the index holds it (a stored one comes from a
+    `bot.models.StoryMember`)."""
 
     story_key: int
     fingerprint: Fingerprint
@@ -39,7 +40,7 @@ def assign_story(
     window: timedelta = WINDOW,
     threshold: float = THRESHOLD,
 ) -> int | None:
-    """The story an item joins, by a full scan of `candidates` (see the module docstring);
+    """The story an item joins, by a full scan of `candidates` (see `bot.stories`);
     None to start a new story. The reference `StoryIndex.assign` is checked against."""
     index = StoryIndex(window=window, threshold=threshold, find_all=True)
     for candidate in candidates:
@@ -125,7 +126,7 @@ class StoryIndex:
 
     def add(self, candidate: StoryCandidate, *, count: bool = True) -> None:
         """Make a story member available to later `assign` calls; `count` it in the term
-        weights (the reports of the current poll are not: see the module docstring)."""
+        weights (the reports of the current poll are not: see `assign.StoryCache`)."""
         index = len(self._candidates)
         self._candidates.append(candidate)
         self._members[self.resolve(candidate.story_key)].append(index)
