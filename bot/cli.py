@@ -151,10 +151,11 @@ def cmd_rules_explain(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_rules_apply(args: argparse.Namespace, settings: Settings) -> int:
     """Re-match stored items with the current rules; list or store what changes (no alerts)."""
     from bot.matching import rematch_diff
+    from bot.stories import assign_stories
     from bot.wiring import open_store
     from storage.engine import session_scope
     from storage.items import add_matches, iter_item_batches, remove_matches, stored_topics
-    from storage.stories import assign_stories
+    from storage.stories import StoryRows
 
     rules = load_rules(settings.rules_dir)
     engine = open_store(settings)
@@ -176,7 +177,7 @@ def cmd_rules_apply(args: argparse.Namespace, settings: Settings) -> int:
                 add_matches(session, item.id, fresh, now=now)
                 remove_matches(session, item.id, change.removed)
                 if fresh:  # a newly matched item joins a story, as it would have when polled
-                    assign_stories(session, [item], now=now)
+                    assign_stories(StoryRows(session), [item], now=now)
         if args.dry_run:
             session.rollback()
     verb = "would change" if args.dry_run else "changed"
@@ -186,11 +187,12 @@ def cmd_rules_apply(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     """Full-text search over stored items, newest first."""
+    from bot.search_query import search_query
     from bot.wiring import open_store
     from storage.search import search_items
 
     with Session(open_store(settings)) as session:
-        found = search_items(session, " ".join(args.words), limit=args.limit)
+        found = search_items(session, search_query(" ".join(args.words)), limit=args.limit)
     for m in found:
         print(match_line(m))
     if not found:

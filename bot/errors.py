@@ -22,7 +22,13 @@ class CorpusError(GeoalertError):
 
 
 class StorageError(GeoalertError):
-    """The database could not be reached or migrated."""
+    """The database could not be reached, migrated, read or written; storage wraps SQLAlchemy's
+    errors in it at its boundary, so the core never catches a database library's exceptions."""
+
+
+class DatabaseError(StorageError):
+    """The database driver failed a statement or a commit (locked, connection dropped, a
+    constraint): nothing of the unit of work was written, and running it again may succeed."""
 
 
 class LockHeldError(StorageError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 # How an item's published date was established, shown in /source.
@@ -125,3 +125,68 @@ class StoredMatch:
     @property
     def topic_ids(self) -> tuple[str, ...]:
         return tuple(t.topic for t in self.topics)
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """One chat's personal watch, as stored (`bot.watches` validates and compiles it)."""
+
+    chat_id: int
+    name: str
+    query: str  # the terms as the user wrote them, comma-separated
+    thread_id: int = 0  # forum topic the alerts go to (0: the chat itself)
+
+
+@dataclass(frozen=True, slots=True)
+class Spike:
+    """A day on which a topic's volume jumped well above its own recent baseline."""
+
+    topic: str
+    day: date
+    count: int
+    baseline: float  # mean daily count over the baseline window before `day`
+    factor: float  # count / max(baseline, 1 / baseline_days)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """A user's search, prepared by `bot.search_query` for the database's full-text index."""
+
+    words: tuple[str, ...]  # lower-cased, `ё` → `е`, unique, at most 12 (PostgreSQL's input)
+    fts5: str  # SQLite FTS5 MATCH expression: every word required, each quoted
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMember:
+    """A story member as stored, read back for story assignment (`bot.stories`)."""
+
+    story_id: int
+    fingerprint: bytes  # `bot.stories.Fingerprint.to_bytes()`
+    published: datetime
+    added_at: datetime  # when it joined: members of the current poll do not weigh terms
+    item_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoryJoin:
+    """One item joining a story, as decided by `bot.stories.assign_stories`."""
+
+    item: Item
+    story_key: int  # a stored story id, or a temporary key from `StoryPlan.new_keys`
+    fingerprint: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPlan:
+    """The story decisions of one batch of items, for the store to persist in a few statements.
+
+    The store creates the stories of `new_keys` (in that order) and returns temporary key →
+    stored id; members of `absorbed` stories move to the story that absorbed them, `relocated`
+    members move to the given story, and stories left without members are deleted.
+    """
+
+    joins: tuple[StoryJoin, ...]  # new members, oldest first
+    new_keys: tuple[int, ...]  # temporary keys of the stories to create
+    absorbed: dict[int, int]  # stored story id → the story it was merged into
+    relocated: dict[str, int]  # stored member's item id → story key it moves to
+    now: datetime

@@ -21,11 +21,12 @@ from bot.models import StoredMatch, Topic
 from bot.telegram.format import spike_html
 from bot.telegram.i18n import t
 from bot.text import truncate_words
+from bot.trend_report import spikes_today
 from storage import chats, notices, outbox
 from storage.engine import session_scope
 from storage.feeds import FeedEvent
 from storage.items import get_item
-from storage.spikes import claim_spike, spikes_today, subscribers
+from storage.spikes import claim_spike, subscribers
 from storage.stories import stories_of
 
 log = logging.getLogger(__name__)

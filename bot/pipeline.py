@@ -16,18 +16,17 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 from bot.dates import extract_date
-from bot.errors import CorpusError, RuleError
+from bot.errors import CorpusError, DatabaseError, RuleError, StorageError
 from bot.event_terms import lexicon
 from bot.matching import RuleSet
 from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch, TopicMatch
 from bot.poll_report import PER_HOST_CONCURRENCY, FetchLimits, PollReport
 from bot.sources.corpus import load_corpus
 from bot.sources.fetch import fetch_feed
-from bot.stories import Fingerprint
+from bot.stories import Fingerprint, StoryCache, assign_stories
 from bot.watches import Watch, compile_watches
 from storage import items as item_store
 from storage import outbox
@@ -71,7 +70,7 @@ class Pipeline:
     _busy: set[str] = field(default_factory=set)
     _writer: threading.Lock = field(default_factory=threading.Lock)
     _parse_pool: ProcessPoolExecutor | None = None
-    _stories: story_store.StoryCache = field(default_factory=story_store.StoryCache)
+    _stories: StoryCache = field(default_factory=StoryCache)
     _watch_cache: tuple[tuple[Watch, ...], RuleSet | None, dict[str, Watch]] = ((), None, {})
 
     async def poll(
@@ -80,7 +79,7 @@ class Pipeline:
         """Ingest the corpus and every due feed (every feed not backing off, when `force`);
         feeds are fetched concurrently."""
         report = PollReport()
-        self._stories = story_store.StoryCache(started=self.clock())  # one index per poll
+        self._stories = StoryCache(started=self.clock())  # one index per poll
         if corpus and self.seeds_dir is not None:
             report.merge(await asyncio.to_thread(self._ingest_corpus))
         polled = tuple(self.feeds)  # this poll's feeds, whatever a reload does meanwhile
@@ -88,7 +87,7 @@ class Pipeline:
             limit = FetchLimits(self.per_host)
             try:
                 plan = await asyncio.to_thread(self._plan, polled, force)
-            except SQLAlchemyError as exc:
+            except StorageError as exc:
                 report.merge(_database_failed("feed states", exc))
                 return report
             deferred: list[FetchResult] = []
@@ -170,7 +169,7 @@ class Pipeline:
             try:
                 with self._writer, session_scope(self.engine) as session:
                     done = index_pending(session)
-            except SQLAlchemyError as exc:  # still queued: indexed after the next poll
+            except StorageError as exc:  # still queued: indexed after the next poll
                 log.warning("search index not updated reason=%s", _first_line(exc))
                 return indexed
             if not done:
@@ -234,7 +233,7 @@ class Pipeline:
                 report.feed_events = record_fetches(
                     session, results, now=now, pause_after=self.pause_after
                 )
-        except SQLAlchemyError as exc:  # the next poll fetches them again: nothing is lost
+        except StorageError as exc:  # the next poll fetches them again: nothing is lost
             return _database_failed("feed states", exc)
         return report
 
@@ -250,9 +249,9 @@ class Pipeline:
             try:
                 with self._writer:  # one writer at a time: SQLite takes one anyway
                     return self._store(items, fetch)
-            except (OperationalError, DBAPIError) as exc:
+            except DatabaseError as exc:
                 # The failed transaction may have added stories that do not exist: rebuild.
-                self._stories = story_store.StoryCache(started=self._stories.started)
+                self._stories = StoryCache(started=self._stories.started)
                 if attempt == DB_ATTEMPTS:
                     return _database_failed(source, exc)
                 log.warning("database busy source=%s attempt=%d reason=%s", source, attempt,
@@ -313,8 +312,8 @@ class Pipeline:
             # Stories group the items someone is alerted about: a topic's or a watch's.
             storied = [item for item in fresh if item.id in matched or item.id in watched]
             prints = dict(fetch.fingerprints) if fetch else {}
-            story_store.assign_stories(
-                session, storied, now=now, cache=self._stories,
+            assign_stories(
+                story_store.StoryRows(session), storied, now=now, cache=self._stories,
                 fingerprints={i.id: Fingerprint.from_bytes(prints[i.id]) for i in storied
                               if i.id in prints},
             )  # fmt: skip

@@ -1,7 +1,8 @@
 """Trends: weekly counts per topic and spikes of daily story volume over a baseline (pure).
 
 Inputs are plain dates (one per match or, better, one per story: `storage.stories.
-topic_story_dates`), and the caller passes `today`, so nothing here reads a clock. Weeks start on
+topic_story_dates`) and matches read back from the store, and the caller passes `today`, so
+nothing here reads a clock or the database. Weeks start on
 Monday (ISO weeks) and days are UTC days.
 
 A *spike* is a day whose count is at least `minimum` and at least `factor` times the topic's own
@@ -13,9 +14,12 @@ count as a spike only through `minimum`, and the reported factor stays finite.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+
+from bot.models import Spike as Spike  # re-exported: storage records announced spikes
+from bot.models import StoredMatch
 
 BASELINE_DAYS = 14
 SPIKE_FACTOR = 3.0
@@ -23,14 +27,12 @@ SPIKE_MINIMUM = 4
 
 
 @dataclass(frozen=True, slots=True)
-class Spike:
-    """A day on which a topic's volume jumped well above its own recent baseline."""
+class SpikeNews:
+    """A spike with the top terms and sources behind it."""
 
-    topic: str
-    day: date
-    count: int
-    baseline: float  # mean daily count over the baseline window before `day`
-    factor: float  # count / max(baseline, 1 / baseline_days)
+    spike: Spike
+    terms: tuple[str, ...]
+    sources: tuple[str, ...]
 
 
 def _day(value: datetime | date) -> date:
@@ -101,3 +103,30 @@ def detect_spikes(
                 spikes.append(Spike(topic, day, count, round(baseline, 3), round(ratio, 2)))
     spikes.sort(key=lambda s: (s.day, s.topic))
     return spikes
+
+
+def new_spikes(
+    dates_by_topic: Mapping[str, Iterable[datetime | date]],
+    *,
+    today: date,
+    announced: Collection[str],
+    factor: float = SPIKE_FACTOR,
+    minimum: int = SPIKE_MINIMUM,
+) -> list[Spike]:
+    """The topics spiking `today` that were not `announced` yet, by topic."""
+    found = detect_spikes(dates_by_topic, start=today, end=today, factor=factor, minimum=minimum)
+    return [spike for spike in found if spike.topic not in announced]
+
+
+def spike_news(spike: Spike, matches: Sequence[StoredMatch]) -> SpikeNews:
+    """A spike with the five most frequent matched terms of its topic and the five most
+    frequent publishers among `matches` (the topic's matches of the day)."""
+    terms: Counter[str] = Counter()
+    sources: Counter[str] = Counter()
+    for m in matches:
+        sources[m.item.publisher] += 1
+        for tm in m.topics:
+            if tm.topic == spike.topic:
+                terms.update(t.lower() for t in tm.evidence.terms)
+    top_terms = tuple(t for t, _ in terms.most_common(5))
+    return SpikeNews(spike, top_terms, tuple(s for s, _ in sources.most_common(5)))

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session
 
 from bot.chart import render_trend_png
-from bot.trend import Spike, detect_spikes, weekly_counts
+from bot.trend import (
+    BASELINE_DAYS,
+    Spike,
+    SpikeNews,
+    detect_spikes,
+    new_spikes,
+    spike_news,
+    weekly_counts,
+)
+from storage.items import matched_items
+from storage.spikes import announced_topics
 from storage.stories import topic_story_dates
-
-BASELINE_DAYS = 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,3 +47,20 @@ def topic_trend(session: Session, topic: str, *, weeks: int, now: datetime) -> T
     counts = weekly_counts(dates, weeks=weeks, today=now.date())
     spikes = detect_spikes({topic: dates}, start=counts[0][0], end=now.date())
     return TrendReport(topic, counts, spikes)
+
+
+def spikes_today(
+    session: Session, *, now: datetime, factor: float, minimum: int
+) -> list[SpikeNews]:
+    """Topics spiking today (UTC) that have not been announced yet, with the top terms and
+    sources of the day's matches: the store's counts, `bot.trend`'s decision."""
+    today = now.date()
+    dates = topic_story_dates(session, since=now - timedelta(days=BASELINE_DAYS + 1))
+    found = new_spikes(
+        dates, today=today, announced=announced_topics(session, today), factor=factor,
+        minimum=minimum,
+    )  # fmt: skip
+    start = datetime.combine(today, time.min, tzinfo=UTC)
+    return [
+        spike_news(spike, matched_items(session, topic=spike.topic, since=start)) for spike in found
+    ]

@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from bot.errors import RuleError
 from bot.matching import RuleSet, rules_from_texts
+from bot.models import Watch as Watch  # re-exported: the record lives with the others
 
 MAX_WATCHES_PER_CHAT = 10
 MAX_QUERY_CHARS = 300
@@ -23,16 +23,6 @@ MAX_TERM_CHARS = 60
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # Letters (any script), digits, spaces and the few marks the term syntax uses.
 _TERM = re.compile(r"^[\w\s'’\-.*+]+$")
-
-
-@dataclass(frozen=True, slots=True)
-class Watch:
-    """One chat's watch, as stored."""
-
-    chat_id: int
-    name: str
-    query: str
-    thread_id: int = 0
 
 
 class WatchError(RuleError):

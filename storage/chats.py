@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage.errors import storage_errors
 from storage.tables import ChatRow, OutboxRow, SubscriptionRow
 
 
@@ -27,6 +28,7 @@ def _info(row: ChatRow) -> ChatInfo:
     return ChatInfo(row.id, row.type, row.language or row.user_language, row.muted, row.active)
 
 
+@storage_errors
 def touch_chat(
     session: Session,
     chat_id: int,
@@ -52,11 +54,13 @@ def touch_chat(
     return _info(row)
 
 
+@storage_errors
 def get_chat(session: Session, chat_id: int) -> ChatInfo | None:
     row = session.get(ChatRow, chat_id)
     return None if row is None else _info(row)
 
 
+@storage_errors
 def subscribe(
     session: Session, chat_id: int, topics: Iterable[str], *, thread_id: int, now: datetime
 ) -> list[str]:
@@ -80,6 +84,7 @@ def subscribe(
     return added
 
 
+@storage_errors
 def unsubscribe(session: Session, chat_id: int, topics: Iterable[str] | None) -> list[str]:
     """Remove subscriptions (all when `topics` is None); return the removed topics."""
     query = select(SubscriptionRow).where(SubscriptionRow.chat_id == chat_id)
@@ -92,12 +97,14 @@ def unsubscribe(session: Session, chat_id: int, topics: Iterable[str] | None) ->
     return sorted(r.topic for r in rows)
 
 
+@storage_errors
 def subscriptions(session: Session, chat_id: int) -> dict[str, int]:
     """topic -> thread id (0 for the chat itself)."""
     rows = session.exec(select(SubscriptionRow).where(SubscriptionRow.chat_id == chat_id)).all()
     return {r.topic: r.thread_id for r in sorted(rows, key=lambda r: r.topic)}
 
 
+@storage_errors
 def set_language(session: Session, chat_id: int, language: str) -> None:
     row = session.get(ChatRow, chat_id)
     if row is not None:
@@ -105,6 +112,7 @@ def set_language(session: Session, chat_id: int, language: str) -> None:
         session.add(row)
 
 
+@storage_errors
 def set_muted(session: Session, chat_id: int, muted: bool) -> None:
     row = session.get(ChatRow, chat_id)
     if row is not None:
@@ -112,6 +120,7 @@ def set_muted(session: Session, chat_id: int, muted: bool) -> None:
         session.add(row)
 
 
+@storage_errors
 def deactivate(session: Session, chat_id: int, *, reason: str, now: datetime) -> None:
     """The bot was blocked or removed: stop alerting this chat (its subscriptions are kept
     so they resume if the user comes back with /start)."""
@@ -121,6 +130,7 @@ def deactivate(session: Session, chat_id: int, *, reason: str, now: datetime) ->
         session.add(row)
 
 
+@storage_errors
 def migrate_chat(session: Session, old_id: int, new_id: int, *, now: datetime) -> None:
     """A group became a supergroup: move the chat, its subscriptions and pending alerts."""
     old = session.get(ChatRow, old_id)
@@ -147,6 +157,7 @@ def migrate_chat(session: Session, old_id: int, new_id: int, *, now: datetime) -
     session.flush()
 
 
+@storage_errors
 def active_chat_count(session: Session) -> int:
     query = select(sa.func.count()).select_from(ChatRow).where(col(ChatRow.active).is_(True))
     return int(session.exec(query).one())
@@ -160,6 +171,7 @@ class DigestChat:
     local_date: str
 
 
+@storage_errors
 def set_digest(
     session: Session, chat_id: int, digest_time: str | None, *, offset_minutes: int = 0
 ) -> None:
@@ -171,11 +183,13 @@ def set_digest(
         session.add(row)
 
 
+@storage_errors
 def digest_settings(session: Session, chat_id: int) -> tuple[str | None, int]:
     row = session.get(ChatRow, chat_id)
     return (None, 0) if row is None else (row.digest_time, row.tz_offset_minutes)
 
 
+@storage_errors
 def digests_due(session: Session, *, now: datetime) -> list[DigestChat]:
     """Chats whose local digest time has passed today and whose digest is not sent yet."""
     rows = session.exec(
@@ -190,6 +204,7 @@ def digests_due(session: Session, *, now: datetime) -> list[DigestChat]:
     return due
 
 
+@storage_errors
 def mark_digest_done(session: Session, chat_id: int, local_date: str) -> None:
     row = session.get(ChatRow, chat_id)
     if row is not None:

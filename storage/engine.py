@@ -8,7 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
+
+from storage.errors import wrap
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -55,11 +58,15 @@ def make_engine(
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+    """One unit of work: commit on success, roll back on any error. A database error (in the
+    commit, or in the block) leaves it as `bot.errors.StorageError`."""
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
+        except SQLAlchemyError as exc:
+            session.rollback()
+            raise wrap(exc) from exc
         except BaseException:
             session.rollback()
             raise

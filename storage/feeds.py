@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from bot.models import FeedConfig, FetchResult, FetchState
 from storage.chunks import in_ids, rows_in
+from storage.errors import storage_errors
 from storage.tables import FeedRow, ItemRow
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -96,6 +97,7 @@ def _states(session: Session, urls: Sequence[str]) -> dict[str, _State]:
     return {row.url: _State(*row) for row in rows_in(session, _STATES_QUERY, urls)}
 
 
+@storage_errors
 def is_due(
     session: Session, feed: FeedConfig, *, now: datetime, interval: int, force: bool = False
 ) -> bool:
@@ -106,6 +108,7 @@ def is_due(
     return _due(row, feed, now=now, interval=interval, force=force)
 
 
+@storage_errors
 def poll_plan(
     session: Session, feeds: Sequence[FeedConfig], *, now: datetime, interval: int, force: bool
 ) -> dict[str, tuple[FetchState, bool]]:
@@ -137,6 +140,7 @@ def _due(
     return now >= row.last_polled_at + own - timedelta(seconds=5)
 
 
+@storage_errors
 def record_fetch(
     session: Session, result: FetchResult, *, now: datetime, pause_after: int = PAUSE_AFTER
 ) -> FeedEvent | None:
@@ -149,6 +153,7 @@ def record_fetch(
     return events[0] if events else None
 
 
+@storage_errors
 def record_fetches(
     session: Session,
     results: Sequence[FetchResult],
@@ -214,6 +219,7 @@ def _record(
     return event
 
 
+@storage_errors
 def retry_feeds(session: Session, url: str | None = None) -> int:
     """Make failing (paused or backing-off) feeds due at the next poll; `url` limits it to one.
 
@@ -257,6 +263,7 @@ def silent_since(
     return newest if now - newest > max(SILENCE_FACTOR * usual, SILENCE_MINIMUM) else None
 
 
+@storage_errors
 def recent_item_dates(session: Session, url: str, limit: int = SILENCE_WINDOW) -> list[datetime]:
     """Published dates of the newest `limit` stored items of the feed at `url`."""
     query = (
@@ -268,6 +275,7 @@ def recent_item_dates(session: Session, url: str, limit: int = SILENCE_WINDOW) -
     return list(session.exec(query).all())
 
 
+@storage_errors
 def feed_statuses(
     session: Session, *, now: datetime | None = None, pause_after: int = PAUSE_AFTER
 ) -> list[FeedStatus]:

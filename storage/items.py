@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from bot.models import Evidence, Item, StoredMatch, TopicMatch
 from storage.chunks import IN_CHUNK, chunked, in_ids, rows_in
+from storage.errors import storage_errors
 from storage.tables import ItemRow, MatchRow
 
 _ITEMS: sa.Table = ItemRow.__table__  # type: ignore[attr-defined]
@@ -71,11 +72,13 @@ def _topic_match(row: MatchRow) -> TopicMatch:
     return TopicMatch(topic=row.topic, evidence=evidence)
 
 
+@storage_errors
 def existing_item_ids(session: Session, ids: Iterable[str]) -> set[str]:
     """The subset of `ids` already stored."""
     return {row.id for row in rows_in(session, _KNOWN_IDS, list(dict.fromkeys(ids)))}
 
 
+@storage_errors
 def add_new_items(session: Session, items: Sequence[Item]) -> list[Item]:
     """Store the items not stored yet; return those (re-scans store nothing new).
 
@@ -90,6 +93,7 @@ def add_new_items(session: Session, items: Sequence[Item]) -> list[Item]:
     return fresh
 
 
+@storage_errors
 def add_matches(
     session: Session, item_id: str, matches: Sequence[TopicMatch], *, now: datetime
 ) -> list[TopicMatch]:
@@ -97,6 +101,7 @@ def add_matches(
     return add_matches_many(session, {item_id: matches}, now=now)[item_id]
 
 
+@storage_errors
 def add_matches_many(
     session: Session, matches: Mapping[str, Sequence[TopicMatch]], *, now: datetime
 ) -> dict[str, list[TopicMatch]]:
@@ -124,6 +129,7 @@ def add_matches_many(
     return fresh
 
 
+@storage_errors
 def get_item(session: Session, item_id: str) -> StoredMatch | None:
     """One item with all its matches, or None; ids are matched case-insensitively."""
     row = session.get(ItemRow, item_id.strip().lower())
@@ -147,6 +153,7 @@ def _with_matches(session: Session, rows: Sequence[ItemRow]) -> list[StoredMatch
     return result
 
 
+@storage_errors
 def matched_items(
     session: Session,
     *,
@@ -175,6 +182,7 @@ def _topic_filter(topic: str | None) -> list[sa.ColumnElement[bool]]:
     return [] if topic is None else [MatchRow.topic == topic]
 
 
+@storage_errors
 def match_counts(session: Session, *, since: datetime) -> dict[str, int]:
     """Matches per topic for items published since `since`."""
     query = (
@@ -186,6 +194,7 @@ def match_counts(session: Session, *, since: datetime) -> dict[str, int]:
     return {topic: count for topic, count in session.exec(query).all()}
 
 
+@storage_errors
 def totals(session: Session) -> tuple[int, int]:
     """(items stored, matches stored)."""
     items = session.exec(select(sa.func.count()).select_from(ItemRow)).one()
@@ -193,6 +202,7 @@ def totals(session: Session) -> tuple[int, int]:
     return int(items), int(matches)
 
 
+@storage_errors
 def iter_item_batches(session: Session, size: int = IN_CHUNK) -> Iterator[list[Item]]:
     """Every stored item, in batches, by id (keyset pagination: memory stays bounded)."""
     after = ""
@@ -206,6 +216,7 @@ def iter_item_batches(session: Session, size: int = IN_CHUNK) -> Iterator[list[I
         after = rows[-1].id
 
 
+@storage_errors
 def stored_topics(session: Session, ids: Sequence[str]) -> dict[str, set[str]]:
     """item id → topics stored for it (items without matches are absent)."""
     result: dict[str, set[str]] = {}
@@ -216,6 +227,7 @@ def stored_topics(session: Session, ids: Sequence[str]) -> dict[str, set[str]]:
     return result
 
 
+@storage_errors
 def remove_matches(session: Session, item_id: str, topics: Iterable[str]) -> int:
     """Delete an item's matches for `topics`; returns how many went."""
     result = session.execute(

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.errors import LockHeldError
+from storage.errors import storage_errors
 from storage.tables import LockRow
 
 STALE_AFTER = timedelta(seconds=90)
@@ -59,6 +60,7 @@ def _holder_is_dead(text: str, me: Holder) -> bool:
     return False
 
 
+@storage_errors
 def acquire(session: Session, name: str, me: Holder, *, now: datetime) -> None:
     """Take the lock or raise `LockHeldError` naming the live holder."""
     row = session.get(LockRow, name, with_for_update=True)
@@ -81,6 +83,7 @@ def acquire(session: Session, name: str, me: Holder, *, now: datetime) -> None:
     session.add(row)
 
 
+@storage_errors
 def heartbeat(session: Session, name: str, me: Holder, *, now: datetime) -> bool:
     """Refresh our heartbeat; False when the lock is no longer ours."""
     row = session.get(LockRow, name)
@@ -91,6 +94,7 @@ def heartbeat(session: Session, name: str, me: Holder, *, now: datetime) -> bool
     return True
 
 
+@storage_errors
 def release(session: Session, name: str, me: Holder) -> None:
     """Drop the lock if we hold it."""
     row = session.get(LockRow, name)
@@ -98,6 +102,7 @@ def release(session: Session, name: str, me: Holder) -> None:
         session.delete(row)
 
 
+@storage_errors
 def holder_heartbeat(session: Session, name: str) -> tuple[str, datetime] | None:
     """(holder, last heartbeat) of a lock, or None when nobody holds it."""
     row = session.get(LockRow, name)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage.chunks import in_ids, rows_in
+from storage.errors import storage_errors
 from storage.tables import ChatRow, OutboxRow, SubscriptionRow
 
 _OUTBOX: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -50,6 +51,7 @@ class OutboxEntry:
     language: str | None
 
 
+@storage_errors
 def enqueue_alerts(
     session: Session,
     item_id: str,
@@ -67,6 +69,7 @@ def enqueue_alerts(
     return enqueue_alerts_many(session, [(item_id, topics)], now=now, instant_topics=instant_topics)
 
 
+@storage_errors
 def enqueue_alerts_many(
     session: Session,
     matched: Sequence[tuple[str, Sequence[str]]],
@@ -124,6 +127,7 @@ def _queued(session: Session, item_ids: Sequence[str]) -> set[tuple[int, int, st
     return {(row.chat_id, row.thread_id, row.item_id) for row in rows}
 
 
+@storage_errors
 def due_entries(session: Session, *, now: datetime, limit: int = 200) -> list[OutboxEntry]:
     """Pending alerts whose next attempt is due, oldest first (so each chat gets them in order)."""
     rows = session.exec(
@@ -148,6 +152,7 @@ def due_entries(session: Session, *, now: datetime, limit: int = 200) -> list[Ou
     ]
 
 
+@storage_errors
 def mark_sent(session: Session, entry_id: int, *, message_id: int | None, now: datetime) -> None:
     """Telegram accepted the alert."""
     row = session.get(OutboxRow, entry_id)
@@ -157,6 +162,7 @@ def mark_sent(session: Session, entry_id: int, *, message_id: int | None, now: d
         session.add(row)
 
 
+@storage_errors
 def mark_retry(session: Session, entry_id: int, *, error: str, at: datetime) -> None:
     """The attempt failed for a passing reason: try again at `at`.
 
@@ -179,6 +185,7 @@ def mark_retry(session: Session, entry_id: int, *, error: str, at: datetime) -> 
     )
 
 
+@storage_errors
 def mark_dropped(session: Session, entry_id: int, *, error: str) -> None:
     """The alert can never be delivered (chat gone); keep the row for the record."""
     row = session.get(OutboxRow, entry_id)
@@ -188,6 +195,7 @@ def mark_dropped(session: Session, entry_id: int, *, error: str) -> None:
         session.add(row)
 
 
+@storage_errors
 def drop_chat_pending(session: Session, chat_id: int, *, error: str) -> int:
     """Drop every pending alert of a chat that blocked or removed the bot."""
     result = session.execute(
@@ -198,12 +206,14 @@ def drop_chat_pending(session: Session, chat_id: int, *, error: str) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+@storage_errors
 def backlog(session: Session) -> int:
     """How many alerts wait to be delivered."""
     query = select(sa.func.count()).select_from(OutboxRow).where(OutboxRow.status == "pending")
     return int(session.exec(query).one())
 
 
+@storage_errors
 def sent_message_id(session: Session, *, chat_id: int, item_id: str) -> int | None:
     """The Telegram message id of an alert already delivered to a chat, if any."""
     return session.exec(
@@ -213,6 +223,7 @@ def sent_message_id(session: Session, *, chat_id: int, item_id: str) -> int | No
     ).first()
 
 
+@storage_errors
 def enqueue_direct(
     session: Session,
     chat_id: int,
@@ -247,6 +258,7 @@ def enqueue_direct(
     return True
 
 
+@storage_errors
 def digest_entries(session: Session, chat_id: int) -> list[OutboxEntry]:
     """Alerts held for a chat's digest, oldest first."""
     rows = session.exec(
@@ -262,6 +274,7 @@ def digest_entries(session: Session, chat_id: int) -> list[OutboxEntry]:
     ]
 
 
+@storage_errors
 def release_digest(session: Session, chat_id: int) -> int:
     """A chat back on instant alerts: its held alerts go out at the next delivery."""
     result = session.execute(

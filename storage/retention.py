@@ -7,11 +7,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage.errors import storage_errors
 from storage.tables import ItemRow, MatchRow, OutboxRow, StoryItemRow, StoryRow
 
 BATCH = 500
 
 
+@storage_errors
 def prune_items(session: Session, *, older_than: datetime) -> int:
     """Delete items fetched before `older_than` that have no match and no alert, with their
     story memberships (a story losing its lead gets its next member as lead, or goes);

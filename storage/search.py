@@ -1,71 +1,44 @@
 """Full-text search over stored items with the database's own index, newest first.
 
-* SQLite: FTS5 table `items_fts` (migration 0002), tokenizer `porter unicode61
-  remove_diacritics 2`. Porter stems English words in the index and in the query, so "sanction"
-  finds "sanctions". Porter leaves Cyrillic alone, so a Russian query word is stemmed here with
-  Snowball and sent as a prefix query: "санкции" → `"санкц"*` finds "санкциями". Stems shorter
-  than `MIN_PREFIX` are matched as whole words (a prefix "ан"* would match half the corpus).
-  New items are queued by a trigger (`search_queue`, migration 0006) and indexed in batches by
-  `index_pending`, which the poll's callers run after each poll: tokenising inside the storing
-  transaction was half of the writer's time, on the path every alert waits for. `search_index`
-  maps item ids to FTS rowids, so deleting an item removes its terms without a scan.
-* PostgreSQL: the GIN index on `to_tsvector('russian', title || ' ' || text)`; the query goes
-  through `plainto_tsquery('russian', …)`, which stems both scripts the same way.
+The query arrives prepared (`bot.search_query`: the words, and the FTS5 expression with Russian
+words stemmed by Snowball).
 
-User input never reaches the query syntax: words are extracted with a regex, every FTS5 term is
-a double-quoted string, and PostgreSQL's `plainto_tsquery` ignores operators by design.
+* SQLite: FTS5 table `items_fts` (migration 0002), tokenizer `porter unicode61
+  remove_diacritics 2`; the query is the prepared MATCH expression. New items are queued by a
+  trigger (`search_queue`, migration 0006) and indexed in batches by `index_pending`, which the
+  poll's callers run after each poll: tokenising inside the storing transaction was half of the
+  writer's time, on the path every alert waits for. `search_index` maps item ids to FTS rowids,
+  so deleting an item removes its terms without a scan.
+* PostgreSQL: the GIN index on `to_tsvector('russian', title || ' ' || text)`; the words go
+  through `plainto_tsquery('russian', …)`, which stems both scripts the same way and ignores
+  operators by design.
 """
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.models import StoredMatch
-from bot.text import stemmer
+from bot.models import SearchQuery, StoredMatch
+from storage.errors import storage_errors
 from storage.items import _with_matches
 from storage.tables import ItemRow
 
 INDEX_BATCH = 2000  # queued items indexed per transaction (~0.2 s of writer time each)
-MAX_TERMS = 12
-MIN_PREFIX = 4
-_WORD_RE = re.compile(r"[^\W_]+")
 _PG_VECTOR = "to_tsvector('russian'::regconfig, items.title || ' ' || items.text)"
 
 
-def query_words(query: str) -> list[str]:
-    """The words of a user query, lower-cased (`ё` → `е`), without duplicates, at most 12."""
-    words = [w.lower().replace("ё", "е") for w in _WORD_RE.findall(query)]
-    return list(dict.fromkeys(words))[:MAX_TERMS]
-
-
-def fts5_query(query: str) -> str:
-    """An FTS5 MATCH expression for a user query: every word required, each safely quoted.
-
-    Empty when the query has no words.
-    """
-    parts = []
-    for word in query_words(query):
-        if any("\u0400" <= ch <= "\u04ff" for ch in word):
-            stem = stemmer("russian").stemWord(word)
-            parts.append(f'"{stem}"*' if len(stem) >= MIN_PREFIX else f'"{word}"')
-        else:
-            parts.append(f'"{word}"')  # porter stems it like the indexed text
-    return " ".join(parts)
-
-
-def search_items(session: Session, query: str, *, limit: int = 10) -> list[StoredMatch]:
+@storage_errors
+def search_items(session: Session, query: SearchQuery, *, limit: int = 10) -> list[StoredMatch]:
     """Stored items whose title or text contain every word of `query` (inflections included),
     newest published first, with their topic matches (an item may have none)."""
-    if limit <= 0 or not query_words(query):
+    if limit <= 0 or not query.words:
         return []
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        ids = _sqlite_ids(session, fts5_query(query), limit)
+        ids = _sqlite_ids(session, query.fts5, limit)
     elif dialect == "postgresql":
-        ids = _postgres_ids(session, " ".join(query_words(query)), limit)
+        ids = _postgres_ids(session, " ".join(query.words), limit)
     else:  # pragma: no cover - only the two supported databases have a full-text index
         raise NotImplementedError(f"full-text search is not available on {dialect}")
     if not ids:
@@ -105,6 +78,7 @@ _MAP_NEW_ROWS = sa.text(
 )
 
 
+@storage_errors
 def index_pending(session: Session, *, batch: int = INDEX_BATCH) -> int:
     """Index up to `batch` queued items into SQLite's FTS5 table; return how many queue
     entries were consumed (0: nothing left). PostgreSQL indexes on insert: always 0 there."""

@@ -6,7 +6,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from storage.errors import storage_errors
 
+
+@storage_errors
 def database_size(session: Session) -> int | None:
     """Bytes used by the database (SQLite file pages, or PostgreSQL's database size)."""
     dialect = session.get_bind().dialect.name

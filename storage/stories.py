@@ -1,6 +1,7 @@
-"""Stories in the store: membership, recent candidates, members, and the alert to edit.
+"""Stories in the store: membership, recent members, merges and moves, and the alert to edit.
 
-The deciding is done by `bot.stories` (pure); this module only reads and writes rows. An item
+The deciding is done by `bot.stories` (pure): this module reads the rows it needs
+(`StoryRows`) and persists what it decided (`save_story_plan`). An item
 belongs to at most one story (`story_items.item_id` is the primary key), so attaching twice is a
 no-op. A story's event date is the earliest *reliable* published date of its members (a date
 from the feed, its metadata or its text, not the fetch time), else the earliest of any.
@@ -11,23 +12,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.errors import StorageError
-from bot.models import Item
-from bot.stories import (
-    _TEMPORARY_KEYS,
-    THRESHOLD,
-    WINDOW,
-    Fingerprint,
-    StoryCandidate,
-    StoryIndex,
-    fingerprint,
-)
+from bot.models import Item, StoryJoin, StoryMember, StoryPlan
 from storage.chunks import in_ids, rows_in
+from storage.errors import storage_errors
 from storage.items import _item
 from storage.tables import ItemRow, MatchRow, OutboxRow, StoryItemRow, StoryRow
 
@@ -73,7 +66,6 @@ _MEMBER_DATES = (
 _MEMBERS_BETWEEN = _MEMBERS_SINCE.where(_MEMBERS.c.published <= sa.bindparam("until"))
 
 _UNRELIABLE_ORIGINS = frozenset({"fetched"})
-_CHUNK_SPAN = timedelta(days=7)  # items this close share one candidate query
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,23 +91,28 @@ def _info(row: StoryRow) -> StoryInfo:
     )
 
 
+@storage_errors
+def members_between(session: Session, since: datetime, until: datetime) -> list[StoryMember]:
+    """Members of stories published in [since, until], oldest first (no flush: the story index
+    of a poll reads each range once, and its own members it already holds)."""
+    rows = session.execute(_MEMBERS_BETWEEN, {"since": since, "until": until})
+    return [StoryMember(*row) for row in rows]  # the columns in the record's order
+
+
+@storage_errors
 def recent_candidates(
     session: Session, since: datetime, until: datetime | None = None
-) -> list[StoryCandidate]:
-    """Members of stories published in [since, until], one candidate per member, oldest first."""
+) -> list[StoryMember]:
+    """Members of stories published in [since, until], one record per member, oldest first."""
     session.flush()
-    if until is None:
-        rows = session.execute(_MEMBERS_SINCE, {"since": since})
-    else:
-        rows = session.execute(_MEMBERS_BETWEEN, {"since": since, "until": until})
-    return [
-        StoryCandidate(story_id, Fingerprint.from_bytes(blob), published, item_id)
-        for story_id, blob, published, _, item_id in rows
-    ]
+    if until is not None:
+        return members_between(session, since, until)
+    return [StoryMember(*row) for row in session.execute(_MEMBERS_SINCE, {"since": since})]
 
 
+@storage_errors
 def attach(
-    session: Session, item_id: str, story_key: int | None, fp: Fingerprint, *, now: datetime
+    session: Session, item_id: str, story_key: int | None, fingerprint: bytes, *, now: datetime
 ) -> int:
     """Put a stored item into story `story_key`, or into a new story when None; return its id.
 
@@ -128,7 +125,7 @@ def attach(
     if item is None:
         raise StorageError(f"cannot attach item {item_id} to a story: item not stored")
     reliable = item.published_origin not in _UNRELIABLE_ORIGINS
-    blob = fp.to_bytes()
+    blob = fingerprint
     story = session.get(StoryRow, story_key) if story_key is not None else None
     if story is None:
         story = StoryRow(
@@ -158,137 +155,47 @@ def attach(
     return story.id
 
 
-class StoryCache:
-    """Recent stories indexed once and reused by every feed of one poll.
+class StoryRows:
+    """The story rows of one unit of work, as story assignment (`bot.stories.StoryStore`)
+    reads and writes them: the caller owns `session`."""
 
-    Rebuilding the index from the database for each feed made a cold poll quadratic in the
-    number of new items; this loads each time range once and adds new members as they are
-    assigned. Drop it (make a new one) after a failed transaction.
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def stories_of(self, item_ids: Sequence[str]) -> dict[str, int]:
+        return stories_of(self.session, item_ids)
+
+    def members_between(self, since: datetime, until: datetime) -> list[StoryMember]:
+        return members_between(self.session, since, until)
+
+    def save(self, plan: StoryPlan) -> dict[int, int]:
+        return save_story_plan(self.session, plan)
+
+
+@storage_errors
+def save_story_plan(session: Session, plan: StoryPlan) -> dict[int, int]:
+    """Persist the story decisions of one batch; return temporary story key → stored id.
+
+    A few statements whatever the batch: the absorbed stories' members move, the new stories
+    are inserted (their ids come back in one round trip) and the stored ones the items joined
+    updated, relocated members move, the memberships are inserted, and the stories a merge or
+    a move changed are recounted (those left empty deleted).
     """
-
-    def __init__(
-        self,
-        *,
-        window: timedelta = WINDOW,
-        threshold: float = THRESHOLD,
-        started: datetime | None = None,
-    ) -> None:
-        self.window, self.threshold = window, threshold
-        self.started = started or datetime.now(UTC)
-        self.index = StoryIndex(window=window, threshold=threshold)
-        self._loaded: tuple[datetime, datetime] | None = None
-
-    def cover(self, session: Session, since: datetime, until: datetime) -> StoryIndex:
-        """The index, with every stored candidate published in [since, until] loaded."""
-        if self._loaded is None:
-            ranges = [(since, until)]
-        else:
-            low, high = self._loaded
-            ranges = []
-            if since < low:
-                ranges.append((since, low - timedelta(microseconds=1)))
-            if until > high:
-                ranges.append((high + timedelta(microseconds=1), until))
-            since, until = min(since, low), max(until, high)
-        for start, end in ranges:
-            rows = session.execute(_MEMBERS_BETWEEN, {"since": start, "until": end})
-            for story_id, blob, published, added_at, item_id in rows:
-                fp = Fingerprint.from_bytes(blob)
-                candidate = StoryCandidate(story_id, fp, published, item_id)
-                # Term weights come from what was stored before this poll, so the reports of
-                # the poll weigh the same whichever feed answered first.
-                self.index.add(candidate, count=_aware(added_at) < self.started)
-        self._loaded = (since, until)
-        return self.index
-
-
-def assign_stories(
-    session: Session,
-    items: Sequence[Item],
-    *,
-    now: datetime,
-    window: timedelta = WINDOW,
-    threshold: float = THRESHOLD,
-    cache: StoryCache | None = None,
-    fingerprints: Mapping[str, Fingerprint] | None = None,
-) -> dict[str, int]:
-    """Put each stored item into a story (an existing one within `window`, or a new one);
-    return item id -> story id. Oldest first, so a story's lead is its earliest item.
-
-    Items close in time share one candidate query; an item joins a story formed by an earlier
-    item of the same batch too. Items already in a story stay there. Every story is decided
-    first, then written in three statements: the new stories (their ids come back in one round
-    trip), the stored stories' dates and counts, and the memberships.
-    """
-    if cache is None:
-        cache = StoryCache(window=window, threshold=threshold, started=now)
-    merged_before = set(cache.index.merged)
-    ordered = sorted(items, key=lambda i: (i.published, i.id))
-    known = stories_of(session, [item.id for item in ordered])
-    prints = fingerprints or {}
-    decided: list[tuple[Item, int, bytes]] = []  # story keys: stored ids or temporary
-    new_keys: list[int] = []
-    position: dict[str, int] = {}  # item id → its place in the index
-    moved: dict[str, StoryCandidate] = {}  # members a re-check moved (latest move wins)
-    start = 0
-    while start < len(ordered):
-        end = start
-        while (
-            end < len(ordered) and ordered[end].published - ordered[start].published <= _CHUNK_SPAN
-        ):
-            end += 1
-        since, until = ordered[start].published - window, ordered[end - 1].published + window
-        index = cache.cover(session, since, until)
-        for item in ordered[start:end]:
-            fp = prints.get(item.id) or fingerprint(item)
-            key = known.get(item.id)
-            if key is None:
-                key = index.place(fp, item.published)
-                if key is None:
-                    key = index.temporary_key()
-                    new_keys.append(key)
-                decided.append((item, key, fp.to_bytes()))
-                index.add(StoryCandidate(key, fp, item.published, item.id), count=False)
-                moved.update((c.item_id, c) for c in index.recheck())
-            else:
-                index.add(StoryCandidate(key, fp, item.published, item.id), count=False)
-            position[item.id] = len(index) - 1
-        start = end
-    index = cache.index
-    absorbed = {
-        key: index.resolve(key)
-        for key in index.merged
-        if key not in merged_before and key < _TEMPORARY_KEYS
-    }  # stored stories merged into another: their members move
-    known = {item_id: index.resolve(key) for item_id, key in known.items()}
-    if not decided and not absorbed:
-        return known
-    decided = [(item, index.story_at(position[item.id]), blob) for item, key, blob in decided]
-    alive = {key for _, key, _ in decided}
-    new_keys = [key for key in new_keys if key in alive]
-    batch = {item.id for item, _, _ in decided}
-    # Stored members a re-check moved (a story with no member of this batch cannot take one).
-    relocated = {
-        item_id: key
-        for item_id, c in moved.items()
-        if item_id
-        and item_id not in batch
-        and ((key := index.resolve(c.story_key)) < _TEMPORARY_KEYS or key in alive)
-    }
+    absorbed, relocated, now = plan.absorbed, plan.relocated, plan.now
+    # Read before anything moves: the stories relocated members leave.
     left = set(stories_of(session, list(relocated)).values()) if relocated else set()
     if absorbed:
         _move_members(session, absorbed)
-    ids = _write_stories(session, decided, new_keys, now) if decided else {}
-    index.rekey(ids)
+    ids = _write_stories(session, plan.joins, plan.new_keys, now) if plan.joins else {}
     if relocated:
         session.execute(
             _RELOCATE_MEMBER,
             [{"item": item_id, "kept": ids.get(key, key)} for item_id, key in relocated.items()],
         )
     members = [
-        {"item_id": item.id, "story_id": ids.get(key, key), "published": item.published,
-         "fingerprint": blob, "added_at": now}
-        for item, key, blob in decided
+        {"item_id": j.item.id, "story_id": ids.get(j.story_key, j.story_key),
+         "published": j.item.published, "fingerprint": j.fingerprint, "added_at": now}
+        for j in plan.joins
     ]  # fmt: skip
     if members:
         session.execute(_INSERT_MEMBERS, members)
@@ -300,13 +207,7 @@ def assign_stories(
         )
         if emptied:
             session.execute(sa.delete(_STORIES).where(_STORIES.c.id.in_(sorted(emptied))))
-    result = known | {m["item_id"]: m["story_id"] for m in members}  # type: ignore[misc]
-    return result | {i: ids.get(k, k) for i, k in relocated.items() if i in result}
-
-
-def _aware(when: datetime) -> datetime:
-    """SQLite hands back naive UTC datetimes, PostgreSQL aware ones."""
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return ids
 
 
 def _move_members(session: Session, absorbed: Mapping[int, int]) -> None:
@@ -348,20 +249,20 @@ class _StoryDates:
 
 def _write_stories(
     session: Session,
-    decided: Sequence[tuple[Item, int, bytes]],
+    joins: Sequence[StoryJoin],
     new_keys: Sequence[int],
     now: datetime,
 ) -> dict[int, int]:
     """Insert the new stories and update the stored ones the items joined (two statements);
     return temporary key → stored id."""
     fresh = set(new_keys)
-    stored = sorted({key for _, key, _ in decided if key not in fresh})
+    stored = sorted({j.story_key for j in joins if j.story_key not in fresh})
     dates = {
         story_id: _StoryDates(*columns)
         for story_id, *columns in rows_in(session, _STORY_DATES, stored)
     }
     leads: dict[int, tuple[Item, bytes]] = {}
-    for item, key, blob in decided:
+    for item, key, blob in ((j.item, j.story_key, j.fingerprint) for j in joins):
         reliable = item.published_origin not in _UNRELIABLE_ORIGINS
         if key not in dates:
             if key not in fresh:
@@ -400,12 +301,14 @@ def _widen(story: StoryRow | _StoryDates, published: datetime, reliable: bool) -
         story.event_date = min(story.event_date, published)
 
 
+@storage_errors
 def story_of(session: Session, item_id: str) -> int | None:
     """The id of the story an item belongs to, or None."""
     row = session.get(StoryItemRow, item_id)
     return None if row is None else row.story_id
 
 
+@storage_errors
 def stories_of(session: Session, item_ids: Sequence[str]) -> dict[str, int]:
     """item id → story id, for the items that belong to a story."""
     if not item_ids:
@@ -413,12 +316,14 @@ def stories_of(session: Session, item_ids: Sequence[str]) -> dict[str, int]:
     return {row.item_id: row.story_id for row in rows_in(session, _STORIES_OF, item_ids)}
 
 
+@storage_errors
 def get_story(session: Session, story_id: int) -> StoryInfo | None:
     """One story's summary record, or None."""
     row = session.get(StoryRow, story_id)
     return None if row is None else _info(row)
 
 
+@storage_errors
 def story_members(session: Session, story_id: int) -> list[Item]:
     """The items of a story, earliest published first."""
     query = (
@@ -430,6 +335,7 @@ def story_members(session: Session, story_id: int) -> list[Item]:
     return [_item(row) for row in session.exec(query).all()]
 
 
+@storage_errors
 def alerted_message(
     session: Session, chat_id: int, story_id: int, *, thread_id: int = 0
 ) -> tuple[int, datetime] | None:
@@ -439,6 +345,7 @@ def alerted_message(
     return None if first is None else (first[1], first[2])
 
 
+@storage_errors
 def first_alert(
     session: Session, chat_id: int, story_id: int, *, thread_id: int = 0
 ) -> tuple[str, int, datetime] | None:
@@ -462,6 +369,7 @@ def first_alert(
     return row[0], row[1], row[2]
 
 
+@storage_errors
 def topic_story_dates(
     session: Session, *, since: datetime, topic: str | None = None
 ) -> dict[str, list[datetime]]:

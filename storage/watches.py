@@ -7,7 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from bot.watches import Watch
+from bot.models import Watch
+from storage.errors import storage_errors
 from storage.tables import ChatRow, WatchRow
 
 _WATCHES: sa.Table = WatchRow.__table__  # type: ignore[attr-defined]
@@ -21,6 +22,7 @@ _ACTIVE_WATCHES = (
 )
 
 
+@storage_errors
 def save_watch(session: Session, watch: Watch, *, now: datetime) -> bool:
     """Create or replace a chat's watch; True when it is new."""
     row = session.exec(
@@ -35,6 +37,7 @@ def save_watch(session: Session, watch: Watch, *, now: datetime) -> bool:
     return new
 
 
+@storage_errors
 def delete_watch(session: Session, chat_id: int, name: str) -> bool:
     result = session.execute(
         sa.delete(WatchRow).where(col(WatchRow.chat_id) == chat_id, col(WatchRow.name) == name)
@@ -42,6 +45,7 @@ def delete_watch(session: Session, chat_id: int, name: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+@storage_errors
 def chat_watches(session: Session, chat_id: int) -> list[Watch]:
     rows = session.exec(
         select(WatchRow).where(WatchRow.chat_id == chat_id).order_by(col(WatchRow.name))
@@ -49,6 +53,7 @@ def chat_watches(session: Session, chat_id: int) -> list[Watch]:
     return [Watch(r.chat_id, r.name, r.query, r.thread_id) for r in rows]
 
 
+@storage_errors
 def active_watches(session: Session, *, created_before: datetime) -> list[Watch]:
     """Watches of active chats made before `created_before` (no alerts for older items)."""
     session.flush()

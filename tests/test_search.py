@@ -11,11 +11,12 @@ import sqlalchemy as sa
 from alembic import command
 from sqlmodel import Session
 
+from bot.search_query import fts5_query, search_query
 from storage import items as item_store
 from storage import make_engine, upgrade
 from storage.engine import session_scope
 from storage.migrate import alembic_config
-from storage.search import fts5_query, index_pending, search_items
+from storage.search import index_pending, search_items
 from storage.tables import ItemRow
 from tests.factories import T0, item, topic_match
 
@@ -77,7 +78,7 @@ def _index(engine, batch: int = 2000) -> int:
 
 def _keys(engine, query: str, **kwargs) -> list[str]:
     with Session(engine) as s:
-        return [m.item.key for m in search_items(s, query, **kwargs)]
+        return [m.item.key for m in search_items(s, search_query(query), **kwargs)]
 
 
 def test_russian_inflections_are_found(stored):
@@ -93,10 +94,10 @@ def test_english_inflections_are_found_newest_first(stored):
 
 def test_results_carry_their_topic_matches_and_respect_the_limit(stored):
     with Session(stored) as s:
-        found = search_items(s, "sanctions", limit=5)
+        found = search_items(s, search_query("sanctions"), limit=5)
         assert [m.topic_ids for m in found] == [(), ("sanctions",)]
-        assert [m.item.key for m in search_items(s, "sanctions", limit=1)] == ["en-2"]
-        assert search_items(s, "sanctions", limit=0) == []
+        assert [m.item.key for m in search_items(s, search_query("sanctions"), limit=1)] == ["en-2"]
+        assert search_items(s, search_query("sanctions"), limit=0) == []
 
 
 @pytest.mark.parametrize(
@@ -121,7 +122,7 @@ def test_results_carry_their_topic_matches_and_respect_the_limit(stored):
 )
 def test_query_syntax_in_user_input_is_treated_as_words(stored, query):
     with Session(stored) as s:
-        result = search_items(s, query)
+        result = search_items(s, search_query(query))
         assert all(m.item.key for m in result)
         assert s.exec(sa.select(sa.func.count()).select_from(ItemRow)).one()[0] == len(ITEMS)
 

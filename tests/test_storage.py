@@ -155,3 +155,18 @@ def test_a_lock_left_by_a_dead_process_on_this_host_is_taken_over(engine):
     with session_scope(engine) as s:
         locks.release(s, "runner", me)
         locks.acquire(s, "runner", locks.Holder("x", 3, "n"), now=T0)
+
+
+def test_database_errors_leave_storage_as_storage_errors(tmp_path):
+    from bot.errors import DatabaseError, StorageError
+    from storage import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")  # never migrated: no tables
+    with Session(engine) as s, pytest.raises(DatabaseError, match="no such table") as caught:
+        item_store.get_item(s, "abc")
+    assert isinstance(caught.value, StorageError) and caught.value.__cause__ is not None
+    with Session(engine) as s, pytest.raises(DatabaseError, match="no such table"):
+        list(item_store.iter_item_batches(s))  # raised while the generator is iterated
+    with pytest.raises(StorageError, match="no such table"), session_scope(engine) as s:
+        s.connection().exec_driver_sql("INSERT INTO items (id) VALUES ('x')")
+    engine.dispose()

@@ -17,8 +17,10 @@ from bot.stories import (
     NEAR_DUPLICATE,
     THRESHOLD,
     Fingerprint,
+    StoryCache,
     StoryCandidate,
     StoryIndex,
+    assign_stories,
     assign_story,
     fingerprint,
     fingerprint_text,
@@ -292,7 +294,7 @@ def _store(engine, items: list[Item]) -> dict[str, int]:
     """Store items and assign their stories as the pipeline does; return key -> story id."""
     with session_scope(engine) as s:
         item_store.add_new_items(s, items)
-        by_id = story_store.assign_stories(s, items, now=T0)
+        by_id = assign_stories(story_store.StoryRows(s), items, now=T0)
     return {it.key: by_id[it.id] for it in items}
 
 
@@ -316,7 +318,7 @@ def test_attach_is_idempotent(engine):
     it = _items(EN)[0]
     first = _store(engine, [it])["freeze-reuters"]
     with session_scope(engine) as s:
-        assert story_store.attach(s, it.id, None, fingerprint(it), now=T0) == first
+        assert story_store.attach(s, it.id, None, fingerprint(it).to_bytes(), now=T0) == first
         assert story_store.get_story(s, first).member_count == 1  # type: ignore[union-attr]
 
 
@@ -357,15 +359,15 @@ def test_recent_candidates_carry_fingerprints_within_the_range(engine):
         cands = story_store.recent_candidates(s, T0 + timedelta(hours=1), T0 + timedelta(hours=50))
     hours = [3, 6, 50]  # freeze-france24, freeze-ap, drills
     assert [c.published for c in cands] == [T0 + timedelta(hours=h) for h in hours]
-    assert cands[0].story_key == ids["freeze-france24"]
-    assert cands[0].fingerprint == fingerprint(items[1])
+    assert cands[0].story_id == ids["freeze-france24"]
+    assert Fingerprint.from_bytes(cands[0].fingerprint) == fingerprint(items[1])
 
 
 def test_attaching_an_unknown_item_is_a_storage_error(engine):
     from bot.errors import StorageError
 
     with session_scope(engine) as s, pytest.raises(StorageError, match="not stored"):
-        story_store.attach(s, "ffffffffffff", None, fingerprint_text("a", "b"), now=T0)
+        story_store.attach(s, "ffffffffffff", None, fingerprint_text("a", "b").to_bytes(), now=T0)
 
 
 def test_alerted_message_finds_the_first_alert_sent_for_the_story(engine):
@@ -471,7 +473,7 @@ def test_a_new_story_given_a_merged_storys_old_id_is_its_own_story(engine):
     """SQLite hands the id of the story deleted by a merge to the next new story. Within the
     same poll (one story cache), that new story is not the merged one: it keeps its own
     reports, and later reports neither crash the re-check nor join the wrong story."""
-    cache = story_store.StoryCache(started=T0)
+    cache = StoryCache(started=T0)
     first = item("first", title=EN["freeze-reuters"][0], text=EN["freeze-reuters"][1],
                  published=T0, source="https://a.example/rss")  # fmt: skip
     late = item("late", title=RU["freeze-kommersant"][0], text=RU["freeze-kommersant"][1],
@@ -486,7 +488,7 @@ def test_a_new_story_given_a_merged_storys_old_id_is_its_own_story(engine):
     for batch in ([first], [late], [middle], [drills], [summit]):
         with session_scope(engine) as s:
             item_store.add_new_items(s, batch)
-            found = story_store.assign_stories(s, batch, now=T0, cache=cache)
+            found = assign_stories(story_store.StoryRows(s), batch, now=T0, cache=cache)
         ids.update({it.key: found[it.id] for it in batch})
     assert ids["drills"] == ids["late"]  # the id came free and was given again (SQLite)
     assert ids["first"] not in (ids["drills"], ids["summit"])

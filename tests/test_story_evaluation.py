@@ -222,6 +222,7 @@ def test_a_scan_of_the_dev_set_as_feeds_forms_the_stories_eval_measures(
 def test_stored_stories_equal_the_pure_grouping_in_any_order(tmp_path: Path, seed) -> None:
     """The store (merges, members moved by a later report's re-check, recounts) ends with the
     stories the pure grouping forms, feed by feed in the same order."""
+    from bot.stories import StoryCache, assign_stories
     from storage import items as item_store
     from storage import make_engine, upgrade
     from storage import stories as story_store
@@ -231,11 +232,11 @@ def test_stored_stories_equal_the_pure_grouping_in_any_order(tmp_path: Path, see
     engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
     upgrade(engine)
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    cache = story_store.StoryCache(started=now)
+    cache = StoryCache(started=now)
     for feed in feeds_in_order(reports, seed):
         with session_scope(engine) as s:
             item_store.add_new_items(s, feed)
-            story_store.assign_stories(s, feed, now=now, cache=cache)
+            assign_stories(story_store.StoryRows(s), feed, now=now, cache=cache)
     with session_scope(engine) as s:
         stored = story_store.stories_of(s, [r.id for r in reports])
         counts = dict(s.execute(sa.text(

@@ -8,6 +8,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.search_query import search_query
 from bot.telegram.context import geo
 from bot.telegram.format import match_entry_html
 from bot.telegram.handlers import _reply_chunks, chat_language, reply
@@ -28,7 +29,8 @@ async def cmd_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if not query:
         await reply(update, t(lang, "usage_search"))
         return
-    found = await g.read(lambda s: search_items(s, query, limit=SEARCH_LIMIT))
+    prepared = search_query(query)
+    found = await g.read(lambda s: search_items(s, prepared, limit=SEARCH_LIMIT))
     if not found:
         await reply(update, t(lang, "no_results", query=escape(query)))
         return

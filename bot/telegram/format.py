@@ -11,7 +11,7 @@ from bot.summarize import summarize
 from bot.telegram.i18n import t
 from bot.text import truncate_words
 from bot.timeline import TimelineMonth
-from storage.spikes import SpikeNews
+from bot.trend import SpikeNews
 
 MAX_MESSAGE = 4096  # Telegram's limit, in UTF-16 code units after entity parsing
 TITLE_CHARS = 300

@@ -1,0 +1,87 @@
+"""Stories: reports of one real-world event, from different outlets and in English or Russian,
+grouped together (pure).
+
+The package, by concern: `fingerprint` (what a report reduces to), `similarity` (term weights,
+vetoes, the pair score), `index` (the recent-stories index that places an item, merges and
+re-checks), `assign` (assignment of a batch, in memory or against the store).
+
+A report's `Fingerprint` holds what the comparison needs, as 32-bit values so it stores as bytes:
+
+* `title` — the event terms of the headline (see `bot.event_terms`: entities, venues, actions,
+  ordinals, numbers, dates, domain concepts shared by both languages, and other words);
+* `terms` — the event terms of headline + lead (the first `LEAD_WORDS` words), at most
+  `MAX_TERMS`, headline terms first;
+* `minhash` — a bottom-k sketch of the word 3-shingles of the whole text, for near-duplicates;
+* `script` — whether the headline is Cyrillic: words compare only within one language;
+* `action` — the headline's first action term, its main verb ("Ukraine severs ties with Syria
+  over recognition": `cut_ties`), or 0.
+
+Same event, not same words. Two reports score by the weight of the terms they share over the
+weight of the terms each has (a weighted Ochiai coefficient); headline terms weigh double. A
+term's weight is its kind's weight times its inverse document frequency among the recent
+reports the `StoryIndex` holds, so "sanctions" and "Russia", in every report of the week, cost
+little and "Astana" or "12th" a lot; with few reports the kind weights decide. An English and a
+Russian report compare on the language-neutral terms only. Three differences veto a pair
+whatever it shares: different ordinals (the 11th and 12th packages), different venues in the
+headlines (the Minsk and Astana summits), and opposite actions in the headlines (recognising
+against cutting ties).
+
+An item joins the story whose members, compared one by one, give the best score at or above
+`THRESHOLD`, unless one of the members compared vetoes it (no chaining through a report that
+fits two events); candidates are the members published within `WINDOW`. When an item reaches
+two stories that do not veto each other, the stories are one event told twice: the index
+merges them, so the stories formed do not depend on which of them arrived first.
+"""
+
+from bot.stories.assign import StoryCache, StoryStore, assign_stories, group, group_batches
+from bot.stories.fingerprint import (
+    CYRILLIC,
+    LATIN,
+    LEAD_WORDS,
+    MAX_SHINGLE_WORDS,
+    MAX_TERMS,
+    NEAR_DUPLICATE,
+    NUM_PERM,
+    SHINGLE_WORDS,
+    Fingerprint,
+    fingerprint,
+    fingerprint_text,
+    minhash_jaccard,
+)
+from bot.stories.index import (
+    _TEMPORARY_KEYS,
+    COMMON_MINIMUM,
+    COMMON_SHARE,
+    DAYS_PER_KEY,
+    MAX_PLAUSIBLE,
+    MEMBERS_COMPARED,
+    THRESHOLD,
+    WINDOW,
+    StoryCandidate,
+    StoryIndex,
+    assign_story,
+)
+from bot.stories.similarity import (
+    COUNTRY_VETO,
+    KIND_WEIGHTS,
+    OTHER_ACTION,
+    OTHER_ACTORS,
+    PRIOR_REPORTS,
+    RECENCY_GRACE_HOURS,
+    RECENCY_HALF_HOURS,
+    TITLE_BOOST,
+    Weights,
+    recency,
+    similarity,
+    vetoed,
+)
+
+__all__ = [
+    "COMMON_MINIMUM", "COMMON_SHARE", "COUNTRY_VETO", "CYRILLIC", "DAYS_PER_KEY", "KIND_WEIGHTS",
+    "LATIN", "LEAD_WORDS", "MAX_PLAUSIBLE", "MAX_SHINGLE_WORDS", "MAX_TERMS", "MEMBERS_COMPARED",
+    "NEAR_DUPLICATE", "NUM_PERM", "OTHER_ACTION", "OTHER_ACTORS", "PRIOR_REPORTS",
+    "RECENCY_GRACE_HOURS", "RECENCY_HALF_HOURS", "SHINGLE_WORDS", "THRESHOLD", "TITLE_BOOST",
+    "WINDOW", "_TEMPORARY_KEYS", "Fingerprint", "StoryCache", "StoryCandidate", "StoryIndex",
+    "StoryStore", "Weights", "assign_stories", "assign_story", "fingerprint", "fingerprint_text",
+    "group", "group_batches", "minhash_jaccard", "recency", "similarity", "vetoed",
+]  # fmt: skip

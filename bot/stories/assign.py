@@ -1,0 +1,203 @@
+"""Story assignment: which story each new item joins, in memory (`group_batches`) or against
+the stored stories (`assign_stories`), which reads and writes through a `StoryStore`.
+
+The deciding is here; the store only hands over the rows it needs (the members of a time range,
+the stories of some items) and persists the decision (`bot.models.StoryPlan`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from bot.models import Item, StoryJoin, StoryMember, StoryPlan
+from bot.stories.fingerprint import Fingerprint, fingerprint
+from bot.stories.index import _TEMPORARY_KEYS, THRESHOLD, WINDOW, StoryCandidate, StoryIndex
+
+_CHUNK_SPAN = timedelta(days=7)  # items this close share one candidate query
+
+
+class StoryStore(Protocol):
+    """The stored stories, as assignment reads and writes them (`storage.stories.StoryRows`)."""
+
+    def stories_of(self, item_ids: Sequence[str]) -> dict[str, int]:
+        """item id → story id, for the items that belong to a story."""
+        ...
+
+    def members_between(self, since: datetime, until: datetime) -> Iterable[StoryMember]:
+        """Members published in [since, until], oldest first."""
+        ...
+
+    def save(self, plan: StoryPlan) -> dict[int, int]:
+        """Persist `plan`; return temporary story key → stored id."""
+        ...
+
+
+class StoryCache:
+    """Recent stories indexed once and reused by every feed of one poll.
+
+    Rebuilding the index from the database for each feed made a cold poll quadratic in the
+    number of new items; this loads each time range once and adds new members as they are
+    assigned. Drop it (make a new one) after a failed transaction.
+    """
+
+    def __init__(
+        self,
+        *,
+        window: timedelta = WINDOW,
+        threshold: float = THRESHOLD,
+        started: datetime | None = None,
+    ) -> None:
+        self.window, self.threshold = window, threshold
+        self.started = started or datetime.now(UTC)
+        self.index = StoryIndex(window=window, threshold=threshold)
+        self._loaded: tuple[datetime, datetime] | None = None
+
+    def cover(self, store: StoryStore, since: datetime, until: datetime) -> StoryIndex:
+        """The index, with every stored member published in [since, until] loaded."""
+        if self._loaded is None:
+            ranges = [(since, until)]
+        else:
+            low, high = self._loaded
+            ranges = []
+            if since < low:
+                ranges.append((since, low - timedelta(microseconds=1)))
+            if until > high:
+                ranges.append((high + timedelta(microseconds=1), until))
+            since, until = min(since, low), max(until, high)
+        for start, end in ranges:
+            for member in store.members_between(start, end):
+                fp = Fingerprint.from_bytes(member.fingerprint)
+                candidate = StoryCandidate(member.story_id, fp, member.published, member.item_id)
+                # Term weights come from what was stored before this poll, so the reports of
+                # the poll weigh the same whichever feed answered first.
+                self.index.add(candidate, count=_aware(member.added_at) < self.started)
+        self._loaded = (since, until)
+        return self.index
+
+
+def assign_stories(
+    store: StoryStore,
+    items: Sequence[Item],
+    *,
+    now: datetime,
+    window: timedelta = WINDOW,
+    threshold: float = THRESHOLD,
+    cache: StoryCache | None = None,
+    fingerprints: Mapping[str, Fingerprint] | None = None,
+) -> dict[str, int]:
+    """Put each stored item into a story (an existing one within `window`, or a new one);
+    return item id -> story id. Oldest first, so a story's lead is its earliest item.
+
+    Items close in time share one candidate query; an item joins a story formed by an earlier
+    item of the same batch too. Items already in a story stay there. Every story is decided
+    first, then `store.save` persists the decisions in a few statements.
+    """
+    if cache is None:
+        cache = StoryCache(window=window, threshold=threshold, started=now)
+    merged_before = set(cache.index.merged)
+    ordered = sorted(items, key=lambda i: (i.published, i.id))
+    known = store.stories_of([item.id for item in ordered])
+    prints = fingerprints or {}
+    decided: list[tuple[Item, int, bytes]] = []  # story keys: stored ids or temporary
+    new_keys: list[int] = []
+    position: dict[str, int] = {}  # item id → its place in the index
+    moved: dict[str, StoryCandidate] = {}  # members a re-check moved (latest move wins)
+    start = 0
+    while start < len(ordered):
+        end = start
+        while (
+            end < len(ordered) and ordered[end].published - ordered[start].published <= _CHUNK_SPAN
+        ):
+            end += 1
+        since, until = ordered[start].published - window, ordered[end - 1].published + window
+        index = cache.cover(store, since, until)
+        for item in ordered[start:end]:
+            fp = prints.get(item.id) or fingerprint(item)
+            key = known.get(item.id)
+            if key is None:
+                key = index.place(fp, item.published)
+                if key is None:
+                    key = index.temporary_key()
+                    new_keys.append(key)
+                decided.append((item, key, fp.to_bytes()))
+                index.add(StoryCandidate(key, fp, item.published, item.id), count=False)
+                moved.update((c.item_id, c) for c in index.recheck())
+            else:
+                index.add(StoryCandidate(key, fp, item.published, item.id), count=False)
+            position[item.id] = len(index) - 1
+        start = end
+    index = cache.index
+    absorbed = {
+        key: index.resolve(key)
+        for key in index.merged
+        if key not in merged_before and key < _TEMPORARY_KEYS
+    }  # stored stories merged into another: their members move
+    known = {item_id: index.resolve(key) for item_id, key in known.items()}
+    if not decided and not absorbed:
+        return known
+    joins = tuple(
+        StoryJoin(item, index.story_at(position[item.id]), blob) for item, _, blob in decided
+    )
+    alive = {j.story_key for j in joins}
+    batch = {j.item.id for j in joins}
+    # Stored members a re-check moved (a story with no member of this batch cannot take one).
+    relocated = {
+        item_id: key
+        for item_id, c in moved.items()
+        if item_id
+        and item_id not in batch
+        and ((key := index.resolve(c.story_key)) < _TEMPORARY_KEYS or key in alive)
+    }
+    plan = StoryPlan(
+        joins=joins,
+        new_keys=tuple(key for key in new_keys if key in alive),
+        absorbed=absorbed,
+        relocated=relocated,
+        now=now,
+    )
+    ids = store.save(plan)
+    index.rekey(ids)
+    result = known | {j.item.id: ids.get(j.story_key, j.story_key) for j in joins}
+    return result | {i: ids.get(k, k) for i, k in relocated.items() if i in result}
+
+
+def _aware(when: datetime) -> datetime:
+    """SQLite hands back naive UTC datetimes, PostgreSQL aware ones."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def group(
+    items: Sequence[Item], *, window: timedelta = WINDOW, threshold: float = THRESHOLD
+) -> list[list[Item]]:
+    """Cluster items into stories, oldest first within and across stories (for the CLI/tests)."""
+    return group_batches([items], window=window, threshold=threshold)
+
+
+def group_batches(
+    batches: Iterable[Sequence[Item]],
+    *,
+    window: timedelta = WINDOW,
+    threshold: float = THRESHOLD,
+) -> list[list[Item]]:
+    """Cluster items arriving in batches (one per feed of a poll), as the pipeline does: each
+    batch oldest first, joining the stories the earlier batches formed. The batches are one
+    poll: the term weights count no stored reports (there are none here)."""
+    index = StoryIndex(window=window, threshold=threshold)
+    placed: list[Item] = []  # index position → item
+    stories = 0
+    for batch in batches:
+        for item in sorted(batch, key=lambda i: (i.published, i.id)):
+            fp = fingerprint(item)
+            key = index.place(fp, item.published)
+            if key is None:
+                key, stories = stories, stories + 1
+            index.add(StoryCandidate(key, fp, item.published, item.id), count=False)
+            placed.append(item)
+            index.recheck()
+    grouped: dict[int, list[Item]] = defaultdict(list)
+    for position, item in enumerate(placed):
+        grouped[index.story_at(position)].append(item)
+    return [sorted(m, key=lambda i: (i.published, i.id)) for _, m in sorted(grouped.items())]

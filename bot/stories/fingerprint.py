@@ -1,0 +1,175 @@
+"""Story fingerprints: what a report reduces to for comparison, and the near-copy sketch.
+
+A report's `Fingerprint` holds what the comparison needs, as 32-bit values so it stores as bytes
+(see the package docstring of `bot.stories` for the fields and how they are compared).
+"""
+
+from __future__ import annotations
+
+import struct
+from array import array
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.event_terms import (
+    ACTION,
+    KEY_MASK,
+    _hash32,
+    event_terms,
+    kind_of,
+    names_in,
+    stem,
+    tokens,
+)
+from bot.models import Item
+
+LEAD_WORDS = 60  # words of the text that count as the lead
+MAX_TERMS = 48  # terms kept per fingerprint
+SHINGLE_WORDS = 3
+MAX_SHINGLE_WORDS = 600
+NUM_PERM = 64  # size of the bottom-k sketch
+NEAR_DUPLICATE = 0.5  # shingle Jaccard at or above which two texts are one report
+
+
+# Version 3: event terms (kind in the top bits), a script byte and the main action. Versions 1
+# and 2 are still read: their terms were plain word hashes, read as `WORD` terms; a version-1
+# signature is not comparable and reads as empty.
+_VERSION = 3
+_READABLE = frozenset({1, 2, 3})
+_MASK32 = (1 << 32) - 1
+LATIN, CYRILLIC = 0, 1
+
+
+def _uint32s(values: Iterable[int]) -> array[int]:
+    """Sorted, de-duplicated 32-bit values, 4 bytes each: a recent-stories index holds
+    thousands of fingerprints, and a frozenset of 48 Python ints costs ten times as much."""
+    return array("I", sorted(set(values)))
+
+
+@dataclass(frozen=True, slots=True, eq=True)
+class Fingerprint:
+    """What a story compares: headline terms, lead terms, a MinHash and the headline's script.
+
+    The three arrays are sorted `array('I')`s; `terms` holds every headline term too.
+    """
+
+    title: array[int]
+    terms: array[int]
+    minhash: array[int]
+    script: int = LATIN
+    action: int = 0
+
+    __hash__ = None  # type: ignore[assignment]  # arrays are mutable: not a dict key
+
+    def to_bytes(self) -> bytes:
+        """A compact encoding (version, script, three counts, main action, then big-endian
+        uint32 values)."""
+        title, terms = sorted(self.title), sorted(self.terms)
+        head = struct.pack(
+            ">BBHHHI", _VERSION, self.script, len(title), len(terms), len(self.minhash),
+            self.action,
+        )  # fmt: skip
+        values = [*title, *terms, *self.minhash]
+        return head + struct.pack(f">{len(values)}I", *values)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Fingerprint:
+        """Decode `to_bytes`; raises ValueError on a foreign or truncated encoding."""
+        if len(data) < 7 or data[0] not in _READABLE:
+            raise ValueError("not a story fingerprint (unknown version)")
+        version = data[0]
+        script, offset = (data[1], 12) if version >= 3 else (LATIN, 7)
+        if len(data) < offset:
+            raise ValueError("truncated story fingerprint")
+        n_title, n_terms, n_hash = struct.unpack_from(">HHH", data, 2 if version >= 3 else 1)
+        action = struct.unpack_from(">I", data, 8)[0] if version >= 3 else 0
+        count = n_title + n_terms + n_hash
+        if len(data) != offset + 4 * count:
+            raise ValueError("truncated story fingerprint")
+        values = struct.unpack_from(f">{count}I", data, offset)
+        words: Iterable[int] = values[: n_title + n_terms]
+        if version < 3:  # plain word hashes: read them as words
+            words = [v & KEY_MASK for v in words]  # kind 0: WORD
+        words = list(words)
+        return cls(
+            title=_uint32s(words[:n_title]),
+            terms=_uint32s(words),  # ⊇ title
+            minhash=array("I", values[n_title + n_terms :] if version >= 2 else ()),
+            script=script,
+            action=action,
+        )
+
+
+def _is_cyrillic(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum("\u0400" <= ch <= "\u04ff" for ch in letters) > len(letters) / 2
+
+
+def _minhash(words: Sequence[int]) -> array[int]:
+    """Bottom-k sketch of word-hash 3-shingles: the `NUM_PERM` smallest distinct 32-bit shingle
+    hashes, ascending (Cohen & Kaplan's bottom-k estimator; one hash per shingle).
+
+    A shingle's hash is the tuple hash of its word hashes: C speed, and not salted (only str
+    and bytes hashes are), so every process and every run computes the same value.
+    """
+    if not words:
+        return array("I")
+    if len(words) < SHINGLE_WORDS:
+        shingles = {hash(tuple(words)) & _MASK32}
+    else:
+        columns = (words[i:] for i in range(SHINGLE_WORDS))
+        shingles = {hash(s) & _MASK32 for s in zip(*columns, strict=False)}
+    return array("I", sorted(shingles)[:NUM_PERM])
+
+
+def fingerprint_text(title: str, text: str) -> Fingerprint:
+    """The fingerprint of a headline and its text."""
+    lead = " ".join(text.split()[:LEAD_WORDS])
+    names = names_in(title, lead)
+    title_terms = list(event_terms(title, names))
+    both = title_terms + list(event_terms(lead, names))
+    counts = Counter(both)
+    first = {t: i for i, t in reversed(list(enumerate(both)))}
+    in_title = set(title_terms)
+    ranked = sorted(counts, key=lambda t: (t not in in_title, -counts[t], first[t]))
+    words = [_hash32(stem(w)) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
+    return Fingerprint(
+        title=_uint32s(in_title),
+        terms=_uint32s([*in_title, *ranked[:MAX_TERMS]]),
+        minhash=_minhash(words),
+        script=CYRILLIC if _is_cyrillic(title or text[:200]) else LATIN,
+        action=next((t for t in title_terms if kind_of(t) == ACTION), 0),
+    )
+
+
+def fingerprint(item: Item) -> Fingerprint:
+    """The fingerprint of an item (its title and text)."""
+    return fingerprint_text(item.title, item.text)
+
+
+def minhash_jaccard(a: Fingerprint, b: Fingerprint) -> float:
+    """Estimated Jaccard similarity of the two texts' word 3-shingles (0 when either is empty).
+
+    Bottom-k estimate: among the hashes of both sketches up to a cutoff — the smaller of the
+    largest hashes of the full sketches (a sketch with fewer than k values holds every shingle
+    and sets none) — the share that is in both. Exact when both texts have fewer than k
+    shingles.
+    """
+    return _jaccard(a.minhash, frozenset(a.minhash), b.minhash)
+
+
+def _jaccard(x: array[int], x_set: frozenset[int], y: array[int]) -> float:
+    """`minhash_jaccard` with the first sketch also as a set (built once per probe)."""
+    if not x or not y:
+        return 0.0
+    shared = x_set.intersection(y)
+    if not shared:
+        return 0.0
+    full = [s[-1] for s in (x, y) if len(s) >= NUM_PERM]
+    if not full:
+        return len(shared) / (len(x) + len(y) - len(shared))
+    cutoff = min(full)
+    in_both = sum(1 for v in shared if v <= cutoff)
+    return in_both / (bisect_right(x, cutoff) + bisect_right(y, cutoff) - in_both)

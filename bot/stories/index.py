@@ -1,0 +1,323 @@
+"""The recent-stories index: which story an item joins, merges and re-checks (pure)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from bot.stories.fingerprint import NEAR_DUPLICATE, Fingerprint, _jaccard
+from bot.stories.similarity import Weights, _score, _Terms, recency, vetoed
+
+WINDOW = timedelta(hours=72)  # members of a story are published within this of each other
+THRESHOLD = 0.28  # score at or above which an item joins a story
+_BLOCK_POSITIONS = 16  # smallest sketch values indexed for near-duplicate look-up
+MEMBERS_COMPARED = 16  # StoryIndex: most recent members of one story an item is compared with
+COMMON_SHARE = 0.1  # a term in more than this share of the window's reports finds no candidates
+DAYS_PER_KEY = 3  # StoryIndex: the postings of a term are kept per this many days
+MAX_PLAUSIBLE = 16  # most members an item is scored against (besides near-copies)
+COMMON_MINIMUM = 50  # …when that is more than this many (a small index compares everything)
+_TEMPORARY_KEYS = 1 << 62  # story keys above this are stories not stored yet
+
+
+@dataclass(frozen=True, slots=True)
+class StoryCandidate:
+    """A member of a recent story, as the index holds it (a stored one comes from a
+    `bot.models.StoryMember`)."""
+
+    story_key: int
+    fingerprint: Fingerprint
+    published: datetime
+    item_id: str = ""  # the stored item, when a re-check may move it to another story
+
+
+def assign_story(
+    fp: Fingerprint,
+    published: datetime,
+    candidates: Iterable[StoryCandidate],
+    *,
+    window: timedelta = WINDOW,
+    threshold: float = THRESHOLD,
+) -> int | None:
+    """The story an item joins, by a full scan of `candidates` (see `bot.stories`);
+    None to start a new story. The reference `StoryIndex.assign` is checked against."""
+    index = StoryIndex(window=window, threshold=threshold, find_all=True)
+    for candidate in candidates:
+        index.add(candidate)
+    return index.assign(fp, published)
+
+
+class StoryIndex:
+    """Recent story members, indexed so `assign` compares an item only with plausible ones.
+
+    Members are posted under their headline terms and the language-neutral terms of their
+    lead, by day; an item is compared with the members that share two such terms with it (one,
+    when it has at most two), leaving out terms in more than `COMMON_SHARE` of the index ("Russia"
+    in hundreds of reports finds nothing the rarer terms do not), and with members that share one
+    of the `_BLOCK_POSITIONS` smallest sketch values (near-duplicates). At most
+    `MEMBERS_COMPARED` members of one story are compared, its most recent. `find_all` compares
+    every member (the full scan). The index also holds the term weights (`Weights`) of its
+    members. Build it once per batch and `add` each item once assigned.
+    """
+
+    def __init__(
+        self,
+        candidates: Iterable[StoryCandidate] = (),
+        *,
+        window: timedelta = WINDOW,
+        threshold: float = THRESHOLD,
+        find_all: bool = False,
+    ) -> None:
+        self.window, self.threshold = window, threshold
+        self._find_all = find_all
+        self._candidates: list[StoryCandidate] = []
+        self._terms: list[_Terms] = []
+        self._temporary: list[int] = []  # positions of candidates with a temporary key
+        self._next_temporary = 0
+        # (term, day published) → members: only the days within the window are read, which
+        # matters when a first poll brings weeks of history.
+        self._by_term: dict[int, list[int]] = defaultdict(list)
+        # smallest sketch value → a member, or a list of them (most values belong to one member:
+        # no list for those halves the index's memory)
+        self._by_sketch: dict[int, int | list[int]] = {}
+        self.weights = Weights()
+        self.merged: dict[int, int] = {}  # story key → the story it was merged into
+        self._fits: dict[int, float] = {}  # the last `place`: member → its score with the item
+        self._members: dict[int, list[int]] = defaultdict(list)  # story → member positions
+        self._probe: tuple[Fingerprint | None, _Terms | None] = (None, None)  # last decided
+        for candidate in candidates:
+            self.add(candidate)
+
+    def __len__(self) -> int:
+        return len(self._candidates)
+
+    def temporary_key(self) -> int:
+        """A key for a story not stored yet: above every stored id, so ties still go to the
+        older story; `rekey` swaps it for the stored id."""
+        self._next_temporary += 1
+        return _TEMPORARY_KEYS + self._next_temporary
+
+    def rekey(self, keys: Mapping[int, int]) -> None:
+        """Replace temporary story keys by the ids the stories got when stored."""
+        pending = []
+        for position in self._temporary:
+            candidate = self._candidates[position]
+            key = keys.get(candidate.story_key)
+            if key is None:
+                pending.append(position)
+            else:
+                self._candidates[position] = replace(candidate, story_key=key)
+        self._temporary = pending
+        merged = {}
+        for gone in self.merged:
+            kept = self.resolve(gone)
+            merged[keys.get(gone, gone)] = keys.get(kept, kept)
+        # SQLite hands out the id of a deleted story again (a merged story's row is deleted):
+        # a new story with that id is not the old one. No member carries the old key any
+        # more (`place` re-keys them), so the stale entry goes.
+        for new in keys.values():
+            merged.pop(new, None)
+        self.merged = merged
+        for old, new in keys.items():
+            if old in self._members:
+                self._members[new].extend(self._members.pop(old))
+
+    def story_at(self, position: int) -> int:
+        """The story of the member added `position`-th (after merges and moves)."""
+        return self.resolve(self._candidates[position].story_key)
+
+    def resolve(self, key: int) -> int:
+        """The story a key stands for now (the story it was merged into, if it was)."""
+        while key in self.merged:
+            key = self.merged[key]
+        return key
+
+    def add(self, candidate: StoryCandidate, *, count: bool = True) -> None:
+        """Make a story member available to later `assign` calls; `count` it in the term
+        weights (the reports of the current poll are not: see `assign.StoryCache`)."""
+        index = len(self._candidates)
+        self._candidates.append(candidate)
+        self._members[self.resolve(candidate.story_key)].append(index)
+        fp = candidate.fingerprint
+        probe_fp, probe = self._probe
+        terms = probe if probe_fp is fp and probe is not None else _Terms.of(fp)
+        self._terms.append(terms)
+        if count:
+            self.weights.count(terms.terms)
+        if candidate.story_key > _TEMPORARY_KEYS:
+            self._temporary.append(index)
+        for term in terms.keys:
+            self._by_term[_day_key(term, candidate.published)].append(index)
+        for value in fp.minhash[:_BLOCK_POSITIONS]:
+            held = self._by_sketch.setdefault(value, index)
+            if held is not index:
+                if isinstance(held, int):
+                    self._by_sketch[value] = [held, index]
+                else:
+                    held.append(index)
+
+    def _plausible(self, probe: _Terms, published: datetime) -> set[int]:
+        """Members sharing two terms that are not in every report (one if it has two)."""
+        if self._find_all:
+            return set(range(len(self._candidates)))
+        common = max(COMMON_SHARE * len(self._candidates), COMMON_MINIMUM)
+        first = _day_key(0, published - self.window)
+        days = range(first, _day_key(0, published + self.window) + 1)
+        postings = self._by_term
+        found = []
+        for term in probe.keys:
+            lists = [held for d in days if (held := postings.get(term << 20 | d))]
+            if sum(map(len, lists)) <= common:  # a term in every report finds nothing
+                found.append(lists)
+        needed = 1 if len(found) <= 2 else 2
+        hits: Counter[int] = Counter()
+        for lists in found:
+            for held in lists:
+                hits.update(held)  # counted in C
+        plausible = [i for i, n in hits.items() if n >= needed]
+        if len(plausible) > MAX_PLAUSIBLE:  # the members sharing most terms, then the newest
+            plausible = sorted(plausible, key=lambda i: (-hits[i], -i))[:MAX_PLAUSIBLE]
+        return set(plausible)
+
+    def _near(self, fp: Fingerprint) -> set[int]:
+        found: set[int] = set()
+        for value in fp.minhash[:_BLOCK_POSITIONS]:
+            held = self._by_sketch.get(value)
+            if isinstance(held, int):
+                found.add(held)
+            elif held is not None:
+                found.update(held)
+        return found
+
+    def assign(self, fp: Fingerprint, published: datetime) -> int | None:
+        """The story `fp` would join (None: a new story); changes nothing."""
+        return self._decide(fp, published)[0]
+
+    def place(self, fp: Fingerprint, published: datetime) -> int | None:
+        """The story `fp` joins (None: a new story). When it reaches several stories that do not
+        veto one another, they are one event told twice: they are merged into the oldest one
+        (`merged`), which it joins. `add` it next."""
+        target, kept, self._fits = self._decide(fp, published)
+        for key in kept:
+            if key != target:
+                self.merged[key] = target
+                moving = self._members.pop(key, [])
+                for position in moving:
+                    self._candidates[position] = replace(
+                        self._candidates[position], story_key=target
+                    )
+                self._members[target].extend(moving)
+        return target
+
+    def recheck(self) -> list[StoryCandidate]:
+        """After `place` and `add` of an item: move to its story the members of other stories
+        that fit it better than they fit their own story (a report that came first and joined
+        the nearest story of the time, before the story of its own event existed). Returns the
+        members moved, with their new story key; nothing moves across a veto.
+
+        This is what keeps the stories the same whichever report arrives first when vetoes
+        split a neighbourhood (an offensive and the ceasefire the next day)."""
+        if not self._candidates or not self._fits:
+            return []
+        newcomer = len(self._candidates) - 1
+        target = self.resolve(self._candidates[newcomer].story_key)
+        own = self._story_members(target, exclude=-1)
+        moved = []
+        for i, fit in sorted(self._fits.items(), key=lambda kv: (-kv[1], kv[0])):
+            if fit < self.threshold or i == newcomer:
+                continue
+            candidate = self._candidates[i]
+            home = self.resolve(candidate.story_key)
+            if home == target:
+                continue
+            if any(vetoed(self._terms[i], self._terms[j]) for j in own):
+                continue
+            mates = self._story_members(home, exclude=i)
+            at_home = max((self._pair(i, j) for j in mates), default=0.0)
+            if fit > at_home:
+                self._candidates[i] = replace(candidate, story_key=target)
+                self._members[home].remove(i)
+                if not self._members[home]:
+                    del self._members[home]
+                self._members[target].append(i)
+                own.append(i)
+                moved.append(self._candidates[i])
+        self._fits = {}
+        return moved
+
+    def _story_members(self, key: int, *, exclude: int) -> list[int]:
+        """The most recent members of a story (`MEMBERS_COMPARED` of them)."""
+        recent = sorted(self._members.get(key, ()))[-MEMBERS_COMPARED - 1 :]
+        return [i for i in recent if i != exclude][-MEMBERS_COMPARED:]
+
+    def _pair(self, i: int, j: int) -> float:
+        """Two members' score (0 when vetoed), as `_decide` scores an item and a member."""
+        a, b = self._candidates[i], self._candidates[j]
+        if vetoed(self._terms[i], self._terms[j]):
+            return 0.0
+        score = _score(self._terms[i], self._terms[j], self.weights)
+        return score * recency(a.published - b.published)
+
+    def _decide(
+        self, fp: Fingerprint, published: datetime
+    ) -> tuple[int | None, list[int], dict[int, float]]:
+        """The story `fp` joins, the stories it brings together, and its score with each
+        member compared that does not veto it."""
+        probe = _Terms.of(fp)
+        self._probe = (fp, probe)  # `add` of the same fingerprint reuses it
+        by_terms = self._plausible(probe, published)
+        by_sketch = set(range(len(self._candidates))) if self._find_all else self._near(fp)
+        compared: dict[int, list[int]] = defaultdict(list)
+        scores_of: dict[int, list[float]] = defaultdict(list)
+        refused: set[int] = set()
+        fits: dict[int, float] = {}
+        earliest, latest = published - self.window, published + self.window
+        sketch = frozenset(fp.minhash)
+        for i in sorted(by_terms | by_sketch, reverse=True):  # most recent members first
+            candidate = self._candidates[i]
+            if not earliest <= candidate.published <= latest:
+                continue
+            key = self.resolve(candidate.story_key)
+            if len(compared[key]) >= MEMBERS_COMPARED:
+                continue
+            near = (
+                _jaccard(fp.minhash, sketch, candidate.fingerprint.minhash)
+                if i in by_sketch
+                else 0.0
+            )
+            if i not in by_terms and near < NEAR_DUPLICATE:
+                continue  # a shared shingle and not two shared terms: unrelated
+            compared[key].append(i)
+            if near >= NEAR_DUPLICATE:
+                score = near
+            elif vetoed(probe, self._terms[i]):
+                refused.add(key)
+                continue
+            else:
+                gap = candidate.published - published
+                score = max(near, _score(probe, self._terms[i], self.weights) * recency(gap))
+            scores_of[key].append(score)
+            fits[i] = score
+        # Single linkage: an item joins a story through its closest member. The vetoes keep
+        # it from chaining two events, and, unlike an average, it does not depend on which
+        # members happen to have arrived yet.
+        scores = {key: max(values) for key, values in scores_of.items()}
+        fitting = [k for k, score in scores.items() if score >= self.threshold and k not in refused]
+        joined = sorted(fitting, key=lambda k: (-scores[k], k))
+        if not joined:
+            return None, [], fits
+        kept = [joined[0]]
+        for key in joined[1:]:
+            if not any(
+                vetoed(self._terms[i], self._terms[j]) for k in kept
+                for i in compared[k] for j in compared[key]
+            ):  # fmt: skip
+                kept.append(key)
+        return min(kept), kept, fits  # the oldest story keeps its id
+
+
+def _day_key(term: int, when: datetime) -> int:
+    """(term, period of `DAYS_PER_KEY` days) as one int: the period number fits in 20 bits.
+    Periods of three days: a 72 h window reads three or four lists per term, not seven."""
+    return term << 20 | when.toordinal() // DAYS_PER_KEY

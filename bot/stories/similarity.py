@@ -1,0 +1,197 @@
+"""How alike two reports are: term weights, vetoes, recency and the pair score (pure)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.event_terms import (
+    ACTION,
+    CITY,
+    DATE,
+    ENTITY,
+    KIND_SHIFT,
+    NEUTRAL_KINDS,
+    NUMBER,
+    ORDINAL,
+    WORD,
+    kind_of,
+    lexicon,
+)
+from bot.stories.fingerprint import NEAR_DUPLICATE, Fingerprint, minhash_jaccard
+
+TITLE_BOOST = 2.0  # a headline term weighs this much more than a lead term
+PRIOR_REPORTS = 20  # IDF smoothing: a corpus this size of reports sharing nothing
+RECENCY_GRACE_HOURS = 12  # reports this close in time score in full
+RECENCY_HALF_HOURS = 36  # …and at half weight this much later again
+COUNTRY_VETO = True
+OTHER_ACTORS = 0.7
+OTHER_ACTION = 0.75  # a pair's score when their headlines' main actions differ
+KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
+    WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
+}  # fmt: skip
+
+_KEY_KINDS = frozenset({ENTITY, CITY, ORDINAL, NUMBER, DATE})  # lead terms the index is keyed by
+
+
+class Weights:
+    """Term weights: kind weight × smoothed inverse document frequency over `reports`.
+
+    Weights are memoised until the next `count` (an item is compared with many members that
+    share most of their terms)."""
+
+    __slots__ = ("_memo", "df", "reports", "version")
+
+    def __init__(self) -> None:
+        self.df: Counter[int] = Counter()
+        self.reports = 0
+        self.version = 0  # changes with every `count`: masses computed before are stale
+        self._memo: dict[int, float] = {}
+
+    def count(self, terms: Iterable[int]) -> None:
+        """Count one more report holding `terms` (each once)."""
+        self.df.update(terms)
+        self.reports += 1
+        self.version += 1
+        self._memo.clear()
+
+    def __call__(self, value: int) -> float:
+        weight = self._memo.get(value)
+        if weight is None:
+            idf = math.log(1 + (self.reports + PRIOR_REPORTS) / (self.df.get(value, 0) + 1))
+            weight = self._memo[value] = KIND_WEIGHTS[kind_of(value)] * idf
+        return weight
+
+
+_UNIFORM = Weights()
+
+
+@dataclass(slots=True)
+class _Terms:
+    """A fingerprint's terms as sets, built once per report (not once per pair), with the
+    weighted mass of its terms memoised for the weights it was last computed with."""
+
+    title: frozenset[int]
+    terms: frozenset[int]
+    neutral: frozenset[int]
+    script: int
+    ordinals: frozenset[int]
+    title_ordinals: frozenset[int]
+    title_cities: frozenset[int]
+    title_actors: frozenset[int]
+    title_actions: frozenset[int]
+    action: int
+    keys: frozenset[int]  # what the index finds it by: headline terms, lead names and numbers
+    _weighed: tuple[int, int] = (-1, -1)  # (id, version) of the weights `_weights` hold
+    _weights: dict[int, float] | None = None  # term → weight, boosted in the headline
+    _masses: tuple[float, float] = (0.0, 0.0)  # of all terms, of the neutral ones
+
+    def weighed(self, weight: Weights) -> tuple[dict[int, float], float, float]:
+        """Each term's weight (headline terms boosted), the mass of all terms and the mass of
+        the neutral ones; computed once per weights version."""
+        if self._weights is None or self._weighed != (id(weight), weight.version):
+            title = self.title
+            boosted = {t: weight(t) * (TITLE_BOOST if t in title else 1.0) for t in self.terms}
+            self._weights = boosted
+            self._masses = (
+                sum(self._weights.values()),
+                sum(self._weights[t] for t in self.neutral),
+            )
+            self._weighed = (id(weight), weight.version)
+        return self._weights, *self._masses
+
+    @classmethod
+    def of(cls, fp: Fingerprint) -> _Terms:
+        title = frozenset(fp.title)
+        by_kind: dict[int, list[int]] = defaultdict(list)
+        for t in fp.terms:
+            by_kind[t >> KIND_SHIFT].append(t)
+        neutral = frozenset(t for kind in NEUTRAL_KINDS for t in by_kind.get(kind, ()))
+        ordinals = frozenset(by_kind.get(ORDINAL, ()))
+        return cls(
+            title=title,
+            terms=frozenset(fp.terms),
+            neutral=neutral,
+            script=fp.script,
+            ordinals=ordinals,
+            title_ordinals=ordinals & title,
+            title_cities=frozenset(by_kind.get(CITY, ())) & title,
+            title_actors=frozenset(by_kind.get(ENTITY, ())) & title,
+            title_actions=frozenset(by_kind.get(ACTION, ())) & title,
+            action=fp.action,
+            keys=title.union(*(by_kind.get(kind, ()) for kind in _KEY_KINDS)),
+        )
+
+
+def vetoed(a: _Terms, b: _Terms) -> bool:
+    """Whether two reports tell different events whatever else they share: different
+    ordinals; headline venues that neither report mentions of the other's; or headlines whose
+    main actions are opposites."""
+    if a.title_ordinals and b.ordinals and not a.title_ordinals & b.ordinals:
+        return True
+    if b.title_ordinals and a.ordinals and not b.title_ordinals & a.ordinals:
+        return True
+    if (
+        a.title_cities and b.title_cities
+        and not a.title_cities & b.terms and not b.title_cities & a.terms
+    ):  # fmt: skip
+        return True
+    lex = lexicon()
+    if (a.action, b.action) in lex.opposites:
+        return True
+    for x in a.title_actions - b.terms:  # opposite actions, each absent from the other report
+        for y in b.title_actions - a.terms:
+            if (x, y) in lex.opposites:
+                return True
+    if COUNTRY_VETO:
+        a_states, b_states = a.title_actors & lex.countries, b.title_actors & lex.countries
+        if a_states and b_states and not a_states & b.terms and not b_states & a.terms:
+            return True
+    return False
+
+
+def recency(gap: timedelta) -> float:
+    """How much a score counts at this distance in time: reports of one event come within a
+    day of each other; the same actors three days later are usually the next event."""
+    hours = abs(gap.total_seconds()) / 3600
+    return 1.0 / (1.0 + max(0.0, hours - RECENCY_GRACE_HOURS) / RECENCY_HALF_HOURS)
+
+
+def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
+    """Weighted Ochiai coefficient of two reports' terms; headline terms weigh `TITLE_BOOST`
+    times more. Across scripts only the language-neutral terms count."""
+    same = a.script == b.script
+    x, y = (a.terms, b.terms) if same else (a.neutral, b.neutral)
+    common = x & y
+    if not common:
+        return 0.0
+    a_weights, a_full, a_neutral = a.weighed(weight)
+    b_weights, b_full, b_neutral = b.weighed(weight)
+    shared = sum(a_weights[t] + b_weights[t] for t in common) / 2
+    score = shared / math.sqrt(a_full * b_full if same else a_neutral * b_neutral)
+    if a.action and b.action and (a.action not in b.terms or b.action not in a.terms):
+        score *= OTHER_ACTION  # the headlines say different things happened
+    if a.title_actors - b.terms and b.title_actors - a.terms:
+        score *= OTHER_ACTORS  # each headline names someone the other report never mentions
+    return score
+
+
+def similarity(
+    a: Fingerprint,
+    b: Fingerprint,
+    weight: Weights | None = None,
+    *,
+    gap: timedelta = timedelta(0),
+) -> float:
+    """How likely two reports published `gap` apart tell the same event, 0..1 (symmetric; 0
+    when vetoed). Without `weight`, every term of a kind weighs the same."""
+    ta, tb = _Terms.of(a), _Terms.of(b)
+    near = minhash_jaccard(a, b)
+    if near >= NEAR_DUPLICATE:
+        return near
+    if vetoed(ta, tb):
+        return 0.0
+    return max(_score(ta, tb, weight or _UNIFORM) * recency(gap), near)
