@@ -42,7 +42,11 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, list
             )
         )
         result = geoalert(
-            "scan", "--json", cwd=workdir, GEOALERT_ALLOW_PRIVATE_FEEDS="true", GEOALERT_PARSE_WORKERS="2"
+            "scan",
+            "--json",
+            cwd=workdir,
+            GEOALERT_ALLOW_PRIVATE_FEEDS="true",
+            GEOALERT_PARSE_WORKERS="2",
         )
     assert result.returncode == 0, result.stderr
     by_feed: dict[str, list[dict]] = {c["file"]: [] for c in CASES}
@@ -74,7 +78,9 @@ def test_every_item_keeps_its_title_link_and_date(case: dict[str, Any], scanned)
     for title, item in expected.items():
         assert got[title]["link"] == item["link"], (case["construct"], title)
         if item["published"] is not None:
-            lag = abs((_instant(got[title]["published"]) - _instant(item["published"])).total_seconds())
+            lag = abs(
+                (_instant(got[title]["published"]) - _instant(item["published"])).total_seconds()
+            )
             assert lag <= DATE_SLACK_SECONDS, (case["construct"], title, got[title]["published"])
 
 
