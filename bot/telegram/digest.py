@@ -1,81 +1,30 @@
-"""Daily digests: /digest daily HH:MM [UTC±H], /digest off, and the job that sends them."""
+"""Daily digests: the job that sends them (the /digest command is in `digest_cmds`)."""
 
 from __future__ import annotations
 
 import logging
-import re
 from collections import defaultdict
 from datetime import UTC, datetime
 from html import escape
 
 from sqlmodel import Session
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import ContextTypes
 
 from bot.models import StoredMatch
-from bot.telegram.context import BotContext, geo
-from bot.telegram.handlers import chat_language, register, reply
+from bot.pages import paginate
+from bot.telegram.context import BotContext
 from bot.telegram.i18n import t
 from bot.text import truncate_words
+from bot.timeline import group_by_story
 from storage import chats, outbox
 from storage.items import get_item
 from storage.stories import stories_of
 
 log = logging.getLogger(__name__)
 
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2})(?::?([0-5]\d))?$", re.IGNORECASE)
-PAGE = 3800
-
-
-def parse_offset(text: str) -> int | None:
-    """ "UTC+3", "+05:30", "-4" → minutes east of UTC; None when invalid."""
-    match = _OFFSET.match(text.strip())
-    if not match:
-        return None
-    sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
-    total = hours * 60 + minutes
-    if total > 14 * 60:
-        return None
-    return total if sign == "+" else -total
-
-
-def _offset_label(minutes: int) -> str:
-    sign = "+" if minutes >= 0 else "-"
-    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-async def cmd_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/digest daily HH:MM [UTC±H] — one digest a day; /digest off — instant alerts again."""
-    g = geo(context)
-    lang = await chat_language(update, g)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    args = context.args or []
-    if not args:
-        when, offset = await g.read(lambda s: chats.digest_settings(s, chat_id))
-        key = "digest_state" if when else "digest_off_state"
-        await reply(update, t(lang, key, time=when or "", offset=_offset_label(offset)))
-        return
-    if args[0].lower() == "off":
-        released = await g.write(lambda s: _digest_off(s, chat_id))
-        await reply(update, t(lang, "digest_disabled", count=released))
-        return
-    match = _TIME.match(args[1]) if args[0].lower() == "daily" and len(args) in (2, 3) else None
-    offset = parse_offset(args[2]) if match and len(args) == 3 else 0
-    if match is None or offset is None:
-        await reply(update, t(lang, "usage_digest"))
-        return
-    when = f"{int(match.group(1)):02d}:{match.group(2)}"
-    await register(update, g)
-    await g.write(lambda s: chats.set_digest(s, chat_id, when, offset_minutes=offset))
-    await reply(update, t(lang, "digest_enabled", time=when, offset=_offset_label(offset)))
-
-
-def _digest_off(session: Session, chat_id: int) -> int:
-    chats.set_digest(session, chat_id, None)
-    return outbox.release_digest(session, chat_id)
+PAGE = 3800  # UTF-16 units of a digest page
 
 
 async def send_due_digests(g: BotContext) -> int:
@@ -140,18 +89,18 @@ def digest_pages(
     day: str,
 ) -> list[str]:
     """The digest: per topic, one line per story (its first report, +N other outlets)."""
-    by_topic: dict[str, dict[object, list[StoredMatch]]] = defaultdict(dict)
+    by_topic: dict[str, list[StoredMatch]] = defaultdict(list)
     for entry in entries:
         m = found.get(entry.item_id)
         if m is None:
             continue
         for topic in entry.topics:
-            by_topic[topic].setdefault(story_ids.get(m.item.id, m.item.id), []).append(m)
+            by_topic[topic].append(m)
     header = t(lang, "digest_header", day=day)
     lines: list[str] = []
     for topic in sorted(by_topic):
         lines.append(f"\n<b>#{escape(topic)}</b>")
-        for members in by_topic[topic].values():
+        for members in group_by_story(by_topic[topic], story_ids).values():
             lead = min(members, key=lambda m: m.item.published)
             more = f" +{len(members) - 1}" if len(members) > 1 else ""
             lines.append(
@@ -160,11 +109,4 @@ def digest_pages(
             )
     if not lines:
         return []
-    pages, current = [], header
-    for line in lines:
-        if len(current) + len(line) + 1 > PAGE:
-            pages.append(current)
-            current = header
-        current += "\n" + line
-    pages.append(current)
-    return pages
+    return paginate(lines, header=header, limit=PAGE)
