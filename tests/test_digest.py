@@ -3,7 +3,8 @@ topics still arrive at once; /digest off releases what was held."""
 
 from __future__ import annotations
 
-from bot.telegram.digest import parse_offset, send_due_digests
+from bot.telegram.digest import send_due_digests
+from bot.telegram.digest_cmds import parse_offset
 from tests.support.bot_harness import CSTO_ITEM, SANCTIONS_ITEM, bot_settings, rss, start_bot
 
 CHAT = 7001

@@ -99,24 +99,22 @@ class ChatsMixin(Base):
     def watches(self, chat_id: int) -> list[Watch]:
         return self.read(lambda s: chat_watches(s, chat_id))
 
-    def add_watch(
-        self, chat_id: int, name: str, query: str, *, thread_id: int = 0,
-        now: datetime | None = None,
-    ) -> Watch | None:  # fmt: skip
-        """Validate and store a watch (a new name, or a new query for an existing one).
-
-        Raises `RuleError` for a bad name or query (compiled as the poller will); None when the
-        chat already has `MAX_WATCHES_PER_CHAT` other watches.
-        """
+    def watch_from(self, chat_id: int, name: str, query: str, *, thread_id: int = 0) -> Watch:
+        """A watch checked and compiled as the poller will; raises `RuleError` saying why."""
         watch = Watch(chat_id, check_name(name), query, thread_id)
         compile_watches([watch])
+        return watch
 
-        def store(s: Session) -> Watch | None:
-            existing = {w.name for w in chat_watches(s, chat_id)}
+    def add_watch(self, watch: Watch, now: datetime | None = None) -> bool:
+        """Store a watch (a new name, or a new query for an existing one); False when the chat
+        already has `MAX_WATCHES_PER_CHAT` other watches."""
+
+        def store(s: Session) -> bool:
+            existing = {w.name for w in chat_watches(s, watch.chat_id)}
             if watch.name not in existing and len(existing) >= MAX_WATCHES_PER_CHAT:
-                return None
+                return False
             save_watch(s, watch, now=now_or(now))
-            return watch
+            return True
 
         return self.write(store)
 

@@ -36,7 +36,15 @@ from bot.render import match_line
 from bot.rules_holder import RulesHolder
 from bot.runner import HEARTBEAT_SECONDS, RunLock, poll_jitter
 from bot.sources.fetch import make_http_client
-from bot.telegram import admin, analysis, digest, feeds_admin, handlers, watch_cmds
+from bot.telegram import (
+    admin,
+    analysis,
+    digest,
+    digest_cmds,
+    feeds_admin,
+    handlers,
+    watch_cmds,
+)
 from bot.telegram.context import BotContext, geo
 from bot.telegram.format import spike_html
 from bot.telegram.i18n import COMMANDS
@@ -99,7 +107,7 @@ def _add_handlers(app: Application) -> None:  # type: ignore[type-arg]
         "source": handlers.cmd_source,
         "search": analysis.cmd_search,
         "trend": analysis.cmd_trend,
-        "digest": digest.cmd_digest,
+        "digest": digest_cmds.cmd_digest,
         "watch": watch_cmds.cmd_watch,
         "unwatch": watch_cmds.cmd_unwatch,
         "lang": handlers.cmd_lang,
