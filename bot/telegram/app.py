@@ -36,15 +36,7 @@ from bot.render import match_line
 from bot.rules_holder import RulesHolder
 from bot.runner import HEARTBEAT_SECONDS, RunLock, poll_jitter
 from bot.sources.fetch import make_http_client
-from bot.telegram import (
-    admin,
-    analysis,
-    digest,
-    digest_cmds,
-    feeds_admin,
-    handlers,
-    watch_cmds,
-)
+from bot.telegram import admin, analysis, digest, digest_cmds, feeds_admin, handlers, watch_cmds
 from bot.telegram.context import BotContext, geo
 from bot.telegram.format import spike_html
 from bot.telegram.i18n import COMMANDS
