@@ -55,13 +55,19 @@ def _items() -> Iterator[tuple[str, str, str, str]]:
         yield row["lang"], row["encoding"], row["title"], row["text"]
 
 
+def _cell(right: int, count: int) -> str:
+    """ "  12/40   (30%)": right guesses out of `count`, and the share."""
+    return f"{right:>9}/{count:<4} ({right / count:4.0%})"
+
+
 def _feed(items: list[tuple[str, str]]) -> str:
     entries = "".join(
         f"<item><title>{escape(t)}</title><link>https://example.org/{n}</link>"
         f"<description>{escape(x)}</description></item>"
         for n, (t, x) in enumerate(items)
     )
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{entries}</channel></rss>'
+    head = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+    return f"{head}{entries}</channel></rss>"
 
 
 def feeds(size: int) -> Iterator[tuple[str, str, str, list[str]]]:
@@ -111,16 +117,10 @@ def main() -> None:
                 ok = result == titles if isinstance(result, list) else result == document
                 right[(name, encoding)] += ok
         for encoding in sorted(count):
-            cells = "  ".join(
-                f"{right[(g, encoding)]:>9}/{count[encoding]:<4} ({right[(g, encoding)] / count[encoding]:4.0%})"
-                for g in guessers
-            )
+            cells = "  ".join(_cell(right[(g, encoding)], count[encoding]) for g in guessers)
             print(f"{size:>10}  {encoding:<10} {count[encoding]:>5}  {cells}")
         total = sum(count.values())
-        totals = "  ".join(
-            f"{sum(right[(g, e)] for e in count):>9}/{total:<4} ({sum(right[(g, e)] for e in count) / total:4.0%})"
-            for g in guessers
-        )
+        totals = "  ".join(_cell(sum(right[(g, e)] for e in count), total) for g in guessers)
         print(f"{size:>10}  {'all':<10} {total:>5}  {totals}")
         print(
             f"{'':>10}  ms/feed          "
