@@ -18,9 +18,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.models import StoredMatch, Topic
+from bot.pages import paginate
 from bot.telegram.format import spike_html
 from bot.telegram.i18n import t
 from bot.text import truncate_words
+from bot.timeline import group_by_story
 from bot.trend_report import spikes_today
 from storage import chats, notices, outbox
 from storage.engine import session_scope
@@ -31,7 +33,7 @@ from storage.stories import stories_of
 
 log = logging.getLogger(__name__)
 
-PAGE = 3800  # characters of a digest page (Telegram takes 4096)
+PAGE = 3800  # UTF-16 units of a digest page (Telegram takes 4096)
 
 
 def queue_admin_notice(
@@ -130,18 +132,17 @@ def digest_pages(
     day: str,
 ) -> list[str]:
     """The digest: per topic, one line per story (its first report, +N other outlets)."""
-    by_topic: dict[str, dict[object, list[StoredMatch]]] = defaultdict(dict)
+    by_topic: dict[str, list[StoredMatch]] = defaultdict(list)
     for entry in entries:
         m = found.get(entry.item_id)
         if m is None:
             continue
         for topic in entry.topics:
-            by_topic[topic].setdefault(story_ids.get(m.item.id, m.item.id), []).append(m)
-    header = t(lang, "digest_header", day=day)
+            by_topic[topic].append(m)
     lines: list[str] = []
     for topic in sorted(by_topic):
         lines.append(f"\n<b>#{escape(topic)}</b>")
-        for members in by_topic[topic].values():
+        for members in group_by_story(by_topic[topic], story_ids).values():
             lead = min(members, key=lambda m: m.item.published)
             more = f" +{len(members) - 1}" if len(members) > 1 else ""
             lines.append(
@@ -150,11 +151,4 @@ def digest_pages(
             )
     if not lines:
         return []
-    pages, current = [], header
-    for line in lines:
-        if len(current) + len(line) + 1 > PAGE:
-            pages.append(current)
-            current = header
-        current += "\n" + line
-    pages.append(current)
-    return pages
+    return paginate(lines, limit=PAGE, header=t(lang, "digest_header", day=day))

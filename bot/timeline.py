@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,6 +41,24 @@ def gist(title: str, limit: int = GIST_CHARS) -> str:
     return truncate_words(collapse_ws(title), limit)
 
 
+def group_by_story(
+    matches: Iterable[StoredMatch], story_of: Mapping[str, int]
+) -> dict[int | str, list[StoredMatch]]:
+    """Matches grouped by story, in order of first appearance: one key per story id, or the
+    item's own id for an item in no story. The one "one entry per story" rule of the bot."""
+    stories: dict[int | str, list[StoredMatch]] = {}
+    for m in matches:
+        stories.setdefault(story_of.get(m.item.id, m.item.id), []).append(m)
+    return stories
+
+
+def one_per_story(
+    matches: Iterable[StoredMatch], story_of: Mapping[str, int]
+) -> list[tuple[StoredMatch, int]]:
+    """Stories, not copies: the first match of each story, with how many matches report it."""
+    return [(members[0], len(members)) for members in group_by_story(matches, story_of).values()]
+
+
 def _entry(members: list[StoredMatch], story_id: int | None = None) -> TimelineEntry:
     reliable = [m for m in members if m.item.published_origin != "fetched"]
     ordered = sorted(reliable or members, key=lambda m: (m.item.published, m.item.id))
@@ -69,10 +87,7 @@ def build_timeline(
 ) -> list[TimelineMonth]:
     """Group matched items into stories (when `story_of` is given) and the stories by month of
     their event date, oldest first."""
-    story_of = story_of or {}
-    stories: dict[object, list[StoredMatch]] = {}
-    for m in matches:
-        stories.setdefault(story_of.get(m.item.id, m.item.id), []).append(m)
+    stories = group_by_story(matches, story_of or {})
     entries = [
         _entry(members, key if isinstance(key, int) else None) for key, members in stories.items()
     ]

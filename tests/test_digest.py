@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.telegram.digest import parse_offset
+from bot.telegram.digest_cmds import parse_offset
 from storage.tables import OutboxRow
 from tests.support.bot_harness import (
     CSTO_ITEM,

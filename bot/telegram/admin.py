@@ -5,18 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from html import escape
 
-from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import __version__
+from bot.service import FeedStatus
 from bot.telegram.context import geo
-from bot.telegram.handlers import chat_language, reply
+from bot.telegram.handlers.common import chat_language, reply
 from bot.telegram.i18n import t
-from storage.feeds import FeedStatus, feed_statuses
-from storage.items import totals
-from storage.outbox import backlog
-from storage.stats import database_size, human_bytes
 
 
 def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -56,18 +52,14 @@ async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await reply(update, t(lang, "admins_only"))
         return
     now = datetime.now(UTC)
-
-    def query(s: Session) -> tuple[list[FeedStatus], tuple[int, int], int, int | None]:
-        statuses = feed_statuses(s, now=now, pause_after=g.settings.feed_pause_after)
-        return statuses, totals(s), backlog(s), database_size(s)
-
-    feeds, (items, matches), pending, size = await g.read(query)
+    report = await g.call(g.service.status, now)
+    feeds = report.feeds
     uptime = _age(g.started_at, now).removesuffix(" ago")
     lines = [
         t(lang, "status_header", version=__version__, uptime=uptime),
         f"Last poll: {_age(g.last_poll_at, now)} · every {g.settings.poll_interval}s",
-        f"Items: {items} · matches: {matches} · outbox backlog: {pending}",
-        f"Database: {human_bytes(size)}",
+        f"Items: {report.items} · matches: {report.matches} · outbox backlog: {report.backlog}",
+        f"Database: {report.database_size}",
     ]
     if g.delivery is not None and g.delivery.errors_by_kind:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(g.delivery.errors_by_kind.items()))

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from html import escape
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.search_query import search_query
 from bot.telegram.context import geo
 from bot.telegram.format import match_entry_html
-from bot.telegram.handlers import _reply_chunks, chat_language, reply
+from bot.telegram.handlers.common import chat_language, reply, reply_pages
 from bot.telegram.i18n import t
-from bot.trend_report import topic_trend
-from storage.search import search_items
 
 SEARCH_LIMIT = 10
 TREND_WEEKS, TREND_MAX_WEEKS = 12, 104
@@ -29,13 +25,12 @@ async def cmd_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if not query:
         await reply(update, t(lang, "usage_search"))
         return
-    prepared = search_query(query)
-    found = await g.read(lambda s: search_items(s, prepared, limit=SEARCH_LIMIT))
+    found = await g.call(g.service.search, query, limit=SEARCH_LIMIT)
     if not found:
         await reply(update, t(lang, "no_results", query=escape(query)))
         return
     header = t(lang, "search_header", query=escape(query))
-    await _reply_chunks(update, header, [match_entry_html(m, with_summary=False) for m in found])
+    await reply_pages(update, header, [match_entry_html(m, with_summary=False) for m in found])
 
 
 async def cmd_trend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -55,8 +50,7 @@ async def cmd_trend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await reply(update, t(lang, "bad_number", value=escape(args[1]), max=TREND_MAX_WEEKS))
             return
         weeks = int(args[1])
-    now = datetime.now(UTC)
-    report = await g.read(lambda s: topic_trend(s, topic.id, weeks=weeks, now=now))
+    report = await g.call(g.service.trend, topic.id, weeks=weeks)
     png = report.png(topic.label(lang))
     total = sum(count for _, count in report.weeks)
     caption = t(lang, "trend_caption", topic=topic.label(lang), weeks=weeks, total=total,

@@ -27,7 +27,7 @@ from bot.config import Settings
 from bot.delivery import Delivery
 from bot.metrics import StatusServer
 from bot.runtime import DELIVERY_INTERVAL, Runtime, build_runtime
-from bot.telegram import admin, analysis, digest, feeds_admin, handlers, watch_cmds
+from bot.telegram import admin, analysis, digest_cmds, feeds_admin, handlers, watch_cmds
 from bot.telegram.context import BotContext, GeoApp, GeoContext, context_types
 from bot.telegram.i18n import COMMANDS
 from bot.telegram.ratelimit import RateLimiter
@@ -98,7 +98,7 @@ def _add_handlers(app: GeoApp) -> None:
         "source": handlers.cmd_source,
         "search": analysis.cmd_search,
         "trend": analysis.cmd_trend,
-        "digest": digest.cmd_digest,
+        "digest": digest_cmds.cmd_digest,
         "watch": watch_cmds.cmd_watch,
         "unwatch": watch_cmds.cmd_unwatch,
         "lang": handlers.cmd_lang,

@@ -1,5 +1,6 @@
-"""What the handlers and jobs share: the built runtime and the sender, reached through the
-typed PTB context (`GeoContext`, whose `bot_data` is a `BotData` holding the `BotContext`)."""
+"""What the handlers and jobs share: the built runtime, the sender and the facade, reached
+through the typed PTB context (`GeoContext`, whose `bot_data` is a `BotData` holding the
+`BotContext`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -20,10 +21,11 @@ from bot.metrics import Metrics
 from bot.models import Topic
 from bot.pipeline import Pipeline
 from bot.runtime import Runtime
+from bot.service import Geoalert, make_geoalert
 from bot.telegram.throttle import CommandThrottle
-from storage.engine import session_scope
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 @dataclass
@@ -34,6 +36,13 @@ class BotContext:
     delivery: Delivery  # the one sender (also `runtime.output`)
     throttle: CommandThrottle = field(default_factory=lambda: CommandThrottle(limit=20))
     status_port: int | None = None  # where /healthz and /metrics listen, when enabled
+    service: Geoalert = field(init=False)  # every question the handlers ask goes through it
+
+    def __post_init__(self) -> None:
+        runtime = self.runtime
+        self.service = make_geoalert(
+            runtime.settings, rules=runtime.rules, engine=runtime.engine, pipeline=runtime.pipeline
+        )
 
     @property
     def settings(self) -> Settings:
@@ -65,7 +74,7 @@ class BotContext:
 
     @property
     def topics(self) -> list[Topic]:
-        return self.rules().topics
+        return self.service.topics
 
     def topic(self, topic_id: str) -> Topic | None:
         return self.runtime.topic(topic_id)
@@ -75,25 +84,19 @@ class BotContext:
         return self.runtime.feeds.tags()
 
     def topic_ids(self) -> str:
-        return ", ".join(tp.id for tp in self.topics)
+        return self.service.topic_ids()
+
+    async def call(self, method: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Ask the facade off the event loop: its methods block on the database."""
+        return await asyncio.to_thread(method, *args, **kwargs)
 
     async def read(self, fn: Callable[[Session], T]) -> T:
-        """Run a read-only query off the event loop."""
-
-        def work() -> T:
-            with Session(self.engine) as session:
-                return fn(session)
-
-        return await asyncio.to_thread(work)
+        """Run a read-only query off the event loop (the runtime's jobs; handlers use `call`)."""
+        return await asyncio.to_thread(self.service.read, fn)
 
     async def write(self, fn: Callable[[Session], T]) -> T:
         """Run one unit of work (committed, or rolled back on error) off the event loop."""
-
-        def work() -> T:
-            with session_scope(self.engine) as session:
-                return fn(session)
-
-        return await asyncio.to_thread(work)
+        return await asyncio.to_thread(self.service.write, fn)
 
 
 class BotData:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from html import escape
 
@@ -10,14 +9,10 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.errors import FeedError
-from bot.models import FeedConfig
-from bot.sources.feedlist import add_feeds, remove_feed
-from bot.sources.netguard import check_host, check_url
 from bot.telegram.admin import is_admin
 from bot.telegram.context import BotContext, geo
-from bot.telegram.handlers import chat_language, reply
+from bot.telegram.handlers.common import chat_language, reply
 from bot.telegram.i18n import t
-from storage.feeds import retry_feeds
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +23,6 @@ async def _admin_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Bot
         await reply(update, t(await chat_language(update, g), "admins_only"))
         return None
     return g
-
-
-def _reload_feeds(g: BotContext) -> None:
-    g.runtime.reload_feeds()
 
 
 async def cmd_addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -45,20 +36,14 @@ async def cmd_addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await reply(update, "Usage: /addfeed URL [name]")
         return
     url, name = args[0], " ".join(args[1:]) or args[0]
-    allow = g.settings.allow_private_feeds
     try:
-        check_url(url, allow_private=allow)
-        await check_host(url, allow_private=allow)
-        added = await asyncio.to_thread(
-            add_feeds, g.settings.feeds_file, [FeedConfig(url=url, name=name[:200])]
-        )
+        added = await g.call(g.service.add_feed, url, name)
     except (FeedError, OSError) as exc:
         await reply(update, f"Feed not added: {escape(str(exc))}")
         return
     if not added:
         await reply(update, "That feed is already in the list.")
         return
-    await asyncio.to_thread(_reload_feeds, g)
     log.info("feed added url=%s by=%s", url, update.effective_user.id)  # type: ignore[union-attr]
     await reply(update, f"Added <b>{escape(name)}</b>; it is polled from the next poll on.")
 
@@ -72,14 +57,13 @@ async def cmd_removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await reply(update, "Usage: /removefeed URL")
         return
     try:
-        removed = await asyncio.to_thread(remove_feed, g.settings.feeds_file, context.args[0])
+        removed = await g.call(g.service.remove_feed, context.args[0])
     except (FeedError, OSError) as exc:
         await reply(update, f"Feed not removed: {escape(str(exc))}")
         return
     if removed is None:
         await reply(update, "No such feed in the list (see /status).")
         return
-    await asyncio.to_thread(_reload_feeds, g)
     await reply(update, f"Removed <b>{escape(removed.name)}</b>.")
 
 
@@ -93,5 +77,5 @@ async def cmd_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, "Usage: /feeds retry [URL]")
         return
     url = args[1] if len(args) > 1 else None
-    count = await g.write(lambda s: retry_feeds(s, url))
+    count = await g.call(g.service.retry_feeds, url)
     await reply(update, f"{count} feed(s) will be retried at the next poll.")

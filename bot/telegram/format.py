@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 
 from bot.models import Item, StoredMatch, Topic
+from bot.pages import paginate, utf16_len
 from bot.render import ORIGIN_LABELS
 from bot.summarize import summarize
 from bot.telegram.i18n import t
@@ -21,9 +22,7 @@ ALSO_CHARS = 600
 SUMMARY_INPUT_CHARS = 20_000
 
 
-def utf16_len(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
+__all__ = ["MAX_MESSAGE", "utf16_len"]  # utf16_len: re-exported, callers measure with it
 
 
 def fit(text: str, limit: int = MAX_MESSAGE) -> str:
@@ -194,24 +193,17 @@ def timeline_pages(
     """The timeline as HTML pages, each under `limit` (room left for the page footer)."""
     count = sum(len(mo.entries) for mo in months)
     header = t(lang, "timeline_header", topic=escape(topic.label(lang or "en")), count=count)
-    pages: list[str] = []
-    current = header
+    lines: list[str] = []
     for month in months:
-        block = [f"\n<b>{month.label}</b>"]
+        lines.append(f"\n<b>{month.label}</b>")
         for e in month.entries:
             mark = "≈" if e.estimated else ""
             also = f" +{len(e.sources) - 1}" if len(e.sources) > 1 else ""
-            block.append(
+            lines.append(
                 f"{mark}{e.date:%d %b} — {escape(e.gist)} · <i>{escape(e.publisher)}</i>{also} "
                 f"· /source_{e.item_id}"
             )
-        for line in block:
-            if utf16_len(current) + utf16_len(line) + 1 > limit:
-                pages.append(current)
-                current = header
-            current += "\n" + line
-    pages.append(current)
-    return pages
+    return paginate(lines, header=header, limit=limit)
 
 
 def spike_html(news: SpikeNews, *, label: str, lang: str | None) -> str:

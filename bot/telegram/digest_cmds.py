@@ -1,25 +1,18 @@
-"""Daily digests: /digest daily HH:MM [UTC±H], /digest off (the digests are queued and sent
-by the runtime: `bot.notify.queue_due_digests`)."""
+"""/digest daily HH:MM [UTC±H] — one digest a day; /digest off — instant alerts again."""
 
 from __future__ import annotations
 
-import logging
 import re
 
-from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.telegram.context import geo
-from bot.telegram.handlers import chat_language, register, reply
+from bot.telegram.handlers.common import chat_id_of, chat_language, register, reply
 from bot.telegram.i18n import t
-from storage import chats, outbox
-
-log = logging.getLogger(__name__)
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2})(?::?([0-5]\d))?$", re.IGNORECASE)
-PAGE = 3800
 
 
 def parse_offset(text: str) -> int | None:
@@ -43,15 +36,17 @@ async def cmd_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """/digest daily HH:MM [UTC±H] — one digest a day; /digest off — instant alerts again."""
     g = geo(context)
     lang = await chat_language(update, g)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_id_of(update)
     args = context.args or []
     if not args:
-        when, offset = await g.read(lambda s: chats.digest_settings(s, chat_id))
-        key = "digest_state" if when else "digest_off_state"
-        await reply(update, t(lang, key, time=when or "", offset=_offset_label(offset)))
+        state = await g.call(g.service.digest_settings, chat_id)
+        key = "digest_state" if state.time else "digest_off_state"
+        await reply(
+            update, t(lang, key, time=state.time or "", offset=_offset_label(state.offset_minutes))
+        )
         return
     if args[0].lower() == "off":
-        released = await g.write(lambda s: _digest_off(s, chat_id))
+        released = await g.call(g.service.digest_off, chat_id)
         await reply(update, t(lang, "digest_disabled", count=released))
         return
     match = _TIME.match(args[1]) if args[0].lower() == "daily" and len(args) in (2, 3) else None
@@ -61,10 +56,5 @@ async def cmd_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     when = f"{int(match.group(1)):02d}:{match.group(2)}"
     await register(update, g)
-    await g.write(lambda s: chats.set_digest(s, chat_id, when, offset_minutes=offset))
+    await g.call(g.service.set_digest, chat_id, when, offset_minutes=offset)
     await reply(update, t(lang, "digest_enabled", time=when, offset=_offset_label(offset)))
-
-
-def _digest_off(session: Session, chat_id: int) -> int:
-    chats.set_digest(session, chat_id, None)
-    return outbox.release_digest(session, chat_id)

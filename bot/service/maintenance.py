@@ -1,0 +1,49 @@
+"""Store questions asked without the facade's store: health (never migrates) and backup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from bot.config import Settings
+from storage import make_engine
+from storage.backup import backup_sqlite
+from storage.locks import STALE_AFTER, holder_heartbeat
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """Whether a `geoalert run` holds the database with a fresh heartbeat, and why."""
+
+    healthy: bool
+    reason: str  # one line, e.g. "runner@host:123, heartbeat 4s ago"
+
+
+def probe_health(settings: Settings, lock_name: str, now: datetime | None = None) -> Health:
+    """Read the run lock's heartbeat; any failure to read is "unhealthy", with the reason.
+
+    Opens its own engine and never migrates: a probe must not change the database.
+    """
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            held = holder_heartbeat(session, lock_name)
+    except Exception as exc:
+        return Health(False, f"database unreachable: {str(exc).splitlines()[0]}")
+    finally:
+        engine.dispose()
+    if held is None:
+        return Health(False, "no geoalert run holds this database")
+    holder, beat = held
+    age = (now or datetime.now(UTC)) - beat
+    if age > STALE_AFTER:
+        return Health(False, f"last heartbeat of {holder} was {int(age.total_seconds())}s ago")
+    return Health(True, f"{holder}, heartbeat {int(age.total_seconds())}s ago")
+
+
+def backup_database(settings: Settings, target: Path) -> int:
+    """Copy the live SQLite database to `target` (must not exist); its size in bytes."""
+    return backup_sqlite(settings.database_url, target)
