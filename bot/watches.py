@@ -33,7 +33,7 @@ def parse_query(query: str) -> tuple[list[str], list[str]]:
     """(terms, excluded terms) of a query, validated and length-limited."""
     if len(query) > MAX_QUERY_CHARS:
         raise WatchError(f"the query is longer than {MAX_QUERY_CHARS} characters")
-    parts = []
+    parts: list[str] = []
     for chunk in re.split(r",|\bOR\b", query):
         # "-word" after a space is an exclusion even without a comma before it.
         parts.extend("-" + x for x in re.findall(r"(?:^|\s)-(\S+)", chunk))
@@ -43,7 +43,8 @@ def parse_query(query: str) -> tuple[list[str], list[str]]:
         raise WatchError("the query has no terms")
     if len(parts) > MAX_TERMS:
         raise WatchError(f"at most {MAX_TERMS} terms, separated by commas")
-    terms, excluded = [], []
+    terms: list[str] = []
+    excluded: list[str] = []
     for part in parts:
         negative = part.startswith("-")
         term = part[1:].strip() if negative else part

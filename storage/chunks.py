@@ -26,7 +26,9 @@ def in_ids(column: Any) -> sa.ColumnElement[bool]:
     return column.in_(sa.bindparam("ids", expanding=True))
 
 
-def rows_in(session: Session, statement: Any, ids: Sequence[Any]) -> Iterator[sa.Row[Any]]:
+def rows_in(
+    session: Session, statement: Any, ids: Sequence[Any]
+) -> Iterator[Any]:  # rows of any shape
     """The rows of `statement` (filtered with `in_ids`) for all `ids`, one query per
     `IN_CHUNK` ids. Flushes first, as an ORM statement's autoflush would: rows added through
     the ORM in this session count too."""

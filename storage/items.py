@@ -165,7 +165,7 @@ def matched_items(
 ) -> list[StoredMatch]:
     """Items that matched `topic` (any topic when None), by published date."""
     query = select(ItemRow).where(
-        sa.exists().where(MatchRow.item_id == ItemRow.id, *_topic_filter(topic))
+        sa.exists().where(col(MatchRow.item_id) == col(ItemRow.id), *_topic_filter(topic))
     )
     if since is not None:
         query = query.where(col(ItemRow.published) >= since)
@@ -179,7 +179,7 @@ def matched_items(
 
 
 def _topic_filter(topic: str | None) -> list[sa.ColumnElement[bool]]:
-    return [] if topic is None else [MatchRow.topic == topic]
+    return [] if topic is None else [col(MatchRow.topic) == topic]
 
 
 @storage_errors

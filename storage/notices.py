@@ -13,6 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from storage.errors import storage_errors
 from storage.tables import NoticeRow, OutboxRow
 
 IN_DIGEST = "in_digest"  # an outbox row whose digest page is queued as a notice
@@ -31,6 +32,7 @@ class NoticeEntry:
     attempts: int
 
 
+@storage_errors
 def queue_notice(
     session: Session,
     chat_id: int,
@@ -56,6 +58,7 @@ def queue_notice(
     session.flush()
 
 
+@storage_errors
 def due_notices(session: Session, *, now: datetime, limit: int = 200) -> list[NoticeEntry]:
     """Pending notices whose next attempt is due, oldest first (each chat's in order)."""
     rows = session.exec(
@@ -70,6 +73,7 @@ def due_notices(session: Session, *, now: datetime, limit: int = 200) -> list[No
     ]
 
 
+@storage_errors
 def mark_sent(session: Session, notice_id: int, *, message_id: int | None, now: datetime) -> None:
     """Telegram accepted the notice; the outbox rows it covers are delivered with it."""
     row = session.get(NoticeRow, notice_id)
@@ -86,6 +90,7 @@ def mark_sent(session: Session, notice_id: int, *, message_id: int | None, now: 
         )
 
 
+@storage_errors
 def mark_retry(session: Session, notice_id: int, *, error: str, at: datetime) -> None:
     """The attempt failed for a passing reason: try again at `at`; the chat's later notices
     wait too, so they keep their order (a digest's pages)."""
@@ -106,6 +111,7 @@ def mark_retry(session: Session, notice_id: int, *, error: str, at: datetime) ->
     )
 
 
+@storage_errors
 def mark_dropped(session: Session, notice_id: int, *, error: str) -> None:
     """The notice can never be delivered; keep the row (and what it covers) for the record."""
     row = session.get(NoticeRow, notice_id)
@@ -117,6 +123,7 @@ def mark_dropped(session: Session, notice_id: int, *, error: str) -> None:
     _drop_covered(session, row.covers, error)
 
 
+@storage_errors
 def drop_chat_pending(session: Session, chat_id: int, *, error: str) -> int:
     """Drop every pending notice of a chat that blocked or removed the bot."""
     rows = session.exec(
@@ -129,6 +136,7 @@ def drop_chat_pending(session: Session, chat_id: int, *, error: str) -> int:
     return len(rows)
 
 
+@storage_errors
 def migrate_chat(session: Session, old_id: int, new_id: int) -> None:
     """A group became a supergroup: its pending notices follow it."""
     session.execute(
@@ -138,6 +146,7 @@ def migrate_chat(session: Session, old_id: int, new_id: int) -> None:
     )
 
 
+@storage_errors
 def pending_count(session: Session) -> int:
     """How many notices wait to be delivered."""
     query = select(sa.func.count()).select_from(NoticeRow).where(NoticeRow.status == "pending")

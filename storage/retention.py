@@ -24,8 +24,8 @@ def prune_items(session: Session, *, older_than: datetime) -> int:
             session.exec(
                 select(ItemRow.id)
                 .where(col(ItemRow.fetched) < older_than)
-                .where(~sa.exists().where(MatchRow.item_id == ItemRow.id))
-                .where(~sa.exists().where(OutboxRow.item_id == ItemRow.id))
+                .where(~sa.exists().where(col(MatchRow.item_id) == col(ItemRow.id)))
+                .where(~sa.exists().where(col(OutboxRow.item_id) == col(ItemRow.id)))
                 .limit(BATCH)
             ).all()
         )

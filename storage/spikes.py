@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -42,15 +43,15 @@ def claim_spike(session: Session, spike: Spike, *, now: datetime) -> bool:
 @storage_errors
 def subscribers(session: Session, topic: str) -> list[tuple[int, int, bool, str | None]]:
     """(chat id, thread id, muted, language) of the active chats subscribed to `topic`."""
-    rows = session.exec(
-        select(
-            SubscriptionRow.chat_id,
-            SubscriptionRow.thread_id,
-            ChatRow.muted,
-            ChatRow.language,
-            ChatRow.user_language,
+    rows = session.execute(
+        sa.select(
+            col(SubscriptionRow.chat_id),
+            col(SubscriptionRow.thread_id),
+            col(ChatRow.muted),
+            col(ChatRow.language),
+            col(ChatRow.user_language),
         )
         .join(ChatRow, col(ChatRow.id) == col(SubscriptionRow.chat_id))
-        .where(SubscriptionRow.topic == topic, col(ChatRow.active).is_(True))
+        .where(col(SubscriptionRow.topic) == topic, col(ChatRow.active).is_(True))
     ).all()
     return [(c, t, bool(m), lang or user_lang) for c, t, m, lang, user_lang in rows]

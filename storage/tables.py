@@ -10,7 +10,7 @@ from sqlmodel import JSON, Column, Field, SQLModel
 from storage.types import UTCDateTime
 
 
-def _dt(*, nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+def _dt(*, nullable: bool = True, index: bool = False) -> Column:
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
 

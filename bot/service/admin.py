@@ -31,7 +31,7 @@ class AdminMixin(Base):
     def feeds(self) -> list[FeedConfig]:
         """The feed list (the pipeline's, when polling)."""
         if self.pipeline is not None:
-            return self.pipeline.feeds
+            return list(self.pipeline.feeds)
         if self._feeds is None:
             self._feeds = feed_list(self.settings)
         return self._feeds

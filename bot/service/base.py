@@ -96,7 +96,8 @@ class Base:
 
     def parse_topics(self, args: Iterable[str]) -> tuple[list[str], list[str]]:
         """(known topic ids, unknown names) in `args`, comma-separated or not, known ones once."""
-        known, unknown = [], []
+        known: list[str] = []
+        unknown: list[str] = []
         for arg in args:
             for part in arg.split(","):
                 if not part.strip():

@@ -145,11 +145,11 @@ def assign_stories(
     batch = {j.item.id for j in joins}
     # Stored members a re-check moved (a story with no member of this batch cannot take one).
     relocated = {
-        item_id: key
+        item_id: home
         for item_id, c in moved.items()
         if item_id
         and item_id not in batch
-        and ((key := index.resolve(c.story_key)) < _TEMPORARY_KEYS or key in alive)
+        and ((home := index.resolve(c.story_key)) < _TEMPORARY_KEYS or home in alive)
     }
     plan = StoryPlan(
         joins=joins,

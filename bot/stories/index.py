@@ -199,6 +199,8 @@ class StoryIndex:
         veto one another, they are one event told twice: they are merged into the oldest one
         (`merged`), which it joins. `add` it next."""
         target, kept, self._fits = self._decide(fp, published)
+        if target is None:
+            return None
         for key in kept:
             if key != target:
                 self.merged[key] = target

@@ -6,16 +6,15 @@ from datetime import UTC, datetime
 from html import escape
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot import __version__
 from bot.service import FeedStatus
-from bot.telegram.context import geo
+from bot.telegram.context import GeoContext, geo
 from bot.telegram.handlers.common import chat_language, reply
 from bot.telegram.i18n import t
 
 
-def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+def is_admin(update: Update, context: GeoContext) -> bool:
     user = update.effective_user
     return user is not None and user.id in geo(context).settings.admin_ids
 
@@ -44,7 +43,7 @@ def _feed_line(feed: FeedStatus, now: datetime) -> str:
     )
 
 
-async def cmd_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_status(update: Update, context: GeoContext) -> None:
     """/status (admins): feeds, last poll and error, counts, outbox backlog, uptime, version."""
     g = geo(context)
     lang = await chat_language(update, g)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from html import escape
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.telegram.context import geo
+from bot.telegram.context import GeoContext, geo
 from bot.telegram.format import match_entry_html
 from bot.telegram.handlers.common import chat_language, reply, reply_pages
 from bot.telegram.i18n import t
@@ -17,7 +16,7 @@ TREND_WEEKS, TREND_MAX_WEEKS = 12, 104
 MAX_QUERY = 200
 
 
-async def cmd_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_search(update: Update, context: GeoContext) -> None:
     """/search WORDS — full-text search over stored items, newest first."""
     g = geo(context)
     lang = await chat_language(update, g)
@@ -33,7 +32,7 @@ async def cmd_search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await reply_pages(update, header, [match_entry_html(m, with_summary=False) for m in found])
 
 
-async def cmd_trend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_trend(update: Update, context: GeoContext) -> None:
     """/trend TOPIC [WEEKS] — a chart of stories per week, spikes marked."""
     g = geo(context)
     lang = await chat_language(update, g)

@@ -7,7 +7,8 @@ import contextlib
 import logging
 import secrets
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
@@ -140,7 +141,9 @@ async def _prepare(app: GeoApp, runtime: Runtime) -> None:
         )  # fmt: skip
 
 
-def _as_callback(run: Callable[[], Awaitable[None]]) -> Callable[[GeoContext], Awaitable[None]]:
+def _as_callback(
+    run: Callable[[], Awaitable[None]],
+) -> Callable[[GeoContext], Coroutine[Any, Any, None]]:
     async def callback(_context: GeoContext) -> None:
         await run()
 

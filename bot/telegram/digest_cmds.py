@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
-from bot.telegram.context import geo
+from bot.telegram.context import GeoContext, geo
 from bot.telegram.handlers.common import chat_id_of, chat_language, register, reply
 from bot.telegram.i18n import t
 
@@ -32,7 +31,7 @@ def _offset_label(minutes: int) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-async def cmd_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_digest(update: Update, context: GeoContext) -> None:
     """/digest daily HH:MM [UTC±H] — one digest a day; /digest off — instant alerts again."""
     g = geo(context)
     lang = await chat_language(update, g)

@@ -6,18 +6,17 @@ import logging
 from html import escape
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.errors import FeedError
 from bot.telegram.admin import is_admin
-from bot.telegram.context import BotContext, geo
+from bot.telegram.context import BotContext, GeoContext, geo
 from bot.telegram.handlers.common import chat_language, reply
 from bot.telegram.i18n import t
 
 log = logging.getLogger(__name__)
 
 
-async def _admin_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> BotContext | None:
+async def _admin_only(update: Update, context: GeoContext) -> BotContext | None:
     g = geo(context)
     if not is_admin(update, context):
         await reply(update, t(await chat_language(update, g), "admins_only"))
@@ -25,7 +24,7 @@ async def _admin_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Bot
     return g
 
 
-async def cmd_addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_addfeed(update: Update, context: GeoContext) -> None:
     """/addfeed URL [NAME…] (admins): validated (http(s), no credentials, no private
     addresses unless allowed), appended to the feed list, polled from the next poll on."""
     g = await _admin_only(update, context)
@@ -48,7 +47,7 @@ async def cmd_addfeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply(update, f"Added <b>{escape(name)}</b>; it is polled from the next poll on.")
 
 
-async def cmd_removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_removefeed(update: Update, context: GeoContext) -> None:
     """/removefeed URL (admins)."""
     g = await _admin_only(update, context)
     if g is None:
@@ -67,7 +66,7 @@ async def cmd_removefeed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await reply(update, f"Removed <b>{escape(removed.name)}</b>.")
 
 
-async def cmd_feeds(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_feeds(update: Update, context: GeoContext) -> None:
     """/feeds retry [URL] (admins): poll failing or paused feeds again at the next poll."""
     g = await _admin_only(update, context)
     if g is None:

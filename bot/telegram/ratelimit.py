@@ -88,7 +88,7 @@ class SendWindow:
         return wait
 
 
-class RateLimiter(BaseRateLimiter[int]):
+class RateLimiter(BaseRateLimiter[None]):
     """Every request to a chat holds a place of `overall`; group limits (20 a minute), paid
     broadcasts and retries are AIORateLimiter's."""
 
@@ -119,7 +119,7 @@ class RateLimiter(BaseRateLimiter[int]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: None,
     ) -> Result:
         if data.get("chat_id") is not None and not data.get("allow_paid_broadcast"):
             callback = functools.partial(self._paced, callback)

@@ -5,16 +5,15 @@ from __future__ import annotations
 from html import escape
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.errors import RuleError
-from bot.telegram.context import geo
+from bot.telegram.context import GeoContext, geo
 from bot.telegram.handlers.common import chat_id_of, chat_language, register, reply, thread_of
 from bot.telegram.i18n import t
 from bot.watches import MAX_WATCHES_PER_CHAT
 
 
-async def cmd_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_watch(update: Update, context: GeoContext) -> None:
     """/watch NAME query — alerts for new items matching a personal query; /watch lists."""
     g = geo(context)
     lang = await chat_language(update, g)
@@ -42,7 +41,7 @@ async def cmd_watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, t(lang, "watch_saved", name=escape(watch.name)))
 
 
-async def cmd_unwatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_unwatch(update: Update, context: GeoContext) -> None:
     """/unwatch NAME."""
     g = geo(context)
     lang = await chat_language(update, g)

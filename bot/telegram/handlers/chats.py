@@ -8,9 +8,8 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.ext import ContextTypes
 
-from bot.telegram.context import BotContext, geo
+from bot.telegram.context import BotContext, GeoContext, geo
 from bot.telegram.format import topic_list_html
 from bot.telegram.handlers.common import chat_id_of, chat_language, register, reply, thread_of
 from bot.telegram.i18n import COMMANDS, LANGUAGES, t
@@ -18,7 +17,7 @@ from bot.telegram.i18n import COMMANDS, LANGUAGES, t
 log = logging.getLogger(__name__)
 
 
-async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_start(update: Update, context: GeoContext) -> None:
     """Welcome, what the bot watches, how to subscribe; registers the chat."""
     g = geo(context)
     await register(update, g)
@@ -26,7 +25,7 @@ async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, t(lang, "welcome", topics=topic_list_html(g.topics, lang=lang)))
 
 
-async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_help(update: Update, context: GeoContext) -> None:
     """Every command with one line each."""
     lang = await chat_language(update, geo(context))
     lines = [f"/{name} — {escape(text[lang])}" for name, text in COMMANDS.items()]
@@ -50,7 +49,7 @@ async def _topics_view(
     return "\n\n".join(lines), InlineKeyboardMarkup(buttons)
 
 
-async def cmd_topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_topics(update: Update, context: GeoContext) -> None:
     """Topics with counts and this chat's subscriptions; buttons toggle them."""
     g = geo(context)
     lang = await chat_language(update, g)
@@ -58,7 +57,7 @@ async def cmd_topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await reply(update, text, reply_markup=keyboard)
 
 
-async def on_toggle_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_toggle_topic(update: Update, context: GeoContext) -> None:
     """A /topics button: subscribe or unsubscribe, then redraw the list."""
     g, query = geo(context), update.callback_query
     assert query is not None and update.effective_chat is not None
@@ -90,7 +89,7 @@ async def _topics_or_explain(
     return known
 
 
-async def cmd_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_subscribe(update: Update, context: GeoContext) -> None:
     """/subscribe TOPIC… — alerts for new matches from now on."""
     g = geo(context)
     lang = await chat_language(update, g)
@@ -109,7 +108,7 @@ async def cmd_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await reply(update, "\n".join(lines))
 
 
-async def cmd_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_unsubscribe(update: Update, context: GeoContext) -> None:
     """/unsubscribe TOPIC…|all."""
     g = geo(context)
     lang = await chat_language(update, g)
@@ -130,7 +129,7 @@ async def cmd_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await reply(update, "\n".join(lines))
 
 
-async def cmd_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_subscriptions(update: Update, context: GeoContext) -> None:
     """This chat's subscriptions."""
     g = geo(context)
     lang = await chat_language(update, g)
@@ -141,7 +140,7 @@ async def cmd_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await reply(update, t(lang, "subscriptions", topics=", ".join(subs)))
 
 
-async def cmd_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_lang(update: Update, context: GeoContext) -> None:
     """/lang en|ru — override the interface language for this chat."""
     g = geo(context)
     args = [a.lower() for a in context.args or []]
@@ -153,24 +152,24 @@ async def cmd_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, t(args[0], "lang_set"))
 
 
-async def _set_muted(update: Update, context: ContextTypes.DEFAULT_TYPE, muted: bool) -> None:
+async def _set_muted(update: Update, context: GeoContext, muted: bool) -> None:
     g = geo(context)
     await register(update, g)
     await g.call(g.service.set_muted, chat_id_of(update), muted)
     await reply(update, t(await chat_language(update, g), "muted" if muted else "unmuted"))
 
 
-async def cmd_mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_mute(update: Update, context: GeoContext) -> None:
     """/mute — alerts arrive without a notification sound."""
     await _set_muted(update, context, True)
 
 
-async def cmd_unmute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_unmute(update: Update, context: GeoContext) -> None:
     """/unmute — alerts notify again."""
     await _set_muted(update, context, False)
 
 
-async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_migrate(update: Update, context: GeoContext) -> None:
     """A group became a supergroup: its subscriptions move to the new chat id."""
     message = update.effective_message
     if message is None or not message.migrate_to_chat_id:
@@ -181,7 +180,7 @@ async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await g.call(g.service.migrate_chat, old, new)
 
 
-async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_unknown_command(update: Update, context: GeoContext) -> None:
     """An unknown command gets a short reply naming the valid ones (in groups only when
     addressed to us, so commands meant for other bots are left alone)."""
     message, chat = update.effective_message, update.effective_chat

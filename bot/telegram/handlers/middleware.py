@@ -6,9 +6,9 @@ import logging
 import time
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
-from bot.telegram.context import geo
+from bot.telegram.context import GeoContext, geo
 from bot.telegram.handlers.common import chat_language, reply
 from bot.telegram.i18n import pick_language, t
 from bot.telegram.throttle import Verdict
@@ -16,7 +16,7 @@ from bot.telegram.throttle import Verdict
 log = logging.getLogger(__name__)
 
 
-async def enforce_allowlist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def enforce_allowlist(update: Update, context: GeoContext) -> None:
     """Runs before every handler: chats off the allowlist get a polite refusal, nothing stored."""
     allowed = geo(context).settings.allowed_chat_ids
     chat = update.effective_chat
@@ -32,7 +32,7 @@ async def enforce_allowlist(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     raise ApplicationHandlerStop
 
 
-async def enforce_rate_limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def enforce_rate_limit(update: Update, context: GeoContext) -> None:
     """Runs before every handler: a chat over its command budget is told once, then ignored."""
     chat = update.effective_chat
     if chat is None:

@@ -6,9 +6,8 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
-from bot.telegram.context import BotContext, geo
+from bot.telegram.context import BotContext, GeoContext, geo
 from bot.telegram.format import match_entry_html, source_html, timeline_pages
 from bot.telegram.handlers.common import NO_PREVIEW, chat_language, number, reply, reply_pages
 from bot.telegram.i18n import t
@@ -17,7 +16,7 @@ LATEST_DEFAULT, LATEST_MAX = 5, 20
 TIMELINE_MAX = 500
 
 
-async def cmd_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_latest(update: Update, context: GeoContext) -> None:
     """/latest [TOPIC] [N] — newest matches, one per story."""
     g = geo(context)
     lang = await chat_language(update, g)
@@ -44,7 +43,7 @@ async def cmd_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     )
 
 
-async def cmd_timeline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_timeline(update: Update, context: GeoContext) -> None:
     """/timeline TOPIC [N] — chronology, oldest first, paginated."""
     g = geo(context)
     lang = await chat_language(update, g)
@@ -89,7 +88,7 @@ async def _timeline_page(
     return text, InlineKeyboardMarkup([row])
 
 
-async def on_timeline_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_timeline_page(update: Update, context: GeoContext) -> None:
     """A timeline page button."""
     g, query = geo(context), update.callback_query
     assert query is not None
@@ -104,7 +103,7 @@ async def on_timeline_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -
                                   link_preview_options=NO_PREVIEW)  # fmt: skip
 
 
-async def cmd_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cmd_source(update: Update, context: GeoContext) -> None:
     """/source ID (or the clickable /source_ID) — provenance and evidence of an item."""
     g = geo(context)
     lang = await chat_language(update, g)
