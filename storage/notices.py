@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage.errors import storage_errors
+from storage.outbox import retry_later
 from storage.tables import NoticeRow, OutboxRow
 
 IN_DIGEST = "in_digest"  # an outbox row whose digest page is queued as a notice
@@ -94,21 +95,7 @@ def mark_sent(session: Session, notice_id: int, *, message_id: int | None, now: 
 def mark_retry(session: Session, notice_id: int, *, error: str, at: datetime) -> None:
     """The attempt failed for a passing reason: try again at `at`; the chat's later notices
     wait too, so they keep their order (a digest's pages)."""
-    row = session.get(NoticeRow, notice_id)
-    if row is None:
-        return
-    row.attempts += 1
-    row.last_error = error[:1000]
-    session.add(row)
-    session.execute(
-        sa.update(NoticeRow)
-        .where(
-            col(NoticeRow.chat_id) == row.chat_id,
-            col(NoticeRow.status) == "pending",
-            col(NoticeRow.next_attempt_at) < at,
-        )
-        .values(next_attempt_at=at)
-    )
+    retry_later(session, NoticeRow, notice_id, error=error, at=at)
 
 
 @storage_errors

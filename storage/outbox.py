@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage.chunks import in_ids, rows_in
 from storage.errors import storage_errors
-from storage.tables import ChatRow, OutboxRow, SubscriptionRow
+from storage.tables import ChatRow, NoticeRow, OutboxRow, SubscriptionRow
 
 _OUTBOX: sa.Table = OutboxRow.__table__  # type: ignore[attr-defined]
 _SUBSCRIPTIONS: sa.Table = SubscriptionRow.__table__  # type: ignore[attr-defined]
@@ -168,18 +169,34 @@ def mark_retry(session: Session, entry_id: int, *, error: str, at: datetime) -> 
 
     The chat's later alerts wait too, so a chat always receives its alerts in order.
     """
-    row = session.get(OutboxRow, entry_id)
+    retry_later(session, OutboxRow, entry_id, error=error, at=at)
+
+
+Queued = TypeVar("Queued", OutboxRow, NoticeRow)  # the two queues the sender drains
+
+
+def retry_later(
+    session: Session,
+    model: type[Queued],
+    row_id: int,
+    *,
+    error: str,
+    at: datetime,
+) -> None:
+    """Count a failed attempt of a queued row (an alert or a notice) and hold it, and every
+    pending row of its chat due earlier, until `at`: a chat's messages keep their order."""
+    row = session.get(model, row_id)
     if row is None:
         return
     row.attempts += 1
     row.last_error = error[:1000]
     session.add(row)
     session.execute(
-        sa.update(OutboxRow)
+        sa.update(model)
         .where(
-            col(OutboxRow.chat_id) == row.chat_id,
-            col(OutboxRow.status) == "pending",
-            col(OutboxRow.next_attempt_at) < at,
+            col(model.chat_id) == row.chat_id,
+            col(model.status) == "pending",
+            col(model.next_attempt_at) < at,
         )
         .values(next_attempt_at=at)
     )

@@ -445,15 +445,21 @@ def test_assigning_in_separate_batches_and_far_apart_in_time(engine):
         assert story_store.get_story(s, ids["late"]).member_count == 1  # type: ignore[union-attr]
 
 
-def test_a_report_bridging_two_stored_stories_merges_them(engine):
-    """Two outlets' reports too far apart to join each other, then a report between them:
-    one event, so one story, whichever report arrived first."""
+def _bridged_reports() -> tuple[Item, Item, Item]:
+    """Two reports of one event 70 h apart (too far to join each other), and one between."""
     first = item("first", title=EN["freeze-reuters"][0], text=EN["freeze-reuters"][1],
                  published=T0, source="https://a.example/rss")  # fmt: skip
     late = item("late", title=RU["freeze-kommersant"][0], text=RU["freeze-kommersant"][1],
                 published=T0 + timedelta(hours=70), source="https://b.example/rss")  # fmt: skip
     middle = item("middle", title=RU["freeze-tass"][0], text=RU["freeze-tass"][1],
                   published=T0 + timedelta(hours=35), source="https://c.example/rss")  # fmt: skip
+    return first, late, middle
+
+
+def test_a_report_bridging_two_stored_stories_merges_them(engine):
+    """Two outlets' reports too far apart to join each other, then a report between them:
+    one event, so one story, whichever report arrived first."""
+    first, late, middle = _bridged_reports()
     ids = _store(engine, [first])
     ids.update(_store(engine, [late]))
     assert ids["first"] != ids["late"]
@@ -474,12 +480,7 @@ def test_a_new_story_given_a_merged_storys_old_id_is_its_own_story(engine):
     same poll (one story cache), that new story is not the merged one: it keeps its own
     reports, and later reports neither crash the re-check nor join the wrong story."""
     cache = StoryCache(started=T0)
-    first = item("first", title=EN["freeze-reuters"][0], text=EN["freeze-reuters"][1],
-                 published=T0, source="https://a.example/rss")  # fmt: skip
-    late = item("late", title=RU["freeze-kommersant"][0], text=RU["freeze-kommersant"][1],
-                published=T0 + timedelta(hours=70), source="https://b.example/rss")  # fmt: skip
-    middle = item("middle", title=RU["freeze-tass"][0], text=RU["freeze-tass"][1],
-                  published=T0 + timedelta(hours=35), source="https://c.example/rss")  # fmt: skip
+    first, late, middle = _bridged_reports()
     drills = item("drills", title=EN["drills"][0], text=EN["drills"][1],
                   published=T0 + timedelta(hours=36), source="https://d.example/rss")  # fmt: skip
     summit = item("summit", title=EN["summit"][0], text=EN["summit"][1],
