@@ -24,6 +24,7 @@ from bot.event_terms import lexicon
 from bot.matching import RuleSet
 from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch, TopicMatch
 from bot.poll_report import PER_HOST_CONCURRENCY, FetchLimits, PollReport
+from bot.sources import worker as parse_worker
 from bot.sources.corpus import load_corpus
 from bot.sources.fetch import fetch_feed
 from bot.stories import Fingerprint, StoryCache, assign_stories
@@ -180,9 +181,12 @@ class Pipeline:
         """Parsing processes, started on first use (feedparser is pure Python: one core each)."""
         if self.parse_workers > 0 and self._parse_pool is None:
             context = multiprocessing.get_context("forkserver")  # no fork of a threaded process
+            # The server imports the worker module only (not `__main__`, the whole CLI): the
+            # processes forked from it share those pages and import nothing else.
+            context.set_forkserver_preload(["bot.sources.worker"])
             self._parse_pool = ProcessPoolExecutor(
                 self.parse_workers, mp_context=context,
-                initializer=_prepare_parser, initargs=(self._portable_rules(),),
+                initializer=parse_worker.prepare, initargs=(self._portable_rules(),),
             )  # fmt: skip
         return self._parse_pool
 
@@ -199,7 +203,7 @@ class Pipeline:
         try:
             # One task per process: each submit with no idle process starts a new one.
             await asyncio.gather(
-                *(loop.run_in_executor(pool, _ready) for _ in range(self.parse_workers))
+                *(loop.run_in_executor(pool, parse_worker.ready) for _ in range(self.parse_workers))
             )
         except (OSError, BrokenProcessPool) as exc:  # polls will report each feed's failure
             log.error("parsing processes did not start reason=%s", exc)
@@ -328,17 +332,6 @@ class Pipeline:
                 if item.id in stored
             )
         return report
-
-
-def _prepare_parser(rules: RuleSet | None) -> None:
-    """Runs first in each parsing process: unpickling `rules` compiled them (cached for the
-    process), and importing this module imported the parser; the story lexicon that
-    fingerprints matched items is loaded here."""
-    lexicon()
-
-
-def _ready() -> bool:
-    return True
 
 
 def _enqueue_watches(

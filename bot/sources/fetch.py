@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import hashlib
 import importlib.util
 import logging
 import socket
 import ssl
 import sys
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -29,8 +27,8 @@ from bot import __version__
 from bot.matching import RuleSet
 from bot.models import FeedConfig, FetchResult, FetchState
 from bot.sources import netguard
-from bot.sources.parse import MAX_ITEMS, parse_feed
-from bot.stories import fingerprint
+from bot.sources.parse import MAX_ITEMS
+from bot.sources.worker import FetchFailed, Response, failed, finish
 
 log = logging.getLogger(__name__)
 
@@ -48,27 +46,6 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # tenth of the CPU of a 304 fetch). A None entry makes the import fail at once, same fallback.
 if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
     sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-
-class _FetchFailed(Exception):
-    """Internal: a fetch failed for `reason` (with an HTTP status / Retry-After when known)."""
-
-    def __init__(self, reason: str, status: int | None = None, retry_after: float | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-        self.retry_after = retry_after
-
-
-@dataclass(frozen=True, slots=True)
-class _Response:
-    """The parts of a successful response that the rest of the fetch needs."""
-
-    status: int
-    body: bytes
-    etag: str | None
-    last_modified: str | None
-    content_type: str | None
 
 
 def make_http_client(timeout: float, max_redirects: int) -> httpx.AsyncClient:
@@ -127,64 +104,23 @@ async def fetch_feed(
             return FetchResult(feed=feed, state=state, not_modified=True, status=response.status)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            parse_executor, _finish, feed, state, response, now, max_items, rules
+            parse_executor, finish, feed, state, response, now, max_items, rules
         )
-    except _FetchFailed as exc:
-        return _failed(feed, state, exc)
+    except FetchFailed as exc:
+        return failed(feed, state, exc)
     except netguard.UnsafeURLError as exc:
-        return _failed(feed, state, _FetchFailed(str(exc)))
+        return failed(feed, state, FetchFailed(str(exc)))
     except (TimeoutError, httpx.TimeoutException):
-        return _failed(feed, state, _FetchFailed(f"timed out after {limit:g}s"))
+        return failed(feed, state, FetchFailed(f"timed out after {limit:g}s"))
     except socket.gaierror:
-        return _failed(feed, state, _FetchFailed("DNS lookup failed"))
+        return failed(feed, state, FetchFailed("DNS lookup failed"))
     except httpx.HTTPError as exc:
-        return _failed(feed, state, _FetchFailed(_network_reason(exc)))
+        return failed(feed, state, FetchFailed(_network_reason(exc)))
     except (httpx.InvalidURL, UnicodeError) as exc:
-        return _failed(feed, state, _FetchFailed(f"invalid URL: {exc}"))
+        return failed(feed, state, FetchFailed(f"invalid URL: {exc}"))
     except Exception as exc:  # a bad feed must never stop a poll; the traceback goes to DEBUG
         log.debug("unexpected error fetching feed=%s", feed.name, exc_info=True)
-        return _failed(feed, state, _FetchFailed(f"unexpected {type(exc).__name__}: {exc}"))
-
-
-def _finish(
-    feed: FeedConfig,
-    state: FetchState,
-    response: _Response,
-    now: datetime,
-    max_items: int,
-    rules: RuleSet | None = None,
-) -> FetchResult:
-    """Hash the body, skip parsing when unchanged, otherwise parse into items, fingerprint them
-    and (given `rules`) match them."""
-    digest = hashlib.sha256(response.body).hexdigest()
-    new_state = FetchState(
-        etag=response.etag or None,
-        last_modified=response.last_modified or None,
-        content_hash=digest,
-    )
-    if digest == state.content_hash:
-        return FetchResult(feed=feed, state=new_state, not_modified=True, status=response.status)
-    items, problem = parse_feed(
-        response.body, feed, fetched=now, content_type=response.content_type, max_items=max_items
-    )
-    if problem and not items:
-        return _failed(feed, state, _FetchFailed(problem, status=response.status))
-    matches = None
-    storied = items  # the items that may join a story: the matched ones, once known
-    if rules is not None:
-        found = ((item.id, rules.match(item.title, item.text, item.language)) for item in items)
-        matches = tuple((item_id, tuple(hits)) for item_id, hits in found if hits)
-        matched = {item_id for item_id, _ in matches}
-        storied = [item for item in items if item.id in matched]
-    fingerprints = tuple((item.id, fingerprint(item).to_bytes()) for item in storied)
-    return FetchResult(
-        feed=feed,
-        items=tuple(items),
-        state=new_state,
-        status=response.status,
-        fingerprints=fingerprints,
-        matches=matches,
-    )
+        return failed(feed, state, FetchFailed(f"unexpected {type(exc).__name__}: {exc}"))
 
 
 async def _get(
@@ -195,7 +131,7 @@ async def _get(
     max_bytes: int,
     now: datetime,
     allow_private: bool,
-) -> _Response:
+) -> Response:
     """GET with conditional headers, following redirects hop by hop under the guard."""
     headers: dict[str, str] = {}
     if state.etag:
@@ -212,27 +148,27 @@ async def _get(
         assert target is not None
         netguard.check_redirect(url, target, allow_private=allow_private)
         url = target
-    raise _FetchFailed(f"too many redirects (more than {client.max_redirects}; redirect loop?)")
+    raise FetchFailed(f"too many redirects (more than {client.max_redirects}; redirect loop?)")
 
 
 async def _get_once(
     client: httpx.AsyncClient, url: str, headers: dict[str, str], *, max_bytes: int, now: datetime
-) -> tuple[_Response | None, str | None]:
+) -> tuple[Response | None, str | None]:
     """One request: the response, or (None, the absolute redirect target)."""
     async with client.stream("GET", url, headers=headers) as resp:
         location = resp.headers.get("Location")
         if resp.status_code in _REDIRECTS and location:
             return None, urljoin(url, location.strip())
         if resp.status_code == HTTPStatus.NOT_MODIFIED:
-            return _Response(resp.status_code, b"", None, None, None), None
+            return Response(resp.status_code, b"", None, None, None), None
         if not 200 <= resp.status_code < 300:
-            raise _FetchFailed(
+            raise FetchFailed(
                 _status_reason(resp),
                 status=resp.status_code,
                 retry_after=parse_retry_after(resp.headers.get("Retry-After"), now),
             )
         body = await _read_capped(resp, max_bytes)
-        response = _Response(
+        response = Response(
             status=resp.status_code,
             body=body,
             etag=resp.headers.get("ETag"),
@@ -247,13 +183,13 @@ async def _read_capped(resp: httpx.Response, max_bytes: int) -> bytes:
     too_big = f"response larger than {max_bytes} bytes"
     declared = resp.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise _FetchFailed(too_big, status=resp.status_code)
+        raise FetchFailed(too_big, status=resp.status_code)
     chunks: list[bytes] = []
     size = 0
     async for chunk in resp.aiter_bytes():
         size += len(chunk)
         if size > max_bytes:
-            raise _FetchFailed(too_big, status=resp.status_code)
+            raise FetchFailed(too_big, status=resp.status_code)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -308,11 +244,3 @@ def _network_reason(exc: httpx.HTTPError) -> str:
         return f"protocol error: {exc}"
     detail = str(exc).strip()
     return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-
-
-def _failed(feed: FeedConfig, state: FetchState, exc: _FetchFailed) -> FetchResult:
-    """Log the one failure line and keep the previous state so the next poll retries cleanly."""
-    log.warning("feed fetch failed feed=%s url=%s reason=%s", feed.name, feed.url, exc.reason)
-    return FetchResult(
-        feed=feed, state=state, error=exc.reason, status=exc.status, retry_after=exc.retry_after
-    )
