@@ -24,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 BENCHMARKS = [
     "bench_pipeline", "bench_delivery", "bench_latency", "bench_memory", "bench_matcher",
-    "bench_prune",
+    "bench_prune", "bench_process",
 ]  # fmt: skip
 COLUMNS = ("benchmark", "geoalert", "baseline", "ratio", "target", "met?")
 

@@ -18,6 +18,10 @@ EXPECTED_ROWS = [
     "latency: feed → alert",
     "memory: peak RSS after a poll",
     "prune: old items, search index in sync",
+    "process: whole scan vs reader update_feeds",
+    "process: whole scan vs reader + update_search",
+    "process: `geoalert run` tree PSS peak, first poll",
+    "process: `geoalert run` tree PSS at rest",
 ]
 
 
