@@ -180,10 +180,10 @@ class Pipeline:
     def _pool(self) -> ProcessPoolExecutor | None:
         """Parsing processes, started on first use (feedparser is pure Python: one core each)."""
         if self.parse_workers > 0 and self._parse_pool is None:
-            context = multiprocessing.get_context("forkserver")  # no fork of a threaded process
-            # The server imports the worker module only (not `__main__`, the whole CLI): the
-            # processes forked from it share those pages and import nothing else.
-            context.set_forkserver_preload(["bot.sources.worker"])
+            # "spawn": no fork of a threaded process, and nothing left behind when the pool
+            # shuts down (a forkserver would stay, ~40 MB). A spawned process imports the main
+            # module (`bot.cli`, which imports nothing) and `bot.sources.worker`, no more.
+            context = multiprocessing.get_context("spawn")
             self._parse_pool = ProcessPoolExecutor(
                 self.parse_workers, mp_context=context,
                 initializer=parse_worker.prepare, initargs=(self._portable_rules(),),
@@ -215,6 +215,13 @@ class Pipeline:
         """The rules, when the parsing processes can match with them (built from rule files)."""
         rules = self.rules()
         return rules if rules.portable else None
+
+    def stop_parsers(self) -> None:
+        """Let the parsing processes exit once their work is done (the next poll starts them
+        again): between polls a long-running bot holds no parsing process. Blocking."""
+        if self._parse_pool is not None:
+            pool, self._parse_pool = self._parse_pool, None
+            pool.shutdown(wait=True)
 
     def close(self) -> None:
         """Stop the parsing processes."""

@@ -24,6 +24,8 @@ from telegram import Bot
 
 from bot.config import Settings
 from bot.delivery import Delivery
+from bot.event_terms import lexicon
+from bot.memory import release_memory
 from bot.metrics import Health, Metrics
 from bot.models import StoredMatch, Topic
 from bot.notify import (
@@ -51,6 +53,10 @@ RULES_CHECK_INTERVAL = 15.0
 PRUNE_INTERVAL = 6 * 3600.0
 DIGEST_INTERVAL = 60.0
 POLL_JITTER_SECONDS = 30
+
+
+async def _load_lexicon() -> None:
+    await asyncio.to_thread(lexicon)
 
 
 def poll_jitter(interval: int) -> float:
@@ -136,8 +142,9 @@ class Runtime:
     # --- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the parsing processes alongside the jobs (the first poll queues behind them)."""
-        self._parsers = asyncio.create_task(self.pipeline.start_parsers())
+        """Load the story lexicon alongside the jobs. Parsing processes are started by each
+        poll and exit after it: a bot between polls holds none (about 30 MB each)."""
+        self._parsers = asyncio.create_task(_load_lexicon())
 
     async def close(self) -> None:
         """Stop: sends in flight finish, processes and connections close, the lock is freed."""
@@ -159,7 +166,11 @@ class Runtime:
         """One poll and its search indexing; then what follows from it: admin notices for
         paused or recovered feeds, spike alerts, and a drain of the outbox."""
         started = time.monotonic()
-        report = await self.pipeline.update(force=force)
+        try:
+            report = await self.pipeline.update(force=force)
+        finally:
+            await asyncio.to_thread(self.pipeline.stop_parsers)
+            release_memory()
         self.last_poll_at = datetime.now(UTC)
         self._record(report, time.monotonic() - started)
         self.output.show(report.new_matches)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -55,3 +56,29 @@ async def test_telegram_mode_schedules_the_same_jobs(
         names = {job.name for job in bot.app.job_queue.jobs()}
         assert names == {job.name for job in bot.g.runtime.jobs()}
         assert "prune" in names
+
+
+async def test_parsing_processes_work_during_a_poll_and_exit_after_it(tmp_path, feed_server):
+    """Between polls a long-running bot holds no parsing process (each ~30 MB); the next poll
+    starts them again."""
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(
+        f"- url: {feed_server.url('/feeds/rss2.xml')}\n  name: Steppe Wire\n"
+        f"- url: {feed_server.url('/feeds/ru.xml')}\n  name: Ru Wire\n"
+    )
+    settings = load_settings(
+        _env_file=None, DATABASE_URL=f"sqlite:///{tmp_path / 'g.db'}", GEOALERT_FEEDS=feeds,
+        GEOALERT_RULES_DIR=REPO / "rules", GEOALERT_SEEDS_DIR=tmp_path / "no-seeds",
+        GEOALERT_PARSE_WORKERS=2, GEOALERT_ALLOW_PRIVATE_FEEDS=True,
+    )  # fmt: skip
+    runtime = build_runtime(settings)
+    try:
+        started = multiprocessing.active_children()
+        report = await runtime.poll()
+        assert report.errors == [] and report.new_items > 0
+        assert multiprocessing.active_children() == started == []
+        again = await runtime.poll(force=True)  # the processes come back when needed
+        assert again.errors == []
+        assert multiprocessing.active_children() == []
+    finally:
+        await runtime.close()

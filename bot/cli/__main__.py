@@ -2,6 +2,7 @@
 
 import sys
 
-from bot.cli.app import main
+if __name__ == "__main__":  # not when a parsing process re-imports the main module
+    from bot.cli import main
 
-sys.exit(main())
+    sys.exit(main())

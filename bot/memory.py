@@ -1,0 +1,32 @@
+"""Give memory back to the operating system after a large piece of work.
+
+A poll of thousands of items allocates and frees a lot of small objects; CPython's allocator
+and glibc's malloc keep the freed memory mapped, so the process stays as large as its
+busiest moment. After a poll the bot collects cycles and asks glibc to return free pages
+(`malloc_trim`); elsewhere (musl, macOS) only the collection runs.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+from collections.abc import Callable
+from functools import cache
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return None
+
+
+def release_memory() -> None:
+    """Collect garbage, then return free heap pages to the system where the C library can."""
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
