@@ -16,7 +16,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.config import Settings
 from bot.runlock import LOCK_NAME
 from bot.runtime import Runtime, build_runtime
-from bot.telegram.app import run_bot
 
 __all__ = ["LOCK_NAME", "console_scheduler", "run", "run_console"]
 
@@ -26,6 +25,10 @@ log = logging.getLogger(__name__)
 def run(settings: Settings) -> int:
     """Run until SIGINT/SIGTERM."""
     if settings.token:
+        # Imported here: console mode never loads python-telegram-bot (~13 MB of a process
+        # that should stay small on a VPS). Nothing imports the runner back: no cycle.
+        from bot.telegram.app import run_bot
+
         return run_bot(settings)
     log.info("no TELEGRAM_BOT_TOKEN set: console mode, alerts are printed")
     return asyncio.run(run_console(settings))

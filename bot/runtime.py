@@ -15,15 +15,13 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
-from telegram import Bot
 
 from bot.config import Settings
-from bot.delivery import Delivery
 from bot.event_terms import lexicon
 from bot.memory import release_memory
 from bot.metrics import Health, Metrics
@@ -45,6 +43,9 @@ from bot.wiring import FeedBook, build_pipeline, feed_list, open_store
 from storage.engine import session_scope
 from storage.outbox import backlog
 from storage.retention import prune_items
+
+if TYPE_CHECKING:
+    from telegram import Bot
 
 log = logging.getLogger(__name__)
 
@@ -308,6 +309,8 @@ def build_runtime(settings: Settings, *, bot: Bot | None = None) -> Runtime:
         metrics = Metrics()
         output: Output = ConsoleOutput()
         if bot is not None:
+            from bot.delivery import Delivery  # Telegram mode only (see bot.runner.run)
+
             output = Delivery(engine, bot, chat_min_interval=settings.chat_min_interval,
                               metrics=metrics, tags=feeds.tags)  # fmt: skip
         metrics.watch_backlog(lambda: _backlog(engine))
