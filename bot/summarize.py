@@ -13,7 +13,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from html.parser import HTMLParser
+
+from bot.text import has_cyrillic, html_to_text, language_of, light_stem
 
 ELLIPSIS = "…"
 
@@ -42,7 +43,6 @@ _TERMINATOR_RE = re.compile(r"(?:\.{3}|…|[.!?]+)[\"'”’»)\]]*(?=\s)")
 _LIST_END = _wordset("etc. т.д. т.п. др. пр.")
 _PARAGRAPH_RE = re.compile(r"\n\s*\n")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-_CYRILLIC_RE = re.compile(r"[а-яё]", re.IGNORECASE)
 _INITIAL_RE = re.compile(r"^[A-ZА-ЯЁ]\.$")
 _DOTTED_RE = re.compile(r"^(?:[^\W\d_]{1,2}\.){2,}$")
 _OPENERS = "\"'“‘«„([—–-"
@@ -104,7 +104,7 @@ def split_sentences(text: str, language: str | None = None) -> list[str]:
     `language` ("en", "ru"; None = guess from the script) picks the words that, after an
     abbreviation that may end a sentence ("U.S.", "etc.", "т.д.", "2022 г."), open a new one.
     """
-    lang = language or detect_language(text)
+    lang = language or language_of(text)
     return [sentence for paragraph in _paragraphs(text, lang) for sentence in paragraph]
 
 
@@ -112,13 +112,6 @@ def _paragraphs(text: str, lang: str) -> list[list[str]]:
     """The sentences of each non-empty paragraph (paragraphs are separated by blank lines)."""
     paragraphs = (re.sub(r"\s+", " ", p).strip() for p in _PARAGRAPH_RE.split(text))
     return [_split_paragraph(paragraph, lang) for paragraph in paragraphs if paragraph]
-
-
-def detect_language(text: str) -> str:
-    """Guess the language of `text`: "ru" when Cyrillic letters outnumber Latin ones, else "en"."""
-    cyrillic = len(_CYRILLIC_RE.findall(text))
-    latin = len(re.findall(r"[a-z]", text, re.IGNORECASE))
-    return "ru" if cyrillic > latin else "en"
 
 
 def _split_paragraph(paragraph: str, lang: str) -> list[str]:
@@ -191,7 +184,7 @@ def summarize(
     if max_chars < 2 or max_sentences < 1:
         raise ValueError("max_chars must be >= 2 and max_sentences >= 1")
     plain = clean_text(text)
-    lang = language or detect_language(f"{title}\n{plain}")
+    lang = language or language_of(f"{title}\n{plain}")
     candidates = _candidates(plain, lang) or _candidates(plain, lang, strict=False)
     if not candidates:
         return _truncate(_clean_sentence(clean_text(title)), max_chars)
@@ -231,43 +224,11 @@ def _candidates(plain: str, lang: str, *, strict: bool = True) -> list[str]:
     return candidates
 
 
-class _TextExtractor(HTMLParser):
-    """Collects the text of an HTML fragment; block tags become paragraph breaks."""
-
-    _BLOCKS = _wordset("p div li ul ol h1 h2 h3 h4 h5 h6 blockquote tr table section")
-    _SKIP = frozenset({"script", "style", "noscript", "template"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._SKIP:
-            self._skipping += 1
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag in self._BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP and self._skipping:
-            self._skipping -= 1
-        elif tag in self._BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
-
-
 def clean_text(text: str) -> str:
     """Plain text with stray HTML tags and entities removed; paragraphs kept as blank lines."""
     if re.search(r"<[a-zA-Z/!]", text):
-        extractor = _TextExtractor()
-        extractor.feed(text)
-        extractor.close()
-        text = "".join(extractor.parts)
+        # One line per block element; a block is a paragraph here (sentences never cross it).
+        text = "\n\n".join(html_to_text(text).split("\n"))
     for _ in range(2):  # double-escaped feeds: "&amp;amp;"
         if "&" not in text:
             break
@@ -316,10 +277,6 @@ _FINAL_PUNCT_RE = re.compile(r"[.!?…][\"'”’»)\]]*$")
 _EVIDENCE_BONUS = 5.0  # per matched evidence term: evidence beats word weight
 _TITLE_BOOST = 2.0
 _LEAD_BONUS = 0.15
-_RU_ENDING_RE = re.compile(
-    r"(?:иями|ями|ами|ого|его|ому|ему|ыми|ими|ая|яя|ое|ее|ие|ые|ой|ей|ий|ый|ую|юю|ом|ем|ам|ям"
-    r"|ах|ях|ов|ев|ью|а|я|о|е|ы|и|у|ю|ь|й)$"
-)
 
 
 def _score(sentences: list[str], title: str, evidence_terms: Sequence[str]) -> list[float]:
@@ -351,28 +308,15 @@ def _content_stems(text: str) -> list[str]:
     for match in _WORD_RE.finditer(text):
         word = match.group().lower().replace("ё", "е")
         if len(word) > 2 and word not in _STOPWORDS:
-            stems.append(_stem(word))
+            stems.append(light_stem(word))
     return stems
-
-
-def _stem(word: str) -> str:
-    """A crude stem so that "санкции"/"санкций" and "sanction"/"sanctions" count together."""
-    if _CYRILLIC_RE.search(word):
-        stem = _RU_ENDING_RE.sub("", word)
-        return stem if len(stem) >= 3 else word
-    word = re.sub(r"['’]s$", "", word)
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
 
 
 def _evidence_pattern(term: str) -> re.Pattern[str]:
     """Case-insensitive match of an evidence term: Russian terms match as stems (prefixes),
     English ones as whole words with a plain inflection ("recognize" → "recognized")."""
     words = [re.escape(word) for word in term.split()]
-    if _CYRILLIC_RE.search(term):
+    if has_cyrillic(term):
         last = words[-1] + r"\w*"
     elif term.split()[-1].lower().endswith("e") and len(term.split()[-1]) > 3:
         last = words[-1][:-1] + r"(?:e|es|ed|ing)"

@@ -12,6 +12,7 @@ from bot.text.stemming import stemmer
 from bot.text.words import (
     has_cyrillic,
     language_of,
+    light_stem,
     normalise_word,
     script_of,
     snowball,
@@ -24,6 +25,7 @@ __all__ = [
     "has_cyrillic",
     "html_to_text",
     "language_of",
+    "light_stem",
     "normalise_word",
     "script_of",
     "snowball",

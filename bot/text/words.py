@@ -58,3 +58,24 @@ def has_cyrillic(word: str) -> bool:
 def stem(word: str) -> str:
     """Snowball stem of a lower-case word: Russian when it has a Cyrillic letter, else English."""
     return snowball(word, "ru" if has_cyrillic(word) else "en")
+
+
+_RU_ENDING = re.compile(
+    r"(?:иями|ями|ами|ого|его|ому|ему|ыми|ими|ая|яя|ое|ее|ие|ые|ой|ей|ий|ый|ую|юю|ом|ем|ам|ям"
+    r"|ах|ях|ов|ев|ью|а|я|о|е|ы|и|у|ю|ь|й)$"
+)
+
+
+def light_stem(word: str) -> str:
+    """A light stem, suffix stripping only, so that "санкции"/"санкций" and
+    "sanction"/"sanctions" count together. Summaries score sentences with it: Snowball would
+    pick other sentences in about one long text in five, a change users would see."""
+    if has_cyrillic(word):
+        stem = _RU_ENDING.sub("", word)
+        return stem if len(stem) >= 3 else word
+    word = re.sub(r"['’]s$", "", word)
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
