@@ -30,6 +30,9 @@ from pathlib import Path
 # The loopback feed host lives in benchmarks/_feedhost.py; its names are importable from here.
 from benchmarks._feedhost import FeedHost, Hit, feed_host_process, host_stats  # noqa: F401
 
+# Process measurements (whole-tree CPU and PSS) live in benchmarks/_measure.py.
+from benchmarks._measure import Span, rss_mb  # noqa: F401
+
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # `python benchmarks/bench_x.py` puts benchmarks/ first, not the repo
     sys.path.insert(0, str(REPO))
@@ -76,29 +79,6 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 
 
-class Span:
-    """Wall-clock and CPU seconds (this process, all threads) of a `with` block. CPU time is the
-    figure to trust on a busy machine: other processes stretch wall time, not our CPU time."""
-
-    wall: float = 0.0
-    cpu: float = 0.0
-
-    def __enter__(self) -> Span:
-        self._wall, self._cpu = time.perf_counter(), _cpu_seconds()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.wall = time.perf_counter() - self._wall
-        self.cpu = _cpu_seconds() - self._cpu
-
-
-def _cpu_seconds() -> float:
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def machine() -> str:
     """`N cores, CPU model` for the report header."""
     model = "unknown CPU"
@@ -112,23 +92,6 @@ def machine() -> str:
         f"{os.cpu_count()} cores, {model}, Python {sys.version.split()[0]}, "
         f"load average {load:.1f} (other processes skew figures)"
     )
-
-
-def rss_mb() -> tuple[float, float]:
-    """(current RSS, peak RSS) of this process in MiB, from /proc/self/status."""
-    values = {}
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            key, _, rest = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                values[key] = int(rest.split()[0]) / 1024
-    if "VmHWM" not in values:  # not Linux: ru_maxrss (KiB on Linux, bytes on macOS)
-        import resource
-
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        peak_mb = peak / 1024 / (1024 if sys.platform == "darwin" else 1)
-        return peak_mb, peak_mb
-    return values.get("VmRSS", 0.0), values["VmHWM"]
 
 
 def build_pipeline(**kwargs: object):  # type: ignore[no-untyped-def]
