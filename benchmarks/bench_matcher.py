@@ -1,28 +1,46 @@
 """Benchmark the compiled rule matcher against two naive regex baselines, in one run.
 
-    python benchmarks/bench_matcher.py            # 20,000 items of ~1 KB, 50 rules
+    python benchmarks/bench_matcher.py            # 20,000 items of ~1 KB per pass, 50 rules
     python benchmarks/bench_matcher.py --smoke    # 500 items: checks that it runs (CI)
 
-Items are generated (mixed English/Russian filler, ~15 % with a topical sentence); the rules
-are the 3 bundled ones plus 47 generated variants (other ids, other entities and words), all
-with morphology on. Baselines:
+Items are generated from real news prose: the words of the labelled texts
+(tests/data/eval/*.jsonl and tests/data/stories/*.jsonl, English and Russian; thousands of
+distinct words) at their natural frequency. Three kinds of item, in stated shares:
+
+- topical (15 %): one labelled on-topic text (title and body) inside general filler;
+- near-topical (35 %): filler with rule-near words mixed in (5 % of its words, about 8 an
+  item; the labelled texts have 27 %): words sharing their first five letters with a term word
+  of the rules (Russian, sanctioned, recognised, Armenia, безопасности…; stopwords left out),
+  which send the matcher through its prefix and stem look-ups, `near` and weights;
+- general (50 %): filler only (the labelled texts' other words).
+
+The rules are the 3 bundled ones plus 47 generated variants (other ids, other entities and
+words), all with morphology on. Baselines:
 
 - per-term: one `re.search` per term per item (terms as Python regexes, whole words);
 - per-rule: one alternation regex of all the rule's terms per item.
 
-The matcher is timed twice over the same items: cold (first pass, empty word cache: every
-word is stemmed once) and warm (second pass). Baselines run once, with no warm-up.
-Both baselines only answer "does any term occur" (less than the matcher does: weights,
-`near`, `unless`, evidence). Baselines run on a slice of the items; items/s is a rate either
-way. Figures are printed, never asserted.
+Every matcher, geoalert's and the baselines alike, runs in a fresh process of its own:
+
+- cold pass: the first batch of items, right after the rules are loaded (empty word caches;
+  loading is timed on its own);
+- warm pass: a second batch of new items from the same vocabulary, after the first (the caches
+  hold the first batch's words: what a long-running parsing process sees).
+
+Inside each timer: `match` (or the regex searches) over the batch's items, one after another;
+outside: interpreter start, imports, reading the items, loading the rules. Both baselines only
+answer "does any term occur" (less than the matcher does: weights, `near`, `unless`,
+evidence) and run on a slice of the items; items/s is a rate either way. Figures are printed,
+never asserted.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import json
 import re
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,33 +51,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.matching import RuleSet, load_rules  # noqa: E402
+from benchmarks._news import KINDS, make_items, vocabulary  # noqa: E402
+from bot.matching import load_rules  # noqa: E402
 from bot.matching.compiler import split_term  # noqa: E402
 
 Item = tuple[str, str, str]  # title, text, language
+MATCHERS = {  # name in the tables → the --child argument
+    "compiled matcher": "compiled",
+    "naive: re.search per term": "per-term",
+    "naive: alternation per rule": "per-rule",
+}
 
-EN_TEXT = (
-    "the government said on monday that the new budget would support growth in the region "
-    "while analysts expected inflation to slow after the central bank kept its key rate and "
-    "officials met investors in the capital to discuss energy prices trade routes and ports "
-    "farmers reported a strong harvest as the weather improved across the northern provinces"
-)
-RU_TEXT = (
-    "правительство заявило в понедельник что новый бюджет поддержит рост экономики региона "
-    "аналитики ожидают замедления инфляции после того как центральный банк сохранил ставку "
-    "чиновники встретились с инвесторами в столице чтобы обсудить цены на энергию и порты "
-    "фермеры сообщили о хорошем урожае так как погода улучшилась в северных областях"
-)
-TOPICAL = (
-    ("en", "The EU adopted its 14th package of sanctions against Russia on Friday."),
-    ("en", "Kazakhstan says it will not help Moscow evade Western sanctions."),
-    ("en", "Armenia freezes its participation in the CSTO, Pashinyan says."),
-    ("en", "Kazakhstan will not recognize the LPR and DPR, its foreign ministry said."),
-    ("ru", "ЕС ввёл новые санкции против России."),
-    ("ru", "Армения заморозила участие в ОДКБ."),
-    ("ru", "Казахстан не признаёт ЛНР и ДНР, заявил министр."),
-    ("ru", "Компании из Казахстана помогают обходить антироссийские санкции."),
-)
 # Variant rules replace each bundled rule's key words and entities with another topic's.
 KEYWORDS = {
     "sanctions": [
@@ -87,24 +89,6 @@ ENTITIES = [
 ]
 
 
-def make_items(count: int, seed: int = 7) -> list[Item]:
-    """`count` items of ~1 KB; about 15 % carry one topical sentence."""
-    rng = random.Random(seed)
-    items = []
-    for _ in range(count):
-        lang = rng.choice(("en", "ru"))
-        words = (EN_TEXT if lang == "en" else RU_TEXT).split()
-        sentences = []
-        while sum(len(s) + 1 for s in sentences) < 1000:
-            sentence = " ".join(rng.choice(words) for _ in range(rng.randint(8, 16)))
-            sentences.append(sentence.capitalize() + ".")
-        if rng.random() < 0.15:
-            sentences.insert(rng.randrange(len(sentences)), rng.choice(TOPICAL)[1])
-        title = " ".join(rng.choice(words) for _ in range(6)).capitalize()
-        items.append((title, " ".join(sentences), lang))
-    return items
-
-
 def make_rule_dir(directory: Path, variants: int = 47, source: Path = REPO / "rules") -> Path:
     """The rules of `source` (the bundled ones) plus `variants` generated ones (other key
     words and entities)."""
@@ -130,8 +114,8 @@ def _term_regex(source: str) -> str:
     return r"[\s\-'’\"“”«»]+".join(parts)
 
 
-def rule_terms(rule_dir: Path) -> dict[str, list[str]]:
-    """Every term of every rule, as the Python regex a naive matcher would use."""
+def rule_sources(rule_dir: Path) -> dict[str, list[str]]:
+    """Every term of every rule as written (`re:` before a regex), `unless` contexts left out."""
     import yaml
 
     out: dict[str, list[str]] = {}
@@ -140,8 +124,22 @@ def rule_terms(rule_dir: Path) -> dict[str, list[str]]:
         found: list[str] = []
         _collect(doc.get("groups", {}), found)
         _collect(doc["match"], found)
-        out[doc["id"]] = [rf"(?<!\w)(?:{_term_regex(t)})(?!\w)" for t in dict.fromkeys(found)]
+        out[doc["id"]] = list(dict.fromkeys(found))
     return out
+
+
+def rule_terms(rule_dir: Path) -> dict[str, list[str]]:
+    """Every term of every rule, as the Python regex a naive matcher would use."""
+    return {
+        rule: [rf"(?<!\w)(?:{_term_regex(t)})(?!\w)" for t in sources]
+        for rule, sources in rule_sources(rule_dir).items()
+    }
+
+
+def rule_words(rule_dir: Path) -> list[str]:
+    """The words of every term that is not a regex (`*` kept)."""
+    return [w for terms in rule_sources(rule_dir).values() for t in terms
+            if not t.startswith("re:") for w in t.split()]  # fmt: skip
 
 
 def _collect(node: object, found: list[str]) -> None:
@@ -180,11 +178,42 @@ def per_rule_baseline(terms: dict[str, list[str]]) -> Callable[[Item], set[str]]
     return run
 
 
-def timed(run: Callable[[Item], object], items: Sequence[Item]) -> tuple[float, int]:
+def child(kind: str, rule_dir: Path, items_file: Path, sample: int) -> None:
+    """One matcher in this fresh process: load the rules, a cold pass over the first batch, a
+    warm pass over the second; prints one `CHILD {json}` line."""
+    batches: list[list[Item]] = [[], []]
+    for line in items_file.read_text(encoding="utf-8").splitlines():
+        batch, title, text, lang = json.loads(line)
+        batches[batch].append((title, text, lang))
+    if sample:
+        batches = [b[:sample] for b in batches]
     start = time.perf_counter()
-    for item in items:
-        run(item)
-    return time.perf_counter() - start, len(items)
+    if kind == "compiled":
+        rules = load_rules(rule_dir)
+        run: Callable[[Item], object] = lambda item: rules.match(*item)  # noqa: E731
+    else:
+        baseline = per_term_baseline if kind == "per-term" else per_rule_baseline
+        run = baseline(rule_terms(rule_dir))
+    out: dict[str, object] = {"load_s": time.perf_counter() - start}
+    for name, items in zip(("cold", "warm"), batches, strict=True):
+        start = time.perf_counter()
+        found = [bool(run(item)) for item in items]
+        out[name] = (time.perf_counter() - start, len(items))
+        out.setdefault("matched", found)
+    if kind == "compiled":
+        out["rules"] = len(rules)
+        out["memory"] = peak_memory(rule_dir, batches[0][:2000])
+    print("CHILD " + json.dumps(out), flush=True)
+
+
+def run_child(kind: str, rule_dir: Path, items_file: Path, sample: int) -> dict[str, object]:
+    cmd = [sys.executable, __file__, "--child", kind, "--rule-dir", str(rule_dir),
+           "--items-file", str(items_file), "--sample", str(sample)]  # fmt: skip
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("CHILD ")]
+    if proc.returncode != 0 or not lines:
+        raise SystemExit(f"{kind} matcher failed:\n{proc.stdout[-2000:]}{proc.stderr[-4000:]}")
+    return json.loads(lines[-1][len("CHILD ") :])  # type: ignore[no-any-return]
 
 
 def peak_memory(rule_dir: Path, items: Sequence[Item]) -> tuple[float, float]:
@@ -202,54 +231,85 @@ def peak_memory(rule_dir: Path, items: Sequence[Item]) -> tuple[float, float]:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="500 items: a quick run for CI")
-    parser.add_argument("--items", type=int, default=20_000)
+    parser.add_argument("--items", type=int, default=20_000, help="items per pass")
     parser.add_argument(
         "--rules", type=Path, default=REPO / "rules", help="rule files to start from (to compare)"
     )
+    parser.add_argument("--topical-share", type=float, default=0.15)
+    parser.add_argument("--near-share", type=float, default=0.35)
+    parser.add_argument("--near-density", type=float, default=0.05, help="in near-topical items")
+    parser.add_argument("--child", choices=list(MATCHERS.values()), help=argparse.SUPPRESS)
+    parser.add_argument("--rule-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--items-file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--sample", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        child(args.child, args.rule_dir, args.items_file, args.sample)
+        return
     count = 500 if args.smoke else args.items
-    items = make_items(count)
-    sample = items[: max(50, count // 20)]
+    # The baselines take ~0.3 s and ~0.15 s an item (15,000 terms): a slice of each batch.
+    sample = 10 if args.smoke else max(50, count // 100)
+    shares = (args.topical_share, args.near_share)
     with tempfile.TemporaryDirectory() as tmp:
-        rule_dir = make_rule_dir(Path(tmp), source=args.rules)
-        start = time.perf_counter()
-        rules: RuleSet = load_rules(rule_dir)
-        load_s = time.perf_counter() - start
-        terms = rule_terms(rule_dir)
-        # The first pass starts with an empty word cache (cold); the second reuses it (warm).
-        start = time.perf_counter()
-        matched = sum(1 for t, x, lang in items if rules.match(t, x, lang))
-        cold_s = time.perf_counter() - start
-        rows = [
-            ("compiled matcher, cold", cold_s, count),
-            ("compiled matcher, warm", *timed(lambda i: rules.match(*i), items)),
-            ("naive: re.search per term", *timed(per_term_baseline(terms), sample)),
-            ("naive: alternation per rule", *timed(per_rule_baseline(terms), sample)),
-        ]
-        memory, rss = peak_memory(rule_dir, items[:2000])
-    report(rows, len(rules), sum(map(len, terms.values())), load_s, matched, count, memory, rss)
+        rule_dir = Path(tmp) / "rules"
+        rule_dir.mkdir()
+        make_rule_dir(rule_dir, source=args.rules)
+        vocab = vocabulary(rule_words(rule_dir))
+        batches = [make_items(vocab, count, seed, shares, args.near_density) for seed in (7, 8)]
+        items_file = Path(tmp) / "items.jsonl"
+        items_file.write_text("".join(json.dumps([b, *item[:3]], ensure_ascii=False) + "\n"
+                                      for b, batch in enumerate(batches) for item in batch),
+                              encoding="utf-8")  # fmt: skip
+        runs = {name: run_child(kind, rule_dir, items_file, 0 if kind == "compiled" else sample)
+                for name, kind in MATCHERS.items()}  # fmt: skip
+        n_terms = sum(map(len, rule_terms(rule_dir).values()))
+    print(f"vocabulary (rule-near: first five letters of a rule's term word): {vocab.describe()}")
+    report(runs, n_terms, [item[3] for item in batches[0]], (*shares, args.near_density))
 
 
 def report(
-    rows: list[tuple[str, float, int]],
-    n_rules: int,
-    n_terms: int,
-    load_s: float,
-    matched: int,
-    count: int,
-    memory: float,
-    rss: float,
+    runs: dict[str, dict], n_terms: int, kinds: list[str], shares: tuple[float, float, float]
 ) -> None:
-    """Print the results table."""
-    kb = sum(len(t) + len(x) for t, x, _ in make_items(min(count, 200))) / min(count, 200)
-    print(f"rules: {n_rules} ({n_terms} terms), loaded in {load_s * 1000:.0f} ms")
-    print(f"items: {count} of ~{kb / 1024:.2f} KB; {matched} matched at least one topic")
-    compiled_rate = rows[0][2] / rows[0][1]  # the cold pass: what a fresh process gets
-    print(f"{'matcher':<30} {'items':>7} {'seconds':>8} {'items/s':>10} {'compiled is':>12}")
-    for name, seconds, n in rows:
-        rate = n / seconds
-        print(f"{name:<30} {n:>7} {seconds:>8.2f} {rate:>10.0f} {compiled_rate / rate:>11.1f}×")
-    print(f"peak traced memory (load + 2000 items): {memory:.1f} MiB; max RSS {rss:.0f} MiB")
+    """Print the tables and the RESULT lines."""
+    from benchmarks._common import emit
+
+    compiled = runs["compiled matcher"]
+    matched = compiled["matched"]
+    by_kind = {k: [m for m, kind in zip(matched, kinds, strict=True) if kind == k] for k in KINDS}
+    print(f"rules: {compiled['rules']} ({n_terms} terms), loaded in "
+          f"{compiled['load_s'] * 1000:.0f} ms (a fresh process)")  # fmt: skip
+    print(f"items: 2 batches of {len(kinds)} (~1 KB each; the baselines take the first "
+          f"{runs['naive: re.search per term']['cold'][1]} of each); by construction "
+          f"{shares[0]:.0%} topical, {shares[1]:.0%} near-topical ({shares[2]:.0%} of their "
+          f"words rule-near), {1 - shares[0] - shares[1]:.0%} general")  # fmt: skip
+    print("matched at least one topic by the compiled matcher (cold batch): " + ", ".join(
+        f"{k} {sum(v) / max(len(v), 1):.0%} of {len(v)}" for k, v in by_kind.items())
+          + f"; all {sum(matched) / len(matched):.0%}")  # fmt: skip
+    rates = {p: {n: r[p][1] / r[p][0] for n, r in runs.items()} for p in ("cold", "warm")}
+    # run_all.py reads these rows by name (`compiled matcher, cold|warm`, then the fastest of
+    # the others): the cold table comes last, so the baselines it keeps are the cold ones.
+    for p, what in (("warm", "warm pass: a second batch of new items, caches filled by the "
+                     "first"), ("cold", "cold pass: the first batch in a fresh process, empty "
+                     "caches")):  # fmt: skip
+        print(f"\n{what}\n{'matcher':<30} {'items':>7} {'seconds':>8} {'items/s':>10} "
+              f"{'compiled is':>12}")  # fmt: skip
+        own = rates[p]["compiled matcher"]
+        for name, run in runs.items():
+            label = f"compiled matcher, {p}" if name == "compiled matcher" else name
+            print(f"{label:<30} {run[p][1]:>7} {run[p][0]:>8.2f} {rates[p][name]:>10.0f} "
+                  f"{own / rates[p][name]:>11.1f}×")  # fmt: skip
+    memory, rss = compiled["memory"]
+    print(f"peak traced memory (load + 2000 items): {memory:.1f} MiB; max RSS {rss:.0f} MiB\n")
+    for p in ("cold", "warm"):
+        base = max((n for n in runs if n != "compiled matcher"), key=lambda n: rates[p][n])
+        own = rates[p]["compiled matcher"]
+        emit(f"matcher: compiled rules, {p} pass [timed: RuleSet.match over {len(kinds)} items "
+             f"({'the first batch, fresh process' if p == 'cold' else 'a second batch'}); "
+             f"baseline: its regex searches over a slice, likewise; not timed: start-up, "
+             f"imports, reading the items, loading the rules]",
+             f"{own:.0f} items/s ({sum(matched) / len(matched):.0%} matched)",
+             f"{rates[p][base]:.0f} items/s ({base}, {p})", f"{own / rates[p][base]:.1f}×",
+             "—", None)  # fmt: skip
 
 
 if __name__ == "__main__":
