@@ -14,10 +14,17 @@ Bot API. Topical items are appended to random feeds at random moments. For every
 - processing = sendMessage received − that request received (fetch with its 100 ms latency,
                parse, match, store, the rest of the poll, the drain).
 
-All three clocks are time.monotonic() in this process. Target: processing < 1 s median for the
-alerts that find the chat free; an alert following another to the same chat within a second
-also waits for Telegram's 1 message a second per chat (the production chat_min_interval), which
-the table shows apart.
+Each alert's processing also holds the per-chat spacing: Telegram allows a chat about one
+message a second, and the bot keeps its alerts to one chat `chat_min_interval` apart (the
+production GEOALERT_CHAT_MIN_INTERVAL, 1 s), so an alert stored within a second of the chat's
+previous message waits for the rest of that second (the third of three at once, two seconds).
+That wait is shown as its own column, estimated per alert:
+
+- per-chat spacing = (the chat's previous message received + 1 s) − the alert stored (the
+  outbox row's created_at), clamped to 0 … (sent − stored).
+
+All clocks are time.monotonic() in this process (created_at is converted from wall time).
+Target, as first stated: processing < 1 s median, over all alerts (the spacing included).
 """
 
 from __future__ import annotations
@@ -62,7 +69,10 @@ class Appended:
     version: int
     at: float
     fetched_at: float | None = None
+    stored_at: float | None = None  # its alert queued (outbox created_at)
     sent_at: float | None = None
+    spacing: float = 0.0  # estimated wait for the per-chat spacing
+    edit: bool = False  # delivered as an edit of an earlier alert of the same story
 
 
 def subscribe_chat(engine) -> None:  # type: ignore[no-untyped-def]
@@ -108,6 +118,7 @@ async def run(n_items: int, max_gap: float, tmp: Path, seed: int) -> list[Append
             TELEGRAM_API_BASE_URL=api.base_url,
         )
         appended: list[Appended] = []
+        clock_offset = min((time.time() - time.monotonic() for _ in range(5)), key=abs)
         async with running_bot(settings) as app:
             g = app.bot_data.geo
             deadline = time.monotonic() + 60
@@ -146,13 +157,27 @@ async def run(n_items: int, max_gap: float, tmp: Path, seed: int) -> list[Append
                 (h.at for h in host.hits_to(a.path) if h.status == 200 and h.version >= a.version),
                 None,
             )
+        stored = outbox_times(tmp / "latency.db", clock_offset)
+        chat_calls = sorted(c.at for m in ("sendMessage", "editMessageText")
+                            for c in api.calls_to(m) if str(c.chat_id) == str(CHAT_ID))  # fmt: skip
+        for a in appended:
+            a.stored_at, done_at = stored.get(a.marker, (None, None))
+            if a.sent_at is None and done_at is not None:  # an edit: its text is the first item's
+                a.sent_at, a.edit = done_at, True
+            if a.stored_at is None or a.sent_at is None:
+                continue
+            previous = [t for t in chat_calls if t < a.sent_at]
+            if previous:
+                wait = previous[-1] + CHAT_SPACING - a.stored_at
+                a.spacing = min(max(wait, 0.0), max(a.sent_at - a.stored_at, 0.0))
         texts = [c.params["text"] for c in api.sent_messages(CHAT_ID)]
         dupes = len(texts) - len(set(texts))
         if dupes:  # two drains at once (the poll job's and the deliver job's) can do this
             print(f"  warning: {dupes} alert(s) were sent more than once")
         edits = len(api.calls_to("editMessageText"))
         if edits:  # a later item judged the same event: its alert edits the first one
-            print(f"  note: {edits} alert(s) were edits of an earlier alert of the same story")
+            print(f"  note: {edits} alert(s) were edits of an earlier alert of the same story "
+                  "(sent: when the outbox marked them sent)")  # fmt: skip
         unsent = [a.marker for a in appended if a.sent_at is None]
         if unsent:
             print(f"  no alert for: {', '.join(unsent)}")
@@ -160,6 +185,33 @@ async def run(n_items: int, max_gap: float, tmp: Path, seed: int) -> list[Append
         if r429:
             print(f"  note: {r429} sendMessage calls answered 429")
     return appended
+
+
+def outbox_times(db: Path, offset: float) -> dict[str, tuple[float, float | None]]:
+    """Marker → (when the alert of the item carrying it was queued for the chat, when the outbox
+    marked it sent): the outbox row's created_at and sent_at, on this process's monotonic
+    clock (`offset`: wall − monotonic)."""
+    import sqlalchemy as sa
+
+    from storage import make_engine
+    from storage.tables import ItemRow, OutboxRow
+
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(OutboxRow.created_at, OutboxRow.sent_at, ItemRow.title)  # type: ignore[call-overload]
+                .join(ItemRow, ItemRow.id == OutboxRow.item_id)
+                .where(OutboxRow.chat_id == CHAT_ID)
+            ).all()
+    finally:
+        engine.dispose()
+    out = {}
+    for created, sent, title in rows:
+        if "(ref " in title:
+            marker = title[title.rfind("(ref ") + 1 : title.rfind(")")]
+            out[marker] = (created.timestamp() - offset, sent and sent.timestamp() - offset)
+    return out
 
 
 def main() -> None:
@@ -182,39 +234,45 @@ def main() -> None:
         print(f"  warning: {missing} of {len(appended)} items got no alert in time")
     if not done:
         emit("latency: feed → alert", "no alerts", f"poll interval {POLL_INTERVAL}s", "—",
-             "processing < 1 s median", False)  # fmt: skip
+             "processing < 1 s median (all alerts)", False)  # fmt: skip
         raise SystemExit(1)
     total = [a.sent_at - a.at for a in done]  # type: ignore[operator]
     waiting = [a.fetched_at - a.at for a in done]  # type: ignore[operator]
     processing = [a.sent_at - a.fetched_at for a in done]  # type: ignore[operator]
-    # Telegram allows a chat about one message a second: a second alert for the one chat in the
-    # same poll waits for it, a wait set by Telegram like the wait for the next poll. `free`:
-    # processing of the alerts that found the chat free (no alert in the second before).
-    free = []
-    previous: float | None = None
-    for a in sorted(done, key=lambda a: a.sent_at):  # type: ignore[arg-type,return-value]
-        if previous is None or a.fetched_at >= previous + CHAT_SPACING:  # type: ignore[operator]
-            free.append(a.sent_at - a.fetched_at)  # type: ignore[operator]
-        previous = a.sent_at
-    print(f"\n{'seconds':<12} {'median':>8} {'p95':>8} {'max':>8}")
-    rows = (("total", total), ("waiting", waiting), ("processing", processing),
-            ("  chat free", free))  # fmt: skip
+    spacing = [a.spacing for a in done]
+    own = [p - w for p, w in zip(processing, spacing, strict=True)]
+    unstored = sum(1 for a in done if a.stored_at is None)
+    if unstored:
+        print(f"  warning: no outbox row found for {unstored} alert(s): spacing taken as 0")
+    print(f"\n{'seconds, all ' + str(len(done)) + ' alerts':<34} {'median':>8} {'p95':>8} "
+          f"{'max':>8}")  # fmt: skip
+    rows = (("total (appended → sent)", total), ("waiting (appended → fetched)", waiting),
+            ("processing (fetched → sent)", processing),
+            ("  of which per-chat spacing (est.)", spacing),
+            ("  processing − spacing", own))  # fmt: skip
     for name, values in rows:
-        print(f"{name:<12} {median(values):>8.2f} {percentile(values, 95):>8.2f} "
+        print(f"{name:<34} {median(values):>8.2f} {percentile(values, 95):>8.2f} "
               f"{max(values):>8.2f}")  # fmt: skip
     share = sum(waiting) / sum(total)
+    spaced = sum(1 for x in spacing if x > 0.01)
     print(f"share of latency spent waiting for the next poll: {share:.0%}, processing: "
-          f"{1 - share:.0%} ({len(done)} items)\n")  # fmt: skip
-    med_p = median(free)
-    print(f"processing of the {len(free)} alerts that found the chat free: median {med_p:.2f}s; "
-          f"the others waited for Telegram's 1 msg/s per chat\n")  # fmt: skip
-    emit("latency: feed → alert",
-         f"total median {median(total):.2f}s, p95 {percentile(total, 95):.2f}s; "
-         f"processing median {median(processing):.2f}s ({med_p:.2f}s when the chat is free: "
-         f"{len(free)} of {len(done)})",
-         f"waiting for the poll (interval {POLL_INTERVAL}s): median {median(waiting):.2f}s",
-         f"{1 - share:.0%} processing / {share:.0%} waiting", "processing < 1 s median",
-         med_p < 1.0 and not missing)  # fmt: skip
+          f"{1 - share:.0%}; {spaced} of {len(done)} alerts waited for the per-chat spacing "
+          f"({CHAT_SPACING:g} s per chat), {sum(spacing):.1f} s in all\n")  # fmt: skip
+    med_p, p95_p = median(processing), percentile(processing, 95)
+    emit("latency: feed → alert [timed per alert: item appended to its feed → the fake Bot API "
+         "receives its sendMessage (an edit: the outbox marks it sent) (real bot, poll every "
+         f"{POLL_INTERVAL} s, one chat); "
+         "processing: the feed request that served it → sendMessage, the per-chat spacing "
+         "included; not timed: the bot's start-up and first poll]",
+         f"processing median {med_p:.2f} s, p95 {p95_p:.2f} s over all {len(done)} alerts "
+         f"({sum(a.edit for a in done)} of them edits); "
+         f"per-chat spacing ({CHAT_SPACING:g} s/chat) in it: median {median(spacing):.2f} s, "
+         f"p95 {percentile(spacing, 95):.2f} s ({spaced} alerts); processing − spacing median "
+         f"{median(own):.2f} s; total median {median(total):.2f} s, p95 "
+         f"{percentile(total, 95):.2f} s",
+         f"waiting for the poll (interval {POLL_INTERVAL} s): median {median(waiting):.2f} s",
+         f"{1 - share:.0%} processing / {share:.0%} waiting",
+         "processing < 1 s median (all alerts)", med_p < 1.0 and not missing)  # fmt: skip
 
 
 if __name__ == "__main__":
