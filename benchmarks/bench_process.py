@@ -174,9 +174,9 @@ def run_console(
             "poll_done": done_at - start, "cpu": cpu, "procs": sampler.procs}  # fmt: skip
 
 
-def spread(values: list[float], fmt: str) -> str:
-    """`median (min–max)`, or the one value."""
-    mid = format(median(values), fmt)
+def spread(values: list[float], fmt: str, unit: str = "") -> str:
+    """`median<unit> (min–max)`, or the one value."""
+    mid = format(median(values), fmt) + unit
     if len(values) == 1:
         return mid
     return f"{mid} ({format(min(values), fmt)}–{format(max(values), fmt)})"
@@ -253,7 +253,7 @@ def main() -> None:
         base = (f"{LABELS[kind]}: {spread([m.wall for m in ms], '.2f')} s, "
                 f"{median([m.cpu for m in ms]):.1f} s CPU, "
                 f"{median([m.peak / MB for m in ms]):.0f} MB PSS peak; {timer}")  # fmt: skip
-        return base, f"{spread(ratios, '.2f')}× (reader s / geoalert s)", median(ratios)
+        return base, f"{spread(ratios, '.2f', '×')} (reader s / geoalert s)", median(ratios)
 
     mine = (f"{spread([m.wall for m in g], '.2f')} s, {median([m.cpu for m in g]):.1f} s CPU "
             f"(tree), {median([m.peak / MB for m in g]):.0f} MB PSS peak; {timer} (imports, "
