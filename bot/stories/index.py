@@ -239,6 +239,8 @@ class StoryIndex:
             at_home = max((self._pair(i, j) for j in mates), default=0.0)
             if fit > at_home:
                 self._candidates[i] = replace(candidate, story_key=target)
+                if target > _TEMPORARY_KEYS and candidate.story_key <= _TEMPORARY_KEYS:
+                    self._temporary.append(i)  # `rekey` must give it the stored id too
                 self._members[home].remove(i)
                 if not self._members[home]:
                     del self._members[home]
