@@ -6,14 +6,12 @@
 Each benchmark's own output is printed as it finishes; the table collects their `RESULT` lines
 (benchmarks/_common.py: emit). A benchmark that exits non-zero, or prints no result, gets a
 FAILED row and makes this script exit 1; missed targets are reported, never a failure.
-`bench_matcher.py` (another engineer's) prints its own table; its figures are read from it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import subprocess
 import sys
 import time
@@ -27,30 +25,6 @@ BENCHMARKS = [
     "bench_prune", "bench_process",
 ]  # fmt: skip
 COLUMNS = ("benchmark", "geoalert", "baseline", "ratio", "target", "met?")
-
-
-def matcher_rows(stdout: str) -> list[dict[str, object]]:
-    """Rows from bench_matcher.py's table: `name  items  seconds  items/s  compiled is`."""
-    rates: dict[str, float] = {}
-    for line in stdout.splitlines():
-        m = re.match(r"^(.+?)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)×\s*$", line)
-        if m:
-            rates[m.group(1).strip()] = float(m.group(4))
-    compiled = rates.pop("compiled matcher, cold", None)
-    warm = rates.pop("compiled matcher, warm", None)
-    if compiled is None or warm is None or not rates:
-        return []
-    name, base = max(rates.items(), key=lambda kv: kv[1])  # the fastest naive baseline
-    return [
-        {
-            "benchmark": "matcher: compiled rules (cold pass)",
-            "geoalert": f"{compiled:.0f} items/s cold, {warm:.0f} warm",
-            "baseline": f"{base:.0f} items/s ({name})",
-            "ratio": f"{compiled / base:.1f}×",
-            "target": "—",
-            "met": None,
-        }
-    ]
 
 
 Outcome = tuple[str, "subprocess.CompletedProcess[str] | None", float, str]
@@ -85,8 +59,6 @@ def collect(
     ]
     shown = "\n".join(line for line in proc.stdout.splitlines() if not line.startswith("RESULT "))
     print(shown.rstrip())
-    if name == "bench_matcher" and proc.returncode == 0:
-        rows = matcher_rows(proc.stdout) or [_failed(name, "could not read its table", ok=True)]
     if proc.returncode != 0:
         print(proc.stderr[-4000:].rstrip())
         print(f"--- {name}: exit {proc.returncode} after {took:.0f}s", flush=True)

@@ -56,6 +56,12 @@ DIGEST_INTERVAL = 60.0
 POLL_JITTER_SECONDS = 30
 
 
+# Parsing processes exit after each poll unless the next one comes sooner than this: starting
+# them costs about a second a poll (measured: alert latency median 1.0 -> 2.0 s with polls
+# every 10 s), while between 10-minute polls they would hold ~30 MB each for nothing.
+KEEP_PARSERS_BELOW = 120  # seconds between polls
+
+
 async def _load_lexicon() -> None:
     await asyncio.to_thread(lexicon)
 
@@ -170,7 +176,8 @@ class Runtime:
         try:
             report = await self.pipeline.update(force=force)
         finally:
-            await asyncio.to_thread(self.pipeline.stop_parsers)
+            if self.settings.poll_interval >= KEEP_PARSERS_BELOW:
+                await asyncio.to_thread(self.pipeline.stop_parsers)
             release_memory()
         self.last_poll_at = datetime.now(UTC)
         self._record(report, time.monotonic() - started)

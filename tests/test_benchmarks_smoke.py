@@ -38,5 +38,6 @@ def test_run_all_smoke_prints_every_benchmark() -> None:
     for row in EXPECTED_ROWS:
         assert f"| {row} " in table, f"{row!r} missing from:\n{table}"
     if (REPO / "benchmarks" / "bench_matcher.py").exists():
-        assert "| matcher: compiled rules " in table, table
+        assert "| matcher: compiled rules, cold pass" in table, table
+        assert "| matcher: compiled rules, warm pass" in table, table
     assert "FAILED" not in table, table
