@@ -191,12 +191,7 @@ def feed_host_process(directory: Path, latency: float) -> Iterator[str]:
             raise RuntimeError(f"feed host did not start: {line!r}")
         yield line.split()[1]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 def _serve(directory: str, latency: str) -> None:
@@ -214,3 +209,13 @@ if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "serve":
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     _serve(sys.argv[2], sys.argv[3])
+
+
+def stop_process(proc: subprocess.Popen[str]) -> None:
+    """Terminate a helper process, killing it if it does not exit within 5 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from benchmarks._feedhost import stop_process
+
 REPO = Path(__file__).resolve().parent.parent
 MB = 1_000_000  # PSS is reported in MB of 10^6 bytes (stricter than MiB against the targets)
 
@@ -56,12 +58,7 @@ def feed_hosts_process(directory: Path, latency: float) -> Iterator[tuple[list[s
             raise RuntimeError(f"feed hosts did not start: {line!r}")
         yield json.loads(line[5:]), proc.pid
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 class _Server(ThreadingHTTPServer):
