@@ -491,7 +491,8 @@ def test_a_new_story_given_a_merged_storys_old_id_is_its_own_story(engine):
             item_store.add_new_items(s, batch)
             found = assign_stories(story_store.StoryRows(s), batch, now=T0, cache=cache)
         ids.update({it.key: found[it.id] for it in batch})
-    assert ids["drills"] == ids["late"]  # the id came free and was given again (SQLite)
+    if engine.dialect.name == "sqlite":  # PostgreSQL never hands an id out twice
+        assert ids["drills"] == ids["late"]  # the id came free and was given again
     assert ids["first"] not in (ids["drills"], ids["summit"])
     with Session(engine) as s:
         stored = story_store.stories_of(s, [first.id, late.id, middle.id, drills.id, summit.id])
