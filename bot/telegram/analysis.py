@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.telegram.context import GeoContext, geo
 from bot.telegram.format import match_entry_html
-from bot.telegram.handlers.common import chat_language, reply, reply_pages
+from bot.telegram.handlers.common import chat_language, reply, reply_pages, topic_argument
 from bot.telegram.i18n import t
 
 SEARCH_LIMIT = 10
@@ -37,11 +37,8 @@ async def cmd_trend(update: Update, context: GeoContext) -> None:
     g = geo(context)
     lang = await chat_language(update, g)
     args = context.args or []
-    topic = g.topic(args[0]) if args else None
+    topic = await topic_argument(update, g, lang, args, "usage_trend")
     if topic is None:
-        valid = g.topic_ids()
-        text = t(lang, "unknown_topic", topic=escape(args[0]), valid=valid) if args else None
-        await reply(update, text or t(lang, "usage_trend", valid=valid))
         return
     weeks = TREND_WEEKS
     if len(args) > 1:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 
+from bot.models import Topic
 from bot.pages import paginate
 from bot.telegram.context import BotContext
-from bot.telegram.i18n import pick_language
+from bot.telegram.i18n import pick_language, t
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 PAGE_LIMIT = 4000  # UTF-16 units of a multi-message reply: under Telegram's 4096 after parsing
@@ -57,6 +60,20 @@ def thread_of(update: Update) -> int:
     if message is not None and message.is_topic_message and message.message_thread_id:
         return message.message_thread_id
     return 0
+
+
+async def topic_argument(
+    update: Update, g: BotContext, lang: str, args: list[str], usage: str
+) -> Topic | None:
+    """The topic a command's first argument names; None after replying why (the usage line
+    when there is no argument, the valid topics when it names none)."""
+    topic = g.topic(args[0]) if args else None
+    if topic is None:
+        key = "unknown_topic" if args else usage
+        await reply(
+            update, t(lang, key, topic=escape(args[0]) if args else "", valid=g.topic_ids())
+        )
+    return topic
 
 
 def number(value: str, maximum: int) -> int | None:

@@ -9,7 +9,14 @@ from telegram.constants import ParseMode
 
 from bot.telegram.context import BotContext, GeoContext, geo
 from bot.telegram.format import match_entry_html, source_html, timeline_pages
-from bot.telegram.handlers.common import NO_PREVIEW, chat_language, number, reply, reply_pages
+from bot.telegram.handlers.common import (
+    NO_PREVIEW,
+    chat_language,
+    number,
+    reply,
+    reply_pages,
+    topic_argument,
+)
 from bot.telegram.i18n import t
 
 LATEST_DEFAULT, LATEST_MAX = 5, 20
@@ -48,12 +55,8 @@ async def cmd_timeline(update: Update, context: GeoContext) -> None:
     g = geo(context)
     lang = await chat_language(update, g)
     args = context.args or []
-    topic = g.topic(args[0]) if args else None
+    topic = await topic_argument(update, g, lang, args, "usage_timeline")
     if topic is None:
-        key = "unknown_topic" if args else "usage_timeline"
-        await reply(
-            update, t(lang, key, topic=escape(args[0]) if args else "", valid=g.topic_ids())
-        )
         return
     limit = None
     if len(args) > 1:
