@@ -235,3 +235,14 @@ async def test_trend_sends_a_png_chart(bot):
     (photo,) = await bot.api.await_calls("sendPhoto")
     assert photo.params["photo"].data.startswith(b"\x89PNG\r\n\x1a\n")
     assert "1 stories in 8 weeks" in photo.params["caption"]
+
+
+async def test_timeline_and_trend_explain_a_missing_or_unknown_topic(bot):
+    for command, usage in (
+        ("/timeline", "Usage: /timeline TOPIC"),
+        ("/trend", "Usage: /trend TOPIC"),
+    ):
+        missing = (await bot.command(USER, command)).params["text"]
+        assert missing.startswith(usage) and "csto" in missing
+        unknown = (await bot.command(USER, f"{command} nope")).params["text"]
+        assert unknown.startswith("Unknown topic nope.") and "csto" in unknown
