@@ -153,6 +153,7 @@ class Lexicon:
     opposites: frozenset[tuple[int, int]]  # pairs of ACTION term values, both directions
     capitals: dict[str, str]  # city key → the country key it also stands for
     countries: frozenset[int]  # ENTITY term values of sovereign states
+    polities: dict[int, int]  # ENTITY term → the polity it acts for (`polity_of`)
 
 
 _SECTIONS = {"entities": ENTITY, "cities": CITY, "actions": ACTION, "concepts": CONCEPT}
@@ -214,6 +215,7 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
         raise ValueError(f"countries: must list entity keys; not entities: {unknown}")
     return Lexicon(
         capitals={str(k): str(v) for k, v in capitals.items()},
+        polities=_polities(data, countries),
         countries=frozenset(term(ENTITY, str(c)) for c in countries),
         singles=singles,
         phrases=phrases,
@@ -222,6 +224,21 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
         longest=max((len(p) for p in phrases), default=1),
         opposites=frozenset(opposites),
     )
+
+
+def _polities(data: dict[str, object], countries: list[object]) -> dict[int, int]:
+    """entity term → the term of the polity it acts for (a polity and a country: itself)."""
+    entities = _section(data, "entities")
+    result = {term(ENTITY, str(c)): term(ENTITY, str(c)) for c in countries}
+    for polity, members in _section(data, "polities").items():
+        if not isinstance(members, list):
+            raise ValueError(f"polities.{polity}: must be a list of entity keys")
+        unknown = [m for m in [polity, *members] if m not in entities]
+        if unknown:
+            raise ValueError(f"polities.{polity}: not entity keys: {unknown}")
+        for member in [polity, *members]:
+            result[term(ENTITY, str(member))] = term(ENTITY, str(polity))
+    return result
 
 
 @cache
@@ -269,11 +286,17 @@ def _number(token: str, following: str) -> tuple[int, str] | None:
     return None
 
 
+# Dotted and capitalised abbreviations that words alone cannot tell: "U.S." splits into one-letter
+# words (skipped) and "US" lower-cases to the pronoun.
+_ABBREVIATIONS = re.compile(r"\b(?:U\.S\.(?:A\.)?|US|U\.N\.|U\.K\.)(?![\w])")
+_SPELLED = {"U.S.": "USA", "U.S.A.": "USA", "US": "USA", "U.N.": "UN", "U.K.": "UK"}
+
+
 def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]:
     """The terms of `text`, in order (see the module docstring); `names` are the words to key
     as names when the lexicon does not know them (`names_in`)."""
     lex = lexicon()
-    words = tokens(text)
+    words = tokens(_ABBREVIATIONS.sub(lambda m: _SPELLED[m.group(0)], text))
     i = 0
     while i < len(words):
         word = words[i]

@@ -177,10 +177,21 @@ class StoryJoin:
 
 
 @dataclass(frozen=True, slots=True)
+class StoryLead:
+    """A new story that only stored members move into (a re-clustering split their story)."""
+
+    story_key: int  # temporary
+    item_id: str  # its earliest member
+    published: datetime
+    fingerprint: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class StoryPlan:
     """The story decisions of one batch of items, for the store to persist in a few statements.
 
-    The store creates the stories of `new_keys` (in that order) and returns temporary key →
+    The store creates the stories of `new_keys` (in that order) and of `founded`, and returns
+    temporary key →
     stored id; members of `absorbed` stories move to the story that absorbed them, `relocated`
     members move to the given story, and stories left without members are deleted.
     """
@@ -190,3 +201,4 @@ class StoryPlan:
     absorbed: dict[int, int]  # stored story id → the story it was merged into
     relocated: dict[str, int]  # stored member's item id → story key it moves to
     now: datetime
+    founded: tuple[StoryLead, ...] = ()  # new stories with no member in `joins`

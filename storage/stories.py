@@ -1,10 +1,9 @@
 """Stories in the store: membership, recent members, merges and moves, and the alert to edit.
-
-The deciding is done by `bot.stories` (pure): this module reads the rows it needs
-(`StoryRows`) and persists what it decided (`save_story_plan`). An item
-belongs to at most one story (`story_items.item_id` is the primary key), so attaching twice is a
-no-op. A story's event date is the earliest *reliable* published date of its members (a date
-from the feed, its metadata or its text, not the fetch time), else the earliest of any.
+The deciding is done by `bot.stories` (pure): this module reads the rows it needs (`StoryRows`)
+and persists what it decided (`save_story_plan`). An item belongs to at most one story
+(`story_items.item_id` is the primary key), so attaching twice is a no-op. A story's event
+date is the earliest *reliable* published date of its members (from the feed, its metadata or
+its text, not the fetch time), else the earliest of any.
 """
 
 from __future__ import annotations
@@ -187,6 +186,12 @@ def save_story_plan(session: Session, plan: StoryPlan) -> dict[int, int]:
     if absorbed:
         _move_members(session, absorbed)
     ids = _write_stories(session, plan.joins, plan.new_keys, now) if plan.joins else {}
+    if plan.founded:  # dates and count are recounted below, from the members moved in
+        rows = [{"lead_item_id": lead.item_id, "fingerprint": lead.fingerprint, "created_at": now,
+                 **_columns(_StoryDates(lead.published, True, lead.published, 0))}
+                for lead in plan.founded]  # fmt: skip
+        found = session.execute(_INSERT_STORIES, rows).scalars().all()
+        ids |= dict(zip([lead.story_key for lead in plan.founded], found, strict=True))
     if relocated:
         session.execute(
             _RELOCATE_MEMBER,

@@ -34,8 +34,8 @@ ITEMS = [
      "The CSTO secretary general met Kyrgyz officials to discuss the Tajik border."),
     ("e-3", "Kazakhstan hosts CSTO defence ministers in Astana",
      "Defence ministers of the CSTO member states gathered in Astana for their annual meeting."),
-    ("e-4", "ОДКБ проведёт учения сил быстрого реагирования в Киргизии",
-     "Коллективные силы быстрого реагирования ОДКБ соберутся на полигоне Эдельвейс в октябре."),
+    ("e-4", "ОДКБ проведёт учения сил быстрого реагирования в Белоруссии",
+     "Коллективные силы быстрого реагирования ОДКБ соберутся на полигоне под Витебском."),
 ]  # fmt: skip
 
 

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from bot.event_terms import ENTITY, compile_lexicon, event_terms, kind_of, term
 from bot.models import Item
 from bot.stories import (
     NEAR_DUPLICATE,
@@ -28,6 +29,7 @@ from bot.stories import (
     minhash_jaccard,
     similarity,
 )
+from bot.stories.similarity import _Terms, other_actors
 from storage import chats, outbox
 from storage import items as item_store
 from storage import stories as story_store
@@ -216,28 +218,50 @@ def test_a_story_only_takes_items_within_its_time_window():
     assert assign_story(fp, T0 - timedelta(days=4), [candidate]) is None
 
 
-def test_an_item_that_fits_two_stories_of_one_event_joins_the_oldest():
+def test_an_item_is_first_placed_with_its_closest_member_ties_going_to_the_older_story():
     fp = fingerprint_text(*EN["freeze-reuters"])
     same = fingerprint_text(EN["freeze-reuters"][0], EN["freeze-reuters"][1] + " (Reuters)")
     other_outlet = fingerprint_text(*EN["freeze-france24"])
     drills = fingerprint_text(*EN["drills"])
     both = [StoryCandidate(5, same, T0), StoryCandidate(2, other_outlet, T0)]
-    assert assign_story(fp, T0, both) == 2  # one event told twice: the older story
+    assert assign_story(fp, T0, both) == 5  # the near-copy
     assert assign_story(fp, T0, [StoryCandidate(9, same, T0), StoryCandidate(4, same, T0)]) == 4
     assert assign_story(fp, T0, [StoryCandidate(2, drills, T0 + timedelta(hours=50))]) is None
     assert assign_story(fp, T0, []) is None
 
 
-def test_stories_of_one_event_are_merged_when_a_report_bridges_them():
+def test_stories_of_one_event_become_one_when_a_report_bridges_them():
+    """Placing changes no other story; settling the newcomer's neighbourhood re-clusters it:
+    the three reports of one event are one story, under the key most of them held."""
     index = StoryIndex()
     reuters = fingerprint_text(*EN["freeze-reuters"])
     tass = fingerprint_text(*RU["freeze-tass"])
-    index.add(StoryCandidate(1, reuters, T0))
-    index.add(StoryCandidate(2, tass, T0))
+    index.add(StoryCandidate(1, reuters, T0, "reuters"))
+    index.add(StoryCandidate(2, tass, T0, "tass"))
     bridge = fingerprint_text(*RU["freeze-ria"])  # close to both
-    assert index.assign(bridge, T0) == 1 and index.merged == {}  # a question changes nothing
-    assert index.place(bridge, T0) == 1
-    assert index.merged == {2: 1} and index.resolve(2) == 1
+    assert index.assign(bridge, T0) == 1  # a question changes nothing
+    key = index.place(bridge, T0)
+    assert key in (1, 2)
+    index.add(StoryCandidate(key, bridge, T0, "ria"), count=False)
+    moved = index.settle([2])
+    assert index.story_at(0) == index.story_at(1) == index.story_at(2) == key
+    assert [c.item_id for c in moved] == (["tass"] if key == 1 else ["reuters"])
+    assert index.settle([2]) == []  # settled: nothing moves twice
+
+
+def test_settling_splits_a_story_whose_members_tell_two_events():
+    """A report placed with the nearest story of its time, before the story of its own event
+    existed, leaves it when the neighbourhood is re-clustered."""
+    index = StoryIndex()
+    freeze = [fingerprint_text(*EN["freeze-reuters"]), fingerprint_text(*RU["freeze-tass"])]
+    drills = [fingerprint_text(*EN["drills"]), fingerprint_text(*RU["drills-ru"])]
+    later = T0 + timedelta(hours=50)  # the drills began two days after the freeze
+    for n, (fp, when) in enumerate([(freeze[0], T0), (freeze[1], T0), (drills[0], later)]):
+        index.add(StoryCandidate(1, fp, when, f"m{n}"))  # one story holding both events
+    index.add(StoryCandidate(1, drills[1], later, "m3"), count=False)
+    index.settle([3])
+    assert index.story_at(0) == index.story_at(1) == 1
+    assert index.story_at(2) == index.story_at(3) != 1
 
 
 def test_fingerprints_round_trip_through_bytes_and_reject_garbage():
@@ -498,3 +522,70 @@ def test_a_new_story_given_a_merged_storys_old_id_is_its_own_story(engine):
         stored = story_store.stories_of(s, [first.id, late.id, middle.id, drills.id, summit.id])
     assert stored == {first.id: ids["first"], late.id: ids["first"], middle.id: ids["first"],
                       drills.id: ids["drills"], summit.id: ids["summit"]}  # fmt: skip
+
+
+def test_a_version_3_fingerprint_reads_with_no_acting_polity():
+    fp = fingerprint_text("Biden sanctions Russian officials", "The White House said on Friday.")
+    assert fp.subject == term(ENTITY, "usa")
+    v4 = fp.to_bytes()
+    head = struct.pack(">BBHHHI", 3, *struct.unpack_from(">BHHHI", v4, 1))
+    v3 = Fingerprint.from_bytes(head + v4[16:])
+    assert v3.subject == 0 and v3.title == fp.title and v3.action == fp.action
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "apart"),
+    [
+        (
+            "Biden administration sanctions Russian officials over Navalny poisoning",
+            "EU sanctions four senior Russian officials over Navalny jailing",
+            True,
+        ),
+        (
+            "Германия остановила сертификацию «Северного потока — 2»",
+            "U.S. blacklists Nord Stream 2 operator",
+            True,
+        ),
+        (  # each headline names the other's polity: the rule cannot tell these apart
+            "Лавров объявил о высылке десяти американских дипломатов",
+            "Байден ввел санкции против российского госдолга",
+            False,
+        ),
+        (
+            "US imposes more than 500 new sanctions on Russia",
+            "Biden hits Russia's Mir card network in largest sanctions round",
+            False,
+        ),  # one polity
+        (
+            "Russia-led bloc to send peacekeepers to Kazakhstan",
+            "ОДКБ направит миротворцев в Казахстан",
+            False,
+        ),  # "Russia-led bloc" is the CSTO
+        (
+            "Trump says Zelenskyy's Crimea stance harms talks",
+            "Zelenskyy rules out recognising Crimea as Russian",
+            False,
+        ),  # each names the other
+    ],
+)
+def test_headlines_whose_actors_act_for_different_polities_score_lower(a, b, apart):
+    fa, fb = fingerprint_text(a, ""), fingerprint_text(b, "")
+    assert other_actors(_Terms.of(fa), _Terms.of(fb)) is apart
+
+
+def test_dotted_and_capital_abbreviations_name_their_entities():
+    def entities(text: str) -> list[int]:
+        return [t for t in event_terms(text) if kind_of(t) == ENTITY]
+
+    usa, un, uk = (term(ENTITY, k) for k in ("usa", "un", "uk"))
+    assert entities("U.S. sanctions") == entities("US sanctions") == [usa]
+    assert entities("U.N. vote") == [un] and entities("U.K. and USA") == [uk, usa]
+    assert entities("let us vote") == []  # the pronoun is not the country
+
+
+def test_a_polity_list_naming_no_entity_is_refused_by_name():
+    data = {"entities": {"usa": ["USA"], "biden": ["Biden"]}, "polities": {"usa": ["bidne"]}}
+    with pytest.raises(ValueError, match=r"polities\.usa: not entity keys: \['bidne'\]"):
+        compile_lexicon(data)
+    lex = compile_lexicon({**data, "polities": {"usa": ["biden"]}})
+    assert lex.polities[term(ENTITY, "biden")] == lex.polities[term(ENTITY, "usa")]

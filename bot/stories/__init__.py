@@ -2,8 +2,9 @@
 grouped together (pure).
 
 The package, by concern: `fingerprint` (what a report reduces to), `similarity` (term weights,
-vetoes, the pair score), `index` (the recent-stories index that places an item, merges and
-re-checks), `assign` (assignment of a batch, in memory or against the store).
+vetoes, the pair score), `index` (the recent-stories index that places an item and
+re-clusters a batch's neighbourhood with `linkage`), `assign` (assignment of a batch, in memory
+or against the store).
 
 A report's `Fingerprint` holds what the comparison needs, as 32-bit values so it stores as bytes:
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from bot.models import Item, StoryJoin, StoryMember, StoryPlan
+from bot.models import Item, StoryJoin, StoryLead, StoryMember, StoryPlan
 from bot.stories.fingerprint import Fingerprint, fingerprint
 from bot.stories.index import _TEMPORARY_KEYS, THRESHOLD, WINDOW, StoryCandidate, StoryIndex
 
@@ -102,9 +102,7 @@ def assign_stories(
     known = store.stories_of([item.id for item in ordered])
     prints = fingerprints or {}
     decided: list[tuple[Item, int, bytes]] = []  # story keys: stored ids or temporary
-    new_keys: list[int] = []
     position: dict[str, int] = {}  # item id → its place in the index
-    moved: dict[str, StoryCandidate] = {}  # members a re-check moved (latest move wins)
     start = 0
     while start < len(ordered):
         end = start
@@ -121,15 +119,15 @@ def assign_stories(
                 key = index.place(fp, item.published)
                 if key is None:
                     key = index.temporary_key()
-                    new_keys.append(key)
                 decided.append((item, key, fp.to_bytes()))
                 index.add(StoryCandidate(key, fp, item.published, item.id), count=False)
-                moved.update((c.item_id, c) for c in index.recheck())
             else:
                 index.add(StoryCandidate(key, fp, item.published, item.id), count=False)
             position[item.id] = len(index) - 1
         start = end
     index = cache.index
+    # Re-cluster what this batch touched: the stories then do not depend on arrival order.
+    moved = {c.item_id: c for c in index.settle(position[item.id] for item, _, _ in decided)}
     absorbed = {
         key: index.resolve(key)
         for key in index.merged
@@ -143,17 +141,19 @@ def assign_stories(
     )
     alive = {j.story_key for j in joins}
     batch = {j.item.id for j in joins}
-    # Stored members a re-check moved (a story with no member of this batch cannot take one).
+    # Stored members the re-clustering moved.
     relocated = {
-        item_id: home
+        item_id: index.resolve(c.story_key)
         for item_id, c in moved.items()
-        if item_id
-        and item_id not in batch
-        and ((home := index.resolve(c.story_key)) < _TEMPORARY_KEYS or home in alive)
+        if item_id and item_id not in batch
     }
+    # A re-clustering may split a stored story: the part that leaves, with no member of this
+    # batch, becomes a new story led by its earliest member.
+    founded = _founded(index, [c for i, c in moved.items() if i in relocated], alive)
     plan = StoryPlan(
         joins=joins,
-        new_keys=tuple(key for key in new_keys if key in alive),
+        new_keys=tuple(dict.fromkeys(k for j in joins if (k := j.story_key) > _TEMPORARY_KEYS)),
+        founded=founded,
         absorbed=absorbed,
         relocated=relocated,
         now=now,
@@ -162,6 +162,26 @@ def assign_stories(
     index.rekey(ids)
     result = known | {j.item.id: ids.get(j.story_key, j.story_key) for j in joins}
     return result | {i: ids.get(k, k) for i, k in relocated.items() if i in result}
+
+
+def _founded(
+    index: StoryIndex, moved: Iterable[StoryCandidate], alive: set[int]
+) -> tuple[StoryLead, ...]:
+    """The new stories only stored members moved into, each with its earliest member."""
+    leads: dict[int, StoryCandidate] = {}
+    for candidate in moved:
+        key = index.resolve(candidate.story_key)
+        if key > _TEMPORARY_KEYS and key not in alive:
+            held = leads.get(key)
+            if held is None or (candidate.published, candidate.item_id) < (
+                held.published,
+                held.item_id,
+            ):
+                leads[key] = candidate
+    return tuple(
+        StoryLead(key, c.item_id, c.published, c.fingerprint.to_bytes())
+        for key, c in sorted(leads.items())
+    )
 
 
 def _aware(when: datetime) -> datetime:
@@ -189,6 +209,7 @@ def group_batches(
     placed: list[Item] = []  # index position → item
     stories = 0
     for batch in batches:
+        first = len(placed)
         for item in sorted(batch, key=lambda i: (i.published, i.id)):
             fp = fingerprint(item)
             key = index.place(fp, item.published)
@@ -196,7 +217,7 @@ def group_batches(
                 key, stories = stories, stories + 1
             index.add(StoryCandidate(key, fp, item.published, item.id), count=False)
             placed.append(item)
-            index.recheck()
+        index.settle(range(first, len(placed)))
     grouped: dict[int, list[Item]] = defaultdict(list)
     for position, item in enumerate(placed):
         grouped[index.story_at(position)].append(item)

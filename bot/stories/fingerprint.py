@@ -19,6 +19,7 @@ from bot.event_terms import (
     _hash32,
     event_terms,
     kind_of,
+    lexicon,
     names_in,
     stem,
     tokens,
@@ -33,11 +34,11 @@ NUM_PERM = 64  # size of the bottom-k sketch
 NEAR_DUPLICATE = 0.5  # shingle Jaccard at or above which two texts are one report
 
 
-# Version 3: event terms (kind in the top bits), a script byte and the main action. Versions 1
-# and 2 are still read: their terms were plain word hashes, read as `WORD` terms; a version-1
-# signature is not comparable and reads as empty.
-_VERSION = 3
-_READABLE = frozenset({1, 2, 3})
+# Version 4: event terms (kind in the top bits), a script byte, the main action and the acting
+# polity. Version 3 (no polity) is read with none; versions 1 and 2 too: their terms were plain
+# word hashes, read as `WORD` terms; a version-1 signature is not comparable and reads as empty.
+_VERSION = 4
+_READABLE = frozenset({1, 2, 3, 4})
 _MASK32 = (1 << 32) - 1
 LATIN, CYRILLIC = 0, 1
 
@@ -60,16 +61,17 @@ class Fingerprint:
     minhash: array[int]
     script: int = LATIN
     action: int = 0
+    subject: int = 0  # the polity the headline's first actor acts for (`lexicon().polities`)
 
     __hash__ = None  # type: ignore[assignment]  # arrays are mutable: not a dict key
 
     def to_bytes(self) -> bytes:
-        """A compact encoding (version, script, three counts, main action, then big-endian
-        uint32 values)."""
+        """A compact encoding (version, script, three counts, main action, acting polity, then
+        big-endian uint32 values)."""
         title, terms = sorted(self.title), sorted(self.terms)
         head = struct.pack(
-            ">BBHHHI", _VERSION, self.script, len(title), len(terms), len(self.minhash),
-            self.action,
+            ">BBHHHII", _VERSION, self.script, len(title), len(terms), len(self.minhash),
+            self.action, self.subject,
         )  # fmt: skip
         values = [*title, *terms, *self.minhash]
         return head + struct.pack(f">{len(values)}I", *values)
@@ -80,11 +82,12 @@ class Fingerprint:
         if len(data) < 7 or data[0] not in _READABLE:
             raise ValueError("not a story fingerprint (unknown version)")
         version = data[0]
-        script, offset = (data[1], 12) if version >= 3 else (LATIN, 7)
+        script, offset = (data[1], 12 if version == 3 else 16) if version >= 3 else (LATIN, 7)
         if len(data) < offset:
             raise ValueError("truncated story fingerprint")
         n_title, n_terms, n_hash = struct.unpack_from(">HHH", data, 2 if version >= 3 else 1)
         action = struct.unpack_from(">I", data, 8)[0] if version >= 3 else 0
+        subject = struct.unpack_from(">I", data, 12)[0] if version >= 4 else 0
         count = n_title + n_terms + n_hash
         if len(data) != offset + 4 * count:
             raise ValueError("truncated story fingerprint")
@@ -99,6 +102,7 @@ class Fingerprint:
             minhash=array("I", values[n_title + n_terms :] if version >= 2 else ()),
             script=script,
             action=action,
+            subject=subject,
         )
 
 
@@ -129,6 +133,7 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
     lead = " ".join(text.split()[:LEAD_WORDS])
     names = names_in(title, lead)
     title_terms = list(event_terms(title, names))
+    polities = lexicon().polities
     both = title_terms + list(event_terms(lead, names))
     counts = Counter(both)
     first = {t: i for i, t in reversed(list(enumerate(both)))}
@@ -141,6 +146,7 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
         minhash=_minhash(words),
         script=CYRILLIC if _is_cyrillic(title or text[:200]) else LATIN,
         action=next((t for t in title_terms if kind_of(t) == ACTION), 0),
+        subject=next((polities[t] for t in title_terms if t in polities), 0),
     )
 
 

@@ -1,4 +1,5 @@
-"""The recent-stories index: which story an item joins, merges and re-checks (pure)."""
+"""The recent-stories index: which story an item joins, merges, and the re-clustering of a
+batch's neighbourhood (pure)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.stories.fingerprint import NEAR_DUPLICATE, Fingerprint, _jaccard
+from bot.stories.linkage import average_linkage
+from bot.stories.prior import bundled_prior
 from bot.stories.similarity import Weights, _score, _Terms, recency, vetoed
 
 WINDOW = timedelta(hours=72)  # members of a story are published within this of each other
-THRESHOLD = 0.28  # score at or above which an item joins a story
+THRESHOLD = 0.20  # score at or above which an item joins a story
 _BLOCK_POSITIONS = 16  # smallest sketch values indexed for near-duplicate look-up
 MEMBERS_COMPARED = 16  # StoryIndex: most recent members of one story an item is compared with
 COMMON_SHARE = 0.1  # a term in more than this share of the window's reports finds no candidates
 DAYS_PER_KEY = 3  # StoryIndex: the postings of a term are kept per this many days
 MAX_PLAUSIBLE = 16  # most members an item is scored against (besides near-copies)
 COMMON_MINIMUM = 50  # …when that is more than this many (a small index compares everything)
+MAX_COMPONENT = 24  # StoryIndex.settle: larger neighbourhoods keep the online decisions
 _TEMPORARY_KEYS = 1 << 62  # story keys above this are stories not stored yet
 
 
@@ -29,7 +33,7 @@ class StoryCandidate:
     story_key: int
     fingerprint: Fingerprint
     published: datetime
-    item_id: str = ""  # the stored item, when a re-check may move it to another story
+    item_id: str = ""  # the stored item, when a re-clustering may move it to another story
 
 
 def assign_story(
@@ -81,11 +85,15 @@ class StoryIndex:
         # smallest sketch value → a member, or a list of them (most values belong to one member:
         # no list for those halves the index's memory)
         self._by_sketch: dict[int, int | list[int]] = {}
-        self.weights = Weights()
+        self.weights = Weights(bundled_prior())
         self.merged: dict[int, int] = {}  # story key → the story it was merged into
-        self._fits: dict[int, float] = {}  # the last `place`: member → its score with the item
         self._members: dict[int, list[int]] = defaultdict(list)  # story → member positions
         self._probe: tuple[Fingerprint | None, _Terms | None] = (None, None)  # last decided
+        self._fits: dict[int, float] = {}  # the last `place`: members it scored at threshold
+        # member → the members it scores at or above the threshold with (both directions), for
+        # the members whose links are known: the ones `place`d, and the ones `settle` reached.
+        self._links: dict[int, dict[int, float]] = {}
+        self._known: set[int] = set()  # members whose links were all looked for
         for candidate in candidates:
             self.add(candidate)
 
@@ -143,6 +151,10 @@ class StoryIndex:
         probe_fp, probe = self._probe
         terms = probe if probe_fp is fp and probe is not None else _Terms.of(fp)
         self._terms.append(terms)
+        if probe_fp is fp and probe is not None:
+            self._link(index, self._fits)
+            self._known.add(index)
+            self._fits = {}
         if count:
             self.weights.count(terms.terms)
         if candidate.story_key > _TEMPORARY_KEYS:
@@ -198,7 +210,7 @@ class StoryIndex:
         """The story `fp` joins (None: a new story). When it reaches several stories that do not
         veto one another, they are one event told twice: they are merged into the oldest one
         (`merged`), which it joins. `add` it next."""
-        target, kept, self._fits = self._decide(fp, published)
+        target, kept = self._decide(fp, published)
         if target is None:
             return None
         for key in kept:
@@ -212,42 +224,87 @@ class StoryIndex:
                 self._members[target].extend(moving)
         return target
 
-    def recheck(self) -> list[StoryCandidate]:
-        """After `place` and `add` of an item: move to its story the members of other stories
-        that fit it better than they fit their own story (a report that came first and joined
-        the nearest story of the time, before the story of its own event existed). Returns the
-        members moved, with their new story key; nothing moves across a veto.
+    def settle(self, positions: Iterable[int]) -> list[StoryCandidate]:
+        """Re-cluster the neighbourhood of these members from scratch; return the members
+        whose story changed, with their new key.
 
-        This is what keeps the stories the same whichever report arrives first when vetoes
-        split a neighbourhood (an offensive and the ceasefire the next day)."""
-        if not self._candidates or not self._fits:
-            return []
-        newcomer = len(self._candidates) - 1
-        target = self.resolve(self._candidates[newcomer].story_key)
-        own = self._story_members(target, exclude=-1)
+        The neighbourhood is the single-linkage component at the threshold: every member
+        reachable through pairs scoring at or above it. Average linkage never joins two reports
+        across components (an average at or above the threshold needs one pair at or above it),
+        so clustering each component alone gives the stories clustering everything would, and
+        the same stories whichever report arrived first (ties go to the earlier report)."""
+        moved: list[StoryCandidate] = []
+        scores: dict[tuple[int, int], float] = {}
+
+        def pair(i: int, j: int) -> float:
+            key = (i, j) if i < j else (j, i)
+            score = scores.get(key)
+            if score is None:
+                score = scores[key] = self._pair(i, j)
+            return score
+
+        covered: set[int] = set()
+        for start in sorted(set(positions)):
+            if start in covered:
+                continue
+            component = self._component(start)
+            covered.update(component)
+            if not 2 <= len(component) <= MAX_COMPONENT:
+                continue  # alone, or too large to re-cluster: the placement stands
+
+            def score(a: int, b: int, members: list[int] = component) -> float:
+                return pair(members[a], members[b])
+
+            def blocked(a: int, b: int, members: list[int] = component) -> bool:
+                i, j = members[a], members[b]
+                return pair(i, j) < NEAR_DUPLICATE and vetoed(self._terms[i], self._terms[j])
+
+            clusters = average_linkage(len(component), score, blocked, self.threshold)
+            moved += self._relabel([[component[a] for a in group] for group in clusters])
+        return moved
+
+    def _component(self, start: int) -> list[int]:
+        """The members reachable from `start` through links and shared stories (stops a
+        little past `MAX_COMPONENT`), earliest first."""
+        seen: set[int] = set()
+        frontier = [start]
+        while frontier and len(seen) <= MAX_COMPONENT:
+            i = frontier.pop()
+            if i not in seen:
+                seen.add(i)
+                frontier.extend(j for j in self._neighbours(i) if j not in seen)
+                # …and the other members of its story: a story is re-clustered whole
+                key = self.resolve(self._candidates[i].story_key)
+                frontier.extend(j for j in self._members.get(key, ()) if j not in seen)
+        return sorted(seen, key=self._order)
+
+    def _order(self, i: int) -> tuple[datetime, str, int]:
+        candidate = self._candidates[i]
+        return candidate.published, candidate.item_id, i
+
+    def _relabel(self, clusters: list[list[int]]) -> list[StoryCandidate]:
+        """Give each cluster the story most of its members are in (each story once, the
+        oldest cluster first), or a new key; move the members that change story."""
+        taken: set[int] = set()
         moved = []
-        for i, fit in sorted(self._fits.items(), key=lambda kv: (-kv[1], kv[0])):
-            if fit < self.threshold or i == newcomer:
-                continue
-            candidate = self._candidates[i]
-            home = self.resolve(candidate.story_key)
-            if home == target:
-                continue
-            if any(vetoed(self._terms[i], self._terms[j]) for j in own):
-                continue
-            mates = self._story_members(home, exclude=i)
-            at_home = max((self._pair(i, j) for j in mates), default=0.0)
-            if fit > at_home:
-                self._candidates[i] = replace(candidate, story_key=target)
-                if target > _TEMPORARY_KEYS and candidate.story_key <= _TEMPORARY_KEYS:
-                    self._temporary.append(i)  # `rekey` must give it the stored id too
+        for group in clusters:
+            held = Counter(self.resolve(self._candidates[i].story_key) for i in group)
+            free = sorted((k for k in held if k not in taken), key=lambda k: (-held[k], k))
+            key = free[0] if free else self.temporary_key()
+            taken.add(key)
+            for i in group:
+                candidate = self._candidates[i]
+                home = self.resolve(candidate.story_key)
+                if home == key:
+                    continue
+                self._candidates[i] = replace(candidate, story_key=key)
+                if key > _TEMPORARY_KEYS and i not in self._temporary:
+                    self._temporary.append(i)
                 self._members[home].remove(i)
                 if not self._members[home]:
                     del self._members[home]
-                self._members[target].append(i)
-                own.append(i)
+                self._members[key].append(i)
                 moved.append(self._candidates[i])
-        self._fits = {}
         return moved
 
     def _story_members(self, key: int, *, exclude: int) -> list[int]:
@@ -258,32 +315,33 @@ class StoryIndex:
     def _pair(self, i: int, j: int) -> float:
         """Two members' score (0 when vetoed), as `_decide` scores an item and a member."""
         a, b = self._candidates[i], self._candidates[j]
+        if abs(a.published - b.published) > self.window:
+            return 0.0  # too far apart to be one event, as `_decide` has it
+        sketch = a.fingerprint.minhash
+        near = _jaccard(sketch, frozenset(sketch), b.fingerprint.minhash)
+        if near >= NEAR_DUPLICATE:
+            return near
         if vetoed(self._terms[i], self._terms[j]):
             return 0.0
         score = _score(self._terms[i], self._terms[j], self.weights)
-        return score * recency(a.published - b.published)
+        return max(near, score * recency(a.published - b.published))
 
-    def _decide(
-        self, fp: Fingerprint, published: datetime
-    ) -> tuple[int | None, list[int], dict[int, float]]:
-        """The story `fp` joins, the stories it brings together, and its score with each
-        member compared that does not veto it."""
+    def _decide(self, fp: Fingerprint, published: datetime) -> tuple[int | None, list[int]]:
+        """The story `fp` joins (its closest member's, unless a member of that story vetoes
+        it), as a first placement that `settle` revises; records the members it scores at or
+        above the threshold with (its links)."""
         probe = _Terms.of(fp)
         self._probe = (fp, probe)  # `add` of the same fingerprint reuses it
         by_terms = self._plausible(probe, published)
         by_sketch = set(range(len(self._candidates))) if self._find_all else self._near(fp)
-        compared: dict[int, list[int]] = defaultdict(list)
-        scores_of: dict[int, list[float]] = defaultdict(list)
-        refused: set[int] = set()
-        fits: dict[int, float] = {}
         earliest, latest = published - self.window, published + self.window
         sketch = frozenset(fp.minhash)
+        best: dict[int, float] = {}
+        refused: set[int] = set()
+        fits: dict[int, float] = {}
         for i in sorted(by_terms | by_sketch, reverse=True):  # most recent members first
             candidate = self._candidates[i]
             if not earliest <= candidate.published <= latest:
-                continue
-            key = self.resolve(candidate.story_key)
-            if len(compared[key]) >= MEMBERS_COMPARED:
                 continue
             near = (
                 _jaccard(fp.minhash, sketch, candidate.fingerprint.minhash)
@@ -292,7 +350,7 @@ class StoryIndex:
             )
             if i not in by_terms and near < NEAR_DUPLICATE:
                 continue  # a shared shingle and not two shared terms: unrelated
-            compared[key].append(i)
+            key = self.resolve(candidate.story_key)
             if near >= NEAR_DUPLICATE:
                 score = near
             elif vetoed(probe, self._terms[i]):
@@ -301,24 +359,35 @@ class StoryIndex:
             else:
                 gap = candidate.published - published
                 score = max(near, _score(probe, self._terms[i], self.weights) * recency(gap))
-            scores_of[key].append(score)
-            fits[i] = score
-        # Single linkage: an item joins a story through its closest member. The vetoes keep
-        # it from chaining two events, and, unlike an average, it does not depend on which
-        # members happen to have arrived yet.
-        scores = {key: max(values) for key, values in scores_of.items()}
-        fitting = [k for k, score in scores.items() if score >= self.threshold and k not in refused]
-        joined = sorted(fitting, key=lambda k: (-scores[k], k))
-        if not joined:
-            return None, [], fits
-        kept = [joined[0]]
-        for key in joined[1:]:
-            if not any(
-                vetoed(self._terms[i], self._terms[j]) for k in kept
-                for i in compared[k] for j in compared[key]
-            ):  # fmt: skip
-                kept.append(key)
-        return min(kept), kept, fits  # the oldest story keeps its id
+            if score >= self.threshold:
+                fits[i] = score
+                best[key] = max(best.get(key, 0.0), score)
+        self._fits = fits
+        joined = sorted((k for k in best if k not in refused), key=lambda k: (-best[k], k))
+        return (joined[0], joined[:1]) if joined else (None, [])
+
+    def _link(self, i: int, fits: Mapping[int, float]) -> None:
+        """Record member `i`'s links (both directions)."""
+        mine = self._links.setdefault(i, {})
+        for j, score in fits.items():
+            mine[j] = score
+            self._links.setdefault(j, {})[i] = score
+
+    def _neighbours(self, i: int) -> dict[int, float]:
+        """The members `i` scores at or above the threshold with; computed once for a member
+        that was not placed here (a stored one)."""
+        links = self._links.get(i)
+        if links is None or i not in self._known:
+            candidate = self._candidates[i]
+            found = self._plausible(self._terms[i], candidate.published) | {
+                j for j in self._near(candidate.fingerprint)
+                if abs(self._candidates[j].published - candidate.published) <= self.window
+            }  # fmt: skip
+            found.discard(i)
+            self._link(i, {j: s for j in found if (s := self._pair(i, j)) >= self.threshold})
+            self._known.add(i)
+            links = self._links[i]
+        return links
 
 
 def _day_key(term: int, when: datetime) -> int:

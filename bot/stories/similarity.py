@@ -22,6 +22,7 @@ from bot.event_terms import (
     lexicon,
 )
 from bot.stories.fingerprint import NEAR_DUPLICATE, Fingerprint, minhash_jaccard
+from bot.stories.prior import Prior
 
 TITLE_BOOST = 2.0  # a headline term weighs this much more than a lead term
 PRIOR_REPORTS = 20  # IDF smoothing: a corpus this size of reports sharing nothing
@@ -30,6 +31,7 @@ RECENCY_HALF_HOURS = 36  # …and at half weight this much later again
 COUNTRY_VETO = True
 OTHER_ACTORS = 0.7
 OTHER_ACTION = 0.75  # a pair's score when their headlines' main actions differ
+OTHER_SUBJECT = 0.6  # …when their headlines' first actors act for different polities
 KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
     WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
 }  # fmt: skip
@@ -38,16 +40,17 @@ _KEY_KINDS = frozenset({ENTITY, CITY, ORDINAL, NUMBER, DATE})  # lead terms the 
 
 
 class Weights:
-    """Term weights: kind weight × smoothed inverse document frequency over `reports`.
+    """Term weights: kind weight × smoothed inverse document frequency over `reports`,
+    starting from a `Prior` (this domain's news: see `bot.stories.prior`) when given one.
 
     Weights are memoised until the next `count` (an item is compared with many members that
     share most of their terms)."""
 
     __slots__ = ("_memo", "df", "reports", "version")
 
-    def __init__(self) -> None:
-        self.df: Counter[int] = Counter()
-        self.reports = 0
+    def __init__(self, prior: Prior | None = None) -> None:
+        self.df: Counter[int] = Counter(prior.df if prior else ())
+        self.reports = prior.reports if prior else 0
         self.version = 0  # changes with every `count`: masses computed before are stale
         self._memo: dict[int, float] = {}
 
@@ -84,6 +87,8 @@ class _Terms:
     title_actors: frozenset[int]
     title_actions: frozenset[int]
     action: int
+    subject: int  # the polity the headline's first actor acts for, or 0
+    title_polities: frozenset[int]  # every polity the headline's actors act for
     keys: frozenset[int]  # what the index finds it by: headline terms, lead names and numbers
     _weighed: tuple[int, int] = (-1, -1)  # (id, version) of the weights `_weights` hold
     _weights: dict[int, float] | None = None  # term → weight, boosted in the headline
@@ -122,8 +127,22 @@ class _Terms:
             title_actors=frozenset(by_kind.get(ENTITY, ())) & title,
             title_actions=frozenset(by_kind.get(ACTION, ())) & title,
             action=fp.action,
+            subject=fp.subject,
+            title_polities=frozenset(
+                p for t in title if (p := lexicon().polities.get(t)) is not None
+            ),
             keys=title.union(*(by_kind.get(kind, ()) for kind in _KEY_KINDS)),
         )
+
+
+def other_actors(a: _Terms, b: _Terms) -> bool:
+    """Whether the headlines' first actors act for different polities and neither headline
+    names the other's ("Biden sanctions …" and "EU sanctions …"; "Lavrov expels …" and "US
+    sanctions …")."""
+    return bool(
+        a.subject and b.subject and a.subject != b.subject
+        and a.subject not in b.title_polities and b.subject not in a.title_polities
+    )  # fmt: skip
 
 
 def vetoed(a: _Terms, b: _Terms) -> bool:
@@ -176,6 +195,8 @@ def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
         score *= OTHER_ACTION  # the headlines say different things happened
     if a.title_actors - b.terms and b.title_actors - a.terms:
         score *= OTHER_ACTORS  # each headline names someone the other report never mentions
+    if other_actors(a, b):
+        score *= OTHER_SUBJECT
     return score
 
 
