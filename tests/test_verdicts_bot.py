@@ -9,8 +9,8 @@ import re
 from sqlmodel import Session, select
 
 from storage.tables import OutboxRow, VerdictRow
-from tests.support.bot_harness import eventually, rss, start_bot
 from tests.support.bot_harness import bot_settings as harness_settings
+from tests.support.bot_harness import eventually, rss, start_bot
 from tests.test_cli import geoalert
 from tests.test_stories_bot import EXERCISE, FREEZE, feeds_file
 
@@ -99,7 +99,10 @@ async def test_not_relevant_stops_the_story_moves_precision_and_feeds_eval(
 
         await eventually(dropped)
         assert not [c for c in fake_bot_api.calls_to("editMessageText") if c.chat_id == CHAT]
-        assert len([c for c in fake_bot_api.sent_messages(CHAT) if "/source_" in c.params["text"]]) == 1
+        assert (
+            len([c for c in fake_bot_api.sent_messages(CHAT) if "/source_" in c.params["text"]])
+            == 1
+        )
 
         # 4. /status shows the topic's precision moved
         after = (await bot.command(ADMIN, "/status")).params["text"]
