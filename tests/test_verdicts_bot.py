@@ -31,21 +31,34 @@ def texts(call) -> list[str]:
     return [button["text"] for row in keyboard(call) for button in row]
 
 
-async def alert_in(api, chat_id: int, title: str):
-    (call,) = await api.await_calls(
+async def alert_in(bot, chat_id: int, title: str):
+    """The alert sent to the chat, once the bot recorded it as sent (Telegram answered): a tap
+    can only come after that."""
+    (call,) = await bot.api.await_calls(
         lambda c: c.method == "sendMessage" and c.chat_id == chat_id and title in c.params["text"]
     )
+    await delivered(bot, chat_id)
     return call
 
 
-async def tap(bot, chat_id: int, data: str, message_id: int, **kwargs):
-    """Press a button; the bot's answerCallbackQuery and (when it redraws) its new keyboard."""
+async def delivered(bot, chat_id: int) -> None:
+    def sent() -> bool:
+        with Session(bot.engine) as s:
+            rows = s.exec(select(OutboxRow).where(OutboxRow.chat_id == chat_id)).all()
+            return bool(rows) and all(r.status in ("sent", "dropped") for r in rows)
+
+    await eventually(sent)
+
+
+async def tap(bot, chat_id: int, data: str, message_id: int, refused: bool = False, **kwargs):
+    """Press a button; the bot's answerCallbackQuery and (unless refused) its new keyboard."""
     before = len(bot.api.calls_to("answerCallbackQuery"))
     redraws = len(bot.api.calls_to("editMessageReplyMarkup"))
     bot.api.inject_callback(chat_id, data, message_id=message_id, **kwargs)
     answers = await bot.api.await_calls("answerCallbackQuery", count=before + 1)
     answer = answers[-1].params
-    if "show_alert" in answer:  # a refusal: nothing to redraw
+    assert ("show_alert" in answer) == refused, answer
+    if refused:  # nothing to redraw
         return answer, None
     edits = await bot.api.await_calls("editMessageReplyMarkup", count=redraws + 1)
     return answer, edits[-1]
@@ -68,14 +81,14 @@ async def test_not_relevant_stops_the_story_moves_precision_and_feeds_eval(
         # 1. an alert arrives with buttons
         feed_server.route("/a.xml", body=rss(FREEZE["a"]))
         await bot.poll_now()
-        alert = await alert_in(fake_bot_api, CHAT, FREEZE["a"][1])
+        alert = await alert_in(bot, CHAT, FREEZE["a"][1])
         item_id = re.search(r"/source_([0-9a-f]{12})", alert.params["text"]).group(1)
         assert texts(alert) == ["👍 Relevant", "👎 Not relevant"]
         assert [b["callback_data"] for b in keyboard(alert)[0]] == [
             f"v:r:{item_id}:csto",
             f"v:n:{item_id}:csto",
         ]
-        other = await alert_in(fake_bot_api, OTHER, FREEZE["a"][1])
+        other = await alert_in(bot, OTHER, FREEZE["a"][1])
 
         # 2. "Not relevant" is pressed, and the keyboard edits (with an undo)
         answer, redraw = await tap(bot, CHAT, f"v:n:{item_id}:csto", alert.result["message_id"])
@@ -132,7 +145,7 @@ async def test_undo_withdraws_the_verdict_and_restores_the_buttons(
         await bot.command(CHAT, "/subscribe csto")
         feed_server.route("/d.xml", body=rss(EXERCISE))
         await bot.poll_now()
-        alert = await alert_in(fake_bot_api, CHAT, EXERCISE[1])
+        alert = await alert_in(bot, CHAT, EXERCISE[1])
         data = keyboard(alert)[0][1]["callback_data"]
         message_id = alert.result["message_id"]
         await tap(bot, CHAT, data, message_id)
@@ -154,7 +167,7 @@ async def test_a_group_takes_the_majority_of_its_members(
         await bot.command(group, "/subscribe csto", chat_title="Desk")
         feed_server.route("/a.xml", body=rss(FREEZE["a"]))
         await bot.poll_now()
-        alert = await alert_in(fake_bot_api, group, FREEZE["a"][1])
+        alert = await alert_in(bot, group, FREEZE["a"][1])
         message_id = alert.result["message_id"]
         relevant, not_relevant = (b["callback_data"] for b in keyboard(alert)[0])
         await tap(bot, group, not_relevant, message_id, user_id=1, chat_title="Desk")
@@ -195,12 +208,12 @@ async def test_feedback_off_sends_alerts_without_buttons(
         assert "without the Relevant / Not relevant buttons" in reply.params["text"]
         feed_server.route("/d.xml", body=rss(EXERCISE))
         await bot.poll_now()
-        alert = await alert_in(fake_bot_api, CHAT, EXERCISE[1])
+        alert = await alert_in(bot, CHAT, EXERCISE[1])
         assert "reply_markup" not in alert.params
         await bot.command(CHAT, "/feedback on")
         feed_server.route("/a.xml", body=rss(FREEZE["a"]))
         await bot.poll_now()
-        alert = await alert_in(fake_bot_api, CHAT, FREEZE["a"][1])
+        alert = await alert_in(bot, CHAT, FREEZE["a"][1])
         assert texts(alert) == ["👍 Relevant", "👎 Not relevant"]
 
 
@@ -212,17 +225,17 @@ async def test_a_forged_or_stale_tap_is_refused_and_stores_nothing(
         await bot.command(CHAT, "/subscribe csto")
         feed_server.route("/a.xml", body=rss(FREEZE["a"]))
         await bot.poll_now()
-        alert = await alert_in(fake_bot_api, CHAT, FREEZE["a"][1])
+        alert = await alert_in(bot, CHAT, FREEZE["a"][1])
         data = keyboard(alert)[0][1]["callback_data"]
         # Another chat replays a button of an alert it never received.
-        answer, _ = await tap(bot, OTHER, data, alert.result["message_id"])
+        answer, _ = await tap(bot, OTHER, data, alert.result["message_id"], refused=True)
         assert answer["text"] == "This chat never received that alert; nothing was recorded."
         assert answer["show_alert"] is True
         # The right chat, a topic it was not alerted for; and data we never built.
-        answer, _ = await tap(bot, CHAT, data.replace(":csto", ":sanctions"), 1)
+        answer, _ = await tap(bot, CHAT, data.replace(":csto", ":sanctions"), 1, refused=True)
         assert "never received" in answer["text"]
         for forged in ("v:n:zzzz", "v:x:0123456789ab:csto", "v:n:" + "a" * 70):
-            answer, _ = await tap(bot, CHAT, forged, alert.result["message_id"])
+            answer, _ = await tap(bot, CHAT, forged, alert.result["message_id"], refused=True)
             assert answer["text"] == "This button is no longer valid."
         with Session(bot.engine) as s:
             assert s.exec(select(VerdictRow)).all() == []
@@ -238,7 +251,7 @@ async def test_quality_lists_the_terms_behind_not_relevant(
         assert "for the bot's administrators" in denied.params["text"]
         feed_server.route("/d.xml", body=rss(EXERCISE))
         await bot.poll_now()
-        alert = await alert_in(fake_bot_api, CHAT, EXERCISE[1])
+        alert = await alert_in(bot, CHAT, EXERCISE[1])
         item_id = re.search(r"/source_([0-9a-f]{12})", alert.params["text"]).group(1)
         await tap(bot, CHAT, keyboard(alert)[0][1]["callback_data"], alert.result["message_id"])
         text = (await bot.command(ADMIN, "/quality csto")).params["text"]

@@ -21,6 +21,7 @@ from tests.support.bot_harness import (
 )
 from tests.test_cli import REPO, geoalert
 from tests.test_digest import SECOND_SANCTIONS
+from tests.test_verdicts_bot import delivered
 
 CHAT = 7101
 
@@ -38,6 +39,7 @@ async def test_a_digest_has_one_button_row_per_story_and_its_taps_count(
         (digest,) = await bot.api.await_calls(
             lambda c: "<b>Daily digest</b>" in c.params.get("text", "")
         )
+        await delivered(bot, CHAT)
         rows = digest.params["reply_markup"]["inline_keyboard"]
         assert [[b["text"] for b in row] for row in rows] == [
             ["1. 👍 Relevant", "👎 Not relevant"],
@@ -64,6 +66,7 @@ async def test_a_chat_that_blocks_the_bot_loses_its_verdicts(
         bot.feeds.route("/wire.xml", body=rss(CSTO_ITEM))
         await bot.poll_now()
         (alert,) = await bot.api.await_calls(lambda c: CSTO_ITEM[1] in c.params.get("text", ""))
+        await delivered(bot, CHAT)
         data = alert.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
         bot.api.inject_callback(CHAT, data, message_id=alert.result["message_id"])
         await bot.api.await_calls("editMessageReplyMarkup")
