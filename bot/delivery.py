@@ -28,11 +28,12 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.alert_plan import StoryEdit, plan_alert
+from bot.alert_plan import AlertPlan, StoryEdit, plan_alert
 from bot.metrics import Metrics
 from bot.models import StoredMatch
 from bot.render import match_line
 from bot.telegram.format import alert_html, alert_plain, also_reported
+from bot.telegram.verdict_buttons import alert_rows, markup
 from storage import chats, notices, outbox
 from storage.engine import session_scope
 
@@ -195,7 +196,10 @@ class Delivery:
         if plan is None:  # cannot happen with the foreign key; never crash the loop on it
             await self._finish(entry, report, dropped="item no longer stored")
             return True
-        stored, edit = plan
+        if plan.dismissed:
+            await self._finish(entry, report, dropped="story judged not relevant", quiet=True)
+            return True
+        stored, edit = plan.stored, plan.edit
         try:
             if edit is not None and await self._edit(entry, edit):
                 await self._finish(entry, report, message_id=edit.message_id)
@@ -217,7 +221,7 @@ class Delivery:
             message = await self.bot.send_message(
                 chat_id=entry.chat_id, text=entry.text, parse_mode=ParseMode.HTML,
                 message_thread_id=entry.thread_id or None, disable_notification=entry.silent,
-                link_preview_options=NO_PREVIEW,
+                link_preview_options=NO_PREVIEW, reply_markup=markup(entry.buttons),
             )  # fmt: skip
         except BadRequest as exc:
             self._count("bad_request")
@@ -244,7 +248,7 @@ class Delivery:
             await self._retry_later(entry, exc, report)
         return False
 
-    def _plan(self, entry: outbox.OutboxEntry) -> tuple[StoredMatch, StoryEdit | None] | None:
+    def _plan(self, entry: outbox.OutboxEntry) -> AlertPlan | None:
         with Session(self.engine) as session:
             return plan_alert(session, entry, now=self.clock())
 
@@ -255,10 +259,15 @@ class Delivery:
             tags=self.tags().get(edit.shown.item.source, ()),
             also=also_reported(edit.shown.item, edit.members, self.tags()),
         )  # fmt: skip
+        buttons = None
+        if entry.feedback:  # the edited alert keeps its buttons, showing the verdicts so far
+            topics = edit.shown_topics or entry.topics
+            buttons = markup(alert_rows(edit.shown.item.id, topics, lang=entry.language,
+                                        tallies=edit.tallies, group=entry.chat_id < 0))  # fmt: skip
         try:
             await self.bot.edit_message_text(
                 html, chat_id=entry.chat_id, message_id=edit.message_id,
-                parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=buttons,
             )  # fmt: skip
         except BadRequest as exc:
             reason = str(exc).lower()
@@ -270,6 +279,9 @@ class Delivery:
         return True
 
     async def _send(self, entry: outbox.OutboxEntry, text: str, *, html: bool) -> Message:
+        """A new alert, with its Relevant / Not relevant buttons unless the chat turned them
+        off (/feedback off)."""
+        rows = alert_rows(entry.item_id, entry.topics, lang=entry.language)
         return await self.bot.send_message(
             chat_id=entry.chat_id,
             text=text,
@@ -277,6 +289,7 @@ class Delivery:
             message_thread_id=entry.thread_id or None,
             disable_notification=entry.muted,
             link_preview_options=NO_PREVIEW,
+            reply_markup=markup(rows) if entry.feedback else None,
         )
 
     async def _bad_request(
@@ -341,6 +354,7 @@ class Delivery:
         *,
         message_id: int | None = None,
         dropped: str | None = None,
+        quiet: bool = False,
     ) -> None:
         def write() -> None:
             store = notices if isinstance(entry, notices.NoticeEntry) else outbox
@@ -352,8 +366,9 @@ class Delivery:
 
         await asyncio.to_thread(write)
         if dropped is not None:
-            log.warning("message dropped chat=%s what=%s reason=%s", entry.chat_id,
-                        _what(entry), dropped)  # fmt: skip
+            log.log(logging.INFO if quiet else logging.WARNING,
+                    "message dropped chat=%s what=%s reason=%s", entry.chat_id, _what(entry),
+                    dropped)  # fmt: skip
             report.dropped += 1
         else:
             report.sent += 1

@@ -4,6 +4,10 @@ The labelled set is JSON Lines, one news item per line:
 
     {"id": "en-001", "lang": "en", "title": "…", "text": "…", "topics": ["csto"], "note": "…"}
 
+An item may say which topics its labels speak for, `"judged": ["csto", "sanctions"]` (what
+`geoalert feedback export` writes: subscribers judged only the topics they were alerted for);
+its other topics are then not scored, whatever the rules say. Without `judged`, every topic is.
+
 `load_labeled` (the only I/O here) validates it; `evaluate` and `render_report` are pure.
 
 Division by zero is defined so that agreement on "nothing" is perfect and anything else is not:
@@ -25,7 +29,7 @@ from bot.jsonl import check_keys, json_lines, line_error
 from bot.matching import RuleSet
 from bot.models import Evidence
 
-_KEYS = {"id", "lang", "title", "text", "topics", "note"}
+_KEYS = {"id", "lang", "title", "text", "topics", "note", "judged"}
 _REQUIRED = ("id", "lang", "title", "text", "topics")
 _LANG = re.compile(r"^[a-z]{2}$")
 _TOPIC = re.compile(r"^[a-z0-9_]+$")
@@ -41,6 +45,7 @@ class LabeledItem:
     text: str
     topics: frozenset[str]
     note: str = ""
+    judged: frozenset[str] | None = None  # the topics the labels speak for; None: every topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,22 +154,32 @@ def _parse_item(raw: Any, path: Path, line: int) -> LabeledItem:
         )
     if not raw["title"].strip() and not raw["text"].strip():
         raise _fail(path, line, "an item needs a non-empty 'title' or 'text'")
-    topics = raw["topics"]
-    if not isinstance(topics, list):
-        raise _fail(path, line, f"'topics' must be a list, not {type(topics).__name__}")
-    for topic in topics:
-        if not isinstance(topic, str) or not _TOPIC.match(topic):
-            raise _fail(path, line, f"a topic must be a topic id like 'sanctions', not {topic!r}")
-    if len(set(topics)) != len(topics):
-        raise _fail(path, line, "'topics' lists a topic twice")
+    topics = _topic_list(raw, "topics", path, line)
+    judged = _topic_list(raw, "judged", path, line) if "judged" in raw else None
+    if judged is not None and not topics <= judged:
+        extra = sorted(topics - judged)[0]
+        raise _fail(path, line, f"topic '{extra}' is labelled but not in 'judged'")
     return LabeledItem(
         id=raw["id"],
         lang=raw["lang"],
         title=raw["title"],
         text=raw["text"],
-        topics=frozenset(topics),
+        topics=topics,
         note=raw.get("note", ""),
+        judged=judged,
     )
+
+
+def _topic_list(raw: dict[str, Any], key: str, path: Path, line: int) -> frozenset[str]:
+    topics = raw[key]
+    if not isinstance(topics, list):
+        raise _fail(path, line, f"'{key}' must be a list, not {type(topics).__name__}")
+    for topic in topics:
+        if not isinstance(topic, str) or not _TOPIC.match(topic):
+            raise _fail(path, line, f"a topic must be a topic id like 'sanctions', not {topic!r}")
+    if len(set(topics)) != len(topics):
+        raise _fail(path, line, f"'{key}' lists a topic twice")
+    return frozenset(topics)
 
 
 def load_labeled(path: Path) -> list[LabeledItem]:
@@ -239,7 +254,10 @@ def evaluate(rules: RuleSet, items: Sequence[LabeledItem]) -> EvalReport:
     outcomes: list[tuple[frozenset[str], frozenset[str]]] = []
     misclassified: list[Misclassified] = []
     for item in items:
-        matches = rules.match(item.title, item.text, item.lang)
+        matches = [
+            m for m in rules.match(item.title, item.text, item.lang)
+            if item.judged is None or m.topic in item.judged
+        ]  # fmt: skip
         predicted = frozenset(m.topic for m in matches)
         outcomes.append((item.topics, predicted))
         if predicted != item.topics:

@@ -37,6 +37,10 @@ class Metrics:
             "geoalert_poll_duration_seconds", "Duration of one poll", registry=r,
             buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300),
         )  # fmt: skip
+        self.verdict_taps = Counter(
+            "geoalert_verdict_taps", "Verdict buttons tapped, by topic and verdict",
+            ["topic", "verdict"], registry=r,
+        )  # fmt: skip
         self.last_poll = Gauge(
             "geoalert_last_poll_timestamp_seconds", "Unix time of the last poll", registry=r
         )
@@ -44,6 +48,11 @@ class Metrics:
     def watch_backlog(self, read_backlog: Callable[[], int]) -> None:
         """Export the outbox backlog, read from the database at scrape time."""
         self.registry.register(_BacklogCollector(read_backlog))
+
+    def watch_verdicts(self, read: Callable[[], dict[tuple[str, bool], int]]) -> None:
+        """Export the stored verdicts per topic and verdict (one per user and alert), read
+        from the database at scrape time: `geoalert_verdicts{topic, verdict}`."""
+        self.registry.register(_VerdictCollector(read))
 
 
 class _BacklogCollector(Collector):
@@ -57,6 +66,25 @@ class _BacklogCollector(Collector):
         except Exception as exc:  # a scrape must not crash on a database hiccup
             log.warning("backlog metric unavailable reason=%s", exc)
             return []
+        return [family]
+
+
+class _VerdictCollector(Collector):
+    def __init__(self, read: Callable[[], dict[tuple[str, bool], int]]) -> None:
+        self._read = read
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "geoalert_verdicts", "Stored verdicts on alerts, by topic and verdict",
+            labels=["topic", "verdict"],
+        )  # fmt: skip
+        try:
+            counts = self._read()
+        except Exception as exc:  # a scrape must not crash on a database hiccup
+            log.warning("verdict metric unavailable reason=%s", exc)
+            return []
+        for (topic, relevant), count in sorted(counts.items()):
+            family.add_metric([topic, "relevant" if relevant else "not_relevant"], float(count))
         return [family]
 
 

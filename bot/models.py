@@ -202,3 +202,20 @@ class StoryPlan:
     relocated: dict[str, int]  # stored member's item id → story key it moves to
     now: datetime
     founded: tuple[StoryLead, ...] = ()  # new stories with no member in `joins`
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictTally:
+    """The verdicts of one chat on one alert for one topic: one per user (a private chat has
+    one user, a group as many as tapped)."""
+
+    relevant: int = 0
+    not_relevant: int = 0
+
+    @property
+    def view(self) -> bool | None:
+        """The chat's view, its majority: True relevant, False not relevant, None when no one
+        judged or the votes are tied (a tie counts for neither side anywhere)."""
+        if self.relevant == self.not_relevant:
+            return None
+        return self.relevant > self.not_relevant

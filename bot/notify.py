@@ -21,6 +21,7 @@ from bot.models import StoredMatch, Topic
 from bot.pages import paginate
 from bot.telegram.format import spike_html
 from bot.telegram.i18n import t
+from bot.telegram.verdict_buttons import Row, verdict_row
 from bot.text import truncate_words
 from bot.timeline import group_by_story
 from bot.trend_report import spikes_today
@@ -34,6 +35,7 @@ from storage.stories import stories_of
 log = logging.getLogger(__name__)
 
 PAGE = 3800  # UTF-16 units of a digest page (Telegram takes 4096)
+DIGEST_ROWS = 33  # verdict rows per page: up to 3 buttons each, Telegram takes 100
 
 
 def queue_admin_notice(
@@ -108,15 +110,16 @@ def queue_due_digests(engine: Engine, *, now: datetime) -> int:
                 by_thread[entry.thread_id].append(entry)
             for thread_id, group in by_thread.items():
                 pages = digest_pages(group, found, story_ids, lang=chat.language,
-                                     day=chat.local_date)  # fmt: skip
+                                     day=chat.local_date, buttons=chat.feedback)  # fmt: skip
                 if not pages:  # none of its items is stored any more
                     for entry in group:
                         outbox.mark_dropped(session, entry.id, error="item no longer stored")
                     continue
-                for number, page in enumerate(pages):
+                for number, (page, rows) in enumerate(pages):
                     notices.queue_notice(
                         session, chat.chat_id, page, kind="digest", now=now, thread_id=thread_id,
                         silent=chat.muted, covers=[e.id for e in group] if number == 0 else (),
+                        buttons=rows,
                     )  # fmt: skip
             chats.mark_digest_done(session, chat.chat_id, chat.local_date)
         queued += 1 if entries else 0
@@ -130,8 +133,10 @@ def digest_pages(
     *,
     lang: str | None,
     day: str,
-) -> list[str]:
-    """The digest: per topic, one line per story (its first report, +N other outlets)."""
+    buttons: bool = True,
+) -> list[tuple[str, list[Row]]]:
+    """The digest: per topic, one numbered line per story (its first report, +N other
+    outlets); each page with one row of verdict buttons per story on it (with `buttons`)."""
     by_topic: dict[str, list[StoredMatch]] = defaultdict(list)
     for entry in entries:
         m = found.get(entry.item_id)
@@ -140,15 +145,27 @@ def digest_pages(
         for topic in entry.topics:
             by_topic[topic].append(m)
     lines: list[str] = []
+    stories: list[tuple[str, str]] = []  # (lead item, topic) of story line n + 1
     for topic in sorted(by_topic):
         lines.append(f"\n<b>#{escape(topic)}</b>")
         for members in group_by_story(by_topic[topic], story_ids).values():
             lead = min(members, key=lambda m: m.item.published)
             more = f" +{len(members) - 1}" if len(members) > 1 else ""
+            stories.append((lead.item.id, topic))
             lines.append(
-                f"• {escape(truncate_words(lead.item.title, 200))} · "
+                f"{len(stories)}. {escape(truncate_words(lead.item.title, 200))} · "
                 f"<i>{escape(lead.item.publisher)}</i>{more} · /source_{lead.item.id}"
             )
     if not lines:
         return []
-    return paginate(lines, limit=PAGE, header=t(lang, "digest_header", day=day))
+    pages = paginate(lines, limit=PAGE, header=t(lang, "digest_header", day=day))
+    out = []
+    for page in pages:
+        starts = {line.split(". ", 1)[0] for line in page.split("\n")}
+        rows = [
+            verdict_row(item_id, topic, lang=lang, heading=f"{n}.")
+            for n, (item_id, topic) in enumerate(stories, start=1)
+            if buttons and str(n) in starts
+        ]
+        out.append((page, rows[:DIGEST_ROWS]))
+    return out

@@ -43,6 +43,7 @@ from bot.wiring import FeedBook, build_pipeline, feed_list, open_store
 from storage.engine import session_scope
 from storage.outbox import backlog
 from storage.retention import prune_items
+from storage.verdicts import counts_by_topic as verdict_counts
 
 if TYPE_CHECKING:
     from telegram import Bot
@@ -321,6 +322,7 @@ def build_runtime(settings: Settings, *, bot: Bot | None = None) -> Runtime:
             output = Delivery(engine, bot, chat_min_interval=settings.chat_min_interval,
                               metrics=metrics, tags=feeds.tags)  # fmt: skip
         metrics.watch_backlog(lambda: _backlog(engine))
+        metrics.watch_verdicts(lambda: _verdicts(engine))
         http = make_http_client(settings.fetch_timeout, settings.max_redirects)
         pipeline = build_pipeline(settings, engine, rules, http, feeds=feeds,
                                   on_alerts=output.kick)  # fmt: skip
@@ -334,3 +336,8 @@ def build_runtime(settings: Settings, *, bot: Bot | None = None) -> Runtime:
 def _backlog(engine: Engine) -> int:
     with Session(engine) as session:
         return backlog(session)
+
+
+def _verdicts(engine: Engine) -> dict[tuple[str, bool], int]:
+    with Session(engine) as session:
+        return verdict_counts(session)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from storage.errors import storage_errors
-from storage.tables import ChatRow, OutboxRow, SubscriptionRow
+from storage.tables import ChatRow, OutboxRow, SubscriptionRow, VerdictRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,10 +22,13 @@ class ChatInfo:
     language: str | None  # effective: /lang override, else Telegram's language
     muted: bool
     active: bool
+    feedback: bool = True  # alerts carry the Relevant / Not relevant buttons
 
 
 def _info(row: ChatRow) -> ChatInfo:
-    return ChatInfo(row.id, row.type, row.language or row.user_language, row.muted, row.active)
+    return ChatInfo(
+        row.id, row.type, row.language or row.user_language, row.muted, row.active, row.feedback
+    )
 
 
 @storage_errors
@@ -121,13 +124,23 @@ def set_muted(session: Session, chat_id: int, muted: bool) -> None:
 
 
 @storage_errors
+def set_feedback(session: Session, chat_id: int, on: bool) -> None:
+    """/feedback on|off: whether this chat's alerts carry the verdict buttons."""
+    row = session.get(ChatRow, chat_id)
+    if row is not None:
+        row.feedback = on
+        session.add(row)
+
+
+@storage_errors
 def deactivate(session: Session, chat_id: int, *, reason: str, now: datetime) -> None:
     """The bot was blocked or removed: stop alerting this chat (its subscriptions are kept
-    so they resume if the user comes back with /start)."""
+    so they resume if the user comes back with /start) and forget its verdicts."""
     row = session.get(ChatRow, chat_id)
     if row is not None:
         row.active, row.deactivated_reason, row.updated_at = False, reason[:256], now
         session.add(row)
+    session.execute(sa.delete(VerdictRow).where(col(VerdictRow.chat_id) == chat_id))
 
 
 @storage_errors
@@ -144,13 +157,14 @@ def migrate_chat(session: Session, old_id: int, new_id: int, *, now: datetime) -
             language=old.language,
             user_language=old.user_language,
             muted=old.muted,
+            feedback=old.feedback,
             active=True,
             created_at=old.created_at,
             updated_at=now,
         )
     )
     session.flush()
-    for table in (SubscriptionRow, OutboxRow):
+    for table in (SubscriptionRow, OutboxRow, VerdictRow):
         session.execute(sa.update(table).where(col(table.chat_id) == old_id).values(chat_id=new_id))
     old.active, old.deactivated_reason = False, f"migrated to {new_id}"
     session.add(old)
@@ -169,6 +183,7 @@ class DigestChat:
     language: str | None
     muted: bool
     local_date: str
+    feedback: bool = True  # the digest carries verdict buttons (not after /feedback off)
 
 
 @storage_errors
@@ -200,7 +215,8 @@ def digests_due(session: Session, *, now: datetime) -> list[DigestChat]:
         local = now + timedelta(minutes=row.tz_offset_minutes)
         today = local.date().isoformat()
         if row.last_digest_on != today and f"{local:%H:%M}" >= (row.digest_time or "99:99"):
-            due.append(DigestChat(row.id, row.language or row.user_language, row.muted, today))
+            lang = row.language or row.user_language
+            due.append(DigestChat(row.id, lang, row.muted, today, row.feedback))
     return due
 
 

@@ -31,6 +31,7 @@ class NoticeEntry:
     text: str  # HTML
     silent: bool
     attempts: int
+    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()  # keyboard rows of (text, data)
 
 
 @storage_errors
@@ -44,12 +45,15 @@ def queue_notice(
     thread_id: int = 0,
     silent: bool = False,
     covers: Sequence[int] = (),
+    buttons: Sequence[Sequence[tuple[str, str]]] = (),
 ) -> None:
-    """Queue one message; `covers` are outbox rows it delivers (held for it until then)."""
+    """Queue one message; `covers` are outbox rows it delivers (held for it until then),
+    `buttons` its inline keyboard rows of (text, callback data)."""
     session.add(
         NoticeRow(
             chat_id=chat_id, thread_id=thread_id, kind=kind, text=text, silent=silent,
             covers=list(covers), next_attempt_at=now, created_at=now,
+            buttons=[[[label, data] for label, data in row] for row in buttons],
         )
     )  # fmt: skip
     if covers:
@@ -69,9 +73,22 @@ def due_notices(session: Session, *, now: datetime, limit: int = 200) -> list[No
         .limit(limit)
     ).all()
     return [
-        NoticeEntry(r.id or 0, r.chat_id, r.thread_id, r.kind, r.text, r.silent, r.attempts)
+        NoticeEntry(
+            r.id or 0,
+            r.chat_id,
+            r.thread_id,
+            r.kind,
+            r.text,
+            r.silent,
+            r.attempts,
+            _rows(r.buttons),
+        )
         for r in rows
     ]
+
+
+def _rows(stored: list[list[list[str]]] | None) -> tuple[tuple[tuple[str, str], ...], ...]:
+    return tuple(tuple((str(b[0]), str(b[1])) for b in row) for row in stored or ())
 
 
 @storage_errors

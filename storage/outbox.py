@@ -50,6 +50,7 @@ class OutboxEntry:
     attempts: int
     muted: bool
     language: str | None
+    feedback: bool = True  # the chat wants the verdict buttons (not after /feedback off)
 
 
 @storage_errors
@@ -132,7 +133,7 @@ def _queued(session: Session, item_ids: Sequence[str]) -> set[tuple[int, int, st
 def due_entries(session: Session, *, now: datetime, limit: int = 200) -> list[OutboxEntry]:
     """Pending alerts whose next attempt is due, oldest first (so each chat gets them in order)."""
     rows = session.exec(
-        select(OutboxRow, ChatRow.muted, ChatRow.language, ChatRow.user_language)
+        select(OutboxRow, ChatRow)
         .join(ChatRow, col(ChatRow.id) == col(OutboxRow.chat_id))
         .where(OutboxRow.status == "pending", col(OutboxRow.next_attempt_at) <= now)
         .order_by(col(OutboxRow.id))
@@ -146,10 +147,11 @@ def due_entries(session: Session, *, now: datetime, limit: int = 200) -> list[Ou
             item_id=row.item_id,
             topics=tuple(row.topics),
             attempts=row.attempts,
-            muted=muted,
-            language=language or user_language,
+            muted=chat.muted,
+            language=chat.language or chat.user_language,
+            feedback=chat.feedback,
         )
-        for row, muted, language, user_language in rows
+        for row, chat in rows
     ]
 
 

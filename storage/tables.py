@@ -88,6 +88,8 @@ class ChatRow(SQLModel, table=True):
     digest_time: str | None = Field(default=None, max_length=5)  # "HH:MM" local; None = instant
     tz_offset_minutes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     last_digest_on: str | None = Field(default=None, max_length=10)  # local date, YYYY-MM-DD
+    # /feedback off: alerts come without the Relevant / Not relevant buttons.
+    feedback: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
 
 
 class SubscriptionRow(SQLModel, table=True):
@@ -212,6 +214,10 @@ class NoticeRow(SQLModel, table=True):
     silent: bool = False  # disable_notification (a muted chat)
     # Outbox rows this message delivers (a digest's held alerts): marked sent with it.
     covers: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Inline keyboard rows, [[text, callback_data], …] (a digest's verdict buttons); [] none.
+    buttons: list[list[list[str]]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     status: str = Field(default="pending", max_length=16)  # pending | sent | dropped
     attempts: int = 0
     next_attempt_at: datetime = Field(sa_column=_dt(nullable=False))
@@ -219,3 +225,29 @@ class NoticeRow(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_dt())
     message_id: int | None = None
     last_error: str | None = Field(default=None, max_length=1000)
+
+
+class VerdictRow(SQLModel, table=True):
+    """A tap on an alert's Relevant / Not relevant button: one per (chat, item, topic, user).
+
+    `user_id` is the Telegram user who tapped (in a private chat, its user): a group holds one
+    verdict per member and its view is the majority. No names and no message text are stored;
+    a chat's verdicts go with the chat (`storage.verdicts.delete_chat`).
+    """
+
+    __tablename__ = "verdicts"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "chat_id", "item_id", "topic", "user_id", name="uq_verdicts_chat_item_topic_user"
+        ),
+        sa.Index("ix_verdicts_topic_updated", "topic", "updated_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_column=Column(sa.BigInteger, nullable=False, index=True))
+    item_id: str = Field(foreign_key="items.id", max_length=16, index=True)
+    topic: str = Field(max_length=64)
+    user_id: int = Field(sa_column=Column(sa.BigInteger, nullable=False))
+    relevant: bool
+    created_at: datetime = Field(sa_column=_dt(nullable=False))
+    updated_at: datetime = Field(sa_column=_dt(nullable=False))

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from bot import __version__
+from bot.cli.feedback_cmds import cmd_feedback_export
 from bot.cli.rules_cmds import (
     cmd_eval,
     cmd_match,
@@ -99,13 +100,23 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="validate, test, explain and apply rule files")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
     explain = rules_sub.add_parser("explain", help="why a text matches or not, clause by clause")
-    explain.add_argument("text", help='the text (or "-" for stdin)')
+    explain.add_argument("text", nargs="?", help='the text (or "-" for stdin)')
     explain.add_argument("--title", help="a title, matched like a feed item's")
     explain.add_argument("--lang", help="en or ru (default: detected)")
     explain.add_argument("--rules", help="rules directory (default GEOALERT_RULES_DIR)")
+    explain.add_argument(
+        "--verdicts", metavar="FILE",
+        help="instead of a text: for each alert judged not relevant in this verdict file "
+        "(geoalert feedback export), the blocks and terms that fired",
+    )  # fmt: skip
     explain.set_defaults(handler=cmd_rules_explain)
     apply = rules_sub.add_parser("apply", help="re-match stored items with the current rules")
     apply.add_argument("--dry-run", action="store_true", help="list the changes, store nothing")
+    apply.add_argument(
+        "--verdicts", metavar="FILE",
+        help="also show which judged alerts of this verdict file the rules would no longer "
+        "send, and which way each change goes",
+    )  # fmt: skip
     apply.set_defaults(handler=cmd_rules_apply)
     for name, handler, text in (
         ("check", cmd_rules_check, "validate rule files"),
@@ -129,6 +140,15 @@ def build_parser() -> argparse.ArgumentParser:
     retry = feeds_sub.add_parser("retry", help="retry failing or paused feeds at the next poll")
     retry.add_argument("url", nargs="?")
     retry.set_defaults(handler=cmd_feeds_retry)
+    feedback = sub.add_parser("feedback", help="subscribers' verdicts on alerts")
+    feedback_sub = feedback.add_subparsers(dest="feedback_command", required=True, metavar="ACTION")
+    export = feedback_sub.add_parser(
+        "export", help="the verdicts as a labelled JSONL set for geoalert eval"
+    )
+    export.add_argument("--since", type=_date, help="verdicts from this day on (YYYY-MM-DD)")
+    export.add_argument("--topic", help="one topic only")
+    export.add_argument("--output", "-o", help="write to this file (default: stdout)")
+    export.set_defaults(handler=cmd_feedback_export)
     add("health", cmd_health, "exit 0 when a running geoalert holds the database and is alive")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")

@@ -125,6 +125,13 @@ def cmd_rules_explain(args: argparse.Namespace, settings: Settings) -> int:
     from bot.matching import explain_text
 
     rules = load_rules(Path(args.rules) if args.rules else settings.rules_dir)
+    if args.verdicts:
+        from bot.cli.feedback_cmds import print_dismissed
+
+        print_dismissed(rules, args.verdicts)
+        return 0
+    if args.text is None:
+        raise GeoalertError("rules explain needs a text (or - for stdin), or --verdicts FILE")
     text = sys.stdin.read() if args.text == "-" else args.text
     print(explain_text(rules, text, title=args.title or "", language=args.lang))
     return 0

@@ -41,6 +41,11 @@ def cmd_rules_apply(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"{verb}: {report.added} new matches, {report.removed} matches removed (no alerts are sent)"
     )
+    if args.verdicts:
+        from bot.cli.feedback_cmds import print_verdict_shift
+        from bot.matching import load_rules
+
+        print_verdict_shift(load_rules(settings.rules_dir), args.verdicts)
     return 0
 
 

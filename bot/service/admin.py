@@ -11,12 +11,13 @@ from sqlmodel import Session
 from bot.matching import load_rules, rematch_diff
 from bot.models import FeedConfig
 from bot.service.base import Base, now_or
+from bot.service.feedback import QUALITY_DAYS
 from bot.service.records import FeedStatus, RematchReport, StatusReport
 from bot.sources.feedlist import add_feeds, remove_feed
 from bot.sources.netguard import check_host, check_url
 from bot.stories import assign_stories
 from bot.wiring import FeedBook, feed_list
-from storage import outbox
+from storage import outbox, verdicts
 from storage.engine import session_scope
 from storage.feeds import feed_statuses, retry_feeds
 from storage.items import add_matches, iter_item_batches, remove_matches, stored_topics, totals
@@ -89,14 +90,16 @@ class AdminMixin(Base):
         return self.read(lambda s: feed_statuses(s, now=now, pause_after=pause_after))
 
     def status(self, now: datetime | None = None) -> StatusReport:
-        """Feeds, counts, outbox backlog and database size, read in one session."""
+        """Feeds, counts, outbox backlog, database size and per-topic verdicts of the last 30
+        days, read in one session."""
         now, pause_after = now_or(now), self.settings.feed_pause_after
 
         def query(s: Session) -> StatusReport:
             feeds = feed_statuses(s, now=now, pause_after=pause_after)
             items, matches = totals(s)
             size = human_bytes(database_size(s))
-            return StatusReport(tuple(feeds), items, matches, outbox.backlog(s), size)
+            judged = verdicts.precision_counts(s, since=now - timedelta(days=QUALITY_DAYS))
+            return StatusReport(tuple(feeds), items, matches, outbox.backlog(s), size, judged)
 
         return self.read(query)
 

@@ -8,8 +8,8 @@ are synchronous and blocking; the bot calls them through `asyncio.to_thread`
 
 Each method calls today's storage functions for one question, so a change inside `storage/`
 touches the facade only. The class is assembled from parts by concern: `base` (units of work,
-topics), `chats` (subscriptions, watches, digests), `admin` (feeds, status, maintenance) and
-the reading questions here.
+topics), `chats` (subscriptions, watches, digests), `admin` (feeds, status, maintenance),
+`feedback` (verdicts on alerts) and the reading questions here.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from bot.search_query import search_query
 from bot.service.admin import AdminMixin
 from bot.service.base import now_or
 from bot.service.chats import ChatsMixin
+from bot.service.feedback import FeedbackMixin
 from bot.service.records import SourceView, StoryEntry
 from bot.timeline import TimelineMonth, build_timeline, one_per_story
 from bot.trend_report import TrendReport, topic_trend
@@ -40,7 +41,7 @@ from storage.stories import stories_of, story_members, story_of
 LATEST_SCAN = 4  # /latest reads this many times N matches, so N stories remain after merging
 
 
-class Geoalert(ChatsMixin, AdminMixin):
+class Geoalert(ChatsMixin, AdminMixin, FeedbackMixin):
     """The facade over the store, the rules and the feed list."""
 
     def latest(self, topic_id: str | None, count: int) -> list[StoryEntry]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.matching import RematchChange
@@ -62,6 +62,8 @@ class StatusReport:
     matches: int
     backlog: int  # outbox rows still to send
     database_size: str  # human-readable ("12.3 MB", or "unknown")
+    # topic → (relevant, not relevant) chat views of the last 30 days of verdicts
+    precision: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

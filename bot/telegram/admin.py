@@ -8,7 +8,7 @@ from html import escape
 from telegram import Update
 
 from bot import __version__
-from bot.service import FeedStatus
+from bot.service import FeedStatus, precision
 from bot.telegram.context import GeoContext, geo
 from bot.telegram.handlers.common import chat_language, reply
 from bot.telegram.i18n import t
@@ -43,8 +43,23 @@ def _feed_line(feed: FeedStatus, now: datetime) -> str:
     )
 
 
+def _precision_lines(counts: dict[str, tuple[int, int]], lang: str) -> list[str]:
+    """Per topic: precision from the chats' verdicts, with the counts behind it."""
+    if not counts:
+        return [t(lang, "status_no_verdicts")]
+    lines = [t(lang, "status_precision")]
+    for topic, (relevant, not_relevant) in counts.items():
+        share = precision(relevant, not_relevant)
+        figure = "—" if share is None else f"{share:.0%}"
+        lines.append(
+            f"• #{escape(topic)}: {figure} ({relevant} relevant / {not_relevant} not relevant)"
+        )
+    return lines
+
+
 async def cmd_status(update: Update, context: GeoContext) -> None:
-    """/status (admins): feeds, last poll and error, counts, outbox backlog, uptime, version."""
+    """/status (admins): feeds, last poll and error, counts, outbox backlog, uptime, version,
+    per-topic precision from the last 30 days of verdicts."""
     g = geo(context)
     lang = await chat_language(update, g)
     if not is_admin(update, context):
@@ -63,6 +78,7 @@ async def cmd_status(update: Update, context: GeoContext) -> None:
     if g.delivery is not None and g.delivery.errors_by_kind:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(g.delivery.errors_by_kind.items()))
         lines.append(f"Telegram errors: {kinds}")
+    lines.extend(_precision_lines(report.precision, lang))
     lines.append(f"Feeds ({len(feeds)}):")
     lines.extend(_feed_line(f, now) for f in feeds[:40])
     if len(feeds) > 40:

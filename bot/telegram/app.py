@@ -28,7 +28,15 @@ from bot.config import Settings
 from bot.delivery import Delivery
 from bot.metrics import StatusServer
 from bot.runtime import DELIVERY_INTERVAL, Runtime, build_runtime
-from bot.telegram import admin, analysis, digest_cmds, feeds_admin, handlers, watch_cmds
+from bot.telegram import (
+    admin,
+    analysis,
+    digest_cmds,
+    feedback_cmds,
+    feeds_admin,
+    handlers,
+    watch_cmds,
+)
 from bot.telegram.context import BotContext, GeoApp, GeoContext, context_types
 from bot.telegram.i18n import COMMANDS
 from bot.telegram.ratelimit import RateLimiter
@@ -105,7 +113,9 @@ def _add_handlers(app: GeoApp) -> None:
         "lang": handlers.cmd_lang,
         "mute": handlers.cmd_mute,
         "unmute": handlers.cmd_unmute,
+        "feedback": feedback_cmds.cmd_feedback,
         "status": admin.cmd_status,
+        "quality": feedback_cmds.cmd_quality,
         "addfeed": feeds_admin.cmd_addfeed,
         "removefeed": feeds_admin.cmd_removefeed,
         "feeds": feeds_admin.cmd_feeds,
@@ -119,6 +129,7 @@ def _add_handlers(app: GeoApp) -> None:
     )
     app.add_handler(CallbackQueryHandler(handlers.on_toggle_topic, pattern=r"^sub:"))
     app.add_handler(CallbackQueryHandler(handlers.on_timeline_page, pattern=r"^tl:"))
+    app.add_handler(CallbackQueryHandler(feedback_cmds.on_verdict, pattern=r"^v:"))
     app.add_handler(MessageHandler(filters.COMMAND, handlers.on_unknown_command))
 
 

@@ -81,6 +81,27 @@ _EN: dict[str, str] = {
     "digest_header": "<b>Daily digest</b> — {day}",
     "page_prev": "◀ Prev",
     "page_next": "Next ▶",
+    "fb_relevant": "Relevant",
+    "fb_not_relevant": "Not relevant",
+    "fb_undo": "↩ Undo",
+    "fb_thanks_relevant": "Thanks: marked relevant.",
+    "fb_thanks_not_relevant": "Thanks: marked not relevant; later reports of this story stay out.",
+    "fb_undone": "Your verdict is withdrawn.",
+    "fb_stale": "This button is no longer valid.",
+    "fb_not_received": "This chat never received that alert; nothing was recorded.",
+    "usage_feedback": "Usage: /feedback off|on — hide or show the Relevant / Not relevant buttons.",
+    "feedback_on": "Alerts in this chat carry the Relevant / Not relevant buttons again.",
+    "feedback_off": "Alerts in this chat come without the Relevant / Not relevant buttons.",
+    "usage_quality": "Usage: /quality TOPIC (topics: {valid}).",
+    "quality_header": (
+        "<b>Quality of #{topic}</b> (last 30 days): precision {precision}, "
+        "{relevant} of {judged} judged alerts relevant."
+    ),
+    "quality_none": "No alert of this topic was judged not relevant.",
+    "quality_terms": "Terms most often behind “not relevant”: {terms}",
+    "quality_latest": "Latest alerts judged not relevant (terms that fired · source):",
+    "status_precision": "Precision from verdicts (30 days):",
+    "status_no_verdicts": "Precision from verdicts (30 days): no verdicts yet.",
 }
 
 _RU: dict[str, str] = {
@@ -159,6 +180,27 @@ _RU: dict[str, str] = {
     "digest_header": "<b>Ежедневная сводка</b> — {day}",
     "page_prev": "◀ Назад",
     "page_next": "Далее ▶",
+    "fb_relevant": "По теме",
+    "fb_not_relevant": "Не по теме",
+    "fb_undo": "↩ Отменить",
+    "fb_thanks_relevant": "Спасибо: отмечено «по теме».",
+    "fb_thanks_not_relevant": "Спасибо: отмечено «не по теме»; новые сообщения сюжета не придут.",
+    "fb_undone": "Ваша оценка отменена.",
+    "fb_stale": "Эта кнопка больше не действует.",
+    "fb_not_received": "Этот чат не получал такого оповещения; ничего не записано.",
+    "usage_feedback": "Использование: /feedback off|on — скрыть или показать кнопки оценки.",
+    "feedback_on": "Оповещения в этом чате снова с кнопками «по теме» / «не по теме».",
+    "feedback_off": "Оповещения в этом чате приходят без кнопок оценки.",
+    "usage_quality": "Использование: /quality ТЕМА (темы: {valid}).",
+    "quality_header": (
+        "<b>Качество #{topic}</b> (30 дней): точность {precision}, "
+        "{relevant} из {judged} оценённых оповещений по теме."
+    ),
+    "quality_none": "Ни одно оповещение этой темы не отмечено «не по теме».",
+    "quality_terms": "Чаще всего за «не по теме» стоят термины: {terms}",
+    "quality_latest": "Последние оповещения «не по теме» (сработавшие термины · источник):",
+    "status_precision": "Точность по оценкам (30 дней):",
+    "status_no_verdicts": "Точность по оценкам (30 дней): оценок пока нет.",
 }
 
 COMMANDS: dict[str, dict[str, str]] = {
@@ -182,7 +224,15 @@ COMMANDS: dict[str, dict[str, str]] = {
     "lang": {"en": "en|ru — interface language", "ru": "en|ru — язык интерфейса"},
     "mute": {"en": "alerts arrive silently", "ru": "оповещения без звука"},
     "unmute": {"en": "alerts notify again", "ru": "оповещения со звуком"},
-    "status": {"en": "(admins) feeds, errors, backlog", "ru": "(админы) ленты, ошибки, очередь"},
+    "feedback": {"en": "off|on — verdict buttons under alerts", "ru": "off|on — кнопки оценки"},
+    "status": {
+        "en": "(admins) feeds, errors, backlog, precision",
+        "ru": "(админы) ленты, ошибки, очередь, точность",
+    },
+    "quality": {
+        "en": '(admins) TOPIC — what "not relevant" points at',
+        "ru": "(админы) ТЕМА — что отмечают «не по теме»",
+    },
     "addfeed": {
         "en": "(admins) URL [name] — add a feed",
         "ru": "(админы) URL [имя] — добавить ленту",
