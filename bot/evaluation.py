@@ -29,8 +29,8 @@ from bot.jsonl import check_keys, json_lines, line_error
 from bot.matching import RuleSet
 from bot.models import Evidence
 
-_KEYS = {"id", "lang", "title", "text", "topics", "note", "judged"}
-_REQUIRED = ("id", "lang", "title", "text", "topics")
+_KEYS = {"id", "lang", "title", "text", "topics", "labels", "note", "judged"}
+_REQUIRED = ("id", "lang", "title", "text")
 _LANG = re.compile(r"^[a-z]{2}$")
 _TOPIC = re.compile(r"^[a-z0-9_]+$")
 
@@ -154,7 +154,12 @@ def _parse_item(raw: Any, path: Path, line: int) -> LabeledItem:
         )
     if not raw["title"].strip() and not raw["text"].strip():
         raise _fail(path, line, "an item needs a non-empty 'title' or 'text'")
-    topics = _topic_list(raw, "topics", path, line)
+    # `labels` is another name of `topics`: what `geoalert feedback export` writes.
+    named = [key for key in ("topics", "labels") if key in raw]
+    if len(named) != 1:
+        problem = "both 'topics' and 'labels'" if named else "missing required key 'topics'"
+        raise _fail(path, line, problem)
+    topics = _topic_list(raw, named[0], path, line)
     judged = _topic_list(raw, "judged", path, line) if "judged" in raw else None
     if judged is not None and not topics <= judged:
         extra = sorted(topics - judged)[0]

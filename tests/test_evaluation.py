@@ -343,3 +343,14 @@ def test_eval_report_renders_for_the_bundled_set(dev: list[LabeledItem]) -> None
     assert text.startswith(f"{len(dev)} labelled items")
     for topic in TOPICS:
         assert any(line.startswith(topic) for line in text.splitlines())
+
+
+def test_labels_is_read_as_topics_and_not_both(tmp_path) -> None:
+    """`geoalert feedback export` writes the issue's `labels`; eval reads it as `topics`."""
+    row = {"id": "a", "lang": "en", "title": "CSTO drills", "text": "", "labels": ["csto"]}
+    path = tmp_path / "v.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert load_labeled(path)[0].topics == frozenset({"csto"})
+    path.write_text(json.dumps({**row, "topics": ["csto"]}) + "\n", encoding="utf-8")
+    with pytest.raises(GeoalertError, match="both 'topics' and 'labels'"):
+        load_labeled(path)

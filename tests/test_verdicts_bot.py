@@ -126,7 +126,7 @@ async def test_not_relevant_stops_the_story_moves_precision_and_feeds_eval(
                         database_url=database_url)  # fmt: skip
     assert exported.returncode == 0, exported.stderr
     lines = [json.loads(x) for x in (tmp_path / "verdicts.jsonl").read_text().splitlines()]
-    assert sorted((x["id"], x["topics"], x["judged"]) for x in lines) == [
+    assert sorted((x["id"], x["labels"], x["judged"]) for x in lines) == [
         (item_id, [], ["csto"]),
         (f"{item_id}.2", ["csto"], ["csto"]),
     ]

@@ -110,7 +110,7 @@ class FeedbackMixin(Base):
         self, *, since: datetime | None = None, topic: str | None = None
     ) -> list[dict[str, object]]:
         """The chats' views as a labelled set `geoalert eval` reads: one line per (chat, item)
-        — `topics` the topics judged relevant, `judged` every topic judged — with the item's
+        — `labels` the topics judged relevant, `judged` every topic judged — with the item's
         stored title and text. Chat ids are left out; a second chat's line on the same item
         gets the id `ITEM.2`, and so on."""
 
@@ -133,11 +133,11 @@ class FeedbackMixin(Base):
                 assert isinstance(judged, list)
                 judged.append(view.topic)
                 if view.relevant:
-                    relevant = line["topics"]
+                    relevant = line["labels"]
                     assert isinstance(relevant, list)
                     relevant.append(view.topic)
             for line in lines.values():
-                for key in ("topics", "judged"):
+                for key in ("labels", "judged"):
                     line[key] = sorted(line[key])  # type: ignore[call-overload]
             return list(lines.values())
 
@@ -154,6 +154,6 @@ def _line(found: StoredMatch, nth: int) -> dict[str, object]:
         "lang": lang,
         "title": item.title,
         "text": item.text,
-        "topics": [],
+        "labels": [],
         "judged": [],
     }
