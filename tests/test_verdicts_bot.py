@@ -266,3 +266,31 @@ async def test_quality_lists_the_terms_behind_not_relevant(
             "geoalert_verdicts", {"topic": "csto", "verdict": "not_relevant"}
         )
         assert stored == 1.0
+
+
+async def test_taps_share_the_chat_command_budget(
+    tmp_path, database_url, fake_bot_api, feed_server
+):
+    """A chat over its budget (2 a minute here: the /subscribe and one tap) is told to slow
+    down once, and the tap records nothing."""
+    settings = harness_settings(
+        tmp_path, database_url, fake_bot_api, feed_server,
+        GEOALERT_FEEDS=feeds_file(tmp_path, feed_server), GEOALERT_COMMANDS_PER_MINUTE=2,
+    )  # fmt: skip
+    async with start_bot(settings, fake_bot_api, feed_server) as bot:
+        await bot.command(CHAT, "/subscribe csto")
+        feed_server.route("/d.xml", body=rss(EXERCISE))
+        await bot.poll_now()
+        alert = await alert_in(bot, CHAT, EXERCISE[1])
+        data = keyboard(alert)[0][1]["callback_data"]
+        message_id = alert.result["message_id"]
+        await tap(bot, CHAT, data, message_id)  # the second action this minute: recorded
+        before = len(bot.api.calls_to("answerCallbackQuery"))
+        bot.api.inject_callback(CHAT, data.replace("v:n:", "v:r:"), message_id=message_id)
+        answers = await bot.api.await_calls("answerCallbackQuery", count=before + 1)
+        assert (
+            answers[-1].params["text"] == "Too many commands from this chat; please wait a minute."
+        )
+        with Session(bot.engine) as s:
+            (verdict,) = s.exec(select(VerdictRow)).all()
+        assert verdict.relevant is False  # the throttled "Relevant" changed nothing
