@@ -13,7 +13,8 @@ Measured, each a fresh process on a fresh temporary directory and database, the 
 interleaved (their order rotates each round) and repeated (full: 3 rounds):
 1. `python -m bot.cli scan --json` as shipped: feeds.yaml listing every feed URL, the bundled
    rules/ and seeds/ (the 5 seed items are stored too), SQLite file in the temporary directory,
-   GEOALERT_ALLOW_PRIVATE_FEEDS=true, every other setting at its default (2 parse processes).
+   GEOALERT_ALLOW_PRIVATE_FEEDS=true, every other setting at its default (parse processes:
+   cores − 1, at least 1, at most 2).
    A scan is `Pipeline.update()`: poll, then search indexing of what it stored.
 2. reader: `make_reader(db)`, `add_feed` for every URL, `update_feeds(workers=20)`, exit.
 3. reader + search: the same, then `enable_search()` and `update_search()`.
