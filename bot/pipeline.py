@@ -72,6 +72,7 @@ class Pipeline:
     _writer: threading.Lock = field(default_factory=threading.Lock)
     _parse_pool: ProcessPoolExecutor | None = None
     _stories: StoryCache = field(default_factory=StoryCache)
+    _polls: int = 0  # polls in progress
     _watch_cache: tuple[tuple[Watch, ...], RuleSet | None, dict[str, Watch]] = ((), None, {})
 
     async def poll(
@@ -79,8 +80,17 @@ class Pipeline:
     ) -> PollReport:
         """Ingest the corpus and every due feed (every feed not backing off, when `force`);
         feeds are fetched concurrently."""
-        report = PollReport()
         self._stories = StoryCache(started=self.clock())  # one index per poll
+        self._polls += 1
+        try:
+            return await self._poll(corpus=corpus, feeds=feeds, force=force)
+        finally:
+            self._polls -= 1
+            if not self._polls:  # the next poll builds its own: free this one's (~8 MB after
+                self._stories = StoryCache(started=self._stories.started)  # 10,000 new items)
+
+    async def _poll(self, *, corpus: bool, feeds: bool, force: bool) -> PollReport:
+        report = PollReport()
         if corpus and self.seeds_dir is not None:
             report.merge(await asyncio.to_thread(self._ingest_corpus))
         polled = tuple(self.feeds)  # this poll's feeds, whatever a reload does meanwhile

@@ -146,6 +146,24 @@ async def test_parse_processes_match_and_fingerprint_like_the_main_process(engin
     assert stored == {k: v for k, v in expected.items() if v}
 
 
+async def test_between_polls_no_parse_process_or_story_index_is_held(engine, repo, server):
+    """After `stop_parsers` no parsing process is left, and the poll's story index is dropped
+    when the poll ends."""
+    feeds = [FeedConfig(url=server.url(f"/feeds/{n}"), name=n) for n in ("rss2.xml", "ru.xml")]
+    async with make_http_client(2.0, 5) as http:
+        pipeline = make_pipeline(engine, repo, feeds, http)
+        pipeline.parse_workers = 1
+        try:
+            report = await pipeline.poll(corpus=False)
+            assert pipeline._parse_pool is not None
+            pipeline.stop_parsers()
+        finally:
+            pipeline.close()
+    assert report.errors == [] and report.new_matches
+    assert pipeline._parse_pool is None
+    assert len(pipeline._stories.index) == 0  # a fresh, empty index
+
+
 async def test_matched_items_join_stories_and_the_rest_stay_out(engine, repo, server):
     """Stories group what someone is alerted about: an item no topic matched is not compared
     with recent stories (a cold poll of thousands of items would pay for nothing)."""
