@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import threading
@@ -22,6 +23,7 @@ from bot.dates import extract_date
 from bot.errors import CorpusError, DatabaseError, RuleError, StorageError
 from bot.event_terms import lexicon
 from bot.matching import RuleSet
+from bot.memory import stop_resource_tracker
 from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch, TopicMatch
 from bot.poll_report import PER_HOST_CONCURRENCY, FetchLimits, PollReport
 from bot.sources import worker as parse_worker
@@ -232,6 +234,9 @@ class Pipeline:
         if self._parse_pool is not None:
             pool, self._parse_pool = self._parse_pool, None
             pool.shutdown(wait=True)
+            del pool  # its queues' semaphores go with it (the tracker would report them leaked)
+            gc.collect()
+            stop_resource_tracker()
 
     def close(self) -> None:
         """Stop the parsing processes."""

@@ -146,9 +146,11 @@ async def test_parse_processes_match_and_fingerprint_like_the_main_process(engin
     assert stored == {k: v for k, v in expected.items() if v}
 
 
-async def test_between_polls_no_parse_process_or_story_index_is_held(engine, repo, server):
-    """After `stop_parsers` no parsing process is left, and the poll's story index is dropped
-    when the poll ends."""
+async def test_between_polls_no_parse_process_tracker_or_story_index_is_held(engine, repo, server):
+    """After `stop_parsers` nothing of the poll's parsing is left: no parsing process, no
+    multiprocessing resource tracker; and the poll's story index is dropped when it ends."""
+    from multiprocessing import resource_tracker
+
     feeds = [FeedConfig(url=server.url(f"/feeds/{n}"), name=n) for n in ("rss2.xml", "ru.xml")]
     async with make_http_client(2.0, 5) as http:
         pipeline = make_pipeline(engine, repo, feeds, http)
@@ -161,6 +163,8 @@ async def test_between_polls_no_parse_process_or_story_index_is_held(engine, rep
             pipeline.close()
     assert report.errors == [] and report.new_matches
     assert pipeline._parse_pool is None
+    if hasattr(resource_tracker._resource_tracker, "_stop"):
+        assert resource_tracker._resource_tracker._pid is None  # type: ignore[attr-defined]
     assert len(pipeline._stories.index) == 0  # a fresh, empty index
 
 
