@@ -93,6 +93,8 @@ class Pipeline:
 
     async def _poll(self, *, corpus: bool, feeds: bool, force: bool) -> PollReport:
         report = PollReport()
+        if feeds and self.http is not None and self.feeds:
+            self._start_parsing_processes()
         if corpus and self.seeds_dir is not None:
             report.merge(await asyncio.to_thread(self._ingest_corpus))
         polled = tuple(self.feeds)  # this poll's feeds, whatever a reload does meanwhile
@@ -201,6 +203,20 @@ class Pipeline:
                 initializer=parse_worker.prepare, initargs=(self._portable_rules(),),
             )  # fmt: skip
         return self._parse_pool
+
+    def _start_parsing_processes(self) -> None:
+        """Have every parsing process start now, importing and compiling the rules (~0.7 s of
+        CPU each) while this process ingests the corpus and plans the poll, instead of once
+        the first feed body has arrived. One no-op task per process; running ones just run it.
+        """
+        pool = self._pool()
+        if pool is None:
+            return
+        try:
+            for _ in range(self.parse_workers):
+                pool.submit(parse_worker.ready)
+        except (OSError, RuntimeError) as exc:  # BrokenProcessPool: each feed reports it
+            log.error("parsing processes did not start reason=%s", exc)
 
     async def start_parsers(self) -> None:
         """Start the parsing processes now, each with its imports done, the rules compiled and

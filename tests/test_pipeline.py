@@ -168,6 +168,25 @@ async def test_between_polls_no_parse_process_tracker_or_story_index_is_held(eng
     assert len(pipeline._stories.index) == 0  # a fresh, empty index
 
 
+async def test_a_poll_starts_its_parsing_processes_before_the_first_body_arrives(
+    engine, repo, server
+):
+    """The parsing processes are started as the poll begins (they import and compile the rules
+    while the corpus is ingested), not when the first feed body needs parsing."""
+    feeds = [FeedConfig(url=server.url("/feeds/rss2.xml"), name="rss2")]
+    async with make_http_client(2.0, 5) as http:
+        pipeline = make_pipeline(engine, repo, feeds, http)
+        pipeline.parse_workers = 2
+        try:
+            pipeline._start_parsing_processes()
+            assert pipeline._parse_pool is not None
+            assert len(pipeline._parse_pool._processes) == 2  # type: ignore[attr-defined]
+            report = await pipeline.poll(corpus=False)
+        finally:
+            pipeline.close()
+    assert report.errors == [] and report.new_items
+
+
 async def test_matched_items_join_stories_and_the_rest_stay_out(engine, repo, server):
     """Stories group what someone is alerted about: an item no topic matched is not compared
     with recent stories (a cold poll of thousands of items would pay for nothing)."""
