@@ -142,15 +142,34 @@ def tree(exclude: int) -> list[int]:
     return found
 
 
-def pss_bytes(pids: list[int]) -> int:
+def pss_bytes(pids: list[int], field: str = "Pss:") -> int:
+    """`field` of /proc/<pid>/smaps_rollup summed over `pids` ("Rss:" for RSS), in bytes."""
     total = 0
     for pid in pids:
         with contextlib.suppress(OSError, ValueError):  # gone meanwhile
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
+                if line.startswith(field):
                     total += int(line.split()[1]) * 1024
                     break
     return total
+
+
+def rss_bytes(pids: list[int]) -> int:
+    """RSS summed over `pids`: pages shared between processes counted once per process."""
+    return pss_bytes(pids, "Rss:")
+
+
+def tree_cpu(exclude: int) -> float:
+    """CPU seconds (user + system) used so far by the live tree and every child it has waited
+    for (/proc/<pid>/stat utime, stime, cutime, cstime); a child that exited and was waited for
+    counts in its parent's cutime/cstime."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in tree(exclude):
+        with contextlib.suppress(OSError, ValueError, IndexError):  # gone meanwhile
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+    return total / ticks
 
 
 @dataclass
@@ -159,7 +178,9 @@ class Sampler:
 
     exclude: int
     interval: float
+    with_rss: bool = False  # also sum RSS each time (`geoalert run` only: twice the reads)
     samples: list[tuple[float, int]] = field(default_factory=list)
+    rss: list[int] = field(default_factory=list)  # RSS summed over the tree, per sample
     procs: int = 0  # most processes seen in the tree at once
 
     def __post_init__(self) -> None:
@@ -171,10 +192,15 @@ class Sampler:
             pids = tree(self.exclude)
             self.procs = max(self.procs, len(pids))
             self.samples.append((time.monotonic(), pss_bytes(pids)))
+            if self.with_rss:
+                self.rss.append(rss_bytes(pids))
             self._stop.wait(self.interval)
 
     def now(self) -> int:
         return pss_bytes(tree(self.exclude))
+
+    def rss_now(self) -> int:
+        return rss_bytes(tree(self.exclude))
 
     def peak(self, until: float = float("inf")) -> int:
         return max((b for t, b in self.samples if t <= until), default=0)

@@ -2,6 +2,7 @@
 
     python benchmarks/bench_process.py            # 200 feeds x 50 items, 100 ms, 3 rounds
     python benchmarks/bench_process.py --smoke    # 20 feeds x 10 items, 10 ms, 1 round (CI)
+    python benchmarks/bench_process.py --feeds 100 --only run   # VPS sizing (docs/deploy.md)
 
 Corpus: `_common.make_corpus` (half English, half Russian, ~1 KB HTML descriptions, ~10 %
 topical, every 5th feed Atom), each feed served from its OWN loopback address (127.0.1.1,
@@ -12,7 +13,8 @@ Measured, each a fresh process on a fresh temporary directory and database, the 
 interleaved (their order rotates each round) and repeated (full: 3 rounds):
 1. `python -m bot.cli scan --json` as shipped: feeds.yaml listing every feed URL, the bundled
    rules/ and seeds/ (the 5 seed items are stored too), SQLite file in the temporary directory,
-   GEOALERT_ALLOW_PRIVATE_FEEDS=true, every other setting at its default (2 parse processes).
+   GEOALERT_ALLOW_PRIVATE_FEEDS=true, every other setting at its default (parse processes:
+   cores − 1, at least 1, at most 2).
    A scan is `Pipeline.update()`: poll, then search indexing of what it stored.
 2. reader: `make_reader(db)`, `add_feed` for every URL, `update_feeds(workers=20)`, exit.
 3. reader + search: the same, then `enable_search()` and `update_search()`.
@@ -27,7 +29,11 @@ Same work: rows in geoalert's `items` table from feeds vs reader's `entries`.
    tree PSS sampled every 100 ms; its `items` table polled every 100 ms. The poll's last item
    is stored when the count stops growing and the run has logged "poll done". Reported: the
    peak PSS from start to the rest point, and PSS at rest, 8 s (smoke: 2 s) after the last item
-   was stored; then SIGTERM.
+   was stored; then SIGTERM. For sizing a server, also RSS summed over the tree (peak and at
+   rest: what `ps`/`top` show, shared pages counted in each process) and the tree's CPU seconds
+   from spawn to the rest point (start-up and one first poll in which every item is new;
+   /proc/<pid>/stat, children the tree waited for included).
+`--only` runs a subset of the four (e.g. `--only run` for sizing).
 
 MB are 10^6 bytes. Targets (issue #18), fixed before measuring: whole scan ≥ 1.5× reader's
 update_feeds (reader seconds / geoalert seconds, medians); `geoalert run` tree PSS ≤ 200 MB at
@@ -60,6 +66,7 @@ from benchmarks._process import (
     make_subreaper,
     measure,
     reap,
+    tree_cpu,
 )
 
 TARGET_RATIO = 1.5  # whole scan vs reader update_feeds
@@ -136,7 +143,7 @@ def run_console(
     with (
         open(work / "stdout.txt", "wb") as out,
         open(err_path, "wb") as err,
-        Sampler(exclude, 0.1) as sampler,
+        Sampler(exclude, 0.1, with_rss=True) as sampler,
     ):
         start = time.monotonic()
         cmd = [sys.executable, "-m", "bot.cli", "run"]
@@ -160,8 +167,9 @@ def run_console(
             if done_at is not None and now >= last_at + rest:
                 break
             time.sleep(0.1)
-        at_rest = sampler.now()
+        at_rest, rss_rest, cpu_rest = sampler.now(), sampler.rss_now(), tree_cpu(exclude)
         peak = max(sampler.peak(), at_rest)
+        rss_peak = max([*sampler.rss, rss_rest])
         os.kill(proc, signal.SIGTERM)
         stop_by = time.monotonic() + 30
         while not (exited := os.wait4(proc, os.WNOHANG))[0]:
@@ -171,7 +179,8 @@ def run_console(
                 stop_by = float("inf")
             time.sleep(0.05)
         cpu = cpu_of(exited[2]) + reap(exclude)
-    return {"peak": peak, "rest": at_rest, "stored": stored, "last_item": last_at - start,
+    return {"peak": peak, "rest": at_rest, "rss_peak": rss_peak, "rss_rest": rss_rest,
+            "cpu_rest": cpu_rest, "stored": stored, "last_item": last_at - start,
             "poll_done": done_at - start, "cpu": cpu, "procs": sampler.procs}  # fmt: skip
 
 
@@ -191,7 +200,15 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.1, help="seconds per response")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--rest", type=float, default=8.0, help="seconds after the last item")
+    parser.add_argument(
+        "--only", default=",".join((*KINDS, "run")),
+        help="comma-separated subset of: scan, reader, reader+search, run (default: all); "
+        "a ratio needs scan and reader",
+    )  # fmt: skip
     args = parser.parse_args()
+    only = set(args.only.split(","))
+    if unknown := only - {*KINDS, "run"}:
+        parser.error(f"--only: unknown {', '.join(sorted(unknown))}")
     if args.smoke:
         args.feeds, args.items, args.latency, args.rounds, args.rest = 20, 10, 0.01, 1, 2.0
     timeout = 120.0 if args.smoke else 600.0
@@ -203,6 +220,7 @@ def main() -> None:
     kinds = KINDS if importlib.util.find_spec("reader") is not None else ("scan",)
     if len(kinds) == 1:
         print("reader: skipped (reader not installed; pip install '.[bench]')")
+    kinds = tuple(k for k in kinds if k in only)
     runs: dict[str, list[Measured]] = {k: [] for k in KINDS}
     stored: dict[str, list[int]] = {k: [] for k in KINDS}
     console: list[dict[str, float]] = []
@@ -212,7 +230,8 @@ def main() -> None:
         write_corpus(tmp / "feeds", args.feeds, args.items)
         with feed_hosts_process(tmp / "feeds", args.latency) as (urls, server):
             for r in range(args.rounds):
-                order = kinds[r % len(kinds) :] + kinds[: r % len(kinds)]
+                turn = r % max(len(kinds), 1)
+                order = kinds[turn:] + kinds[:turn]
                 for kind in order:
                     work = tmp / f"{kind}-{r}"
                     work.mkdir()
@@ -222,14 +241,18 @@ def main() -> None:
                     print(f"  round {r + 1}: {LABELS[kind]:<36} {m.wall:6.2f} s wall "
                           f"{m.cpu:6.2f} s CPU {m.peak / MB:6.0f} MB PSS peak  {n} stored, "
                           f"{m.procs} processes")  # fmt: skip
+                if "run" not in only:
+                    continue
                 work = tmp / f"run-{r}"
                 work.mkdir()
                 c = run_console(urls, server, work, args.rest, timeout)
                 console.append(c)
                 print(f"  round {r + 1}: geoalert run: last item stored at {c['last_item']:.1f} s, "
                       f"poll done at {c['poll_done']:.1f} s, PSS peak {c['peak'] / MB:.0f} MB, "
-                      f"at rest {c['rest'] / MB:.0f} MB, {c['stored']:.0f} stored, "
-                      f"{c['cpu']:.1f} s CPU to SIGTERM, {c['procs']:.0f} processes")  # fmt: skip
+                      f"at rest {c['rest'] / MB:.0f} MB, RSS peak {c['rss_peak'] / MB:.0f} MB, "
+                      f"at rest {c['rss_rest'] / MB:.0f} MB, {c['stored']:.0f} stored, "
+                      f"{c['cpu_rest']:.1f} s CPU to rest, {c['cpu']:.1f} s to SIGTERM, "
+                      f"{c['procs']:.0f} processes")  # fmt: skip
 
     expected = args.feeds * args.items
     print(f"\nmedian (min–max) over {args.rounds} round(s); {expected} items in the feeds")
@@ -240,21 +263,36 @@ def main() -> None:
         peak = spread([m.peak / MB for m in ms], ".0f")
         print(f"{LABELS[kind]:<38} {walls:>18} {cpus:>18} {peak:>18}  {sorted(set(stored[kind]))}")
     peaks, rests = [c["peak"] / MB for c in console], [c["rest"] / MB for c in console]
-    kept = sorted({int(c["stored"]) for c in console})
-    print(f"{'geoalert run, first poll':<38} {'':>18} {'':>18} {spread(peaks, '.0f'):>18}  "
-          f"{kept}; at rest {spread(rests, '.0f')} MB\n")  # fmt: skip
+    if console:
+        kept = sorted({int(c["stored"]) for c in console})
+        print(f"{'geoalert run, first poll':<38} {'':>18} {'':>18} {spread(peaks, '.0f'):>18}  "
+              f"{kept}; at rest {spread(rests, '.0f')} MB")  # fmt: skip
+        rss_peaks = spread([c["rss_peak"] / MB for c in console], ".0f")
+        print(f"{'':<38} sizing (feeds, PSS peak/rest, RSS peak/rest MB, CPU s to rest): "
+              f"{args.feeds} | {spread(peaks, '.0f')} / {spread(rests, '.0f')} | {rss_peaks} / "
+              f"{spread([c['rss_rest'] / MB for c in console], '.0f')} | "
+              f"{spread([c['cpu_rest'] for c in console], '.1f')}")  # fmt: skip
+    print()
     same = all(set(stored[k]) == {expected} for k in kinds) and all(
         c["stored"] == expected for c in console
     )
     if not same:
         print(f"WARNING: not every run stored the {expected} feed items (see 'stored' above)")
 
+    if "scan" in kinds:
+        _emit_scan(runs, same)
+    if console:
+        _emit_run(runs, peaks, rests, args.rest)
+
+
+def _emit_scan(runs: dict[str, list[Measured]], same: bool) -> None:
+    """The RESULT lines of the scan against reader (and reader + search, when run)."""
     g = runs["scan"]
     timer = "timer: spawn → exit of the whole process"
 
     def versus(kind: str) -> tuple[str, str, float | None]:
         if not runs[kind]:
-            return "skipped (reader not installed)", "—", None
+            return "skipped (reader not installed, or not in --only)", "—", None
         ratios = [b.wall / a.wall for a, b in zip(g, runs[kind], strict=True)]
         ms = runs[kind]
         base = (f"{LABELS[kind]}: {spread([m.wall for m in ms], '.2f')} s, "
@@ -271,6 +309,12 @@ def main() -> None:
     base, ratio, _ = versus("reader+search")
     emit("process: whole scan vs reader + update_search", mine, base, ratio,
          "(reported, no target)", None)  # fmt: skip
+
+
+def _emit_run(
+    runs: dict[str, list[Measured]], peaks: list[float], rests: list[float], rest: float
+) -> None:
+    """The RESULT lines of `geoalert run`'s tree PSS, at peak and at rest."""
     reader_peaks = [m.peak / MB for m in runs["reader"]]
     reader_peak = median(reader_peaks) if reader_peaks else None
     emit("process: `geoalert run` tree PSS peak, first poll",
@@ -280,7 +324,7 @@ def main() -> None:
          f"{median(peaks) / reader_peak:.1f}×" if reader_peak else "—", f"≤ {TARGET_PEAK // MB} MB",
          median(peaks) * MB <= TARGET_PEAK)  # fmt: skip
     emit("process: `geoalert run` tree PSS at rest",
-         f"{spread(rests, '.0f')} MB ({args.rest:g} s after the poll's last item is stored)",
+         f"{spread(rests, '.0f')} MB ({rest:g} s after the poll's last item is stored)",
          "—", "—", f"≤ {TARGET_REST // MB} MB", median(rests) * MB <= TARGET_REST)  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import threading
@@ -22,6 +23,7 @@ from bot.dates import extract_date
 from bot.errors import CorpusError, DatabaseError, RuleError, StorageError
 from bot.event_terms import lexicon
 from bot.matching import RuleSet
+from bot.memory import stop_resource_tracker
 from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch, TopicMatch
 from bot.poll_report import PER_HOST_CONCURRENCY, FetchLimits, PollReport
 from bot.sources import worker as parse_worker
@@ -72,6 +74,7 @@ class Pipeline:
     _writer: threading.Lock = field(default_factory=threading.Lock)
     _parse_pool: ProcessPoolExecutor | None = None
     _stories: StoryCache = field(default_factory=StoryCache)
+    _polls: int = 0  # polls in progress
     _watch_cache: tuple[tuple[Watch, ...], RuleSet | None, dict[str, Watch]] = ((), None, {})
 
     async def poll(
@@ -79,8 +82,19 @@ class Pipeline:
     ) -> PollReport:
         """Ingest the corpus and every due feed (every feed not backing off, when `force`);
         feeds are fetched concurrently."""
-        report = PollReport()
         self._stories = StoryCache(started=self.clock())  # one index per poll
+        self._polls += 1
+        try:
+            return await self._poll(corpus=corpus, feeds=feeds, force=force)
+        finally:
+            self._polls -= 1
+            if not self._polls:  # the next poll builds its own: free this one's (~8 MB after
+                self._stories = StoryCache(started=self._stories.started)  # 10,000 new items)
+
+    async def _poll(self, *, corpus: bool, feeds: bool, force: bool) -> PollReport:
+        report = PollReport()
+        if feeds and self.http is not None and self.feeds:
+            self._start_parsing_processes()
         if corpus and self.seeds_dir is not None:
             report.merge(await asyncio.to_thread(self._ingest_corpus))
         polled = tuple(self.feeds)  # this poll's feeds, whatever a reload does meanwhile
@@ -190,6 +204,20 @@ class Pipeline:
             )  # fmt: skip
         return self._parse_pool
 
+    def _start_parsing_processes(self) -> None:
+        """Have every parsing process start now, importing and compiling the rules (~0.7 s of
+        CPU each) while this process ingests the corpus and plans the poll, instead of once
+        the first feed body has arrived. One no-op task per process; running ones just run it.
+        """
+        pool = self._pool()
+        if pool is None:
+            return
+        try:
+            for _ in range(self.parse_workers):
+                pool.submit(parse_worker.ready)
+        except (OSError, RuntimeError) as exc:  # BrokenProcessPool: each feed reports it
+            log.error("parsing processes did not start reason=%s", exc)
+
     async def start_parsers(self) -> None:
         """Start the parsing processes now, each with its imports done, the rules compiled and
         the story lexicon loaded (about a second of CPU each), instead of during the first
@@ -222,6 +250,9 @@ class Pipeline:
         if self._parse_pool is not None:
             pool, self._parse_pool = self._parse_pool, None
             pool.shutdown(wait=True)
+            del pool  # its queues' semaphores go with it (the tracker would report them leaked)
+            gc.collect()
+            stop_resource_tracker()
 
     def close(self) -> None:
         """Stop the parsing processes."""

@@ -276,3 +276,14 @@ def test_timeline_formats_list_each_topic_in_order_of_publication(tmp_path, topi
     assert all(isinstance(e["story"], int) for e in data["entries"])  # matched: in a story
     md = geoalert("timeline", topic, "--format", "md", "--since", "2022-03-01", cwd=tmp_path)
     assert md.stdout.startswith(f"# Timeline: {topic}") and "## 2022-01" not in md.stdout
+
+
+def test_large_allocations_get_their_own_mapping_in_this_and_child_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.memory import LARGE_ALLOCATION, map_large_allocations
+
+    monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "")  # restored (or removed) afterwards
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_")
+    map_large_allocations()
+    assert os.environ["MALLOC_MMAP_THRESHOLD_"] == str(LARGE_ALLOCATION)

@@ -264,3 +264,14 @@ def test_env_example_as_a_dotenv_file_loads(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text(ENV_EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     Settings(_env_file=env_file)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 1), (2, 1), (3, 2), (16, 2)])
+def test_parse_workers_default_to_the_cores_but_one(
+    monkeypatch: pytest.MonkeyPatch, cores: int, workers: int
+) -> None:
+    import bot.config
+
+    monkeypatch.setattr(bot.config.os, "sched_getaffinity", lambda _pid: set(range(cores)))
+    monkeypatch.delenv("GEOALERT_PARSE_WORKERS", raising=False)
+    assert Settings(_env_file=None).parse_workers == workers  # type: ignore[call-arg]

@@ -146,6 +146,47 @@ async def test_parse_processes_match_and_fingerprint_like_the_main_process(engin
     assert stored == {k: v for k, v in expected.items() if v}
 
 
+async def test_between_polls_no_parse_process_tracker_or_story_index_is_held(engine, repo, server):
+    """After `stop_parsers` nothing of the poll's parsing is left: no parsing process, no
+    multiprocessing resource tracker; and the poll's story index is dropped when it ends."""
+    from multiprocessing import resource_tracker
+
+    feeds = [FeedConfig(url=server.url(f"/feeds/{n}"), name=n) for n in ("rss2.xml", "ru.xml")]
+    async with make_http_client(2.0, 5) as http:
+        pipeline = make_pipeline(engine, repo, feeds, http)
+        pipeline.parse_workers = 1
+        try:
+            report = await pipeline.poll(corpus=False)
+            assert pipeline._parse_pool is not None
+            pipeline.stop_parsers()
+        finally:
+            pipeline.close()
+    assert report.errors == [] and report.new_matches
+    assert pipeline._parse_pool is None
+    if hasattr(resource_tracker._resource_tracker, "_stop"):
+        assert resource_tracker._resource_tracker._pid is None  # type: ignore[attr-defined]
+    assert len(pipeline._stories.index) == 0  # a fresh, empty index
+
+
+async def test_a_poll_starts_its_parsing_processes_before_the_first_body_arrives(
+    engine, repo, server
+):
+    """The parsing processes are started as the poll begins (they import and compile the rules
+    while the corpus is ingested), not when the first feed body needs parsing."""
+    feeds = [FeedConfig(url=server.url("/feeds/rss2.xml"), name="rss2")]
+    async with make_http_client(2.0, 5) as http:
+        pipeline = make_pipeline(engine, repo, feeds, http)
+        pipeline.parse_workers = 2
+        try:
+            pipeline._start_parsing_processes()
+            assert pipeline._parse_pool is not None
+            assert len(pipeline._parse_pool._processes) == 2  # type: ignore[attr-defined]
+            report = await pipeline.poll(corpus=False)
+        finally:
+            pipeline.close()
+    assert report.errors == [] and report.new_items
+
+
 async def test_matched_items_join_stories_and_the_rest_stay_out(engine, repo, server):
     """Stories group what someone is alerted about: an item no topic matched is not compared
     with recent stories (a cold poll of thousands of items would pay for nothing)."""

@@ -12,6 +12,9 @@ import argparse
 
 def main(argv: list[str] | None = None) -> int:
     """Run the `geoalert` command line (see `bot.cli.app`)."""
+    from bot.memory import map_large_allocations
+
+    map_large_allocations()  # first: before the imports and start-up allocate
     from bot.cli.app import main as run
 
     return run(argv)

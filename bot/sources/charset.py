@@ -156,9 +156,14 @@ def _label(codec: str) -> str:
 
 
 def _is_multibyte_utf8(body: bytes) -> bool:
-    """Valid UTF-8 with at least one multi-byte character (ASCII alone proves nothing)."""
+    """Valid UTF-8 with at least one multi-byte character (ASCII alone proves nothing).
+
+    A byte above 0x7F in valid UTF-8 is part of a multi-byte character, so the bytes decide
+    (`isascii` in C) instead of looking at every decoded character in Python."""
+    if body.isascii():
+        return False
     try:
-        text = body.decode(_UTF8)
+        body.decode(_UTF8)
     except UnicodeDecodeError:
         return False
-    return any(ord(ch) > 0x7F for ch in text)
+    return True
