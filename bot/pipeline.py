@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.dates import extract_date
+from bot.dates import with_text_dates
 from bot.errors import CorpusError, DatabaseError, RuleError, StorageError
 from bot.event_terms import lexicon
 from bot.matching import RuleSet
@@ -42,7 +42,6 @@ from storage.watches import active_watches
 log = logging.getLogger(__name__)
 
 DB_ATTEMPTS = 3
-TEXT_DATE_CONFIDENCE = 0.8
 DB_RETRY_DELAY = 0.5  # seconds, times the attempt number
 
 
@@ -389,19 +388,6 @@ def _enqueue_watches(
             thread_id=watch.thread_id, now=now,
         )  # fmt: skip
     return bool(hits)
-
-
-def with_text_dates(items: list[Item], now: datetime) -> list[Item]:
-    """Items whose feed gave no date take one from their own text when it is unambiguous."""
-    dated = []
-    for item in items:
-        if item.published_origin == "fetched":
-            guess = extract_date(f"{item.title}\n{item.text[:2000]}", not_after=now)
-            if guess is not None and guess.confidence >= TEXT_DATE_CONFIDENCE:
-                published = datetime.combine(guess.date, datetime.min.time(), tzinfo=UTC)
-                item = replace(item, published=published, published_origin="text")
-        dated.append(item)
-    return dated
 
 
 def _first_line(exc: BaseException) -> str:
