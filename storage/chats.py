@@ -107,29 +107,29 @@ def subscriptions(session: Session, chat_id: int) -> dict[str, int]:
     return {r.topic: r.thread_id for r in sorted(rows, key=lambda r: r.topic)}
 
 
-@storage_errors
-def set_language(session: Session, chat_id: int, language: str) -> None:
+def _set(session: Session, chat_id: int, **values: object) -> None:
+    """Set columns of a known chat (an unknown chat is left alone)."""
     row = session.get(ChatRow, chat_id)
     if row is not None:
-        row.language = language
+        for name, value in values.items():
+            setattr(row, name, value)
         session.add(row)
+
+
+@storage_errors
+def set_language(session: Session, chat_id: int, language: str) -> None:
+    _set(session, chat_id, language=language)
 
 
 @storage_errors
 def set_muted(session: Session, chat_id: int, muted: bool) -> None:
-    row = session.get(ChatRow, chat_id)
-    if row is not None:
-        row.muted = muted
-        session.add(row)
+    _set(session, chat_id, muted=muted)
 
 
 @storage_errors
 def set_feedback(session: Session, chat_id: int, on: bool) -> None:
     """/feedback on|off: whether this chat's alerts carry the verdict buttons."""
-    row = session.get(ChatRow, chat_id)
-    if row is not None:
-        row.feedback = on
-        session.add(row)
+    _set(session, chat_id, feedback=on)
 
 
 @storage_errors
