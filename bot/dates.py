@@ -19,8 +19,10 @@ date after `not_after` is discarded.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+from bot.models import Item
 
 HEADER_LINES = 3
 MIN_YEAR = 1990
@@ -204,3 +206,19 @@ def _ru_month(word: str) -> int | None:
         if word.startswith(stem) and (stem != "ма" or word in ("май", "мая", "мае", "маю")):
             return number
     return None
+
+
+TEXT_DATE_CONFIDENCE = 0.8
+
+
+def with_text_dates(items: list[Item], now: datetime) -> list[Item]:
+    """Items whose feed gave no date take one from their own text when it is unambiguous."""
+    dated = []
+    for item in items:
+        if item.published_origin == "fetched":
+            guess = extract_date(f"{item.title}\n{item.text[:2000]}", not_after=now)
+            if guess is not None and guess.confidence >= TEXT_DATE_CONFIDENCE:
+                published = datetime.combine(guess.date, datetime.min.time(), tzinfo=UTC)
+                item = replace(item, published=published, published_origin="text")
+        dated.append(item)
+    return dated

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +18,7 @@ import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.dates import extract_date
+from bot.dates import with_text_dates
 from bot.errors import CorpusError, DatabaseError, RuleError, StorageError
 from bot.event_terms import lexicon
 from bot.matching import RuleSet
@@ -34,14 +34,18 @@ from storage import outbox
 from storage import stories as story_store
 from storage.engine import session_scope
 from storage.feeds import poll_plan, record_fetch, record_fetches
+from storage.leases import LeasePolicy, claim_feeds, ensure_feeds
 from storage.search import index_pending
 from storage.watches import active_watches
 
 log = logging.getLogger(__name__)
 
 DB_ATTEMPTS = 3
-TEXT_DATE_CONFIDENCE = 0.8
 DB_RETRY_DELAY = 0.5  # seconds, times the attempt number
+
+
+Plan = dict[str, tuple[FetchState, bool]]  # feed URL → (conditional-GET state, due)
+Claim = dict[str, FetchState]  # the feeds leased by one claim
 
 
 def _utcnow() -> datetime:
@@ -67,6 +71,7 @@ class Pipeline:
     # Called on the event loop as soon as one feed's alerts are stored, so delivery starts
     # before the slowest feed of the poll has answered.
     on_alerts: Callable[[], None] | None = None
+    leases: LeasePolicy | None = None  # replicas on PostgreSQL: poll only the feeds leased
     clock: Callable[[], datetime] = _utcnow
     _busy: set[str] = field(default_factory=set)
     _writer: threading.Lock = field(default_factory=threading.Lock)
@@ -79,31 +84,57 @@ class Pipeline:
     ) -> PollReport:
         """Ingest the corpus and every due feed (every feed not backing off, when `force`);
         feeds are fetched concurrently."""
-        report = PollReport()
-        self._stories = StoryCache(started=self.clock())  # one index per poll
+        report, self._stories = PollReport(), StoryCache(started=self.clock())  # one per poll
         if corpus and self.seeds_dir is not None:
             report.merge(await asyncio.to_thread(self._ingest_corpus))
         polled = tuple(self.feeds)  # this poll's feeds, whatever a reload does meanwhile
-        if feeds and self.http is not None and polled:
-            limit = FetchLimits(self.per_host)
-            try:
-                plan = await asyncio.to_thread(self._plan, polled, force)
-            except StorageError as exc:
-                report.merge(_database_failed("feed states", exc))
-                return report
-            deferred: list[FetchResult] = []
-            started = {
-                i: asyncio.ensure_future(
-                    self._poll_feed(polled[i], limit, plan[polled[i].url], deferred)
-                )
-                for i in limit.in_turn(polled)  # tasks start in the order they are made
-            }
-            results = await asyncio.gather(*(started[i] for i in range(len(polled))))
-            for result in results:
-                report.merge(result)
-            if deferred:  # feeds with nothing new: their fetch state in one transaction
-                report.merge(await asyncio.to_thread(self._record_all, deferred))
+        if not (feeds and self.http is not None and polled):
+            return report
+        if self.leases is not None:  # replicas: poll the feeds leased, a batch at a time
+            left = polled
+            while claimed := await self._claim(left, force, report, first=left is polled):
+                await self._fetch([f for f in left if f.url in claimed],
+                                  {u: (st, True) for u, st in claimed.items()}, report)  # fmt: skip
+                left = tuple(f for f in left if f.url not in claimed)
+            return report
+        try:
+            plan = await asyncio.to_thread(self._plan, polled, force)
+        except StorageError as exc:
+            report.merge(_database_failed("feed states", exc))
+            return report
+        await self._fetch(polled, plan, report)
         return report
+
+    async def _claim(
+        self, polled: Sequence[FeedConfig], force: bool, report: PollReport, *, first: bool
+    ) -> Claim:
+        policy = self.leases
+        assert policy is not None
+
+        def claim() -> Claim:
+            with self._writer, session_scope(self.engine) as session:
+                if first:  # new feeds get a row, due now
+                    ensure_feeds(session, polled)
+                return claim_feeds(session, polled, policy, now=self.clock(), force=force)
+
+        try:
+            return await asyncio.to_thread(claim)
+        except StorageError as exc:
+            report.merge(_database_failed("feed leases", exc))
+            return {}
+
+    async def _fetch(self, polled: Sequence[FeedConfig], plan: Plan, report: PollReport) -> None:
+        """Fetch the planned feeds concurrently (within per-host limits) and store them."""
+        limit = FetchLimits(self.per_host)
+        deferred: list[FetchResult] = []
+        started = {  # tasks start in the order they are made
+            i: asyncio.ensure_future(self._poll_feed(f, limit, plan[f.url], deferred))
+            for i, f in ((i, polled[i]) for i in limit.in_turn(polled))
+        }
+        for result in await asyncio.gather(*(started[i] for i in range(len(polled)))):
+            report.merge(result)
+        if deferred:  # feeds with nothing new: their fetch state in one transaction
+            report.merge(await asyncio.to_thread(self._record_all, deferred))
 
     def _ingest_corpus(self) -> PollReport:
         assert self.seeds_dir is not None
@@ -151,11 +182,13 @@ class Pipeline:
         finally:
             self._busy.discard(feed.url)
 
-    async def update(self, *, feeds: bool = True, force: bool = False) -> PollReport:
+    async def update(
+        self, *, feeds: bool = True, force: bool = False, corpus: bool = True
+    ) -> PollReport:
         """One poll, then the search indexing of what it stored: what every caller that polls
         for good runs (the bot, console mode, `geoalert scan`). The poll's alerts are queued
         (and their delivery started) before the indexing begins."""
-        report = await self.poll(feeds=feeds, force=force)
+        report = await self.poll(feeds=feeds, force=force, corpus=corpus)
         await self.index_search()
         return report
 
@@ -191,17 +224,15 @@ class Pipeline:
         return self._parse_pool
 
     async def start_parsers(self) -> None:
-        """Start the parsing processes now, each with its imports done, the rules compiled and
-        the story lexicon loaded (about a second of CPU each), instead of during the first
-        poll; this process loads the lexicon too."""
+        """Start the parsing processes now (imports, rules, story lexicon: about a second of
+        CPU each) instead of during the first poll; this process loads the lexicon too."""
         await asyncio.to_thread(lexicon)
         pool = self._pool()
         if pool is None:
             return
         began = time.monotonic()
         loop = asyncio.get_running_loop()
-        try:
-            # One task per process: each submit with no idle process starts a new one.
+        try:  # one task per process: each submit with no idle process starts a new one
             await asyncio.gather(
                 *(loop.run_in_executor(pool, parse_worker.ready) for _ in range(self.parse_workers))
             )
@@ -229,7 +260,7 @@ class Pipeline:
             self._parse_pool.shutdown(wait=False, cancel_futures=True)
             self._parse_pool = None
 
-    def _plan(self, feeds: Sequence[FeedConfig], force: bool) -> dict[str, tuple[FetchState, bool]]:
+    def _plan(self, feeds: Sequence[FeedConfig], force: bool) -> Plan:
         with Session(self.engine) as session:
             return poll_plan(
                 session, feeds, now=self.clock(), interval=self.poll_interval, force=force
@@ -237,13 +268,11 @@ class Pipeline:
 
     def _record_all(self, results: list[FetchResult]) -> PollReport:
         """Record the fetch state of every feed that brought no items, in one transaction."""
-        report = PollReport()
-        now = self.clock()
+        report, now = PollReport(), self.clock()
         try:
             with self._writer, session_scope(self.engine) as session:
-                report.feed_events = record_fetches(
-                    session, results, now=now, pause_after=self.pause_after
-                )
+                report.feed_events = record_fetches(session, results, now=now,
+                    pause_after=self.pause_after, interval=self.poll_interval)  # fmt: skip
         except StorageError as exc:  # the next poll fetches them again: nothing is lost
             return _database_failed("feed states", exc)
         return report
@@ -296,7 +325,8 @@ class Pipeline:
         report = PollReport()
         with session_scope(self.engine) as session:
             if fetch is not None:
-                event = record_fetch(session, fetch, now=now, pause_after=self.pause_after)
+                event = record_fetch(session, fetch, now=now, pause_after=self.pause_after,
+                                     interval=self.poll_interval)  # fmt: skip
                 if event is not None:
                     report.feed_events.append(event)
             fresh = item_store.add_new_items(session, with_text_dates(items, now))
@@ -358,19 +388,6 @@ def _enqueue_watches(
             thread_id=watch.thread_id, now=now,
         )  # fmt: skip
     return bool(hits)
-
-
-def with_text_dates(items: list[Item], now: datetime) -> list[Item]:
-    """Items whose feed gave no date take one from their own text when it is unambiguous."""
-    dated = []
-    for item in items:
-        if item.published_origin == "fetched":
-            guess = extract_date(f"{item.title}\n{item.text[:2000]}", not_after=now)
-            if guess is not None and guess.confidence >= TEXT_DATE_CONFIDENCE:
-                published = datetime.combine(guess.date, datetime.min.time(), tzinfo=UTC)
-                item = replace(item, published=published, published_origin="text")
-        dated.append(item)
-    return dated
 
 
 def _first_line(exc: BaseException) -> str:

@@ -184,6 +184,25 @@ async def _start_updates(app: GeoApp, settings: Settings) -> None:
     log.info("webhook mode url_path=/%s port=%s", path, settings.webhook_port)
 
 
+def _follow_role(app: GeoApp, settings: Settings) -> Callable[[bool], None]:
+    """Start long polling when this replica becomes the sender; stop it when it stops being."""
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def follow(sender: bool) -> None:
+        assert app.updater is not None
+        if sender and not app.updater.running:
+            await _start_updates(app, settings)
+        elif not sender and app.updater.running:
+            await app.updater.stop()
+
+    def changed(sender: bool) -> None:
+        task = asyncio.get_running_loop().create_task(follow(sender))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    return changed
+
+
 async def _on_error(update: object, context: GeoContext) -> None:
     """One error handler: log the error with the update that caused it; never crash."""
     where = f"update={update.update_id}" if isinstance(update, Update) else "job"
@@ -196,7 +215,8 @@ async def running_bot(settings: Settings) -> AsyncIterator[GeoApp]:
     bot = make_bot(settings)
     runtime = build_runtime(settings, bot=bot)
     try:
-        assert isinstance(runtime.output, Delivery)
+        delivery = getattr(runtime.output, "inner", runtime.output)  # a replica's SenderGate
+        assert isinstance(delivery, Delivery)
         jobs: JobQueue[GeoContext] = JobQueue()
         status = None
         if settings.http_port is not None:
@@ -206,7 +226,7 @@ async def running_bot(settings: Settings) -> AsyncIterator[GeoApp]:
             ).start()  # fmt: skip
         g = BotContext(
             runtime=runtime,
-            delivery=runtime.output,
+            delivery=delivery,
             throttle=CommandThrottle(limit=settings.commands_per_minute),
             status_port=status.port if status is not None else None,
         )
@@ -216,14 +236,19 @@ async def running_bot(settings: Settings) -> AsyncIterator[GeoApp]:
                 runtime.start()
                 await _prepare(app, runtime)
                 await app.start()
-                await _start_updates(app, settings)
+                if runtime.replica is not None and not settings.webhook_url:
+                    # Long polling belongs to the sender: getUpdates has one consumer per bot.
+                    runtime.replica.on_role_change(_follow_role(app, settings))
+                else:
+                    await _start_updates(app, settings)
                 log.info("bot started username=@%s", app.bot.username)
                 try:
                     yield app
                 finally:
                     await runtime.output.settle()
                     assert app.updater is not None
-                    await app.updater.stop()
+                    if app.updater.running:
+                        await app.updater.stop()
                     await app.stop()
         finally:
             if status is not None:
