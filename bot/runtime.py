@@ -188,8 +188,8 @@ class Runtime:
         if report.new_matches:
             await self.announce_spikes(drain=False)
         await self.output.drain()
-        log.info("poll done new_items=%d new_matches=%d errors=%d", report.new_items,
-                 len(report.new_matches), len(report.errors))  # fmt: skip
+        log.info("poll done feeds=%d new_items=%d new_matches=%d errors=%d", report.feeds_polled,
+                 report.new_items, len(report.new_matches), len(report.errors))  # fmt: skip
         return report
 
     async def announce_spikes(self, *, drain: bool = True) -> int:

@@ -12,6 +12,7 @@ from bot.config import Settings
 from storage import make_engine
 from storage.backup import backup_sqlite
 from storage.locks import STALE_AFTER, holder_heartbeat
+from storage.replicas import REPLICA_STALE, replicas
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,8 @@ def probe_health(settings: Settings, lock_name: str, now: datetime | None = None
     engine = make_engine(settings.database_url)
     try:
         with Session(engine) as session:
+            if engine.dialect.name == "postgresql":
+                return _replicas_health(session, now or datetime.now(UTC))
             held = holder_heartbeat(session, lock_name)
     except Exception as exc:
         return Health(False, f"database unreachable: {str(exc).splitlines()[0]}")
@@ -42,6 +45,15 @@ def probe_health(settings: Settings, lock_name: str, now: datetime | None = None
     if age > STALE_AFTER:
         return Health(False, f"last heartbeat of {holder} was {int(age.total_seconds())}s ago")
     return Health(True, f"{holder}, heartbeat {int(age.total_seconds())}s ago")
+
+
+def _replicas_health(session: Session, now: datetime) -> Health:
+    """PostgreSQL: healthy when some replica's heartbeat is fresh; names them and the sender."""
+    rows = [r for r in replicas(session) if now - r.heartbeat_at <= REPLICA_STALE]
+    if not rows:
+        return Health(False, "no geoalert run holds this database (no live replica)")
+    sender = next((r.id for r in rows if "sender" in r.roles), "none")
+    return Health(True, f"{len(rows)} replica(s) alive, sender {sender}")
 
 
 def backup_database(settings: Settings, target: Path) -> int:
