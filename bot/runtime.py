@@ -347,8 +347,8 @@ def build_runtime(settings: Settings, *, bot: Bot | None = None) -> Runtime:
 
             output = Delivery(engine, bot, chat_min_interval=settings.chat_min_interval,
                               metrics=metrics, tags=feeds.tags)  # fmt: skip
-        if replica is not None:
-            output = SenderGate(output, replica)
+            if replica is not None:  # it sends only while it holds the sender role
+                output = SenderGate(output, replica)
         metrics.watch_backlog(lambda: _backlog(engine))
         metrics.watch_verdicts(lambda: _verdicts(engine))
         http = make_http_client(settings.fetch_timeout, settings.max_redirects)
