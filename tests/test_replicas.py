@@ -12,6 +12,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import httpx
 import sqlalchemy as sa
 
 from storage import make_engine
@@ -55,6 +56,15 @@ def fetch_times(server: FeedServer, paths: list[str]) -> dict[str, list[float]]:
     return {p: times.get(p, []) for p in paths}
 
 
+def status_of(proc: subprocess.Popen[str]) -> tuple[dict[str, object], str]:
+    """(/healthz as JSON, /metrics text) of a replica, on the port it logged."""
+    port = re.search(r"status endpoint listening port=(\d+)", output(proc)[1])
+    assert port, "no status endpoint"
+    base = f"http://127.0.0.1:{port[1]}"
+    health = httpx.get(f"{base}/healthz", timeout=10).json()
+    return health, httpx.get(f"{base}/metrics", timeout=10).text
+
+
 def sender_pid(url: str) -> int | None:
     engine = make_engine(url)
     try:
@@ -72,9 +82,14 @@ def wait_until(check: object, timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
-def test_three_replicas_fetch_each_feed_once_per_interval(tmp_path, postgres_url, feed_server):
+def test_three_replicas_fetch_each_feed_once_per_interval(
+    tmp_path, postgres_url, feed_server, fake_bot_api: FakeBotAPI
+):
     paths = feed_list(tmp_path, feed_server, 300)
-    procs = [start(tmp_path, postgres_url, **LEAN) for _ in range(3)]
+    # Telegram mode, for the status endpoint (/healthz, /metrics) each replica serves.
+    env = {"TELEGRAM_BOT_TOKEN": fake_bot_api.token, "GEOALERT_HTTP_PORT": "0",
+           "TELEGRAM_API_BASE_URL": fake_bot_api.base_url, **LEAN}  # fmt: skip
+    procs = [start(tmp_path, postgres_url, **env) for _ in range(3)]
     try:
 
         def first_round() -> None:
@@ -84,6 +99,7 @@ def test_three_replicas_fetch_each_feed_once_per_interval(tmp_path, postgres_url
         first_round_done = time.monotonic()
         time.sleep(2 * INTERVAL)  # the test is about time: two intervals must pass
         times = fetch_times(feed_server, paths)
+        health, metrics = status_of(procs[0])
     finally:
         outs = [stop(p)[1] for p in procs]
     assert all(p.returncode == 0 for p in procs), outs[0][-3000:]
@@ -94,6 +110,10 @@ def test_three_replicas_fetch_each_feed_once_per_interval(tmp_path, postgres_url
         # ...and never left waiting a whole interval longer (some replica claims it in time).
         assert all(gap <= 2 * INTERVAL + 2 for gap in gaps), f"{path} fetched at {at}"
         assert any(t > first_round_done for t in at), f"{path} not fetched again: {at}"
+    # /healthz lists the three replicas with heartbeat and leases; metrics carry the replica.
+    assert health["ok"] is True and len(health["replicas"]) == 3, health
+    assert all("heartbeat=" in r and "leases=" in r for r in health["replicas"])
+    assert f'replica="{health["replica"]}"' in metrics
     # All three replicas took part: the work is spread.
     shares = [polled_by(p) for p in procs]
     assert all(share > 0 for share in shares), f"fetches per replica: {shares}"
