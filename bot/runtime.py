@@ -50,6 +50,8 @@ from storage.verdicts import counts_by_topic as verdict_counts
 if TYPE_CHECKING:
     from telegram import Bot
 
+    from bot.delivery import Delivery
+
 log = logging.getLogger(__name__)
 
 DELIVERY_INTERVAL = 2.0
@@ -348,6 +350,7 @@ def build_runtime(settings: Settings, *, bot: Bot | None = None) -> Runtime:
             output = Delivery(engine, bot, chat_min_interval=settings.chat_min_interval,
                               metrics=metrics, tags=feeds.tags)  # fmt: skip
             if replica is not None:  # it sends only while it holds the sender role
+                replica.on_role_change(_pause_unless_sender(output))
                 output = SenderGate(output, replica)
         metrics.watch_backlog(lambda: _backlog(engine))
         metrics.watch_verdicts(lambda: _verdicts(engine))
@@ -361,6 +364,16 @@ def build_runtime(settings: Settings, *, bot: Bot | None = None) -> Runtime:
             lock.release()
         raise
     return Runtime(settings, engine, lock, rules, feeds, http, pipeline, output, metrics)
+
+
+def _pause_unless_sender(delivery: Delivery) -> Callable[[bool], None]:
+    """A role-change callback: a sender that lost its role stops before its next send, even
+    in the middle of a drain (the new sender may already be sending)."""
+
+    def changed(sender: bool) -> None:
+        delivery.paused_until = None if sender else datetime.max.replace(tzinfo=UTC)
+
+    return changed
 
 
 def _backlog(engine: Engine) -> int:
