@@ -184,23 +184,33 @@ async def _start_updates(app: GeoApp, settings: Settings) -> None:
     log.info("webhook mode url_path=/%s port=%s", path, settings.webhook_port)
 
 
-def _follow_role(app: GeoApp, settings: Settings) -> Callable[[bool], None]:
-    """Start long polling when this replica becomes the sender; stop it when it stops being."""
-    tasks: set[asyncio.Task[None]] = set()
+class _FollowRole:
+    """Start long polling when this replica becomes the sender; stop it when it stops being.
+    `close` waits for a change in flight, so shutdown never races a `start_polling`."""
 
-    async def follow(sender: bool) -> None:
-        assert app.updater is not None
-        if sender and not app.updater.running:
-            await _start_updates(app, settings)
-        elif not sender and app.updater.running:
-            await app.updater.stop()
+    def __init__(self, app: GeoApp, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
 
-    def changed(sender: bool) -> None:
-        task = asyncio.get_running_loop().create_task(follow(sender))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
+    def __call__(self, sender: bool) -> None:
+        if self._closed:
+            return
+        task = asyncio.get_running_loop().create_task(self._follow(sender))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
-    return changed
+    async def _follow(self, sender: bool) -> None:
+        updater = self.app.updater
+        assert updater is not None
+        if sender and not updater.running:
+            await _start_updates(self.app, self.settings)
+        elif not sender and updater.running:
+            await updater.stop()
+
+    async def close(self) -> None:
+        self._closed = True
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
 async def _on_error(update: object, context: GeoContext) -> None:
@@ -232,13 +242,15 @@ async def running_bot(settings: Settings) -> AsyncIterator[GeoApp]:
         )
         app = build_application(settings, g, bot=bot, job_queue=jobs)
         try:
+            follower: _FollowRole | None = None
             async with app:
                 runtime.start()
                 await _prepare(app, runtime)
                 await app.start()
                 if runtime.replica is not None and not settings.webhook_url:
                     # Long polling belongs to the sender: getUpdates has one consumer per bot.
-                    runtime.replica.on_role_change(_follow_role(app, settings))
+                    follower = _FollowRole(app, settings)
+                    runtime.replica.on_role_change(follower)
                 else:
                     await _start_updates(app, settings)
                 log.info("bot started username=@%s", app.bot.username)
@@ -246,6 +258,8 @@ async def running_bot(settings: Settings) -> AsyncIterator[GeoApp]:
                     yield app
                 finally:
                     await runtime.output.settle()
+                    if follower is not None:
+                        await follower.close()
                     assert app.updater is not None
                     if app.updater.running:
                         await app.updater.stop()
