@@ -59,7 +59,6 @@ RULES_CHECK_INTERVAL = 15.0
 PRUNE_INTERVAL = 6 * 3600.0
 DIGEST_INTERVAL = 60.0
 SPIKE_INTERVAL = 60.0
-SPIKE_AFTER_POLL = 15.0  # replicas: one spike check per this many seconds after polls
 POLL_JITTER_SECONDS = 30
 
 
@@ -197,8 +196,6 @@ class Runtime:
     async def announce_spikes(self, *, drain: bool = True) -> int:
         """Queue today's spike alerts (each topic once a day) for its subscribers."""
         settings = self.settings
-        if not await self.once("spikes", SPIKE_AFTER_POLL):
-            return 0
         queued = await asyncio.to_thread(
             queue_spikes, self.engine, self.topic, now=datetime.now(UTC),
             factor=settings.spike_factor, minimum=settings.spike_minimum,
@@ -216,7 +213,10 @@ class Runtime:
             await self.output.drain()
 
     async def spikes_job(self) -> None:
-        await self.announce_spikes()
+        # Periodic on replicas: once per period across them. The check after a poll with new
+        # matches runs where the poll ran; `claim_spike` announces each spike once a day.
+        if await self.once("spikes", SPIKE_INTERVAL - 5):
+            await self.announce_spikes()
 
     async def digest_job(self) -> None:
         if await self.once("digest", DIGEST_INTERVAL - 5):
