@@ -23,6 +23,7 @@ from tests.test_process import (
     CHATS,
     ITEMS,
     alerts_by_pair,
+    health,
     output,
     start,
     stop,
@@ -182,6 +183,8 @@ def test_replica_killed_mid_poll_its_feeds_are_polled_within_one_lease(
             lambda: all(any(r.at > killed_at for r in feed_server.requests_to(p)) for p in asked),
             lease, "the killed replica's feeds to be polled again"))  # fmt: skip
         repolled = time.monotonic() - killed_at
+        probe = health(tmp_path, postgres_url)  # `geoalert health`: this host's replica beats
     finally:
         stop(second)
     assert repolled <= lease
+    assert probe.returncode == 0 and "1 replica(s) alive" in probe.stdout, probe.stdout

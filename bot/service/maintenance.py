@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,12 +49,15 @@ def probe_health(settings: Settings, lock_name: str, now: datetime | None = None
 
 
 def _replicas_health(session: Session, now: datetime) -> Health:
-    """PostgreSQL: healthy when some replica's heartbeat is fresh; names them and the sender."""
+    """PostgreSQL: healthy when a replica on this host beats (what a container's health check
+    asks); names the live replicas and the sender."""
     rows = [r for r in replicas(session) if now - r.heartbeat_at <= REPLICA_STALE]
-    if not rows:
-        return Health(False, "no geoalert run holds this database (no live replica)")
+    here = [r for r in rows if r.id.startswith(f"{socket.gethostname()}:")]
     sender = next((r.id for r in rows if "sender" in r.roles), "none")
-    return Health(True, f"{len(rows)} replica(s) alive, sender {sender}")
+    if not here:
+        elsewhere = f"{len(rows)} replica(s) alive elsewhere, sender {sender}"
+        return Health(False, f"no geoalert run holds this database on this host ({elsewhere})")
+    return Health(True, f"{here[0].id}, {len(rows)} replica(s) alive, sender {sender}")
 
 
 def backup_database(settings: Settings, target: Path) -> int:
