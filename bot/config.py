@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     max_feed_items: int = Field(1000, alias="GEOALERT_MAX_FEED_ITEMS", ge=1, le=100_000)
     allow_private_feeds: bool = Field(False, alias="GEOALERT_ALLOW_PRIVATE_FEEDS")
     feed_pause_after: int = Field(10, alias="GEOALERT_FEED_PAUSE_AFTER", ge=1, le=1000)
+    # Replicas on PostgreSQL: how long a claimed feed poll stays leased (longer than a fetch).
+    feed_lease: int = Field(120, alias="GEOALERT_FEED_LEASE", ge=5, le=86400)
 
     telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field(DEFAULT_API_BASE, alias="TELEGRAM_API_BASE_URL")

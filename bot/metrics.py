@@ -11,7 +11,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 log = logging.getLogger(__name__)
@@ -20,8 +20,14 @@ log = logging.getLogger(__name__)
 class Metrics:
     """Every metric geoalert exports, on a registry of its own (tests build as many as needed)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, replica: str | None = None) -> None:
         self.registry = CollectorRegistry()
+        # What `/metrics` serves: with replicas (PostgreSQL), every sample carries a
+        # `replica` label, so one Prometheus tells the replicas apart.
+        self.exported = self.registry
+        if replica is not None:
+            self.exported = CollectorRegistry()
+            self.exported.register(_Labelled(self.registry, replica))
         r = self.registry
         self.feeds_polled = Counter("geoalert_feeds_polled", "Feed fetches attempted", registry=r)
         self.fetch_errors = Counter("geoalert_fetch_errors", "Feed fetches that failed", registry=r)
@@ -53,6 +59,21 @@ class Metrics:
         """Export the stored verdicts per topic and verdict (one per user and alert), read
         from the database at scrape time: `geoalert_verdicts{topic, verdict}`."""
         self.registry.register(_VerdictCollector(read))
+
+
+class _Labelled(Collector):
+    """Every metric of `registry`, each sample with `replica="…"` added."""
+
+    def __init__(self, registry: CollectorRegistry, replica: str) -> None:
+        self._registry, self._replica = registry, replica
+
+    def collect(self) -> Iterable[Metric]:
+        for family in self._registry.collect():
+            samples = [
+                s._replace(labels={**s.labels, "replica": self._replica}) for s in family.samples
+            ]
+            family.samples = samples
+            yield family
 
 
 class _BacklogCollector(Collector):
@@ -103,7 +124,7 @@ class StatusServer:
     """`/metrics` (Prometheus) and `/healthz` (200 or 503 with JSON details), in a thread."""
 
     def __init__(self, metrics: Metrics, health: Callable[[], Health], host: str, port: int):
-        metrics_app = make_wsgi_app(metrics.registry)
+        metrics_app = make_wsgi_app(metrics.exported)
 
         def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
             path = environ.get("PATH_INFO", "")

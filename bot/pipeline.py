@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
-import multiprocessing
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +20,11 @@ from bot.dates import with_text_dates
 from bot.errors import CorpusError, DatabaseError, RuleError, StorageError
 from bot.event_terms import lexicon
 from bot.matching import RuleSet
-from bot.memory import stop_resource_tracker
 from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch, TopicMatch
 from bot.poll_report import PER_HOST_CONCURRENCY, FetchLimits, PollReport
-from bot.sources import worker as parse_worker
 from bot.sources.corpus import load_corpus
 from bot.sources.fetch import fetch_feed
+from bot.sources.parse_pool import ParsePool
 from bot.stories import Fingerprint, StoryCache, assign_stories
 from bot.watches import Watch, compile_watches
 from storage import items as item_store
@@ -36,6 +32,7 @@ from storage import outbox
 from storage import stories as story_store
 from storage.engine import session_scope
 from storage.feeds import poll_plan, record_fetch, record_fetches
+from storage.leases import LeasePolicy, claim_feeds, ensure_feeds
 from storage.search import index_pending
 from storage.watches import active_watches
 
@@ -43,6 +40,10 @@ log = logging.getLogger(__name__)
 
 DB_ATTEMPTS = 3
 DB_RETRY_DELAY = 0.5  # seconds, times the attempt number
+
+
+Plan = dict[str, tuple[FetchState, bool]]  # feed URL → (conditional-GET state, due)
+Claim = dict[str, FetchState]  # the feeds leased by one claim
 
 
 def _utcnow() -> datetime:
@@ -68,13 +69,17 @@ class Pipeline:
     # Called on the event loop as soon as one feed's alerts are stored, so delivery starts
     # before the slowest feed of the poll has answered.
     on_alerts: Callable[[], None] | None = None
+    leases: LeasePolicy | None = None  # replicas on PostgreSQL: poll only the feeds leased
     clock: Callable[[], datetime] = _utcnow
     _busy: set[str] = field(default_factory=set)
     _writer: threading.Lock = field(default_factory=threading.Lock)
-    _parse_pool: ProcessPoolExecutor | None = None
+    _parsers: ParsePool = field(init=False)
     _stories: StoryCache = field(default_factory=StoryCache)
     _polls: int = 0  # polls in progress
     _watch_cache: tuple[tuple[Watch, ...], RuleSet | None, dict[str, Watch]] = ((), None, {})
+
+    def __post_init__(self) -> None:
+        self._parsers = ParsePool(self._portable_rules)
 
     async def poll(
         self, *, corpus: bool = True, feeds: bool = True, force: bool = False
@@ -92,31 +97,58 @@ class Pipeline:
 
     async def _poll(self, *, corpus: bool, feeds: bool, force: bool) -> PollReport:
         report = PollReport()
-        if feeds and self.http is not None and self.feeds:
+        polled = tuple(self.feeds)  # this poll's feeds, whatever a reload does meanwhile
+        if feeds and self.http is not None and polled:
             self._start_parsing_processes()
         if corpus and self.seeds_dir is not None:
             report.merge(await asyncio.to_thread(self._ingest_corpus))
-        polled = tuple(self.feeds)  # this poll's feeds, whatever a reload does meanwhile
-        if feeds and self.http is not None and polled:
-            limit = FetchLimits(self.per_host)
-            try:
-                plan = await asyncio.to_thread(self._plan, polled, force)
-            except StorageError as exc:
-                report.merge(_database_failed("feed states", exc))
-                return report
-            deferred: list[FetchResult] = []
-            started = {
-                i: asyncio.ensure_future(
-                    self._poll_feed(polled[i], limit, plan[polled[i].url], deferred)
-                )
-                for i in limit.in_turn(polled)  # tasks start in the order they are made
-            }
-            results = await asyncio.gather(*(started[i] for i in range(len(polled))))
-            for result in results:
-                report.merge(result)
-            if deferred:  # feeds with nothing new: their fetch state in one transaction
-                report.merge(await asyncio.to_thread(self._record_all, deferred))
+        if not (feeds and self.http is not None and polled):
+            return report
+        if self.leases is not None:  # replicas: poll the feeds leased, a batch at a time
+            left = polled
+            while claimed := await self._claim(left, force, report, first=left is polled):
+                await self._fetch([f for f in left if f.url in claimed],
+                                  {u: (st, True) for u, st in claimed.items()}, report)  # fmt: skip
+                left = tuple(f for f in left if f.url not in claimed)
+            return report
+        try:
+            plan = await asyncio.to_thread(self._plan, polled, force)
+        except StorageError as exc:
+            report.merge(_database_failed("feed states", exc))
+            return report
+        await self._fetch(polled, plan, report)
         return report
+
+    async def _claim(
+        self, polled: Sequence[FeedConfig], force: bool, report: PollReport, *, first: bool
+    ) -> Claim:
+        policy = self.leases
+        assert policy is not None
+
+        def claim() -> Claim:
+            with self._writer, session_scope(self.engine) as session:
+                if first:  # new feeds get a row, due now
+                    ensure_feeds(session, polled)
+                return claim_feeds(session, polled, policy, now=self.clock(), force=force)
+
+        try:
+            return await asyncio.to_thread(claim)
+        except StorageError as exc:
+            report.merge(_database_failed("feed leases", exc))
+            return {}
+
+    async def _fetch(self, polled: Sequence[FeedConfig], plan: Plan, report: PollReport) -> None:
+        """Fetch the planned feeds concurrently (within per-host limits) and store them."""
+        limit = FetchLimits(self.per_host)
+        deferred: list[FetchResult] = []
+        started = {  # tasks start in the order they are made
+            i: asyncio.ensure_future(self._poll_feed(f, limit, plan[f.url], deferred))
+            for i, f in ((i, polled[i]) for i in limit.in_turn(polled))
+        }
+        for result in await asyncio.gather(*(started[i] for i in range(len(polled)))):
+            report.merge(result)
+        if deferred:  # feeds with nothing new: their fetch state in one transaction
+            report.merge(await asyncio.to_thread(self._record_all, deferred))
 
     def _ingest_corpus(self) -> PollReport:
         assert self.seeds_dir is not None
@@ -164,11 +196,13 @@ class Pipeline:
         finally:
             self._busy.discard(feed.url)
 
-    async def update(self, *, feeds: bool = True, force: bool = False) -> PollReport:
+    async def update(
+        self, *, feeds: bool = True, force: bool = False, corpus: bool = True
+    ) -> PollReport:
         """One poll, then the search indexing of what it stored: what every caller that polls
         for good runs (the bot, console mode, `geoalert scan`). The poll's alerts are queued
         (and their delivery started) before the indexing begins."""
-        report = await self.poll(feeds=feeds, force=force)
+        report = await self.poll(feeds=feeds, force=force, corpus=corpus)
         await self.index_search()
         return report
 
@@ -190,53 +224,22 @@ class Pipeline:
                 return indexed
             indexed += done
 
+    @property
+    def _parse_pool(self) -> ProcessPoolExecutor | None:
+        return self._parsers.executor
+
     def _pool(self) -> ProcessPoolExecutor | None:
-        """Parsing processes, started on first use (feedparser is pure Python: one core each)."""
-        if self.parse_workers > 0 and self._parse_pool is None:
-            # "spawn": no fork of a threaded process, and nothing left behind when the pool
-            # shuts down (a forkserver would stay, ~40 MB). A spawned process imports the main
-            # module (`bot.cli`, which imports nothing) and `bot.sources.worker`, no more.
-            context = multiprocessing.get_context("spawn")
-            self._parse_pool = ProcessPoolExecutor(
-                self.parse_workers, mp_context=context,
-                initializer=parse_worker.prepare, initargs=(self._portable_rules(),),
-            )  # fmt: skip
-        return self._parse_pool
+        return self._parsers.get(self.parse_workers)
 
     def _start_parsing_processes(self) -> None:
-        """Have every parsing process start now, importing and compiling the rules (~0.7 s of
-        CPU each) while this process ingests the corpus and plans the poll, instead of once
-        the first feed body has arrived. One no-op task per process; running ones just run it.
-        """
-        pool = self._pool()
-        if pool is None:
-            return
-        try:
-            for _ in range(self.parse_workers):
-                pool.submit(parse_worker.ready)
-        except (OSError, RuntimeError) as exc:  # BrokenProcessPool: each feed reports it
-            log.error("parsing processes did not start reason=%s", exc)
+        self._parsers.start_soon(self.parse_workers)
 
     async def start_parsers(self) -> None:
         """Start the parsing processes now, each with its imports done, the rules compiled and
-        the story lexicon loaded (about a second of CPU each), instead of during the first
-        poll; this process loads the lexicon too."""
+        the story lexicon loaded, instead of during the first poll; this process loads the
+        lexicon too."""
         await asyncio.to_thread(lexicon)
-        pool = self._pool()
-        if pool is None:
-            return
-        began = time.monotonic()
-        loop = asyncio.get_running_loop()
-        try:
-            # One task per process: each submit with no idle process starts a new one.
-            await asyncio.gather(
-                *(loop.run_in_executor(pool, parse_worker.ready) for _ in range(self.parse_workers))
-            )
-        except (OSError, BrokenProcessPool) as exc:  # polls will report each feed's failure
-            log.error("parsing processes did not start reason=%s", exc)
-            return
-        log.info("parsing processes ready count=%d seconds=%.1f", self.parse_workers,
-                 time.monotonic() - began)  # fmt: skip
+        await self._parsers.start(self.parse_workers)
 
     def _portable_rules(self) -> RuleSet | None:
         """The rules, when the parsing processes can match with them (built from rule files)."""
@@ -246,20 +249,13 @@ class Pipeline:
     def stop_parsers(self) -> None:
         """Let the parsing processes exit once their work is done (the next poll starts them
         again): between polls a long-running bot holds no parsing process. Blocking."""
-        if self._parse_pool is not None:
-            pool, self._parse_pool = self._parse_pool, None
-            pool.shutdown(wait=True)
-            del pool  # its queues' semaphores go with it (the tracker would report them leaked)
-            gc.collect()
-            stop_resource_tracker()
+        self._parsers.stop()
 
     def close(self) -> None:
         """Stop the parsing processes."""
-        if self._parse_pool is not None:
-            self._parse_pool.shutdown(wait=False, cancel_futures=True)
-            self._parse_pool = None
+        self._parsers.close()
 
-    def _plan(self, feeds: Sequence[FeedConfig], force: bool) -> dict[str, tuple[FetchState, bool]]:
+    def _plan(self, feeds: Sequence[FeedConfig], force: bool) -> Plan:
         with Session(self.engine) as session:
             return poll_plan(
                 session, feeds, now=self.clock(), interval=self.poll_interval, force=force
@@ -267,13 +263,11 @@ class Pipeline:
 
     def _record_all(self, results: list[FetchResult]) -> PollReport:
         """Record the fetch state of every feed that brought no items, in one transaction."""
-        report = PollReport()
-        now = self.clock()
+        report, now = PollReport(), self.clock()
         try:
             with self._writer, session_scope(self.engine) as session:
-                report.feed_events = record_fetches(
-                    session, results, now=now, pause_after=self.pause_after
-                )
+                report.feed_events = record_fetches(session, results, now=now,
+                    pause_after=self.pause_after, interval=self.poll_interval)  # fmt: skip
         except StorageError as exc:  # the next poll fetches them again: nothing is lost
             return _database_failed("feed states", exc)
         return report
@@ -326,7 +320,8 @@ class Pipeline:
         report = PollReport()
         with session_scope(self.engine) as session:
             if fetch is not None:
-                event = record_fetch(session, fetch, now=now, pause_after=self.pause_after)
+                event = record_fetch(session, fetch, now=now, pause_after=self.pause_after,
+                                     interval=self.poll_interval)  # fmt: skip
                 if event is not None:
                     report.feed_events.append(event)
             fresh = item_store.add_new_items(session, with_text_dates(items, now))

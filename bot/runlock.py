@@ -19,6 +19,8 @@ HEARTBEAT_SECONDS = 30
 class RunLock:
     """The database lock held for the life of `geoalert run`."""
 
+    heartbeat_seconds = HEARTBEAT_SECONDS
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.me = locks.Holder.me()

@@ -12,10 +12,10 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import httpx
 from sqlalchemy.engine import Engine
@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.event_terms import lexicon
 from bot.memory import release_memory
 from bot.metrics import Health, Metrics
-from bot.models import StoredMatch, Topic
+from bot.models import Topic
 from bot.notify import (
     feed_event_text,
     queue_admin_notice,
@@ -33,15 +33,17 @@ from bot.notify import (
     queue_spikes,
     rule_error_text,
 )
+from bot.output import ConsoleOutput, Output, SenderGate
 from bot.pipeline import Pipeline
 from bot.poll_report import PollReport
-from bot.render import match_line
+from bot.replicas import Replica, is_postgres
 from bot.rules_holder import RulesHolder
-from bot.runlock import HEARTBEAT_SECONDS, RunLock
+from bot.runlock import RunLock
 from bot.sources.fetch import make_http_client
 from bot.text.words import stem
 from bot.wiring import FeedBook, build_pipeline, feed_list, open_store
 from storage.engine import session_scope
+from storage.leases import LeasePolicy
 from storage.outbox import backlog
 from storage.retention import prune_items
 from storage.verdicts import counts_by_topic as verdict_counts
@@ -49,12 +51,15 @@ from storage.verdicts import counts_by_topic as verdict_counts
 if TYPE_CHECKING:
     from telegram import Bot
 
+    from bot.delivery import Delivery
+
 log = logging.getLogger(__name__)
 
 DELIVERY_INTERVAL = 2.0
 RULES_CHECK_INTERVAL = 15.0
 PRUNE_INTERVAL = 6 * 3600.0
 DIGEST_INTERVAL = 60.0
+SPIKE_INTERVAL = 60.0
 POLL_JITTER_SECONDS = 30
 
 
@@ -74,39 +79,6 @@ def poll_jitter(interval: int) -> float:
     return min(POLL_JITTER_SECONDS, interval * 0.05)
 
 
-class Output(Protocol):
-    """Where the runtime's results go: the console, or Telegram through the outbox."""
-
-    def show(self, matches: Sequence[StoredMatch]) -> None:
-        """New matches of a poll (their alerts are in the outbox already)."""
-
-    async def drain(self) -> object:
-        """Push what is due in the outbox now."""
-
-    def kick(self) -> None:
-        """Start a drain soon (called as each feed's alerts are stored)."""
-
-    async def settle(self) -> None:
-        """Shutdown: wait for the sends in flight."""
-
-
-class ConsoleOutput:
-    """Console mode: each new match printed on a line; the outbox waits for a Telegram run."""
-
-    def show(self, matches: Sequence[StoredMatch]) -> None:
-        for m in matches:
-            print(match_line(m), flush=True)
-
-    async def drain(self) -> None:
-        return None
-
-    def kick(self) -> None:
-        return None
-
-    async def settle(self) -> None:
-        return None
-
-
 @dataclass(frozen=True)
 class Job:
     """A named recurring job; it never overlaps itself, and a late run runs late."""
@@ -124,7 +96,7 @@ class Runtime:
 
     settings: Settings
     engine: Engine
-    lock: RunLock
+    lock: RunLock | Replica  # SQLite: the one process; PostgreSQL: one of the replicas
     rules: RulesHolder
     feeds: FeedBook
     http: httpx.AsyncClient
@@ -139,14 +111,32 @@ class Runtime:
     def jobs(self) -> tuple[Job, ...]:
         """Every recurring job of `geoalert run`, in both modes."""
         interval = self.settings.poll_interval
-        return (
+        beat = self.lock.heartbeat_seconds
+        jobs = (
             Job("poll", self.poll_job, interval, 0.1, poll_jitter(interval)),
             Job("rules", self.refresh_rules, RULES_CHECK_INTERVAL, RULES_CHECK_INTERVAL),
             Job("digest", self.digest_job, DIGEST_INTERVAL, 5),
             Job("prune", self.prune_job, PRUNE_INTERVAL, 60),
             Job("deliver", self.deliver_job, DELIVERY_INTERVAL, 0.5),
-            Job("lock-heartbeat", self.beat, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS),
+            Job("lock-heartbeat", self.beat, beat, 0.2 if self.replica else beat),
         )
+        if self.replica is None:
+            return jobs
+        # A replica also checks spikes on its own: the check after a poll may have been
+        # another replica's turn.
+        return (*jobs, Job("spikes", self.spikes_job, SPIKE_INTERVAL, SPIKE_INTERVAL))
+
+    @property
+    def replica(self) -> Replica | None:
+        """This process as one of several replicas (PostgreSQL), or None (SQLite)."""
+        return self.lock if isinstance(self.lock, Replica) else None
+
+    async def once(self, job: str, period: float) -> bool:
+        """Whether to run `job` now: always on SQLite; on PostgreSQL, on one replica per
+        `period` seconds."""
+        if self.replica is None:
+            return True
+        return await asyncio.to_thread(self.replica.once, job, period)
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -154,6 +144,15 @@ class Runtime:
         """Load the story lexicon alongside the jobs. Parsing processes are started by each
         poll and exit after it: a bot between polls holds none (about 30 MB each)."""
         self._parsers = asyncio.create_task(_load_lexicon())
+        replica = self.replica
+        if replica is not None and replica.wants_sender:
+            loop = asyncio.get_running_loop()
+
+            def wake() -> None:  # on the event loop: a NOTIFY came in
+                if replica.is_sender:
+                    self.output.kick()
+
+            replica.listen(lambda: loop.call_soon_threadsafe(wake))
 
     async def close(self) -> None:
         """Stop: sends in flight finish, processes and connections close, the lock is freed."""
@@ -176,7 +175,9 @@ class Runtime:
         paused or recovered feeds, spike alerts, and a drain of the outbox."""
         started = time.monotonic()
         try:
-            report = await self.pipeline.update(force=force)
+            # Replicas: the corpus once per poll interval, by whichever replica claims it.
+            corpus = await self.once("corpus", self.settings.poll_interval - 5)
+            report = await self.pipeline.update(force=force, corpus=corpus)
         finally:
             if self.settings.poll_interval >= KEEP_PARSERS_BELOW:
                 await asyncio.to_thread(self.pipeline.stop_parsers)
@@ -190,8 +191,8 @@ class Runtime:
         if report.new_matches:
             await self.announce_spikes(drain=False)
         await self.output.drain()
-        log.info("poll done new_items=%d new_matches=%d errors=%d", report.new_items,
-                 len(report.new_matches), len(report.errors))  # fmt: skip
+        log.info("poll done feeds=%d new_items=%d new_matches=%d errors=%d", report.feeds_polled,
+                 report.new_items, len(report.new_matches), len(report.errors))  # fmt: skip
         return report
 
     def _forget_caches(self) -> None:
@@ -221,8 +222,15 @@ class Runtime:
         if self.rules.last_error not in (None, before):
             await self.output.drain()
 
+    async def spikes_job(self) -> None:
+        # Periodic on replicas: once per period across them. The check after a poll with new
+        # matches runs where the poll ran; `claim_spike` announces each spike once a day.
+        if await self.once("spikes", SPIKE_INTERVAL - 5):
+            await self.announce_spikes()
+
     async def digest_job(self) -> None:
-        await self.send_digests()
+        if await self.once("digest", DIGEST_INTERVAL - 5):
+            await self.send_digests()
 
     async def send_digests(self) -> int:
         """Queue the digests whose local time has come and push them; how many chats got one."""
@@ -233,7 +241,8 @@ class Runtime:
         return queued
 
     async def prune_job(self) -> None:
-        await self.prune()
+        if await self.once("prune", PRUNE_INTERVAL - 60):
+            await self.prune()
 
     async def prune(self, *, now: datetime | None = None) -> int:
         """Prune items older than the retention period that nobody needs."""
@@ -249,10 +258,19 @@ class Runtime:
         return removed
 
     async def deliver_job(self) -> None:
-        await self.output.drain()
+        if self.replica is None or self.replica.is_sender:  # others would only NOTIFY
+            await self.output.drain()
 
     async def beat(self) -> None:
-        await asyncio.to_thread(self.lock.beat)
+        """Heartbeat; on a replica, also take a vacant sender role and drain at once."""
+        if self.replica is None:
+            await asyncio.to_thread(self.lock.beat)
+            return
+        changed = await asyncio.to_thread(self.replica.beat)
+        if changed is not None:
+            self.replica.role_changed(changed)
+            if changed:
+                self.output.kick()
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -287,13 +305,20 @@ class Runtime:
         except Exception as exc:
             database = f"unreachable: {str(exc).splitlines()[0]}"
         age = None if self.last_poll_at is None else int((now - since).total_seconds())
-        details = {
+        details: dict[str, object] = {
             "scheduler": "running" if scheduler_running else "stopped",
             "last_poll_age_seconds": age,
             "database": database,
         }
+        if self.replica is not None and database == "ok":
+            details["replica"] = str(self.replica)
+            details["replicas"] = self.replica_lines(now)
         fresh = now - since <= allowed
         return Health(scheduler_running and fresh and database == "ok", details)
+
+    def replica_lines(self, now: datetime) -> list[str]:
+        """One line per replica: id, role, heartbeat age, feed leases held (PostgreSQL)."""
+        return [] if self.replica is None else self.replica.describe(now)
 
     def _record(self, report: PollReport, seconds: float) -> None:
         m = self.metrics
@@ -311,10 +336,13 @@ def build_runtime(settings: Settings, *, bot: Bot | None = None) -> Runtime:
     """Everything `geoalert run` needs, built and wired: with a `bot`, alerts and notices go
     to Telegram through the outbox; without one, new matches are printed (console mode).
 
-    Takes the database lock: a second `geoalert run` on the same database refuses to start.
+    On SQLite, takes the database lock: a second `geoalert run` on the same database refuses to
+    start. On PostgreSQL, registers as one of any number of replicas: they lease feed polls,
+    run the periodic jobs once per period between them, and one of them sends.
     """
     engine = open_store(settings)
-    lock = RunLock(engine)
+    replica = Replica(engine, sender=bot is not None) if is_postgres(engine) else None
+    lock: RunLock | Replica = replica or RunLock(engine)
     lock.acquire()
     try:
 
@@ -324,23 +352,38 @@ def build_runtime(settings: Settings, *, bot: Bot | None = None) -> Runtime:
 
         rules = RulesHolder(settings.rules_dir, on_error=rule_error)
         feeds = FeedBook(feed_list(settings))
-        metrics = Metrics()
+        metrics = Metrics(replica=str(replica) if replica else None)
         output: Output = ConsoleOutput()
         if bot is not None:
             from bot.delivery import Delivery  # Telegram mode only (see bot.runner.run)
 
             output = Delivery(engine, bot, chat_min_interval=settings.chat_min_interval,
                               metrics=metrics, tags=feeds.tags)  # fmt: skip
+            if replica is not None:  # it sends only while it holds the sender role
+                replica.on_role_change(_pause_unless_sender(output))
+                output = SenderGate(output, replica)
         metrics.watch_backlog(lambda: _backlog(engine))
         metrics.watch_verdicts(lambda: _verdicts(engine))
         http = make_http_client(settings.fetch_timeout, settings.max_redirects)
         pipeline = build_pipeline(settings, engine, rules, http, feeds=feeds,
                                   on_alerts=output.kick)  # fmt: skip
+        if replica is not None:
+            pipeline.leases = LeasePolicy(str(replica), settings.feed_lease)
     except BaseException:
         with contextlib.suppress(Exception):
             lock.release()
         raise
     return Runtime(settings, engine, lock, rules, feeds, http, pipeline, output, metrics)
+
+
+def _pause_unless_sender(delivery: Delivery) -> Callable[[bool], None]:
+    """A role-change callback: a sender that lost its role stops before its next send, even
+    in the middle of a drain (the new sender may already be sending)."""
+
+    def changed(sender: bool) -> None:
+        delivery.paused_until = None if sender else datetime.max.replace(tzinfo=UTC)
+
+    return changed
 
 
 def _backlog(engine: Engine) -> int:

@@ -29,6 +29,8 @@ PAUSE_PROBE = timedelta(hours=6)  # a paused feed is still tried this often
 SILENCE_WINDOW = 20  # newest items whose gaps give a feed's usual cadence
 SILENCE_FACTOR = 3  # silent after this many usual gaps…
 SILENCE_MINIMUM = timedelta(days=2)  # …and never sooner than this
+# A little slack so a feed polled on the global interval is not skipped by a second.
+DUE_SLACK = timedelta(seconds=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,8 @@ class _State:
     last_status: int | None = None
     consecutive_failures: int = 0
     next_poll_at: datetime | None = None
+    due_at: datetime | None = None  # replicas: next claim (see storage.leases)
+    leased_by: str | None = None
 
 
 _STATE_COLUMNS = tuple(f for f in _State.__dataclass_fields__ if f != "id")
@@ -136,20 +140,24 @@ def _due(
     if force:
         return True
     own = timedelta(seconds=feed.interval or interval)
-    # A little slack so a feed polled on the global interval is not skipped by a second.
-    return now >= row.last_polled_at + own - timedelta(seconds=5)
+    return now >= row.last_polled_at + own - DUE_SLACK
 
 
 @storage_errors
 def record_fetch(
-    session: Session, result: FetchResult, *, now: datetime, pause_after: int = PAUSE_AFTER
+    session: Session,
+    result: FetchResult,
+    *,
+    now: datetime,
+    pause_after: int = PAUSE_AFTER,
+    interval: int = 0,
 ) -> FeedEvent | None:
     """Store the outcome of one poll: new validators, or the error and the back-off.
 
     Returns a `FeedEvent` when this poll paused the feed (its `pause_after`-th failure in a
     row) or when a paused feed answered again; None otherwise.
     """
-    events = record_fetches(session, [result], now=now, pause_after=pause_after)
+    events = record_fetches(session, [result], now=now, pause_after=pause_after, interval=interval)
     return events[0] if events else None
 
 
@@ -160,11 +168,13 @@ def record_fetches(
     *,
     now: datetime,
     pause_after: int = PAUSE_AFTER,
+    interval: int = 0,
 ) -> list[FeedEvent]:
     """`record_fetch` for many polls at once: one query reads their rows, one UPDATE (and one
     INSERT for feeds polled for the first time) writes them, each with every row's values.
     Returns the `FeedEvent`s, in the order of `results`; a feed listed twice is recorded twice,
-    in order, as one by one."""
+    in order, as one by one. Each fetch ends its poll lease: the feed is due again after its
+    own interval (or `interval`), or its back-off."""
     states = _states(session, [r.feed.url for r in results])
     events = []
     for result in results:
@@ -172,6 +182,10 @@ def record_fetches(
         if state is None:
             state = states[result.feed.url] = _State(result.feed.url, result.feed.name[:200])
         event = _record(state, result, now=now, pause_after=pause_after)
+        own = timedelta(seconds=result.feed.interval or interval)
+        # Replicas claim often, so the slack is small: due again after 95% of the interval.
+        state.due_at = max(now + own * 0.95, state.next_poll_at or now)
+        state.leased_by = None
         if event is not None:
             events.append(event)
     known = [s for s in states.values() if s.id is not None]
@@ -232,6 +246,7 @@ def retry_feeds(session: Session, url: str | None = None) -> int:
     rows = session.exec(query).all()
     for row in rows:
         row.next_poll_at = None
+        row.due_at = None
         session.add(row)
     session.flush()
     return len(rows)

@@ -45,7 +45,8 @@ class Holder:
         return cls(parts[0], int(parts[1]), parts[2])
 
 
-def _holder_is_dead(text: str, me: Holder) -> bool:
+def holder_is_dead(text: str, me: Holder) -> bool:
+    """Whether the process named by `text` is known dead: same host, pid gone (or reused)."""
     other = Holder.parse(text)
     if other is None or other.host != me.host:
         return False
@@ -73,7 +74,7 @@ def acquire(session: Session, name: str, me: Holder, *, now: datetime) -> None:
         return
     if row.holder != str(me):
         stale = now - row.heartbeat_at > STALE_AFTER
-        if not stale and not _holder_is_dead(row.holder, me):
+        if not stale and not holder_is_dead(row.holder, me):
             raise LockHeldError(
                 f"another geoalert ({row.holder}) is running on this database "
                 f"(last heartbeat {row.heartbeat_at:%Y-%m-%d %H:%M:%S} UTC); "

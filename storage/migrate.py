@@ -6,12 +6,16 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.errors import StorageError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# PostgreSQL: replicas starting together migrate one at a time under this advisory lock
+# (held until the migration's transaction ends); the later ones find the schema at head.
+MIGRATE_LOCK_KEY = 0x67656F6D69677261
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -28,6 +32,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config()
     try:
         with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                                   {"k": MIGRATE_LOCK_KEY & 0x7FFFFFFFFFFFFFFF})  # fmt: skip
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     except SQLAlchemyError as exc:

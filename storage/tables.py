@@ -31,6 +31,11 @@ class FeedRow(SQLModel, table=True):
     last_status: int | None = None
     consecutive_failures: int = 0
     next_poll_at: datetime | None = Field(default=None, sa_column=_dt())
+    # Replicas on PostgreSQL: when the feed may next be claimed (None: now). A claim moves it
+    # a lease period ahead, so a replica that dies mid-poll frees the feed when it passes;
+    # recording the fetch moves it to the next interval. `leased_by` is the claiming replica.
+    due_at: datetime | None = Field(default=None, sa_column=_dt(index=True))
+    leased_by: str | None = Field(default=None, max_length=256)
 
 
 class ItemRow(SQLModel, table=True):
@@ -128,6 +133,19 @@ class OutboxRow(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_dt())
     message_id: int | None = None
     last_error: str | None = Field(default=None, max_length=1000)
+
+
+class ReplicaRow(SQLModel, table=True):
+    """A running `geoalert run` on PostgreSQL: who it is, its roles and its last heartbeat."""
+
+    __tablename__ = "replicas"
+
+    id: str = Field(primary_key=True, max_length=256)  # host:pid:nonce
+    host: str = Field(max_length=256)
+    pid: int
+    roles: str = Field(default="", max_length=64)  # "sender" or ""
+    started_at: datetime = Field(sa_column=_dt(nullable=False))
+    heartbeat_at: datetime = Field(sa_column=_dt(nullable=False))
 
 
 class LockRow(SQLModel, table=True):

@@ -205,8 +205,12 @@ def test_compose_file_matches_the_compose_spec() -> None:
 def test_compose_runs_the_bot_on_postgresql_16() -> None:
     compose = _compose()
     services = compose["services"]
-    assert set(services) == {"bot", "db"}
-    db, bot = services["db"], services["bot"]
+    assert set(services) == {"bot", "bot-2", "db"}
+    db, bot, replica = services["db"], services["bot"], services["bot-2"]
+    # The "replicas" profile: a second `geoalert run` on the same database, its own hostname.
+    assert replica["profiles"] == ["replicas"]
+    assert replica["environment"] == bot["environment"]
+    assert replica["hostname"] != bot["hostname"]
 
     assert re.fullmatch(r"postgres:16(\.\d+)?(-[a-z0-9]+)?", db["image"]), db["image"]
     assert db["healthcheck"]["test"][:2] == ["CMD", "pg_isready"]

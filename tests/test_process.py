@@ -194,7 +194,9 @@ def test_token_never_appears_in_the_output_of_a_faulty_run(
     assert secret not in out and secret not in err
 
 
-def test_a_second_run_on_the_same_database_refuses_to_start(tmp_path, database_url, feeds):
+def test_a_second_run_on_the_same_sqlite_database_refuses_to_start(tmp_path, feeds):
+    # SQLite only: on PostgreSQL a second run is a replica (tests/test_replicas.py).
+    database_url = f"sqlite:///{tmp_path / 'geoalert.db'}"
     first = start(tmp_path, database_url)
     try:
         deadline = time.monotonic() + 30

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from bot.config import Settings
 from storage import make_engine
 from storage.backup import backup_sqlite
 from storage.locks import STALE_AFTER, holder_heartbeat
+from storage.replicas import REPLICA_STALE, replicas
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,8 @@ def probe_health(settings: Settings, lock_name: str, now: datetime | None = None
     engine = make_engine(settings.database_url)
     try:
         with Session(engine) as session:
+            if engine.dialect.name == "postgresql":
+                return _replicas_health(session, now or datetime.now(UTC))
             held = holder_heartbeat(session, lock_name)
     except Exception as exc:
         return Health(False, f"database unreachable: {str(exc).splitlines()[0]}")
@@ -42,6 +46,18 @@ def probe_health(settings: Settings, lock_name: str, now: datetime | None = None
     if age > STALE_AFTER:
         return Health(False, f"last heartbeat of {holder} was {int(age.total_seconds())}s ago")
     return Health(True, f"{holder}, heartbeat {int(age.total_seconds())}s ago")
+
+
+def _replicas_health(session: Session, now: datetime) -> Health:
+    """PostgreSQL: healthy when a replica on this host beats (what a container's health check
+    asks); names the live replicas and the sender."""
+    rows = [r for r in replicas(session) if now - r.heartbeat_at <= REPLICA_STALE]
+    here = [r for r in rows if r.id.startswith(f"{socket.gethostname()}:")]
+    sender = next((r.id for r in rows if "sender" in r.roles), "none")
+    if not here:
+        elsewhere = f"{len(rows)} replica(s) alive elsewhere, sender {sender}"
+        return Health(False, f"no geoalert run holds this database on this host ({elsewhere})")
+    return Health(True, f"{here[0].id}, {len(rows)} replica(s) alive, sender {sender}")
 
 
 def backup_database(settings: Settings, target: Path) -> int:

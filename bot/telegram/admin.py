@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from html import escape
 
@@ -78,6 +79,10 @@ async def cmd_status(update: Update, context: GeoContext) -> None:
     if g.delivery is not None and g.delivery.errors_by_kind:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(g.delivery.errors_by_kind.items()))
         lines.append(f"Telegram errors: {kinds}")
+    replicas = await asyncio.to_thread(g.runtime.replica_lines, now)
+    if replicas:  # PostgreSQL: every replica, its role, heartbeat and feed leases
+        lines.append(f"Replicas ({len(replicas)}):")
+        lines.extend(f"• {escape(line)}" for line in replicas)
     lines.extend(_precision_lines(report.precision, lang))
     lines.append(f"Feeds ({len(feeds)}):")
     lines.extend(_feed_line(f, now) for f in feeds[:40])

@@ -184,6 +184,35 @@ async def _start_updates(app: GeoApp, settings: Settings) -> None:
     log.info("webhook mode url_path=/%s port=%s", path, settings.webhook_port)
 
 
+class _FollowRole:
+    """Start long polling when this replica becomes the sender; stop it when it stops being.
+    `close` waits for a change in flight, so shutdown never races a `start_polling`."""
+
+    def __init__(self, app: GeoApp, settings: Settings) -> None:
+        self.app, self.settings = app, settings
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    def __call__(self, sender: bool) -> None:
+        if self._closed:
+            return
+        task = asyncio.get_running_loop().create_task(self._follow(sender))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _follow(self, sender: bool) -> None:
+        updater = self.app.updater
+        assert updater is not None
+        if sender and not updater.running:
+            await _start_updates(self.app, self.settings)
+        elif not sender and updater.running:
+            await updater.stop()
+
+    async def close(self) -> None:
+        self._closed = True
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
 async def _on_error(update: object, context: GeoContext) -> None:
     """One error handler: log the error with the update that caused it; never crash."""
     where = f"update={update.update_id}" if isinstance(update, Update) else "job"
@@ -196,7 +225,8 @@ async def running_bot(settings: Settings) -> AsyncIterator[GeoApp]:
     bot = make_bot(settings)
     runtime = build_runtime(settings, bot=bot)
     try:
-        assert isinstance(runtime.output, Delivery)
+        delivery = getattr(runtime.output, "inner", runtime.output)  # a replica's SenderGate
+        assert isinstance(delivery, Delivery)
         jobs: JobQueue[GeoContext] = JobQueue()
         status = None
         if settings.http_port is not None:
@@ -206,24 +236,33 @@ async def running_bot(settings: Settings) -> AsyncIterator[GeoApp]:
             ).start()  # fmt: skip
         g = BotContext(
             runtime=runtime,
-            delivery=runtime.output,
+            delivery=delivery,
             throttle=CommandThrottle(limit=settings.commands_per_minute),
             status_port=status.port if status is not None else None,
         )
         app = build_application(settings, g, bot=bot, job_queue=jobs)
         try:
+            follower: _FollowRole | None = None
             async with app:
                 runtime.start()
                 await _prepare(app, runtime)
                 await app.start()
-                await _start_updates(app, settings)
+                if runtime.replica is not None and not settings.webhook_url:
+                    # Long polling belongs to the sender: getUpdates has one consumer per bot.
+                    follower = _FollowRole(app, settings)
+                    runtime.replica.on_role_change(follower)
+                else:
+                    await _start_updates(app, settings)
                 log.info("bot started username=@%s", app.bot.username)
                 try:
                     yield app
                 finally:
                     await runtime.output.settle()
+                    if follower is not None:
+                        await follower.close()
                     assert app.updater is not None
-                    await app.updater.stop()
+                    if app.updater.running:
+                        await app.updater.stop()
                     await app.stop()
         finally:
             if status is not None:

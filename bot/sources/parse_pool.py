@@ -1,0 +1,90 @@
+"""The processes that parse feeds: feedparser is pure Python, so parsing takes one core each.
+
+Spawned on first use ("spawn": no fork of a threaded process, and nothing left behind when the
+pool shuts down; a forkserver would stay, ~40 MB). A spawned process imports the main module
+(`bot.cli`, which imports nothing) and `bot.sources.worker`, no more, and compiles the rules
+once. Between polls far apart the bot stops them (`stop`); the next poll starts them again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import multiprocessing
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from bot.matching import RuleSet
+from bot.memory import stop_resource_tracker
+from bot.sources import worker as parse_worker
+
+log = logging.getLogger(__name__)
+
+
+class ParsePool:
+    """The parsing processes of one pipeline; `rules` gives the rules they compile (None when
+    the rules cannot travel to another process: the processes then parse without matching)."""
+
+    def __init__(self, rules: Callable[[], RuleSet | None]) -> None:
+        self._rules = rules
+        self.executor: ProcessPoolExecutor | None = None
+
+    def get(self, workers: int) -> ProcessPoolExecutor | None:
+        """The processes (`workers` of them), started on first use; None for none."""
+        if workers > 0 and self.executor is None:
+            context = multiprocessing.get_context("spawn")
+            self.executor = ProcessPoolExecutor(
+                workers, mp_context=context,
+                initializer=parse_worker.prepare, initargs=(self._rules(),),
+            )  # fmt: skip
+        return self.executor
+
+    def start_soon(self, workers: int) -> None:
+        """Have every process start now, importing and compiling the rules (~0.7 s of CPU
+        each) while the caller goes on, instead of once the first feed body has arrived. One
+        no-op task per process; running ones just run it."""
+        pool = self.get(workers)
+        if pool is None:
+            return
+        try:
+            for _ in range(workers):
+                pool.submit(parse_worker.ready)
+        except (OSError, RuntimeError) as exc:  # BrokenProcessPool: each feed reports it
+            log.error("parsing processes did not start reason=%s", exc)
+
+    async def start(self, workers: int) -> None:
+        """Start the processes and wait until each has its imports done and the rules
+        compiled (about a second of CPU each)."""
+        pool = self.get(workers)
+        if pool is None:
+            return
+        began = time.monotonic()
+        loop = asyncio.get_running_loop()
+        try:
+            # One task per process: each submit with no idle process starts a new one.
+            await asyncio.gather(
+                *(loop.run_in_executor(pool, parse_worker.ready) for _ in range(workers))
+            )
+        except (OSError, BrokenProcessPool) as exc:  # polls will report each feed's failure
+            log.error("parsing processes did not start reason=%s", exc)
+            return
+        log.info("parsing processes ready count=%d seconds=%.1f", workers,
+                 time.monotonic() - began)  # fmt: skip
+
+    def stop(self) -> None:
+        """Let the processes exit once their work is done. Blocking."""
+        if self.executor is not None:
+            pool, self.executor = self.executor, None
+            pool.shutdown(wait=True)
+            del pool  # its queues' semaphores go with it (the tracker would report them leaked)
+            gc.collect()
+            stop_resource_tracker()
+
+    def close(self) -> None:
+        """Stop the processes without waiting for their work."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = None
