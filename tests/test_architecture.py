@@ -77,3 +77,18 @@ def test_no_module_is_over_400_lines() -> None:
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def test_console_mode_does_not_load_python_telegram_bot() -> None:
+    """PTB costs several MB per process: the console runtime, the notices and the CLI must not
+    import it (Telegram mode does, with its sender, `bot.delivery`, and its keyboards)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bot.runtime, bot.cli.app, bot.notify, bot.service\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'telegram')\n"
+        "assert not loaded, loaded[:5]\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]

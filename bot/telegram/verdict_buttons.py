@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from typing import TYPE_CHECKING
 
 from bot.models import VerdictTally
 from bot.telegram.i18n import t
@@ -21,6 +20,9 @@ from bot.telegram.i18n import t
 MAX_DATA = 64  # bytes: Telegram's limit on callback data
 _DATA = re.compile(r"^v:([rnu]):([0-9a-f]{12})(?::([a-z][a-z0-9_]*))?$")
 RELEVANT, NOT_RELEVANT = "👍", "👎"
+
+if TYPE_CHECKING:  # python-telegram-bot is imported only where a keyboard is built: console
+    from telegram import InlineKeyboardMarkup  # mode (the sender printing) never loads it
 
 Row = list[tuple[str, str]]  # (button text, callback data)
 
@@ -143,6 +145,8 @@ def markup(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup | 
     """The Telegram keyboard of `rows`; None when there are none."""
     if not rows:
         return None
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
     )
