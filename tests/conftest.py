@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 
-from storage import make_engine, upgrade
+from tests.support.databases import migrated_engine
 
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("GEOALERT_TEST_POSTGRES_URL")
@@ -59,10 +59,7 @@ def _fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def engine(database_url: str) -> Iterator[sa.engine.Engine]:
     """A migrated engine on a fresh database."""
-    eng = make_engine(database_url)
-    upgrade(eng)
-    yield eng
-    eng.dispose()
+    yield from migrated_engine(database_url)
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ import sqlalchemy as sa
 
 from bot.models import FeedConfig, FetchResult, FetchState
 from bot.replicas import Replica
-from storage import make_engine, upgrade
 from storage.engine import session_scope
 from storage.feeds import record_fetches
 from storage.leases import LeasePolicy, claim_feeds, ensure_feeds
 from storage.locks import Holder
 from storage.replicas import claim_period
+from tests.support.databases import migrated_engine
 
 FEEDS = [FeedConfig(f"http://127.0.0.1:9/{n}.xml", f"Feed {n}") for n in range(30)]
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -25,10 +25,8 @@ NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def pg(postgres_url: str) -> Iterator[sa.engine.Engine]:
-    engine = make_engine(postgres_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
+    """A migrated engine on a fresh PostgreSQL schema (replicas need PostgreSQL)."""
+    yield from migrated_engine(postgres_url)
 
 
 def test_concurrent_claims_take_disjoint_feeds_and_a_lease_blocks_reclaiming(pg):
