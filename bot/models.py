@@ -191,14 +191,12 @@ class StoryPlan:
     """The story decisions of one batch of items, for the store to persist in a few statements.
 
     The store creates the stories of `new_keys` (in that order) and of `founded`, and returns
-    temporary key →
-    stored id; members of `absorbed` stories move to the story that absorbed them, `relocated`
-    members move to the given story, and stories left without members are deleted.
+    temporary key → stored id; `relocated` members move to the given story, and stories left
+    without members are deleted.
     """
 
     joins: tuple[StoryJoin, ...]  # new members, oldest first
     new_keys: tuple[int, ...]  # temporary keys of the stories to create
-    absorbed: dict[int, int]  # stored story id → the story it was merged into
     relocated: dict[str, int]  # stored member's item id → story key it moves to
     now: datetime
     founded: tuple[StoryLead, ...] = ()  # new stories with no member in `joins`

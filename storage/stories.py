@@ -9,7 +9,7 @@ its text, not the fetch time), else the earliest of any.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,11 +44,6 @@ _MEMBERS_SINCE = (
     )
     .where(_MEMBERS.c.published >= sa.bindparam("since"))
     .order_by(_MEMBERS.c.published, _MEMBERS.c.item_id)
-)
-_MOVE_MEMBERS = (
-    sa.update(_MEMBERS)
-    .where(_MEMBERS.c.story_id == sa.bindparam("gone"))
-    .values(story_id=sa.bindparam("kept"))
 )
 _RELOCATE_MEMBER = (
     sa.update(_MEMBERS)
@@ -175,16 +170,14 @@ class StoryRows:
 def save_story_plan(session: Session, plan: StoryPlan) -> dict[int, int]:
     """Persist the story decisions of one batch; return temporary story key → stored id.
 
-    A few statements whatever the batch: the absorbed stories' members move, the new stories
-    are inserted (their ids come back in one round trip) and the stored ones the items joined
-    updated, relocated members move, the memberships are inserted, and the stories a merge or
-    a move changed are recounted (those left empty deleted).
+    A few statements whatever the batch: the new stories are inserted (their ids come back in
+    one round trip) and the stored ones the items joined updated, relocated members move, the
+    memberships are inserted, and the stories a move changed are recounted (those left empty
+    deleted).
     """
-    absorbed, relocated, now = plan.absorbed, plan.relocated, plan.now
+    relocated, now = plan.relocated, plan.now
     # Read before anything moves: the stories relocated members leave.
     left = set(stories_of(session, list(relocated)).values()) if relocated else set()
-    if absorbed:
-        _move_members(session, absorbed)
     ids = _write_stories(session, plan.joins, plan.new_keys, now) if plan.joins else {}
     if plan.founded:  # dates and count are recounted below, from the members moved in
         rows = [{"lead_item_id": lead.item_id, "fingerprint": lead.fingerprint, "created_at": now,
@@ -204,26 +197,18 @@ def save_story_plan(session: Session, plan: StoryPlan) -> dict[int, int]:
     ]  # fmt: skip
     if members:
         session.execute(_INSERT_MEMBERS, members)
-    if absorbed or relocated:
-        touched = set(absorbed.values()) | left | {ids.get(k, k) for k in relocated.values()}
-        _recount(session, touched)
-        emptied = (set(absorbed) | left) - set(
-            session.execute(_STORIES_WITH_MEMBERS, {"ids": sorted(set(absorbed) | left)}).scalars()
+    if relocated:
+        _recount(session, left | {ids.get(k, k) for k in relocated.values()})
+        emptied = left - set(
+            session.execute(_STORIES_WITH_MEMBERS, {"ids": sorted(left)}).scalars()
         )
         if emptied:
             session.execute(sa.delete(_STORIES).where(_STORIES.c.id.in_(sorted(emptied))))
     return ids
 
 
-def _move_members(session: Session, absorbed: Mapping[int, int]) -> None:
-    """Move the members of merged stories into the stories that absorbed them (one statement)."""
-    session.execute(
-        _MOVE_MEMBERS, [{"gone": gone, "kept": kept} for gone, kept in sorted(absorbed.items())]
-    )
-
-
 def _recount(session: Session, story_ids: set[int]) -> None:
-    """Recompute lead, dates and member count of stories from their members (after a merge)."""
+    """Recompute lead, dates and member count of stories from their members (after a move)."""
     members: dict[int, list[tuple[str, datetime, str]]] = defaultdict(list)
     for story_id, item_id, published, origin in rows_in(session, _MEMBER_DATES, sorted(story_ids)):
         members[story_id].append((item_id, published, origin))

@@ -27,11 +27,12 @@ whatever it shares: different ordinals (the 11th and 12th packages), different v
 headlines (the Minsk and Astana summits), and opposite actions in the headlines (recognising
 against cutting ties).
 
-An item joins the story whose members, compared one by one, give the best score at or above
-`THRESHOLD`, unless one of the members compared vetoes it (no chaining through a report that
-fits two events); candidates are the members published within `WINDOW`. When an item reaches
-two stories that do not veto each other, the stories are one event told twice: the index
-merges them, so the stories formed do not depend on which of them arrived first.
+An item is first placed with the story of its closest member scoring at least `THRESHOLD`
+(unless a member of that story vetoes it); candidates are the members published within
+`WINDOW`. After each batch, `StoryIndex.settle` re-clusters the batch's neighbourhood with
+average linkage (`linkage`): two groups join when the mean score across them reaches the
+threshold and no pair vetoes, so a report close to one member only does not chain two events,
+and the stories formed do not depend on the order the reports arrived in.
 """
 
 from bot.stories.assign import StoryCache, StoryStore, assign_stories, group, group_batches

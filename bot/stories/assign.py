@@ -97,7 +97,6 @@ def assign_stories(
     """
     if cache is None:
         cache = StoryCache(window=window, threshold=threshold, started=now)
-    merged_before = set(cache.index.merged)
     ordered = sorted(items, key=lambda i: (i.published, i.id))
     known = store.stories_of([item.id for item in ordered])
     prints = fingerprints or {}
@@ -128,13 +127,7 @@ def assign_stories(
     index = cache.index
     # Re-cluster what this batch touched: the stories then do not depend on arrival order.
     moved = {c.item_id: c for c in index.settle(position[item.id] for item, _, _ in decided)}
-    absorbed = {
-        key: index.resolve(key)
-        for key in index.merged
-        if key not in merged_before and key < _TEMPORARY_KEYS
-    }  # stored stories merged into another: their members move
-    known = {item_id: index.resolve(key) for item_id, key in known.items()}
-    if not decided and not absorbed:
+    if not decided:
         return known
     joins = tuple(
         StoryJoin(item, index.story_at(position[item.id]), blob) for item, _, blob in decided
@@ -143,9 +136,7 @@ def assign_stories(
     batch = {j.item.id for j in joins}
     # Stored members the re-clustering moved.
     relocated = {
-        item_id: index.resolve(c.story_key)
-        for item_id, c in moved.items()
-        if item_id and item_id not in batch
+        item_id: c.story_key for item_id, c in moved.items() if item_id and item_id not in batch
     }
     # A re-clustering may split a stored story: the part that leaves, with no member of this
     # batch, becomes a new story led by its earliest member.
@@ -154,7 +145,6 @@ def assign_stories(
         joins=joins,
         new_keys=tuple(dict.fromkeys(k for j in joins if (k := j.story_key) > _TEMPORARY_KEYS)),
         founded=founded,
-        absorbed=absorbed,
         relocated=relocated,
         now=now,
     )
@@ -170,7 +160,7 @@ def _founded(
     """The new stories only stored members moved into, each with its earliest member."""
     leads: dict[int, StoryCandidate] = {}
     for candidate in moved:
-        key = index.resolve(candidate.story_key)
+        key = candidate.story_key
         if key > _TEMPORARY_KEYS and key not in alive:
             held = leads.get(key)
             if held is None or (candidate.published, candidate.item_id) < (

@@ -86,7 +86,6 @@ class StoryIndex:
         # no list for those halves the index's memory)
         self._by_sketch: dict[int, int | list[int]] = {}
         self.weights = Weights(bundled_prior())
-        self.merged: dict[int, int] = {}  # story key → the story it was merged into
         self._members: dict[int, list[int]] = defaultdict(list)  # story → member positions
         self._probe: tuple[Fingerprint | None, _Terms | None] = (None, None)  # last decided
         self._fits: dict[int, float] = {}  # the last `place`: members it scored at threshold
@@ -117,36 +116,20 @@ class StoryIndex:
             else:
                 self._candidates[position] = replace(candidate, story_key=key)
         self._temporary = pending
-        merged = {}
-        for gone in self.merged:
-            kept = self.resolve(gone)
-            merged[keys.get(gone, gone)] = keys.get(kept, kept)
-        # SQLite hands out the id of a deleted story again (a merged story's row is deleted):
-        # a new story with that id is not the old one. No member carries the old key any
-        # more (`place` re-keys them), so the stale entry goes.
-        for new in keys.values():
-            merged.pop(new, None)
-        self.merged = merged
         for old, new in keys.items():
             if old in self._members:
                 self._members[new].extend(self._members.pop(old))
 
     def story_at(self, position: int) -> int:
-        """The story of the member added `position`-th (after merges and moves)."""
-        return self.resolve(self._candidates[position].story_key)
-
-    def resolve(self, key: int) -> int:
-        """The story a key stands for now (the story it was merged into, if it was)."""
-        while key in self.merged:
-            key = self.merged[key]
-        return key
+        """The story of the member added `position`-th (after moves)."""
+        return self._candidates[position].story_key
 
     def add(self, candidate: StoryCandidate, *, count: bool = True) -> None:
         """Make a story member available to later `assign` calls; `count` it in the term
         weights (the reports of the current poll are not: see `assign.StoryCache`)."""
         index = len(self._candidates)
         self._candidates.append(candidate)
-        self._members[self.resolve(candidate.story_key)].append(index)
+        self._members[candidate.story_key].append(index)
         fp = candidate.fingerprint
         probe_fp, probe = self._probe
         terms = probe if probe_fp is fp and probe is not None else _Terms.of(fp)
@@ -203,26 +186,13 @@ class StoryIndex:
         return found
 
     def assign(self, fp: Fingerprint, published: datetime) -> int | None:
-        """The story `fp` would join (None: a new story); changes nothing."""
-        return self._decide(fp, published)[0]
+        """The story `fp` would be placed in (None: a new story); changes nothing."""
+        return self._decide(fp, published)
 
     def place(self, fp: Fingerprint, published: datetime) -> int | None:
-        """The story `fp` joins (None: a new story). When it reaches several stories that do not
-        veto one another, they are one event told twice: they are merged into the oldest one
-        (`merged`), which it joins. `add` it next."""
-        target, kept = self._decide(fp, published)
-        if target is None:
-            return None
-        for key in kept:
-            if key != target:
-                self.merged[key] = target
-                moving = self._members.pop(key, [])
-                for position in moving:
-                    self._candidates[position] = replace(
-                        self._candidates[position], story_key=target
-                    )
-                self._members[target].extend(moving)
-        return target
+        """The story `fp` is first placed in (None: a new story); `add` it next. `settle`
+        revises the placement with the rest of the batch."""
+        return self._decide(fp, published)
 
     def settle(self, positions: Iterable[int]) -> list[StoryCandidate]:
         """Re-cluster the neighbourhood of these members from scratch; return the members
@@ -274,7 +244,7 @@ class StoryIndex:
                 seen.add(i)
                 frontier.extend(j for j in self._neighbours(i) if j not in seen)
                 # …and the other members of its story: a story is re-clustered whole
-                key = self.resolve(self._candidates[i].story_key)
+                key = self._candidates[i].story_key
                 frontier.extend(j for j in self._members.get(key, ()) if j not in seen)
         return sorted(seen, key=self._order)
 
@@ -288,13 +258,13 @@ class StoryIndex:
         taken: set[int] = set()
         moved = []
         for group in clusters:
-            held = Counter(self.resolve(self._candidates[i].story_key) for i in group)
+            held = Counter(self._candidates[i].story_key for i in group)
             free = sorted((k for k in held if k not in taken), key=lambda k: (-held[k], k))
             key = free[0] if free else self.temporary_key()
             taken.add(key)
             for i in group:
                 candidate = self._candidates[i]
-                home = self.resolve(candidate.story_key)
+                home = candidate.story_key
                 if home == key:
                     continue
                 self._candidates[i] = replace(candidate, story_key=key)
@@ -326,7 +296,7 @@ class StoryIndex:
         score = _score(self._terms[i], self._terms[j], self.weights)
         return max(near, score * recency(a.published - b.published))
 
-    def _decide(self, fp: Fingerprint, published: datetime) -> tuple[int | None, list[int]]:
+    def _decide(self, fp: Fingerprint, published: datetime) -> int | None:
         """The story `fp` joins (its closest member's, unless a member of that story vetoes
         it), as a first placement that `settle` revises; records the members it scores at or
         above the threshold with (its links)."""
@@ -350,7 +320,7 @@ class StoryIndex:
             )
             if i not in by_terms and near < NEAR_DUPLICATE:
                 continue  # a shared shingle and not two shared terms: unrelated
-            key = self.resolve(candidate.story_key)
+            key = candidate.story_key
             if near >= NEAR_DUPLICATE:
                 score = near
             elif vetoed(probe, self._terms[i]):
@@ -364,7 +334,7 @@ class StoryIndex:
                 best[key] = max(best.get(key, 0.0), score)
         self._fits = fits
         joined = sorted((k for k in best if k not in refused), key=lambda k: (-best[k], k))
-        return (joined[0], joined[:1]) if joined else (None, [])
+        return joined[0] if joined else None
 
     def _link(self, i: int, fits: Mapping[int, float]) -> None:
         """Record member `i`'s links (both directions)."""
