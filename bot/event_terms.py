@@ -33,6 +33,7 @@ from importlib import resources
 
 import yaml
 
+from bot import compiled_lexicon
 from bot.text import has_cyrillic, stem, tokens
 
 WORD, CONCEPT, ENTITY, CITY, ACTION, NUMBER, ORDINAL, DATE = range(8)
@@ -243,10 +244,16 @@ def _polities(data: dict[str, object], countries: list[object]) -> dict[int, int
 
 @cache
 def lexicon() -> Lexicon:
-    """The bundled lexicon (bot/data/event_lexicon.yaml), compiled once per process."""
-    source = resources.files("bot").joinpath("data/event_lexicon.yaml")
+    """The bundled lexicon (bot/data/event_lexicon.yaml), once per process: read compiled
+    (`bot.compiled_lexicon`) when that was compiled from this YAML, else compiled here."""
+    source = resources.files("bot").joinpath(compiled_lexicon.SOURCE).read_bytes()
+    parts = compiled_lexicon.bundled(source)
+    return Lexicon(**parts) if parts is not None else compile_yaml(source)
+
+
+def compile_yaml(source: bytes) -> Lexicon:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x faster to parse
-    return compile_lexicon(yaml.load(source.read_text(encoding="utf-8"), Loader=loader))
+    return compile_lexicon(yaml.load(source.decode("utf-8"), Loader=loader))
 
 
 _SENTENCE_WORDS = re.compile(r"[^\W_]+|[.!?:;«»\"\n]")
@@ -372,3 +379,8 @@ def _phrase_at(words: list[str], start: int, lex: Lexicon) -> tuple[int, tuple[i
         if key not in lex.prefixes:
             break
     return found
+
+
+if __name__ == "__main__":  # python -m bot.event_terms: rebuild the compiled lexicon
+    _source = resources.files("bot").joinpath(compiled_lexicon.SOURCE).read_bytes()
+    print("wrote", compiled_lexicon.write(compile_yaml(_source), _source))
