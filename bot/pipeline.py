@@ -16,6 +16,7 @@ import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot import poll_report
 from bot.dates import with_text_dates
 from bot.errors import CorpusError, DatabaseError, RuleError, StorageError
 from bot.event_terms import lexicon
@@ -96,28 +97,40 @@ class Pipeline:
                 self._stories = StoryCache(started=self._stories.started)  # 10,000 new items)
 
     async def _poll(self, *, corpus: bool, feeds: bool, force: bool) -> PollReport:
-        report = PollReport()
         polled = tuple(self.feeds)  # this poll's feeds, whatever a reload does meanwhile
-        if feeds and self.http is not None and polled:
+        fetching = feeds and self.http is not None and bool(polled)
+        if fetching:
             self._start_parsing_processes()
-        if corpus and self.seeds_dir is not None:
-            report.merge(await asyncio.to_thread(self._ingest_corpus))
-        if not (feeds and self.http is not None and polled):
-            return report
+        # The corpus is stored while the first feeds are on their way, not before them.
+        with_seeds = corpus and self.seeds_dir is not None
+        seeds = (
+            asyncio.ensure_future(asyncio.to_thread(self._ingest_corpus)) if with_seeds else None
+        )
+        fetched = PollReport()
+        try:
+            if fetching:
+                await self._poll_feeds(polled, force, fetched)
+        finally:
+            report = await seeds if seeds is not None else PollReport()
+        report.merge(fetched)  # the corpus's matches first, as a reader expects
+        return report
+
+    async def _poll_feeds(
+        self, polled: Sequence[FeedConfig], force: bool, report: PollReport
+    ) -> None:
         if self.leases is not None:  # replicas: poll the feeds leased, a batch at a time
             left = polled
             while claimed := await self._claim(left, force, report, first=left is polled):
                 await self._fetch([f for f in left if f.url in claimed],
                                   {u: (st, True) for u, st in claimed.items()}, report)  # fmt: skip
                 left = tuple(f for f in left if f.url not in claimed)
-            return report
+            return
         try:
             plan = await asyncio.to_thread(self._plan, polled, force)
         except StorageError as exc:
-            report.merge(_database_failed("feed states", exc))
-            return report
+            report.merge(poll_report.database_failed("feed states", exc))
+            return
         await self._fetch(polled, plan, report)
-        return report
 
     async def _claim(
         self, polled: Sequence[FeedConfig], force: bool, report: PollReport, *, first: bool
@@ -134,7 +147,7 @@ class Pipeline:
         try:
             return await asyncio.to_thread(claim)
         except StorageError as exc:
-            report.merge(_database_failed("feed leases", exc))
+            report.merge(poll_report.database_failed("feed leases", exc))
             return {}
 
     async def _fetch(self, polled: Sequence[FeedConfig], plan: Plan, report: PollReport) -> None:
@@ -218,7 +231,7 @@ class Pipeline:
                 with self._writer, session_scope(self.engine) as session:
                     done = index_pending(session)
             except StorageError as exc:  # still queued: indexed after the next poll
-                log.warning("search index not updated reason=%s", _first_line(exc))
+                log.warning("search index not updated reason=%s", poll_report.first_line(exc))
                 return indexed
             if not done:
                 return indexed
@@ -269,7 +282,7 @@ class Pipeline:
                 report.feed_events = record_fetches(session, results, now=now,
                     pause_after=self.pause_after, interval=self.poll_interval)  # fmt: skip
         except StorageError as exc:  # the next poll fetches them again: nothing is lost
-            return _database_failed("feed states", exc)
+            return poll_report.database_failed("feed states", exc)
         return report
 
     def _store_retrying(
@@ -288,9 +301,9 @@ class Pipeline:
                 # The failed transaction may have added stories that do not exist: rebuild.
                 self._stories = StoryCache(started=self._stories.started)
                 if attempt == DB_ATTEMPTS:
-                    return _database_failed(source, exc)
+                    return poll_report.database_failed(source, exc)
                 log.warning("database busy source=%s attempt=%d reason=%s", source, attempt,
-                            _first_line(exc))  # fmt: skip
+                            poll_report.first_line(exc))  # fmt: skip
                 time.sleep(DB_RETRY_DELAY * attempt)
         raise AssertionError("unreachable")
 
@@ -383,13 +396,3 @@ def _enqueue_watches(
             thread_id=watch.thread_id, now=now,
         )  # fmt: skip
     return bool(hits)
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(getattr(exc, "orig", None) or exc).splitlines()[0]
-
-
-def _database_failed(source: str, exc: BaseException) -> PollReport:
-    reason = _first_line(exc)
-    log.error("database error source=%s reason=%s; will retry on the next poll", source, reason)
-    return PollReport(errors=[f"{source}: database error: {reason}"])

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bot.models import FeedConfig, StoredMatch
 from storage.feeds import FeedEvent
+
+log = logging.getLogger("bot.pipeline")  # the poll's own log lines
 
 FETCH_CONCURRENCY = 256  # feeds fetched at once: waiting on far-away servers costs no CPU
 PER_HOST_CONCURRENCY = 4  # …but never more than this many at once from one server
@@ -67,3 +70,15 @@ class PollReport:
         self.errors.extend(other.errors)
         self.alerts_queued += other.alerts_queued
         self.feed_events.extend(other.feed_events)
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of a database error (the driver's own message when it has one)."""
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0]
+
+
+def database_failed(source: str, exc: BaseException) -> PollReport:
+    """The one log line and the report of a store that failed for good this poll."""
+    reason = first_line(exc)
+    log.error("database error source=%s reason=%s; will retry on the next poll", source, reason)
+    return PollReport(errors=[f"{source}: database error: {reason}"])
