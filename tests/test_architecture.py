@@ -79,6 +79,25 @@ def test_no_module_is_over_400_lines() -> None:
     assert long == {}
 
 
+def test_the_main_process_does_not_load_the_feed_parser() -> None:
+    """feedparser and charset-normalizer cost about 11 MB: the parsing processes load them
+    (`bot.sources.worker.prepare`); the process that fetches and stores does not."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bot.runtime, bot.cli.app, bot.pipeline, bot.wiring, bot.sources.fetch\n"
+        "heavy = {'feedparser', 'charset_normalizer'}\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
+        "assert not loaded, loaded[:5]\n"
+        "from bot.sources import worker\n"
+        "worker.prepare(None)\n"
+        "assert 'feedparser' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_console_mode_does_not_load_python_telegram_bot() -> None:
     """PTB costs several MB per process: the console runtime, the notices and the CLI must not
     import it (Telegram mode does, with its sender, `bot.delivery`, and its keyboards)."""

@@ -27,7 +27,7 @@ from bot import __version__
 from bot.matching import RuleSet
 from bot.models import FeedConfig, FetchResult, FetchState
 from bot.sources import netguard
-from bot.sources.parse import MAX_ITEMS
+from bot.sources.limits import MAX_ITEMS
 from bot.sources.worker import FetchFailed, Response, failed, finish
 
 log = logging.getLogger(__name__)

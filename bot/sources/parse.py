@@ -27,6 +27,7 @@ import feedparser
 from bot.models import DateOrigin, FeedConfig, Item, make_item_id
 from bot.sources.charset import repair_encoding
 from bot.sources.feeddates import feed_date, named_zone
+from bot.sources.limits import MAX_ITEMS
 from bot.sources.links import canonical_link
 from bot.sources.markup import fix_markup
 from bot.sources.plainfeed import read_plain_feed
@@ -38,7 +39,6 @@ log = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 20_000
 MAX_TITLE_CHARS = 300  # a derived or runaway title is cut here
 MAX_RAW_CHARS = 50 * MAX_TEXT_CHARS  # markup beyond this is never even stripped
-MAX_ITEMS = 1000  # entries kept from one feed document: the newest
 FUTURE_SLACK = timedelta(days=1)  # dates further ahead than this are not trusted
 OLDEST_TRUSTED = datetime(1995, 1, 1, tzinfo=UTC)  # older dates are epoch/default-value junk
 _HARMLESS_BOZO = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)

@@ -1,5 +1,9 @@
 """What a parsing process runs: turn a fetched body into items, match and fingerprint them.
 
+The feed parser (`bot.sources.parse`: feedparser, charset-normalizer, about 11 MB) is imported
+on first use, by `prepare` in a parsing process: the main process, which only fetches and
+stores when parsing processes exist, never loads it.
+
 This module imports only the feed parser, the rules engine and the story fingerprint — no
 HTTP client, database or Telegram library — because a parsing process imports what it needs
 to unpickle its work: a process started through `bot.pipeline` imported SQLAlchemy, httpx and
@@ -16,7 +20,6 @@ from datetime import datetime
 from bot.event_terms import lexicon
 from bot.matching import RuleSet
 from bot.models import FeedConfig, FetchResult, FetchState
-from bot.sources.parse import parse_feed
 from bot.stories import fingerprint
 
 log = logging.getLogger("bot.sources.fetch")  # the fetch's one log line per failed feed
@@ -61,6 +64,8 @@ def finish(
     )
     if digest == state.content_hash:
         return FetchResult(feed=feed, state=new_state, not_modified=True, status=response.status)
+    from bot.sources.parse import parse_feed
+
     items, problem = parse_feed(
         response.body, feed, fetched=now, content_type=response.content_type, max_items=max_items
     )
@@ -94,7 +99,10 @@ def failed(feed: FeedConfig, state: FetchState, exc: FetchFailed) -> FetchResult
 
 def prepare(rules: RuleSet | None) -> None:
     """Runs first in each parsing process: unpickling `rules` compiled them (cached for the
-    process); the story lexicon that fingerprints matched items is loaded here."""
+    process); the story lexicon that fingerprints matched items and the parser are loaded
+    here."""
+    import bot.sources.parse  # noqa: F401
+
     lexicon()
 
 
