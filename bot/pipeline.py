@@ -23,6 +23,7 @@ from bot.event_terms import lexicon
 from bot.matching import RuleSet
 from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch, TopicMatch
 from bot.poll_report import PER_HOST_CONCURRENCY, FetchLimits, PollReport
+from bot.search_indexer import SearchIndexer
 from bot.sources.corpus import load_corpus
 from bot.sources.fetch import fetch_feed
 from bot.sources.parse_pool import ParsePool
@@ -34,7 +35,6 @@ from storage import stories as story_store
 from storage.engine import session_scope
 from storage.feeds import poll_plan, record_fetch, record_fetches
 from storage.leases import LeasePolicy, claim_feeds, ensure_feeds
-from storage.search import index_pending
 from storage.watches import active_watches
 
 log = logging.getLogger(__name__)
@@ -75,12 +75,14 @@ class Pipeline:
     _busy: set[str] = field(default_factory=set)
     _writer: threading.Lock = field(default_factory=threading.Lock)
     _parsers: ParsePool = field(init=False)
+    _indexer: SearchIndexer = field(init=False)
     _stories: StoryCache = field(default_factory=StoryCache)
     _polls: int = 0  # polls in progress
     _watch_cache: tuple[tuple[Watch, ...], RuleSet | None, dict[str, Watch]] = ((), None, {})
 
     def __post_init__(self) -> None:
         self._parsers = ParsePool(self._portable_rules)
+        self._indexer = SearchIndexer(self.engine, self._writer)
 
     async def poll(
         self, *, corpus: bool = True, feeds: bool = True, force: bool = False
@@ -212,30 +214,15 @@ class Pipeline:
     async def update(
         self, *, feeds: bool = True, force: bool = False, corpus: bool = True
     ) -> PollReport:
-        """One poll, then the search indexing of what it stored: what every caller that polls
-        for good runs (the bot, console mode, `geoalert scan`). The poll's alerts are queued
-        (and their delivery started) before the indexing begins."""
-        report = await self.poll(feeds=feeds, force=force, corpus=corpus)
-        await self.index_search()
-        return report
+        """One poll and the search indexing of what it stored: what every caller that polls
+        for good runs (the bot, console mode, `geoalert scan`). The index takes small batches
+        between the poll's stores, and the rest once the poll is done."""
+        return await self._indexer.while_polling(self.poll(feeds=feeds, force=force, corpus=corpus))
 
     async def index_search(self) -> int:
         """Index the items stored since the last call for `/search` (SQLite; PostgreSQL indexes
-        on insert); `update()` runs it after each poll. Returns the queued items taken."""
-        return await asyncio.to_thread(self._index_search)
-
-    def _index_search(self) -> int:
-        indexed = 0
-        while True:  # one transaction per batch: bot commands write in between
-            try:
-                with self._writer, session_scope(self.engine) as session:
-                    done = index_pending(session)
-            except StorageError as exc:  # still queued: indexed after the next poll
-                log.warning("search index not updated reason=%s", poll_report.first_line(exc))
-                return indexed
-            if not done:
-                return indexed
-            indexed += done
+        on insert). Returns the queued items taken."""
+        return await self._indexer.drain()
 
     @property
     def _parse_pool(self) -> ProcessPoolExecutor | None:
