@@ -81,13 +81,14 @@ def test_no_module_is_over_400_lines() -> None:
 
 def test_the_main_process_does_not_load_the_feed_parser() -> None:
     """feedparser and charset-normalizer cost about 11 MB: the parsing processes load them
-    (`bot.sources.worker.prepare`); the process that fetches and stores does not."""
+    (`bot.sources.worker.prepare`); the process that fetches and stores does not. Nor does it
+    load httpx's command-line client (rich, click: installed here beside the test tools)."""
     import subprocess
     import sys
 
     code = (
         "import sys, bot.runtime, bot.cli.app, bot.pipeline, bot.wiring, bot.sources.fetch\n"
-        "heavy = {'feedparser', 'charset_normalizer'}\n"
+        "heavy = {'feedparser', 'charset_normalizer', 'rich', 'click'}\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
         "assert not loaded, loaded[:5]\n"
         "from bot.sources import worker\n"
