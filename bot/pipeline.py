@@ -72,6 +72,7 @@ class Pipeline:
     on_alerts: Callable[[], None] | None = None
     leases: LeasePolicy | None = None  # replicas on PostgreSQL: poll only the feeds leased
     clock: Callable[[], datetime] = _utcnow
+    parsers: ParsePool | None = None  # parsing processes started before the pipeline was built
     _busy: set[str] = field(default_factory=set)
     _writer: threading.Lock = field(default_factory=threading.Lock)
     _parsers: ParsePool = field(init=False)
@@ -81,7 +82,7 @@ class Pipeline:
     _watch_cache: tuple[tuple[Watch, ...], RuleSet | None, dict[str, Watch]] = ((), None, {})
 
     def __post_init__(self) -> None:
-        self._parsers = ParsePool(self._portable_rules)
+        self._parsers = self.parsers or ParsePool(self._portable_rules)
         self._indexer = SearchIndexer(self.engine, self._writer)
 
     async def poll(

@@ -14,6 +14,7 @@ from bot.matching import RuleSet, load_rules
 from bot.models import FeedConfig
 from bot.pipeline import Pipeline
 from bot.sources.feedlist import load_feeds
+from bot.sources.parse_pool import ParsePool
 from storage import make_engine, upgrade
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,9 @@ def build_pipeline(
     *,
     feeds: Sequence[FeedConfig] | None = None,
     on_alerts: Callable[[], None] | None = None,
+    parsers: ParsePool | None = None,
 ) -> Pipeline:
-    """A pipeline over the configured corpus and feeds."""
+    """A pipeline over the configured corpus and feeds (and `parsers`, when already started)."""
     seeds = settings.seeds_dir if settings.seeds_dir.exists() else None
     if seeds is None:
         log.warning("seed corpus not found dir=%s; skipping it", settings.seeds_dir)
@@ -88,6 +90,7 @@ def build_pipeline(
         pause_after=settings.feed_pause_after,
         parse_workers=settings.parse_workers,
         on_alerts=on_alerts,
+        parsers=parsers,
     )
 
 

@@ -16,6 +16,15 @@ from bot.render import match_json, match_line
 
 def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
     """One pass over the corpus and feeds; print each new match."""
+    from bot.sources.parse_pool import ParsePool
+
+    # The parsing processes start first: they import the parser and load the lexicon while
+    # this process imports the rest, loads the rules and opens the database (about a second).
+    # The rules reach them with the first feed each parses.
+    parsers = ParsePool(lambda: None)
+    if not args.no_feeds:
+        parsers.start_soon(settings.parse_workers)
+
     from bot.sources.fetch import make_http_client
     from bot.wiring import build_pipeline, initial_rules, open_store
 
@@ -26,7 +35,7 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
         http = None
         if not args.no_feeds:
             http = make_http_client(settings.fetch_timeout, settings.max_redirects)
-        pipeline = build_pipeline(settings, engine, lambda: rules, http)
+        pipeline = build_pipeline(settings, engine, lambda: rules, http, parsers=parsers)
         try:
             report = await pipeline.update(feeds=not args.no_feeds)
         finally:
