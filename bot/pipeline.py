@@ -17,30 +17,26 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot import poll_report
-from bot.dates import with_text_dates
-from bot.errors import CorpusError, DatabaseError, RuleError, StorageError
+from bot.errors import CorpusError, DatabaseError, StorageError
 from bot.event_terms import lexicon
 from bot.matching import RuleSet
-from bot.models import FeedConfig, FetchResult, FetchState, Item, StoredMatch, TopicMatch
+from bot.models import FeedConfig, FetchResult, FetchState, Item
 from bot.poll_report import PER_HOST_CONCURRENCY, FetchLimits, PollReport
+from bot.poll_store import Batch, WatchCache, store_batch
 from bot.search_indexer import SearchIndexer
 from bot.sources.corpus import load_corpus
 from bot.sources.fetch import fetch_feed
 from bot.sources.parse_pool import ParsePool
-from bot.stories import Fingerprint, StoryCache, assign_stories
-from bot.watches import Watch, compile_watches
-from storage import items as item_store
-from storage import outbox
-from storage import stories as story_store
+from bot.stories import StoryCache
 from storage.engine import session_scope
-from storage.feeds import poll_plan, record_fetch, record_fetches
+from storage.feeds import poll_plan, record_fetches
 from storage.leases import LeasePolicy, claim_feeds, ensure_feeds
-from storage.watches import active_watches
 
 log = logging.getLogger(__name__)
 
 DB_ATTEMPTS = 3
 DB_RETRY_DELAY = 0.5  # seconds, times the attempt number
+GROUP_ITEMS = 2000  # a group commit takes feeds until it holds this many items
 
 
 Plan = dict[str, tuple[FetchState, bool]]  # feed URL → (conditional-GET state, due)
@@ -79,7 +75,11 @@ class Pipeline:
     _indexer: SearchIndexer = field(init=False)
     _stories: StoryCache = field(default_factory=StoryCache)
     _polls: int = 0  # polls in progress
-    _watch_cache: tuple[tuple[Watch, ...], RuleSet | None, dict[str, Watch]] = ((), None, {})
+    _watches: WatchCache = field(default_factory=WatchCache)
+    _queued: list[tuple[list[Item], FetchResult, str, asyncio.Future[PollReport]]] = field(
+        default_factory=list
+    )
+    _flusher: asyncio.Future[None] | None = None
 
     def __post_init__(self) -> None:
         self._parsers = self.parsers or ParsePool(self._portable_rules)
@@ -173,7 +173,7 @@ class Pipeline:
         except CorpusError as exc:
             log.error("corpus load failed dir=%s reason=%s", self.seeds_dir, exc)
             return PollReport(errors=[f"corpus: {exc}"])
-        return self._store_retrying(items, None, "corpus")
+        return self._store_retrying([(items, None, "corpus")])
 
     async def _poll_feed(
         self,
@@ -201,7 +201,7 @@ class Pipeline:
                 report = PollReport()
             else:
                 items = list(result.items)
-                report = await asyncio.to_thread(self._store_retrying, items, result, feed.name)
+                report = await self._store_feed(items, result, feed.name)
                 if report.alerts_queued and self.on_alerts is not None:
                     self.on_alerts()
             report.feeds_polled = 1
@@ -274,113 +274,62 @@ class Pipeline:
         return report
 
     def _store_retrying(
-        self, items: list[Item], fetch: FetchResult | None, source: str
+        self, batch: Sequence[tuple[list[Item], FetchResult | None, str]]
     ) -> PollReport:
         """`_store`, retried when the database is locked or the connection dropped.
 
         Nothing is half-written: each attempt is one transaction. When every attempt fails,
-        the fetch state is not saved either, so the next poll fetches the feed again.
+        the fetch states are not saved either, so the next poll fetches those feeds again.
         """
+        sources = ", ".join(source for _, _, source in batch)
         for attempt in range(1, DB_ATTEMPTS + 1):
             try:
                 with self._writer:  # one writer at a time: SQLite takes one anyway
-                    return self._store(items, fetch)
+                    return self._store([(items, fetch) for items, fetch, _ in batch])
             except DatabaseError as exc:
                 # The failed transaction may have added stories that do not exist: rebuild.
                 self._stories = StoryCache(started=self._stories.started)
                 if attempt == DB_ATTEMPTS:
-                    return poll_report.database_failed(source, exc)
-                log.warning("database busy source=%s attempt=%d reason=%s", source, attempt,
+                    report = PollReport()
+                    for _, _, source in batch:
+                        report.merge(poll_report.database_failed(source, exc))
+                    return report
+                log.warning("database busy source=%s attempt=%d reason=%s", sources, attempt,
                             poll_report.first_line(exc))  # fmt: skip
                 time.sleep(DB_RETRY_DELAY * attempt)
         raise AssertionError("unreachable")
 
-    def _watch_rules(
-        self, session: Session, now: datetime
-    ) -> tuple[RuleSet | None, dict[str, Watch]]:
-        """The compiled personal watches, recompiled only when they changed."""
-        watches = tuple(active_watches(session, created_before=now))
-        cached, rules, watch_of = self._watch_cache
-        if watches == cached:
-            return rules, watch_of
-        if not watches:
-            self._watch_cache = (watches, None, {})
-            return None, {}
-        try:
-            rules, watch_of = compile_watches(watches)
-        except RuleError as exc:  # validated when saved, so only a changed syntax gets here
-            log.error("personal watches not compiled reason=%s", exc)
-            rules, watch_of = None, {}
-        self._watch_cache = (watches, rules, watch_of)
-        return rules, watch_of
+    async def _store_feed(self, items: list[Item], fetch: FetchResult, source: str) -> PollReport:
+        """Store one feed's items. Feeds that arrive while a transaction runs wait for the
+        next one and share it (group commit); the batch's report goes to its first feed."""
+        done: asyncio.Future[PollReport] = asyncio.get_running_loop().create_future()
+        self._queued.append((items, fetch, source, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.ensure_future(self._flush())
+        return await done
 
-    def _store(self, items: list[Item], fetch: FetchResult | None) -> PollReport:
-        """Store new items, their matches and their alerts in one transaction."""
-        now = self.clock()
-        ruleset = self.rules()
-        report = PollReport()
+    async def _flush(self) -> None:
+        while self._queued:
+            size, take = 0, 0
+            while take < len(self._queued) and (take == 0 or size < GROUP_ITEMS):
+                size += len(self._queued[take][0])
+                take += 1
+            batch, self._queued = self._queued[:take], self._queued[take:]
+            try:
+                report = await asyncio.to_thread(self._store_retrying, [b[:3] for b in batch])
+            except Exception as exc:  # each waiting feed gets it
+                for *_, done in batch:
+                    if not done.done():  # its poll may have been cancelled meanwhile
+                        done.set_exception(exc)
+                continue
+            for k, (*_, done) in enumerate(batch):
+                if not done.done():
+                    done.set_result(report if k == 0 else PollReport())
+
+    def _store(self, batch: Batch) -> PollReport:
+        """Store the batch's new items, matches, stories and alerts in one transaction."""
         with session_scope(self.engine) as session:
-            if fetch is not None:
-                event = record_fetch(session, fetch, now=now, pause_after=self.pause_after,
-                                     interval=self.poll_interval)  # fmt: skip
-                if event is not None:
-                    report.feed_events.append(event)
-            fresh = item_store.add_new_items(session, with_text_dates(items, now))
-            report.new_items = len(fresh)
-            watch_rules, watch_of = self._watch_rules(session, now)
-            instant = frozenset(t.id for t in ruleset.topics if t.priority == "high")
-            # Matched where the feed was parsed (another process) when it could be.
-            early = dict(fetch.matches) if fetch and fetch.matches is not None else None
-            matched: dict[str, Sequence[TopicMatch]] = {}
-            watched: set[str] = set()
-            for item in fresh:
-                if watch_rules is not None and _enqueue_watches(
-                    session, item, watch_rules, watch_of, now, report
-                ):
-                    watched.add(item.id)
-                if early is None:
-                    topics: Sequence[TopicMatch] = ruleset.match(
-                        item.title, item.text, item.language
-                    )
-                else:
-                    topics = early.get(item.id, ())
-                if topics:
-                    matched[item.id] = topics
-            # Stories group the items someone is alerted about: a topic's or a watch's.
-            storied = [item for item in fresh if item.id in matched or item.id in watched]
-            prints = dict(fetch.fingerprints) if fetch else {}
-            assign_stories(
-                story_store.StoryRows(session), storied, now=now, cache=self._stories,
-                fingerprints={i.id: Fingerprint.from_bytes(prints[i.id]) for i in storied
-                              if i.id in prints},
+            return store_batch(
+                session, batch, ruleset=self.rules(), now=self.clock(), stories=self._stories,
+                watches=self._watches, pause_after=self.pause_after, interval=self.poll_interval,
             )  # fmt: skip
-            stored = item_store.add_matches_many(session, matched, now=now)
-            report.alerts_queued += outbox.enqueue_alerts_many(
-                session, [(i, [m.topic for m in new]) for i, new in stored.items() if new],
-                now=now, instant_topics=instant,
-            )  # fmt: skip
-            report.new_matches.extend(
-                StoredMatch(item, tuple(stored[item.id]), now)
-                for item in fresh
-                if item.id in stored
-            )
-        return report
-
-
-def _enqueue_watches(
-    session: Session,
-    item: Item,
-    rules: RuleSet,
-    watch_of: dict[str, Watch],
-    now: datetime,
-    report: PollReport,
-) -> bool:
-    """Queue the item's alerts for the personal watches it matches; whether it matched one."""
-    hits = rules.match(item.title, item.text, item.language)
-    for hit in hits:
-        watch = watch_of[hit.topic]
-        report.alerts_queued += outbox.enqueue_direct(
-            session, watch.chat_id, item.id, [f"watch_{watch.name}"],
-            thread_id=watch.thread_id, now=now,
-        )  # fmt: skip
-    return bool(hits)

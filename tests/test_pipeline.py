@@ -266,3 +266,46 @@ async def test_a_failing_feed_backs_off_then_recovers(engine, repo, server):
     with Session(engine) as s:
         status = next(f for f in feed_statuses(s) if f.name == "flaky")
     assert status.last_error is None and status.consecutive_failures == 0
+
+
+async def test_feeds_that_finish_while_the_database_is_busy_share_one_commit(
+    repo, server, tmp_path
+):
+    """Group commit: while another writer holds SQLite's lock, the feeds that finish queue up
+    and are stored together once it lets go (one commit, not one per feed); every feed's items
+    and fetch state are stored."""
+    import sqlite3
+    import threading
+
+    import sqlalchemy as sa
+
+    from tests.support.databases import migrated_engine
+
+    path = tmp_path / "group.db"
+    commits: list[int] = []
+    for engine in migrated_engine(f"sqlite:///{path}"):
+        sa.event.listen(engine, "commit", lambda _conn: commits.append(1))
+        names = ("rss2.xml", "atom.xml", "rdf.xml", "ru.xml")
+        feeds = [FeedConfig(url=server.url(f"/feeds/{name}"), name=name) for name in names]
+        other_writer = sqlite3.connect(path, check_same_thread=False)
+        other_writer.execute("BEGIN IMMEDIATE")
+        release = threading.Timer(1.5, other_writer.commit)
+        release.start()
+        try:
+            async with make_http_client(2.0, 5) as http:
+                pipeline = make_pipeline(engine, repo, feeds, http)
+                pipeline.parse_workers = 0  # parsed here: the test does not wait for processes
+                report = await pipeline.poll(corpus=False)
+        finally:
+            release.join()
+            other_writer.close()
+        assert report.errors == []
+        # One commit for the first feed (it waited for the lock) and one for the three that
+        # finished meanwhile; one per feed (4) without grouping.
+        assert len(commits) <= 2, len(commits)
+        with Session(engine) as s:
+            statuses = {st.url: st for st in feed_statuses(s)}
+            assert {f.url for f in feeds} <= set(statuses)
+            assert all(statuses[f.url].last_success_at is not None for f in feeds)
+            assert all(statuses[f.url].items > 0 for f in feeds)
+            assert report.new_items == totals(s)[0]
