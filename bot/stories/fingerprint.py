@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.event_names import names_in
 from bot.event_terms import (
     ACTION,
     KEY_MASK,
@@ -20,7 +21,6 @@ from bot.event_terms import (
     event_terms,
     kind_of,
     lexicon,
-    names_in,
     stem,
     tokens,
 )
