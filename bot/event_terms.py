@@ -130,6 +130,8 @@ class Lexicon:
     capitals: dict[str, str]  # city key → the country key it also stands for
     countries: frozenset[int]  # ENTITY term values of sovereign states
     polities: dict[int, int]  # ENTITY term → the polity it acts for (`polity_of`)
+    negations: dict[str, str]  # action key → the action key it means negated ("not attend")
+    refusals: frozenset[str]  # the actions negations lead to: they negate the next action too
 
 
 _SECTIONS = {"entities": ENTITY, "cities": CITY, "actions": ACTION, "concepts": CONCEPT}
@@ -189,7 +191,12 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
     unknown = [c for c in countries if c not in _section(data, "entities")]
     if unknown:
         raise ValueError(f"countries: must list entity keys; not entities: {unknown}")
+    negations = {str(k): str(v) for k, v in _section(data, "negations").items()}
+    if not all(k in actions and v in actions for k, v in negations.items()):
+        raise ValueError("negations: must map action keys to action keys")
     return Lexicon(
+        negations=negations,
+        refusals=frozenset(negations.values()),
         capitals={str(k): str(v) for k, v in capitals.items()},
         polities=_polities(data, countries),
         countries=frozenset(term(ENTITY, str(c)) for c in countries),
@@ -240,6 +247,15 @@ def _number(token: str, following: str) -> tuple[int, str] | None:
 # words (skipped) and "US" lower-cases to the pronoun.
 _ABBREVIATIONS = re.compile(r"\b(?:U\.S\.(?:A\.)?|US|U\.N\.|U\.K\.)(?![\w])")
 _SPELLED = {"U.S.": "USA", "U.S.A.": "USA", "US": "USA", "U.N.": "UN", "U.K.": "UK"}
+# Words that negate an action up to `_NEGATION_REACH` words on ("will not attend", "won't
+# attend" (the "t"), "не примет участия", "без подписи"), as a refusal does ("refused to sign").
+_NEGATORS = _words("not never t without не без")
+_NEGATION_REACH = 3
+
+
+def _action(key: str, negated: bool, lex: Lexicon) -> int:
+    """An action's term; a negated one means the lexicon's negation of it ("not attend": skip)."""
+    return term(ACTION, lex.negations.get(key, key) if negated else key)
 
 
 def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]:
@@ -247,9 +263,11 @@ def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]
     as names when the lexicon does not know them (`names_in`)."""
     lex = lexicon()
     words = tokens(_ABBREVIATIONS.sub(lambda m: _SPELLED[m.group(0)], text))
-    i = 0
+    i, negated = 0, -1  # negated: the last word a negation reaches
     while i < len(words):
         word = words[i]
+        if word in _NEGATORS:
+            negated = i + _NEGATION_REACH
         following = words[i + 1] if i + 1 < len(words) else ""
         if word[0].isdigit():
             number = _number(word, following)
@@ -276,13 +294,20 @@ def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]
             phrase = _phrase_at(words, i, lex)
             if phrase is not None:
                 span, (kind, key) = phrase
-                yield term(kind, key)
+                if kind == ACTION:
+                    yield _action(key, i <= negated, lex)
+                    negated = i + span - 1 + _NEGATION_REACH if key in lex.refusals else -1
+                else:
+                    yield term(kind, key)
                 if kind == CITY and key in lex.capitals:
                     yield term(ENTITY, lex.capitals[key])
                 i += span
                 continue
         found = lex.singles.get(stemmed)
-        if found is not None:
+        if found is not None and found[0] == ACTION:
+            yield _action(found[1], i <= negated, lex)
+            negated = i + _NEGATION_REACH if found[1] in lex.refusals else -1
+        elif found is not None:
             yield term(*found)
             if found[0] == CITY and found[1] in lex.capitals:
                 yield term(ENTITY, lex.capitals[found[1]])

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bot.event_terms import ENTITY, compile_lexicon, event_terms, kind_of, term
+from bot.event_terms import ACTION, ENTITY, compile_lexicon, event_terms, kind_of, term
 from bot.models import Item
 from bot.stories import (
     NEAR_DUPLICATE,
@@ -199,6 +199,35 @@ def test_what_tells_two_events_apart_vetoes_the_pair_whatever_else_they_share():
         "Ukraine cuts ties with Syria over recognition", "Kyiv cut ties with Damascus."
     )
     assert similarity(recognises, cuts_ties) == 0.0  # opposite main actions
+
+
+def test_a_negated_or_refused_action_is_read_as_its_negation():
+    def actions(text: str) -> set[int]:
+        return {t for t in event_terms(text) if kind_of(t) == ACTION}
+
+    skip, refuse = {term(ACTION, "skip")}, {term(ACTION, "refuse")}
+    assert actions("Pashinyan will not attend the summit in Minsk") == skip
+    assert actions("Pashinyan won't attend the summit") == skip
+    assert actions("Пашинян не примет участия в саммите") == skip
+    assert actions("Пашинян пропустит саммит") == skip
+    assert actions("Саммит в Ереване: без подписи хозяина") == refuse
+    assert actions("Пашинян отказался подписывать договор") == refuse
+    assert actions("Zelenskyy rules out recognising Russian control of Crimea") == {
+        term(ACTION, "refuse"),
+        term(ACTION, "non_recognition"),
+    }
+    assert actions("Pashinyan attends the summit") == {term(ACTION, "attend")}
+    # negation reaches three words: a later action is itself again
+    assert actions("not a single objection as leaders sign the treaty") == {term(ACTION, "sign")}
+    refused = fingerprint_text(
+        "Пашинян отказался подписывать декларацию саммита ОДКБ в Ереване",
+        "Премьер-министр Армении не стал подписывать итоговую декларацию саммита ОДКБ.",
+    )
+    unsigned = fingerprint_text(
+        "Саммит ОДКБ в Ереване: без подписи хозяина",
+        "Лидеры стран ОДКБ собрались в Ереване, но Пашинян декларацию подписывать отказался.",
+    )
+    assert similarity(refused, unsigned) >= THRESHOLD  # not vetoed as "refuse" against "sign"
 
 
 def test_a_syndicated_copy_with_a_new_headline_is_a_near_duplicate():
