@@ -132,6 +132,7 @@ class Lexicon:
     polities: dict[int, int]  # ENTITY term → the polity it acts for (`polity_of`)
     negations: dict[str, str]  # action key → the action key it means negated ("not attend")
     refusals: frozenset[str]  # the actions negations lead to: they negate the next action too
+    bodies: dict[int, int]  # ENTITY term of a body → its group (the chambers of one parliament)
 
 
 _SECTIONS = {"entities": ENTITY, "cities": CITY, "actions": ACTION, "concepts": CONCEPT}
@@ -197,6 +198,7 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
     return Lexicon(
         negations=negations,
         refusals=frozenset(negations.values()),
+        bodies=_bodies(data),
         capitals={str(k): str(v) for k, v in capitals.items()},
         polities=_polities(data, countries),
         countries=frozenset(term(ENTITY, str(c)) for c in countries),
@@ -222,6 +224,17 @@ def _polities(data: dict[str, object], countries: list[object]) -> dict[int, int
         for member in [polity, *members]:
             result[term(ENTITY, str(member))] = term(ENTITY, str(polity))
     return result
+
+
+def _bodies(data: dict[str, object]) -> dict[int, int]:
+    """entity term of a body → the number of its group (`bodies` in the lexicon)."""
+    groups = data.get("bodies") or []
+    entities = _section(data, "entities")
+    if not isinstance(groups, list) or not all(
+        isinstance(g, list) and len(g) >= 2 and all(b in entities for b in g) for g in groups
+    ):
+        raise ValueError("bodies: must list groups of two or more entity keys")
+    return {term(ENTITY, str(b)): n for n, group in enumerate(groups) for b in group}
 
 
 @cache

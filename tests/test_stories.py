@@ -553,13 +553,41 @@ def test_a_new_story_given_a_merged_storys_old_id_is_its_own_story(engine):
                       drills.id: ids["drills"], summit.id: ids["summit"]}  # fmt: skip
 
 
-def test_a_version_3_fingerprint_reads_with_no_acting_polity():
-    fp = fingerprint_text("Biden sanctions Russian officials", "The White House said on Friday.")
-    assert fp.subject == term(ENTITY, "usa")
-    v4 = fp.to_bytes()
-    head = struct.pack(">BBHHHI", 3, *struct.unpack_from(">BHHHI", v4, 1))
-    v3 = Fingerprint.from_bytes(head + v4[16:])
-    assert v3.subject == 0 and v3.title == fp.title and v3.action == fp.action
+def test_fingerprints_of_versions_3_and_4_read_with_no_acting_polity_or_body():
+    fp = fingerprint_text("Senate votes to sanction Russian officials", "The Senate said so.")
+    assert fp.subject == term(ENTITY, "usa") and fp.body == term(ENTITY, "us_senate")
+    v5 = fp.to_bytes()
+    v4 = struct.pack(">BBHHHII", 4, *struct.unpack_from(">BHHHII", v5, 1)) + v5[20:]
+    v3 = struct.pack(">BBHHHI", 3, *struct.unpack_from(">BHHHI", v5, 1)) + v5[20:]
+    read4, read3 = Fingerprint.from_bytes(v4), Fingerprint.from_bytes(v3)
+    assert read4.subject == fp.subject and read4.body == 0 and read4.terms == fp.terms
+    assert read3.subject == 0 and read3.title == fp.title and read3.action == fp.action
+
+
+def test_two_bodies_of_one_parliament_voting_are_two_events():
+    duma = fingerprint_text(
+        "Госдума ратифицировала договоры о вхождении в состав России четырех регионов",
+        "Государственная дума единогласно ратифицировала договоры о принятии в состав России "
+        "четырех регионов.",
+    )
+    duma_en = fingerprint_text(
+        "Russia's lower house votes to absorb four Ukrainian regions",
+        "Russia's State Duma voted unanimously on Monday to ratify treaties annexing four regions.",
+    )
+    council = fingerprint_text(
+        "Совет Федерации ратифицировал договоры о принятии новых регионов",
+        "Сенаторы единогласно одобрили ратификацию договоров о вхождении в состав России четырех "
+        "регионов, ратифицированных накануне Госдумой.",
+    )
+    assert duma_en.body == duma.body == term(ENTITY, "state_duma")  # the lead's, else
+    assert council.body == term(ENTITY, "federation_council")
+    assert similarity(duma, duma_en) >= THRESHOLD
+    assert similarity(duma, council) == 0.0 and similarity(duma_en, council) == 0.0
+    both = fingerprint_text(
+        "Совет Федерации одобрил договоры вслед за Госдумой",
+        "Сенаторы ратифицировали договоры о вхождении в состав России четырех регионов.",
+    )
+    assert similarity(both, duma) > 0.0  # a headline naming the other body: not told apart
 
 
 @pytest.mark.parametrize(

@@ -89,6 +89,7 @@ class _Terms:
     action: int
     subject: int  # the polity the headline's first actor acts for, or 0
     title_polities: frozenset[int]  # every polity the headline's actors act for
+    body: int  # the body that acts (`Fingerprint.body`), or 0
     keys: frozenset[int]  # what the index finds it by: headline terms, lead names and numbers
     _weighed: tuple[int, int] = (-1, -1)  # (id, version) of the weights `_weights` hold
     _weights: dict[int, float] | None = None  # term → weight, boosted in the headline
@@ -131,6 +132,7 @@ class _Terms:
             title_polities=frozenset(
                 p for t in title if (p := lexicon().polities.get(t)) is not None
             ),
+            body=fp.body,
             keys=title.union(*(by_kind.get(kind, ()) for kind in _KEY_KINDS)),
         )
 
@@ -145,10 +147,20 @@ def other_actors(a: _Terms, b: _Terms) -> bool:
     )  # fmt: skip
 
 
+def other_bodies(a: _Terms, b: _Terms) -> bool:
+    """Whether different bodies of one group act, neither headline naming the other's ("Совфед
+    одобрил …" and "Госдума ратифицировала …": one parliament's two votes)."""
+    groups = lexicon().bodies
+    return bool(
+        a.body and b.body and a.body != b.body and groups[a.body] == groups[b.body]
+        and a.body not in b.title and b.body not in a.title
+    )  # fmt: skip
+
+
 def vetoed(a: _Terms, b: _Terms) -> bool:
     """Whether two reports tell different events whatever else they share: different
-    ordinals; headline venues that neither report mentions of the other's; or headlines whose
-    main actions are opposites."""
+    ordinals; headline venues that neither report mentions of the other's; headlines whose
+    main actions are opposites; different bodies of one state acting (`other_bodies`)."""
     if a.title_ordinals and b.ordinals and not a.title_ordinals & b.ordinals:
         return True
     if b.title_ordinals and a.ordinals and not b.title_ordinals & a.ordinals:
@@ -165,6 +177,8 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
         for y in b.title_actions - a.terms:
             if (x, y) in lex.opposites:
                 return True
+    if other_bodies(a, b):
+        return True
     if COUNTRY_VETO:
         a_states, b_states = a.title_actors & lex.countries, b.title_actors & lex.countries
         if a_states and b_states and not a_states & b.terms and not b_states & a.terms:
