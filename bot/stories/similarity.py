@@ -29,8 +29,8 @@ PRIOR_REPORTS = 20  # IDF smoothing: a corpus this size of reports sharing nothi
 RECENCY_GRACE_HOURS = 12  # reports this close in time score in full
 RECENCY_HALF_HOURS = 36  # …and at half weight this much later again
 COUNTRY_VETO = True
-OTHER_ACTORS = 0.7
-OTHER_ACTION = 0.75  # a pair's score when their headlines' main actions differ
+OTHER_ACTORS = 0.95
+OTHER_ACTION = 0.92  # a pair's score when their headlines' main actions differ
 OTHER_SUBJECT = 0.6  # …when their headlines' first actors act for different polities
 KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
     WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
