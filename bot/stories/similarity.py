@@ -203,7 +203,7 @@ def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
         return 0.0
     a_weights, a_full, a_neutral = a.weighed(weight)
     b_weights, b_full, b_neutral = b.weighed(weight)
-    shared = sum(a_weights[t] + b_weights[t] for t in common) / 2
+    shared = (sum(map(a_weights.__getitem__, common)) + sum(map(b_weights.__getitem__, common))) / 2
     score = shared / math.sqrt(a_full * b_full if same else a_neutral * b_neutral)
     if a.action and b.action and (a.action not in b.terms or b.action not in a.terms):
         score *= OTHER_ACTION  # the headlines say different things happened
