@@ -571,6 +571,38 @@ def test_fingerprints_of_versions_3_and_4_read_with_no_acting_polity_or_body():
     assert read3.subject == 0 and read3.title == fp.title and read3.action == fp.action
 
 
+def test_two_polities_doing_the_same_thing_are_two_events():
+    eu = fingerprint_text(
+        "EU sanctions six Russian officials over Navalny poisoning",
+        "The European Union imposed sanctions on six Russian officials and a state research "
+        "centre over the poisoning of Alexei Navalny with a nerve agent.",
+    )
+    uk = fingerprint_text(
+        "Navalny poisoning: UK sanctions Russian security chief",
+        "Britain imposed sanctions on the head of the FSB and five other Russian officials over "
+        "the poisoning of Alexei Navalny with a nerve agent.",
+    )
+    eu_again = fingerprint_text(
+        "Navalny case: Brussels freezes assets of six Russian officials",
+        "The European Union froze the assets of six Russian officials over the poisoning of "
+        "Alexei Navalny with a nerve agent.",
+    )
+    assert similarity(eu, uk) == 0.0  # the same action, two polities: vetoed
+    assert similarity(eu, eu_again) >= THRESHOLD
+    # two leaders saying different things at one summit: weighed, not vetoed
+    putin = fingerprint_text(
+        "Putin urges CSTO allies to prepare for Afghan spillover",
+        "Russian President Vladimir Putin told a CSTO summit in Dushanbe that the bloc must "
+        "prepare for threats from Afghanistan.",
+    )
+    tokayev = fingerprint_text(
+        "Tokayev warns CSTO summit of Afghan threat",
+        "Kazakh President Kassym-Jomart Tokayev told the CSTO summit in Dushanbe that "
+        "Afghanistan threatens the bloc's southern borders.",
+    )
+    assert similarity(putin, tokayev) > 0.0
+
+
 def test_two_bodies_of_one_parliament_voting_are_two_events():
     duma = fingerprint_text(
         "Госдума ратифицировала договоры о вхождении в состав России четырех регионов",

@@ -31,7 +31,7 @@ RECENCY_HALF_HOURS = 36  # …and at half weight this much later again
 COUNTRY_VETO = True
 OTHER_ACTORS = 0.95
 OTHER_ACTION = 0.92  # a pair's score when their headlines' main actions differ
-OTHER_SUBJECT = 0.6  # …when their headlines' first actors act for different polities
+OTHER_SUBJECT = 0.8  # …when their headlines' first actors act for different polities
 KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
     WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
 }  # fmt: skip
@@ -157,10 +157,21 @@ def other_bodies(a: _Terms, b: _Terms) -> bool:
     )  # fmt: skip
 
 
+def parallel_actors(a: _Terms, b: _Terms) -> bool:
+    """Whether two polities do the same thing: the headlines' first actors act for different
+    polities, neither headline naming the other's (`other_actors`), and the headlines' main
+    actions do not differ ("EU sanctions six Russian officials over Navalny poisoning" and
+    "Navalny poisoning: UK sanctions Russian security chief", the same day). Headlines telling
+    different actions of different polities may be two sides of one event (two leaders'
+    speeches at one summit): `OTHER_SUBJECT` weighs those."""
+    return other_actors(a, b) and not (a.action and b.action and a.action != b.action)
+
+
 def vetoed(a: _Terms, b: _Terms) -> bool:
     """Whether two reports tell different events whatever else they share: different
     ordinals; headline venues that neither report mentions of the other's; headlines whose
-    main actions are opposites; different bodies of one state acting (`other_bodies`)."""
+    main actions are opposites; different bodies of one state acting (`other_bodies`); two
+    polities doing the same thing (`parallel_actors`)."""
     if a.title_ordinals and b.ordinals and not a.title_ordinals & b.ordinals:
         return True
     if b.title_ordinals and a.ordinals and not b.title_ordinals & a.ordinals:
@@ -178,6 +189,8 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
             if (x, y) in lex.opposites:
                 return True
     if other_bodies(a, b):
+        return True
+    if parallel_actors(a, b):
         return True
     if COUNTRY_VETO:
         a_states, b_states = a.title_actors & lex.countries, b.title_actors & lex.countries
@@ -210,7 +223,7 @@ def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
     if a.title_actors - b.terms and b.title_actors - a.terms:
         score *= OTHER_ACTORS  # each headline names someone the other report never mentions
     if other_actors(a, b):
-        score *= OTHER_SUBJECT
+        score *= OTHER_SUBJECT  # (the same action of two polities is vetoed)
     return score
 
 
