@@ -16,7 +16,7 @@ import json
 from importlib import metadata, resources
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2  # 2: negations, refusals and bodies
 SOURCE = "data/event_lexicon.yaml"
 COMPILED = "data/event_lexicon.compiled.json"
 
@@ -54,6 +54,9 @@ def dumps(lex: Any, source: bytes) -> str:
         "capitals": mapping(lex.capitals.items()),
         "countries": array(sorted(lex.countries)),
         "polities": array(sorted(lex.polities.items())),
+        "negations": mapping(sorted(lex.negations.items())),
+        "refusals": array(sorted(lex.refusals)),
+        "bodies": array(sorted(lex.bodies.items())),
     }
     return "{\n" + ",\n".join(f"{enc(k)}: {v}" for k, v in parts.items()) + "\n}\n"
 
@@ -75,6 +78,9 @@ def loads(text: str, source: bytes) -> dict[str, Any] | None:
         "capitals": {str(k): str(v) for k, v in data["capitals"].items()},
         "countries": frozenset(int(c) for c in data["countries"]),
         "polities": {int(k): int(v) for k, v in data["polities"]},
+        "negations": {str(k): str(v) for k, v in data["negations"].items()},
+        "refusals": frozenset(str(r) for r in data["refusals"]),
+        "bodies": {int(k): int(v) for k, v in data["bodies"]},
     }
 
 

@@ -34,6 +34,7 @@ from importlib import resources
 import yaml
 
 from bot import compiled_lexicon
+from bot.event_names import name_key
 from bot.text import has_cyrillic, stem, tokens
 
 WORD, CONCEPT, ENTITY, CITY, ACTION, NUMBER, ORDINAL, DATE = range(8)
@@ -117,31 +118,6 @@ def kind_of(value: int) -> int:
     return value >> KIND_SHIFT
 
 
-_TRANSLIT = str.maketrans({
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i",
-    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s",
-    "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
-    "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "i", "є": "e",
-})  # fmt: skip
-_DIGRAPHS = (
-    ("shch", "s"), ("sch", "s"), ("sh", "s"), ("ch", "c"), ("zh", "z"), ("kh", "k"),
-    ("ts", "c"), ("tz", "c"), ("ph", "f"), ("x", "ks"), ("w", "v"), ("q", "k"),
-)  # fmt: skip
-_VOWELS = re.compile(r"[aeiouyhj]")
-_REPEATS = re.compile(r"(.)\1+")
-
-
-@lru_cache(maxsize=_CACHED_WORDS)
-def name_key(stemmed: str) -> str | None:
-    """A name's consonant skeleton, the same for its English and Russian spellings
-    ("tokayev", "токаев" → "tkv"); None when too short to tell names apart."""
-    latin = stemmed.translate(_TRANSLIT)
-    for digraph, single in _DIGRAPHS:
-        latin = latin.replace(digraph, single)
-    skeleton = _REPEATS.sub(r"\1", _VOWELS.sub("", latin))[:6]
-    return skeleton if len(skeleton) >= 3 and skeleton.isascii() else None
-
-
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     """The bilingual lexicon, compiled: stem sequences → (kind, key)."""
@@ -155,6 +131,9 @@ class Lexicon:
     capitals: dict[str, str]  # city key → the country key it also stands for
     countries: frozenset[int]  # ENTITY term values of sovereign states
     polities: dict[int, int]  # ENTITY term → the polity it acts for (`polity_of`)
+    negations: dict[str, str]  # action key → the action key it means negated ("not attend")
+    refusals: frozenset[str]  # the actions negations lead to: they negate the next action too
+    bodies: dict[int, int]  # ENTITY term of a body → its group (the chambers of one parliament)
 
 
 _SECTIONS = {"entities": ENTITY, "cities": CITY, "actions": ACTION, "concepts": CONCEPT}
@@ -214,7 +193,13 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
     unknown = [c for c in countries if c not in _section(data, "entities")]
     if unknown:
         raise ValueError(f"countries: must list entity keys; not entities: {unknown}")
+    negations = {str(k): str(v) for k, v in _section(data, "negations").items()}
+    if not all(k in actions and v in actions for k, v in negations.items()):
+        raise ValueError("negations: must map action keys to action keys")
     return Lexicon(
+        negations=negations,
+        refusals=frozenset(negations.values()),
+        bodies=_bodies(data),
         capitals={str(k): str(v) for k, v in capitals.items()},
         polities=_polities(data, countries),
         countries=frozenset(term(ENTITY, str(c)) for c in countries),
@@ -242,6 +227,17 @@ def _polities(data: dict[str, object], countries: list[object]) -> dict[int, int
     return result
 
 
+def _bodies(data: dict[str, object]) -> dict[int, int]:
+    """entity term of a body → the number of its group (`bodies` in the lexicon)."""
+    groups = data.get("bodies") or []
+    entities = _section(data, "entities")
+    if not isinstance(groups, list) or not all(
+        isinstance(g, list) and len(g) >= 2 and all(b in entities for b in g) for g in groups
+    ):
+        raise ValueError("bodies: must list groups of two or more entity keys")
+    return {term(ENTITY, str(b)): n for n, group in enumerate(groups) for b in group}
+
+
 @cache
 def lexicon() -> Lexicon:
     """The bundled lexicon (bot/data/event_lexicon.yaml), once per process: read compiled
@@ -254,32 +250,6 @@ def lexicon() -> Lexicon:
 def compile_yaml(source: bytes) -> Lexicon:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10x faster to parse
     return compile_lexicon(yaml.load(source.decode("utf-8"), Loader=loader))
-
-
-_SENTENCE_WORDS = re.compile(r"[^\W_]+|[.!?:;«»\"\n]")
-
-
-def names_in(headline: str, text: str) -> frozenset[str]:
-    """Lower-cased words written with a capital inside a sentence of the headline or the text:
-    names, not sentence starts. A headline in title case ("Russia Recognizes Rebel Regions")
-    marks nothing."""
-    found: set[str] = set()
-    for part in (headline, text):
-        tokens = _SENTENCE_WORDS.findall(part)
-        words = [t for t in tokens if t[0].isalnum()]
-        if part is headline:
-            long = [w for w in words if len(w) > 3 and w[0].isalpha()]
-            if len(long) >= 3 and sum(w[0].isupper() for w in long) > 0.6 * len(long):
-                continue
-        start = True
-        for token in tokens:
-            if not token[0].isalnum():
-                start = True
-                continue
-            if not start and token[0].isupper() and not token.isupper():
-                found.add(token.lower().replace("ё", "е"))
-            start = False
-    return frozenset(found)
 
 
 def _number(token: str, following: str) -> tuple[int, str] | None:
@@ -297,6 +267,15 @@ def _number(token: str, following: str) -> tuple[int, str] | None:
 # words (skipped) and "US" lower-cases to the pronoun.
 _ABBREVIATIONS = re.compile(r"\b(?:U\.S\.(?:A\.)?|US|U\.N\.|U\.K\.)(?![\w])")
 _SPELLED = {"U.S.": "USA", "U.S.A.": "USA", "US": "USA", "U.N.": "UN", "U.K.": "UK"}
+# Words that negate an action up to `_NEGATION_REACH` words on ("will not attend", "won't
+# attend" (the "t"), "не примет участия", "без подписи"), as a refusal does ("refused to sign").
+_NEGATORS = _words("not never t without не без")
+_NEGATION_REACH = 3
+
+
+def _action(key: str, negated: bool, lex: Lexicon) -> int:
+    """An action's term; a negated one means the lexicon's negation of it ("not attend": skip)."""
+    return term(ACTION, lex.negations.get(key, key) if negated else key)
 
 
 def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]:
@@ -304,9 +283,11 @@ def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]
     as names when the lexicon does not know them (`names_in`)."""
     lex = lexicon()
     words = tokens(_ABBREVIATIONS.sub(lambda m: _SPELLED[m.group(0)], text))
-    i = 0
+    i, negated = 0, -1  # negated: the last word a negation reaches
     while i < len(words):
         word = words[i]
+        if word in _NEGATORS:
+            negated = i + _NEGATION_REACH
         following = words[i + 1] if i + 1 < len(words) else ""
         if word[0].isdigit():
             number = _number(word, following)
@@ -333,13 +314,20 @@ def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]
             phrase = _phrase_at(words, i, lex)
             if phrase is not None:
                 span, (kind, key) = phrase
-                yield term(kind, key)
+                if kind == ACTION:
+                    yield _action(key, i <= negated, lex)
+                    negated = i + span - 1 + _NEGATION_REACH if key in lex.refusals else -1
+                else:
+                    yield term(kind, key)
                 if kind == CITY and key in lex.capitals:
                     yield term(ENTITY, lex.capitals[key])
                 i += span
                 continue
         found = lex.singles.get(stemmed)
-        if found is not None:
+        if found is not None and found[0] == ACTION:
+            yield _action(found[1], i <= negated, lex)
+            negated = i + _NEGATION_REACH if found[1] in lex.refusals else -1
+        elif found is not None:
             yield term(*found)
             if found[0] == CITY and found[1] in lex.capitals:
                 yield term(ENTITY, lex.capitals[found[1]])

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from bot.event_terms import ENTITY, compile_lexicon, event_terms, kind_of, term
+from bot.event_terms import ACTION, ENTITY, compile_lexicon, event_terms, kind_of, term
 from bot.models import Item
 from bot.stories import (
     NEAR_DUPLICATE,
@@ -199,6 +199,35 @@ def test_what_tells_two_events_apart_vetoes_the_pair_whatever_else_they_share():
         "Ukraine cuts ties with Syria over recognition", "Kyiv cut ties with Damascus."
     )
     assert similarity(recognises, cuts_ties) == 0.0  # opposite main actions
+
+
+def test_a_negated_or_refused_action_is_read_as_its_negation():
+    def actions(text: str) -> set[int]:
+        return {t for t in event_terms(text) if kind_of(t) == ACTION}
+
+    skip, refuse = {term(ACTION, "skip")}, {term(ACTION, "refuse")}
+    assert actions("Pashinyan will not attend the summit in Minsk") == skip
+    assert actions("Pashinyan won't attend the summit") == skip
+    assert actions("Пашинян не примет участия в саммите") == skip
+    assert actions("Пашинян пропустит саммит") == skip
+    assert actions("Саммит в Ереване: без подписи хозяина") == refuse
+    assert actions("Пашинян отказался подписывать договор") == refuse
+    assert actions("Zelenskyy rules out recognising Russian control of Crimea") == {
+        term(ACTION, "refuse"),
+        term(ACTION, "non_recognition"),
+    }
+    assert actions("Pashinyan attends the summit") == {term(ACTION, "attend")}
+    # negation reaches three words: a later action is itself again
+    assert actions("not a single objection as leaders sign the treaty") == {term(ACTION, "sign")}
+    refused = fingerprint_text(
+        "Пашинян отказался подписывать декларацию саммита ОДКБ в Ереване",
+        "Премьер-министр Армении не стал подписывать итоговую декларацию саммита ОДКБ.",
+    )
+    unsigned = fingerprint_text(
+        "Саммит ОДКБ в Ереване: без подписи хозяина",
+        "Лидеры стран ОДКБ собрались в Ереване, но Пашинян декларацию подписывать отказался.",
+    )
+    assert similarity(refused, unsigned) >= THRESHOLD  # not vetoed as "refuse" against "sign"
 
 
 def test_a_syndicated_copy_with_a_new_headline_is_a_near_duplicate():
@@ -469,11 +498,18 @@ def test_assigning_in_separate_batches_and_far_apart_in_time(engine):
         assert story_store.get_story(s, ids["late"]).member_count == 1  # type: ignore[union-attr]
 
 
+# The Kommersant report, told with fewer of the first report's names: 70 h apart, they do not join.
+_LATE_TEXT = (
+    "Ереван де-факто заморозил членство в организации, сообщил премьер. По его словам, она не "
+    "выполнила своих обязательств."
+)
+
+
 def _bridged_reports() -> tuple[Item, Item, Item]:
     """Two reports of one event 70 h apart (too far to join each other), and one between."""
     first = item("first", title=EN["freeze-reuters"][0], text=EN["freeze-reuters"][1],
                  published=T0, source="https://a.example/rss")  # fmt: skip
-    late = item("late", title=RU["freeze-kommersant"][0], text=RU["freeze-kommersant"][1],
+    late = item("late", title=RU["freeze-kommersant"][0], text=_LATE_TEXT,
                 published=T0 + timedelta(hours=70), source="https://b.example/rss")  # fmt: skip
     middle = item("middle", title=RU["freeze-tass"][0], text=RU["freeze-tass"][1],
                   published=T0 + timedelta(hours=35), source="https://c.example/rss")  # fmt: skip
@@ -524,13 +560,73 @@ def test_a_new_story_given_a_merged_storys_old_id_is_its_own_story(engine):
                       drills.id: ids["drills"], summit.id: ids["summit"]}  # fmt: skip
 
 
-def test_a_version_3_fingerprint_reads_with_no_acting_polity():
-    fp = fingerprint_text("Biden sanctions Russian officials", "The White House said on Friday.")
-    assert fp.subject == term(ENTITY, "usa")
-    v4 = fp.to_bytes()
-    head = struct.pack(">BBHHHI", 3, *struct.unpack_from(">BHHHI", v4, 1))
-    v3 = Fingerprint.from_bytes(head + v4[16:])
-    assert v3.subject == 0 and v3.title == fp.title and v3.action == fp.action
+def test_fingerprints_of_versions_3_and_4_read_with_no_acting_polity_or_body():
+    fp = fingerprint_text("Senate votes to sanction Russian officials", "The Senate said so.")
+    assert fp.subject == term(ENTITY, "usa") and fp.body == term(ENTITY, "us_senate")
+    v5 = fp.to_bytes()
+    v4 = struct.pack(">BBHHHII", 4, *struct.unpack_from(">BHHHII", v5, 1)) + v5[20:]
+    v3 = struct.pack(">BBHHHI", 3, *struct.unpack_from(">BHHHI", v5, 1)) + v5[20:]
+    read4, read3 = Fingerprint.from_bytes(v4), Fingerprint.from_bytes(v3)
+    assert read4.subject == fp.subject and read4.body == 0 and read4.terms == fp.terms
+    assert read3.subject == 0 and read3.title == fp.title and read3.action == fp.action
+
+
+def test_two_polities_doing_the_same_thing_are_two_events():
+    eu = fingerprint_text(
+        "EU sanctions six Russian officials over Navalny poisoning",
+        "The European Union imposed sanctions on six Russian officials and a state research "
+        "centre over the poisoning of Alexei Navalny with a nerve agent.",
+    )
+    uk = fingerprint_text(
+        "Navalny poisoning: UK sanctions Russian security chief",
+        "Britain imposed sanctions on the head of the FSB and five other Russian officials over "
+        "the poisoning of Alexei Navalny with a nerve agent.",
+    )
+    eu_again = fingerprint_text(
+        "Navalny case: Brussels freezes assets of six Russian officials",
+        "The European Union froze the assets of six Russian officials over the poisoning of "
+        "Alexei Navalny with a nerve agent.",
+    )
+    assert similarity(eu, uk) == 0.0  # the same action, two polities: vetoed
+    assert similarity(eu, eu_again) >= THRESHOLD
+    # two leaders saying different things at one summit: weighed, not vetoed
+    putin = fingerprint_text(
+        "Putin urges CSTO allies to prepare for Afghan spillover",
+        "Russian President Vladimir Putin told a CSTO summit in Dushanbe that the bloc must "
+        "prepare for threats from Afghanistan.",
+    )
+    tokayev = fingerprint_text(
+        "Tokayev warns CSTO summit of Afghan threat",
+        "Kazakh President Kassym-Jomart Tokayev told the CSTO summit in Dushanbe that "
+        "Afghanistan threatens the bloc's southern borders.",
+    )
+    assert similarity(putin, tokayev) > 0.0
+
+
+def test_two_bodies_of_one_parliament_voting_are_two_events():
+    duma = fingerprint_text(
+        "Госдума ратифицировала договоры о вхождении в состав России четырех регионов",
+        "Государственная дума единогласно ратифицировала договоры о принятии в состав России "
+        "четырех регионов.",
+    )
+    duma_en = fingerprint_text(
+        "Russia's lower house votes to absorb four Ukrainian regions",
+        "Russia's State Duma voted unanimously on Monday to ratify treaties annexing four regions.",
+    )
+    council = fingerprint_text(
+        "Совет Федерации ратифицировал договоры о принятии новых регионов",
+        "Сенаторы единогласно одобрили ратификацию договоров о вхождении в состав России четырех "
+        "регионов, ратифицированных накануне Госдумой.",
+    )
+    assert duma_en.body == duma.body == term(ENTITY, "state_duma")  # the lead's, else
+    assert council.body == term(ENTITY, "federation_council")
+    assert similarity(duma, duma_en) >= THRESHOLD
+    assert similarity(duma, council) == 0.0 and similarity(duma_en, council) == 0.0
+    both = fingerprint_text(
+        "Совет Федерации одобрил договоры вслед за Госдумой",
+        "Сенаторы ратифицировали договоры о вхождении в состав России четырех регионов.",
+    )
+    assert similarity(both, duma) > 0.0  # a headline naming the other body: not told apart
 
 
 @pytest.mark.parametrize(

@@ -15,17 +15,21 @@ A report's `Fingerprint` holds what the comparison needs, as 32-bit values so it
 * `minhash` — a bottom-k sketch of the word 3-shingles of the whole text, for near-duplicates;
 * `script` — whether the headline is Cyrillic: words compare only within one language;
 * `action` — the headline's first action term, its main verb ("Ukraine severs ties with Syria
-  over recognition": `cut_ties`), or 0.
+  over recognition": `cut_ties`; a negated one reads as its negation), or 0;
+* `subject` — the polity the headline's first actor acts for, or 0;
+* `body` — the body that acts (the Duma, the Federation Council…): the headline's, else the
+  lead's, or 0.
 
 Same event, not same words. Two reports score by the weight of the terms they share over the
 weight of the terms each has (a weighted Ochiai coefficient); headline terms weigh double. A
 term's weight is its kind's weight times its inverse document frequency among the recent
 reports the `StoryIndex` holds, so "sanctions" and "Russia", in every report of the week, cost
 little and "Astana" or "12th" a lot; with few reports the kind weights decide. An English and a
-Russian report compare on the language-neutral terms only. Three differences veto a pair
+Russian report compare on the language-neutral terms only. Differences that veto a pair
 whatever it shares: different ordinals (the 11th and 12th packages), different venues in the
-headlines (the Minsk and Astana summits), and opposite actions in the headlines (recognising
-against cutting ties).
+headlines (the Minsk and Astana summits), opposite actions in the headlines (recognising
+against cutting ties), two bodies of one state acting (the Duma's and the Federation Council's
+votes) and two polities doing the same thing (the EU's and the UK's sanctions the same day).
 
 An item is first placed with the story of its closest member scoring at least `THRESHOLD`
 (unless a member of that story vetoes it); candidates are the members published within

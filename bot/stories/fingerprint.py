@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.event_names import names_in
 from bot.event_terms import (
     ACTION,
     KEY_MASK,
@@ -20,7 +21,6 @@ from bot.event_terms import (
     event_terms,
     kind_of,
     lexicon,
-    names_in,
     stem,
     tokens,
 )
@@ -32,13 +32,16 @@ SHINGLE_WORDS = 3
 MAX_SHINGLE_WORDS = 600
 NUM_PERM = 64  # size of the bottom-k sketch
 NEAR_DUPLICATE = 0.5  # shingle Jaccard at or above which two texts are one report
+_BODY_WORDS = 12  # lead terms read for the acting body when the headline names none
 
 
-# Version 4: event terms (kind in the top bits), a script byte, the main action and the acting
-# polity. Version 3 (no polity) is read with none; versions 1 and 2 too: their terms were plain
-# word hashes, read as `WORD` terms; a version-1 signature is not comparable and reads as empty.
-_VERSION = 4
-_READABLE = frozenset({1, 2, 3, 4})
+# Version 5: event terms (kind in the top bits), a script byte, the main action, the acting
+# polity and the acting body. Version 4 (no body) is read with none, version 3 (no polity either)
+# with neither; versions 1 and 2 too: their terms were plain word hashes, read as `WORD` terms; a
+# version-1 signature is not comparable and reads as empty.
+_VERSION = 5
+_READABLE = frozenset({1, 2, 3, 4, 5})
+_HEADER = {3: 12, 4: 16, 5: 20}  # bytes before the values
 _MASK32 = (1 << 32) - 1
 LATIN, CYRILLIC = 0, 1
 
@@ -62,16 +65,17 @@ class Fingerprint:
     script: int = LATIN
     action: int = 0
     subject: int = 0  # the polity the headline's first actor acts for (`lexicon().polities`)
+    body: int = 0  # the body that acts (`lexicon().bodies`): the headline's first, else the lead's
 
     __hash__ = None  # type: ignore[assignment]  # arrays are mutable: not a dict key
 
     def to_bytes(self) -> bytes:
-        """A compact encoding (version, script, three counts, main action, acting polity, then
-        big-endian uint32 values)."""
+        """A compact encoding (version, script, three counts, main action, acting polity, acting
+        body, then big-endian uint32 values)."""
         title, terms = sorted(self.title), sorted(self.terms)
         head = struct.pack(
-            ">BBHHHII", _VERSION, self.script, len(title), len(terms), len(self.minhash),
-            self.action, self.subject,
+            ">BBHHHIII", _VERSION, self.script, len(title), len(terms), len(self.minhash),
+            self.action, self.subject, self.body,
         )  # fmt: skip
         values = [*title, *terms, *self.minhash]
         return head + struct.pack(f">{len(values)}I", *values)
@@ -82,12 +86,13 @@ class Fingerprint:
         if len(data) < 7 or data[0] not in _READABLE:
             raise ValueError("not a story fingerprint (unknown version)")
         version = data[0]
-        script, offset = (data[1], 12 if version == 3 else 16) if version >= 3 else (LATIN, 7)
+        script, offset = (data[1], _HEADER[version]) if version >= 3 else (LATIN, 7)
         if len(data) < offset:
             raise ValueError("truncated story fingerprint")
         n_title, n_terms, n_hash = struct.unpack_from(">HHH", data, 2 if version >= 3 else 1)
         action = struct.unpack_from(">I", data, 8)[0] if version >= 3 else 0
         subject = struct.unpack_from(">I", data, 12)[0] if version >= 4 else 0
+        body = struct.unpack_from(">I", data, 16)[0] if version >= 5 else 0
         count = n_title + n_terms + n_hash
         if len(data) != offset + 4 * count:
             raise ValueError("truncated story fingerprint")
@@ -103,6 +108,7 @@ class Fingerprint:
             script=script,
             action=action,
             subject=subject,
+            body=body,
         )
 
 
@@ -133,8 +139,10 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
     lead = " ".join(text.split()[:LEAD_WORDS])
     names = names_in(title, lead)
     title_terms = list(event_terms(title, names))
-    polities = lexicon().polities
-    both = title_terms + list(event_terms(lead, names))
+    lex = lexicon()
+    polities = lex.polities
+    lead_terms = list(event_terms(lead, names))
+    both = title_terms + lead_terms
     counts = Counter(both)
     first = {t: i for i, t in reversed(list(enumerate(both)))}
     in_title = set(title_terms)
@@ -147,6 +155,7 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
         script=CYRILLIC if _is_cyrillic(title or text[:200]) else LATIN,
         action=next((t for t in title_terms if kind_of(t) == ACTION), 0),
         subject=next((polities[t] for t in title_terms if t in polities), 0),
+        body=next((t for t in [*title_terms, *lead_terms[:_BODY_WORDS]] if t in lex.bodies), 0),
     )
 
 

@@ -23,6 +23,7 @@ MAX_PLAUSIBLE = 16  # most members an item is scored against (besides near-copie
 COMMON_MINIMUM = 50  # …when that is more than this many (a small index compares everything)
 MAX_COMPONENT = 24  # StoryIndex.settle: larger neighbourhoods keep the online decisions
 _TEMPORARY_KEYS = 1 << 62  # story keys above this are stories not stored yet
+_VETOED = -1.0  # `StoryIndex._pair` of a vetoed pair
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,12 +206,13 @@ class StoryIndex:
         the same stories whichever report arrived first (ties go to the earlier report)."""
         moved: list[StoryCandidate] = []
         scores: dict[tuple[int, int], float] = {}
+        sketches: dict[int, frozenset[int]] = {}
 
         def pair(i: int, j: int) -> float:
             key = (i, j) if i < j else (j, i)
             score = scores.get(key)
             if score is None:
-                score = scores[key] = self._pair(i, j)
+                score = scores[key] = self._pair(i, j, sketches)
             return score
 
         covered: set[int] = set()
@@ -226,8 +228,7 @@ class StoryIndex:
                 return pair(members[a], members[b])
 
             def blocked(a: int, b: int, members: list[int] = component) -> bool:
-                i, j = members[a], members[b]
-                return pair(i, j) < NEAR_DUPLICATE and vetoed(self._terms[i], self._terms[j])
+                return pair(members[a], members[b]) == _VETOED
 
             clusters = average_linkage(len(component), score, blocked, self.threshold)
             moved += self._relabel([[component[a] for a in group] for group in clusters])
@@ -282,17 +283,25 @@ class StoryIndex:
         recent = sorted(self._members.get(key, ()))[-MEMBERS_COMPARED - 1 :]
         return [i for i in recent if i != exclude][-MEMBERS_COMPARED:]
 
-    def _pair(self, i: int, j: int) -> float:
-        """Two members' score (0 when vetoed), as `_decide` scores an item and a member."""
+    def _pair(self, i: int, j: int, sketches: dict[int, frozenset[int]] | None = None) -> float:
+        """Two members' score as `_decide` scores an item and a member, `_VETOED` when vetoed;
+        `sketches` keeps the members' smallest sketch values as sets from one call to the next."""
         a, b = self._candidates[i], self._candidates[j]
-        if abs(a.published - b.published) > self.window:
-            return 0.0  # too far apart to be one event, as `_decide` has it
-        sketch = a.fingerprint.minhash
-        near = _jaccard(sketch, frozenset(sketch), b.fingerprint.minhash)
-        if near >= NEAR_DUPLICATE:
-            return near
+        if abs(a.published - b.published) > self.window:  # too far apart to be one event
+            return _VETOED if vetoed(self._terms[i], self._terms[j]) else 0.0
+        sketch, other = a.fingerprint.minhash, b.fingerprint.minhash
+        block = sketches.get(i) if sketches is not None else None
+        if block is None:
+            block = frozenset(sketch[:_BLOCK_POSITIONS])
+            if sketches is not None:
+                sketches[i] = block
+        near = 0.0  # as in `_decide`: only members sharing a block value are near-copies
+        if not block.isdisjoint(other[:_BLOCK_POSITIONS]):
+            near = _jaccard(sketch, frozenset(sketch), other)
+            if near >= NEAR_DUPLICATE:
+                return near
         if vetoed(self._terms[i], self._terms[j]):
-            return 0.0
+            return _VETOED
         score = _score(self._terms[i], self._terms[j], self.weights)
         return max(near, score * recency(a.published - b.published))
 
@@ -354,7 +363,10 @@ class StoryIndex:
                 if abs(self._candidates[j].published - candidate.published) <= self.window
             }  # fmt: skip
             found.discard(i)
-            self._link(i, {j: s for j in found if (s := self._pair(i, j)) >= self.threshold})
+            sketches: dict[int, frozenset[int]] = {}
+            self._link(
+                i, {j: s for j in found if (s := self._pair(i, j, sketches)) >= self.threshold}
+            )
             self._known.add(i)
             links = self._links[i]
         return links

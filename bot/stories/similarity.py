@@ -29,9 +29,9 @@ PRIOR_REPORTS = 20  # IDF smoothing: a corpus this size of reports sharing nothi
 RECENCY_GRACE_HOURS = 12  # reports this close in time score in full
 RECENCY_HALF_HOURS = 36  # …and at half weight this much later again
 COUNTRY_VETO = True
-OTHER_ACTORS = 0.7
-OTHER_ACTION = 0.75  # a pair's score when their headlines' main actions differ
-OTHER_SUBJECT = 0.6  # …when their headlines' first actors act for different polities
+OTHER_ACTORS = 0.95
+OTHER_ACTION = 0.92  # a pair's score when their headlines' main actions differ
+OTHER_SUBJECT = 0.8  # …when their headlines' first actors act for different polities
 KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
     WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
 }  # fmt: skip
@@ -89,6 +89,7 @@ class _Terms:
     action: int
     subject: int  # the polity the headline's first actor acts for, or 0
     title_polities: frozenset[int]  # every polity the headline's actors act for
+    body: int  # the body that acts (`Fingerprint.body`), or 0
     keys: frozenset[int]  # what the index finds it by: headline terms, lead names and numbers
     _weighed: tuple[int, int] = (-1, -1)  # (id, version) of the weights `_weights` hold
     _weights: dict[int, float] | None = None  # term → weight, boosted in the headline
@@ -131,6 +132,7 @@ class _Terms:
             title_polities=frozenset(
                 p for t in title if (p := lexicon().polities.get(t)) is not None
             ),
+            body=fp.body,
             keys=title.union(*(by_kind.get(kind, ()) for kind in _KEY_KINDS)),
         )
 
@@ -145,10 +147,31 @@ def other_actors(a: _Terms, b: _Terms) -> bool:
     )  # fmt: skip
 
 
+def other_bodies(a: _Terms, b: _Terms) -> bool:
+    """Whether different bodies of one group act, neither headline naming the other's ("Совфед
+    одобрил …" and "Госдума ратифицировала …": one parliament's two votes)."""
+    groups = lexicon().bodies
+    return bool(
+        a.body and b.body and a.body != b.body and groups[a.body] == groups[b.body]
+        and a.body not in b.title and b.body not in a.title
+    )  # fmt: skip
+
+
+def parallel_actors(a: _Terms, b: _Terms) -> bool:
+    """Whether two polities do the same thing: the headlines' first actors act for different
+    polities, neither headline naming the other's (`other_actors`), and the headlines' main
+    actions do not differ ("EU sanctions six Russian officials over Navalny poisoning" and
+    "Navalny poisoning: UK sanctions Russian security chief", the same day). Headlines telling
+    different actions of different polities may be two sides of one event (two leaders'
+    speeches at one summit): `OTHER_SUBJECT` weighs those."""
+    return other_actors(a, b) and not (a.action and b.action and a.action != b.action)
+
+
 def vetoed(a: _Terms, b: _Terms) -> bool:
     """Whether two reports tell different events whatever else they share: different
-    ordinals; headline venues that neither report mentions of the other's; or headlines whose
-    main actions are opposites."""
+    ordinals; headline venues that neither report mentions of the other's; headlines whose
+    main actions are opposites; different bodies of one state acting (`other_bodies`); two
+    polities doing the same thing (`parallel_actors`)."""
     if a.title_ordinals and b.ordinals and not a.title_ordinals & b.ordinals:
         return True
     if b.title_ordinals and a.ordinals and not b.title_ordinals & a.ordinals:
@@ -165,6 +188,10 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
         for y in b.title_actions - a.terms:
             if (x, y) in lex.opposites:
                 return True
+    if other_bodies(a, b):
+        return True
+    if parallel_actors(a, b):
+        return True
     if COUNTRY_VETO:
         a_states, b_states = a.title_actors & lex.countries, b.title_actors & lex.countries
         if a_states and b_states and not a_states & b.terms and not b_states & a.terms:
@@ -189,14 +216,14 @@ def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
         return 0.0
     a_weights, a_full, a_neutral = a.weighed(weight)
     b_weights, b_full, b_neutral = b.weighed(weight)
-    shared = sum(a_weights[t] + b_weights[t] for t in common) / 2
+    shared = (sum(map(a_weights.__getitem__, common)) + sum(map(b_weights.__getitem__, common))) / 2
     score = shared / math.sqrt(a_full * b_full if same else a_neutral * b_neutral)
     if a.action and b.action and (a.action not in b.terms or b.action not in a.terms):
         score *= OTHER_ACTION  # the headlines say different things happened
     if a.title_actors - b.terms and b.title_actors - a.terms:
         score *= OTHER_ACTORS  # each headline names someone the other report never mentions
     if other_actors(a, b):
-        score *= OTHER_SUBJECT
+        score *= OTHER_SUBJECT  # (the same action of two polities is vetoed)
     return score
 
 
