@@ -232,7 +232,6 @@ class _Reader:
                 entry["link"] = guid[0]
         if "content" in entry and "summary" not in entry:  # feedparser copies it
             entry["summary"] = entry["content"][0]["value"]
-            entry["summary_detail"] = {"type": entry["content"][0]["type"]}
         return entry
 
     def _text_field(
