@@ -36,6 +36,9 @@ class SearchIndexer:
     def __init__(self, engine: Engine, writer: threading.Lock) -> None:
         self.engine = engine
         self.writer = writer
+        # PostgreSQL indexes on insert: its queue is always empty, so no batches during a poll
+        # (each would open a transaction and take the writer lock for nothing).
+        self.queued = engine.dialect.name == "sqlite"
 
     async def drain(self) -> int:
         """Index everything queued; returns the queue entries taken."""
@@ -47,14 +50,14 @@ class SearchIndexer:
         for the writer lock like any store, and holds it for a few tens of milliseconds."""
         task = asyncio.ensure_future(poll)
         try:
-            while not task.done():
+            while self.queued and not task.done():
                 await asyncio.wait({task}, timeout=DURING_POLL_PAUSE)
                 if not task.done():
                     await asyncio.to_thread(self._drain, DURING_POLL_BATCH, 1)
-        finally:
-            if not task.done():  # cancelled (shutdown): the poll goes with it
-                task.cancel()
-        result = task.result()
+            result = await task
+        except BaseException:
+            task.cancel()  # cancelled (shutdown): the poll goes with it
+            raise
         await self.drain()
         return result
 
