@@ -8,8 +8,7 @@ busiest moment. After a poll the bot collects cycles and asks glibc to return fr
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
+import atexit
 import gc
 import os
 from collections.abc import Callable
@@ -19,6 +18,8 @@ from multiprocessing import resource_tracker
 
 @cache
 def _malloc_trim() -> Callable[[int], int] | None:
+    import ctypes.util  # here: a parsing process imports this module for `exit_without_collecting`
+
     name = ctypes.util.find_library("c")
     try:
         return ctypes.CDLL(name).malloc_trim if name else None
@@ -32,6 +33,8 @@ LARGE_ALLOCATION = 64 * 1024  # bytes; glibc's default threshold starts at 128 K
 
 @cache
 def _mallopt() -> Callable[[int, int], int] | None:
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     try:
         return ctypes.CDLL(name).mallopt if name else None
@@ -52,6 +55,20 @@ def map_large_allocations() -> None:
     if mallopt is not None:
         mallopt(M_MMAP_THRESHOLD, LARGE_ALLOCATION)
     os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", str(LARGE_ALLOCATION))
+
+
+def exit_without_collecting() -> None:
+    """At exit, skip the full garbage collection that CPython's finalisation runs over every
+    live object: the objects alive then are frozen (`gc.freeze`), and the operating system
+    takes the memory back with the process anyway.
+
+    After a poll of 10,000 items that collection was most of the exit: 0.33 s of the main
+    process (from its last line of output to its end) and about 0.15 s of a parsing
+    process's, which the main process waits for. Objects made during the teardown itself are
+    still collected; cleanup that runs at exit (`atexit`, finalizers of objects the teardown
+    frees by reference counting) runs as before; finalizers of objects held in reference
+    cycles do not (a database connection still open then is closed by the system)."""
+    atexit.register(gc.freeze)
 
 
 def release_memory() -> None:

@@ -12,9 +12,10 @@ import argparse
 
 def main(argv: list[str] | None = None) -> int:
     """Run the `geoalert` command line (see `bot.cli.app`)."""
-    from bot.memory import map_large_allocations
+    from bot.memory import exit_without_collecting, map_large_allocations
 
     map_large_allocations()  # first: before the imports and start-up allocate
+    exit_without_collecting()
     from bot.cli.app import main as run
 
     return run(argv)

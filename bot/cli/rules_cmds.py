@@ -51,7 +51,10 @@ def cmd_scan(args: argparse.Namespace, settings: Settings) -> int:
         print(summary, file=sys.stderr)
         return 0
 
-    return asyncio.run(scan())
+    try:
+        return asyncio.run(scan())
+    finally:
+        engine.dispose()  # closes SQLite's last connection: it folds the WAL into the file
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from bot.event_terms import lexicon
 from bot.matching import RuleSet
+from bot.memory import exit_without_collecting
 from bot.models import FeedConfig, FetchResult, FetchState
 from bot.stories import fingerprint
 
@@ -104,6 +105,7 @@ def prepare(rules: RuleSet | None) -> None:
     import bot.sources.parse  # noqa: F401
 
     lexicon()
+    exit_without_collecting()  # the main process waits for this one's exit
 
 
 def ready() -> bool:
