@@ -233,7 +233,8 @@ class Pipeline:
         return self._parsers.get(self.parse_workers)
 
     def _start_parsing_processes(self) -> None:
-        self._parsers.start_soon(self.parse_workers)
+        # With the rules: the processes compile them while the first feeds are fetched.
+        self._parsers.start_soon(self.parse_workers, self._portable_rules())
 
     async def start_parsers(self) -> None:
         """Start the parsing processes now, each with its imports done, the rules compiled and

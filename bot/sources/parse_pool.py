@@ -42,16 +42,16 @@ class ParsePool:
             )  # fmt: skip
         return self.executor
 
-    def start_soon(self, workers: int) -> None:
-        """Have every process start now, importing and compiling the rules (~0.7 s of CPU
+    def start_soon(self, workers: int, rules: RuleSet | None = None) -> None:
+        """Have every process start now, importing and compiling `rules` (~0.7 s of CPU
         each) while the caller goes on, instead of once the first feed body has arrived. One
-        no-op task per process; running ones just run it."""
+        no-op task per process; running ones just run it (and compile `rules` if new)."""
         pool = self.get(workers)
         if pool is None:
             return
         try:
             for _ in range(workers):
-                pool.submit(parse_worker.ready)
+                pool.submit(parse_worker.ready, rules)
         except (OSError, RuntimeError) as exc:  # BrokenProcessPool: each feed reports it
             log.error("parsing processes did not start reason=%s", exc)
 
