@@ -104,28 +104,30 @@ class Pipeline:
         fetching = feeds and self.http is not None and bool(polled)
         if fetching:
             self._start_parsing_processes()
-        # The corpus is stored while the first feeds are on their way, not before them.
+        # The corpus is stored once the first feed is in, not before: matching and storing it
+        # took this process from sending the requests, while the parsing processes waited.
+        feed_in = asyncio.Event()
         with_seeds = corpus and self.seeds_dir is not None
-        seeds = (
-            asyncio.ensure_future(asyncio.to_thread(self._ingest_corpus)) if with_seeds else None
-        )
+        seeds = asyncio.ensure_future(self._ingest_corpus(feed_in)) if with_seeds else None
         fetched = PollReport()
         try:
             if fetching:
-                await self._poll_feeds(polled, force, fetched)
+                await self._poll_feeds(polled, force, fetched, feed_in)
         finally:
+            feed_in.set()
             report = await seeds if seeds is not None else PollReport()
         report.merge(fetched)  # the corpus's matches first, as a reader expects
         return report
 
     async def _poll_feeds(
-        self, polled: Sequence[FeedConfig], force: bool, report: PollReport
+        self, polled: Sequence[FeedConfig], force: bool, report: PollReport, feed_in: asyncio.Event
     ) -> None:
         if self.leases is not None:  # replicas: poll the feeds leased, a batch at a time
             left = polled
             while claimed := await self._claim(left, force, report, first=left is polled):
                 await self._fetch([f for f in left if f.url in claimed],
-                                  {u: (st, True) for u, st in claimed.items()}, report)  # fmt: skip
+                                  {u: (st, True) for u, st in claimed.items()}, report,
+                                  feed_in)  # fmt: skip
                 left = tuple(f for f in left if f.url not in claimed)
             return
         try:
@@ -133,7 +135,7 @@ class Pipeline:
         except StorageError as exc:
             report.merge(poll_report.database_failed("feed states", exc))
             return
-        await self._fetch(polled, plan, report)
+        await self._fetch(polled, plan, report, feed_in)
 
     async def _claim(
         self, polled: Sequence[FeedConfig], force: bool, report: PollReport, *, first: bool
@@ -153,12 +155,15 @@ class Pipeline:
             report.merge(poll_report.database_failed("feed leases", exc))
             return {}
 
-    async def _fetch(self, polled: Sequence[FeedConfig], plan: Plan, report: PollReport) -> None:
-        """Fetch the planned feeds concurrently (within per-host limits) and store them."""
+    async def _fetch(
+        self, polled: Sequence[FeedConfig], plan: Plan, report: PollReport, feed_in: asyncio.Event
+    ) -> None:
+        """Fetch the planned feeds concurrently (within per-host limits) and store them;
+        `feed_in` is set when the first one is fetched (and parsed)."""
         limit = FetchLimits(self.per_host)
         deferred: list[FetchResult] = []
         started = {  # tasks start in the order they are made
-            i: asyncio.ensure_future(self._poll_feed(f, limit, plan[f.url], deferred))
+            i: asyncio.ensure_future(self._poll_feed(f, limit, plan[f.url], deferred, feed_in))
             for i, f in ((i, polled[i]) for i in limit.in_turn(polled))
         }
         for result in await asyncio.gather(*(started[i] for i in range(len(polled)))):
@@ -166,7 +171,11 @@ class Pipeline:
         if deferred:  # feeds with nothing new: their fetch state in one transaction
             report.merge(await asyncio.to_thread(self._record_all, deferred))
 
-    def _ingest_corpus(self) -> PollReport:
+    async def _ingest_corpus(self, feed_in: asyncio.Event) -> PollReport:
+        await feed_in.wait()
+        return await asyncio.to_thread(self._store_corpus)
+
+    def _store_corpus(self) -> PollReport:
         assert self.seeds_dir is not None
         try:
             items = load_corpus(self.seeds_dir, fetched=self.clock())
@@ -181,6 +190,7 @@ class Pipeline:
         limit: FetchLimits,
         planned: tuple[FetchState, bool],
         deferred: list[FetchResult],
+        feed_in: asyncio.Event,
     ) -> PollReport:
         if feed.url in self._busy:  # never two overlapping polls of one feed
             return PollReport()
@@ -196,6 +206,7 @@ class Pipeline:
                     allow_private=self.allow_private, max_items=self.max_feed_items,
                     parse_executor=self._pool(), rules=self._portable_rules(),
                 )  # fmt: skip
+            feed_in.set()
             if not result.items:
                 deferred.append(result)
                 report = PollReport()
