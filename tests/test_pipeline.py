@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from bot.matching import load_rules
 from bot.models import FeedConfig
 from bot.pipeline import Pipeline
 from bot.sources.fetch import make_http_client
+from bot.sources.parse_pool import PIPE_BYTES, ParsePool
 from storage.feeds import feed_statuses
 from storage.items import iter_item_batches, matched_items, totals
 from storage.stories import stories_of
@@ -172,7 +174,7 @@ async def test_a_poll_starts_its_parsing_processes_before_the_first_body_arrives
     engine, repo, server
 ):
     """The parsing processes are started as the poll begins (they import and compile the rules
-    while the corpus is ingested), not when the first feed body needs parsing."""
+    while the first feeds are fetched), not when the first feed body needs parsing."""
     feeds = [FeedConfig(url=server.url("/feeds/rss2.xml"), name="rss2")]
     async with make_http_client(2.0, 5) as http:
         pipeline = make_pipeline(engine, repo, feeds, http)
@@ -185,6 +187,20 @@ async def test_a_poll_starts_its_parsing_processes_before_the_first_body_arrives
         finally:
             pipeline.close()
     assert report.errors == [] and report.new_items
+
+
+def test_a_feed_body_and_its_items_cross_to_a_parsing_process_in_one_write() -> None:
+    """The executor's pipes hold 1 MB instead of 64 KB, so neither side waits for the other
+    to read in the middle of a ~60 KB body or its items."""
+    pool = ParsePool(lambda: None)
+    executor = pool.get(1)
+    assert executor is not None
+    try:
+        ends = (executor._call_queue._writer, executor._result_queue._reader)  # type: ignore[attr-defined]
+        for end in ends:
+            assert fcntl.fcntl(end.fileno(), fcntl.F_GETPIPE_SZ) == PIPE_BYTES
+    finally:
+        pool.close()
 
 
 async def test_matched_items_join_stories_and_the_rest_stay_out(engine, repo, server):
