@@ -36,7 +36,9 @@ An item is first placed with the story of its closest member scoring at least `T
 `WINDOW`. After each batch, `StoryIndex.settle` re-clusters the batch's neighbourhood with
 average linkage (`linkage`): two groups join when the mean score across them reaches the
 threshold and no pair vetoes, so a report close to one member only does not chain two events,
-and the stories formed do not depend on the order the reports arrived in.
+and the stories formed do not depend on the order the reports arrived in. Two groups that are an
+act and the other side's reply (their headlines act for different polities, most of each naming
+the other's) need the stricter `linkage.REPLY_THRESHOLD`.
 """
 
 from bot.stories.assign import StoryCache, StoryStore, assign_stories, group, group_batches

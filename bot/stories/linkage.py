@@ -5,11 +5,41 @@ threshold and no pair across them is vetoed. Unlike joining through the single c
 a report of the reaction to an event, close to the one report of the event that quotes it, does
 not pull the two events together; and unlike deciding one report at a time, the result does not
 depend on the order the reports arrived in.
+
+**Replies.** An act and the other side's reply to it ("U.S. sanctions Russia…" and "Russia
+retaliates for US sanctions…"; "Transnistria asks Russia for protection" and "Moscow says
+protecting Transnistria is a priority") share actors, place and words: pair by pair they score
+like two reports of one event. What tells them apart is who acts: each group's headlines have
+their own acting polities, and most of each group's headlines name the other group's actor as
+the one acted upon. Two such groups join only at the stricter `REPLY_THRESHOLD`. A third party's
+reaction ("EU, Turkey reject vote for new Karabakh leader"), which the event's reports do not
+name, and a group only some of whose headlines name the other side, keep the usual threshold:
+the labelled sets count those as one event as often as not.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+
+REPLY_THRESHOLD = 0.25  # the mean score two groups that reply to each other need to join
+
+Side = tuple[int, frozenset[int]]  # a report's acting polity (0: none) and the polities named
+
+
+def replies(sides: Sequence[Side], a: Sequence[int], b: Sequence[int]) -> bool:
+    """Whether groups `a` and `b` (report numbers) are an act and the other side's reply: their
+    headlines' acting polities differ, and most headlines of each name an actor of the other.
+    Computed when asked (rarely: only for a mean between the two thresholds)."""
+    acting_a = {p for i in a if (p := sides[i][0])}
+    acting_b = {p for i in b if (p := sides[i][0])}
+    if not acting_a or not acting_b or acting_a & acting_b:
+        return False
+    return _most_name(sides, b, acting_a) and _most_name(sides, a, acting_b)
+
+
+def _most_name(sides: Sequence[Side], group: Sequence[int], actors: set[int]) -> bool:
+    """Whether more than half of the group's headlines name one of `actors`."""
+    return any(2 * sum(p in sides[i][1] for i in group) > len(group) for p in actors)
 
 
 def average_linkage(
@@ -17,10 +47,12 @@ def average_linkage(
     score: Callable[[int, int], float],
     blocked: Callable[[int, int], bool],
     threshold: float,
+    sides: Sequence[Side] | None = None,
 ) -> list[list[int]]:
     """Cluster reports 0..n-1 (earliest first): repeatedly join the two groups with the highest
     mean pair score at or above `threshold` (ties: the earliest groups), never across a
-    `blocked` pair. Returns the groups, each sorted, in the order of their earliest report.
+    `blocked` pair; with each report's `sides`, two groups that reply to each other need
+    `REPLY_THRESHOLD`. Returns the groups, each sorted, in the order of their earliest report.
 
     Group sums are kept per pair of groups and updated on each join (Lance–Williams for the
     average), so a component of m reports costs m² scores and about m² work per join.
@@ -38,10 +70,15 @@ def average_linkage(
         best: tuple[float, int, int] | None = None
         for (a, b), total in sums.items():
             mean = total / (len(groups[a]) * len(groups[b]))
-            if mean >= threshold and (
-                best is None or (mean, -a, -b) > (best[0], -best[1], -best[2])
+            if mean < threshold or (best is not None and (mean, -a, -b) <= _rank(best)):
+                continue
+            if (
+                mean < REPLY_THRESHOLD
+                and sides is not None
+                and replies(sides, groups[a], groups[b])
             ):
-                best = (mean, a, b)
+                continue
+            best = (mean, a, b)
         if best is None:
             break
         _, a, b = best  # b joins a (a < b: the group of the earlier report keeps its number)
