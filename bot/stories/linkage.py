@@ -15,6 +15,16 @@ the one acted upon. Two such groups join only at the stricter `REPLY_THRESHOLD`.
 reaction ("EU, Turkey reject vote for new Karabakh leader"), which the event's reports do not
 name, and a group only some of whose headlines name the other side, keep the usual threshold:
 the labelled sets count those as one event as often as not.
+
+**Acting upon each other.** A finer reading of the headlines (`bot.stories.roles`) tells who
+acts and upon whom: "Trump slaps extra 25% tariff on India" acts for the U.S. upon India, "India
+calls US tariff move 'unfair'" for India upon the U.S. Two groups whose acting polities differ,
+most headlines of each acting upon a polity acting in the other, need `ACTS_ON_THRESHOLD`:
+naming the other side as the one acted upon (not as a place, a qualifier or a topic label) is
+stronger evidence of a reply than naming it at all. A decree and a condemnation of it with one
+report of the decree naming no one acted upon ("Путин упростил получение гражданства РФ жителям
+Херсонской и Запорожской областей") stay under the usual threshold: the sets label those one
+event.
 """
 
 from __future__ import annotations
@@ -23,7 +33,26 @@ from collections.abc import Callable, Sequence
 
 REPLY_THRESHOLD = 0.25  # the mean score two groups that reply to each other need to join
 
-Side = tuple[int, frozenset[int]]  # a report's acting polity (0: none) and the polities named
+ACTS_ON_THRESHOLD = 0.35  # the mean two groups that act upon each other need to join
+
+Side = tuple[int, frozenset[int], int, int]  # subject, polities named, agent, target (0: none)
+
+
+def act_on_each_other(sides: Sequence[Side], a: Sequence[int], b: Sequence[int]) -> bool:
+    """Whether groups `a` and `b` (report numbers) act upon each other: their headlines' acting
+    polities (`bot.stories.roles`) differ, and most headlines of each act upon a polity acting
+    in the other ("Trump slaps extra 25% tariff on India…" / "India calls US tariff move
+    'unfair'…"). Computed when asked (only for a mean between the two thresholds)."""
+    agents_a = {p for i in a if (p := sides[i][2])}
+    agents_b = {p for i in b if (p := sides[i][2])}
+    if not agents_a or not agents_b or agents_a & agents_b:
+        return False
+    return _most_act_on(sides, a, agents_b) and _most_act_on(sides, b, agents_a)
+
+
+def _most_act_on(sides: Sequence[Side], group: Sequence[int], agents: set[int]) -> bool:
+    """Whether more than half of the group's headlines act upon one of `agents`."""
+    return 2 * sum(sides[i][3] in agents for i in group) > len(group)
 
 
 def replies(sides: Sequence[Side], a: Sequence[int], b: Sequence[int]) -> bool:
@@ -52,7 +81,8 @@ def average_linkage(
     """Cluster reports 0..n-1 (earliest first): repeatedly join the two groups with the highest
     mean pair score at or above `threshold` (ties: the earliest groups), never across a
     `blocked` pair; with each report's `sides`, two groups that reply to each other need
-    `REPLY_THRESHOLD`. Returns the groups, each sorted, in the order of their earliest report.
+    `REPLY_THRESHOLD`, two that act upon each other `ACTS_ON_THRESHOLD`. Returns the groups,
+    each sorted, in the order of their earliest report.
 
     Group sums are kept per pair of groups and updated on each join (Lance–Williams for the
     average), so a component of m reports costs m² scores and about m² work per join.
@@ -76,6 +106,12 @@ def average_linkage(
                 mean < REPLY_THRESHOLD
                 and sides is not None
                 and replies(sides, groups[a], groups[b])
+            ):
+                continue
+            if (
+                mean < ACTS_ON_THRESHOLD
+                and sides is not None
+                and act_on_each_other(sides, groups[a], groups[b])
             ):
                 continue
             best = (mean, a, b)
