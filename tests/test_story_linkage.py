@@ -42,8 +42,9 @@ def test_the_result_does_not_depend_on_the_order_of_equal_scores():
 
 
 # Replies: reports 0 and 1 are an act by polity 1 on polity 2, report 2 is polity 2's reply.
-# A side: (subject, polities named, acting polity, polity acted upon); the last two unread here.
-ACT, REPLY = (1, frozenset({1, 2}), 0, 0), (2, frozenset({1, 2}), 0, 0)
+# A side: (subject, polities named, acting polity, polities acted upon); the last two unread here.
+NONE: frozenset[int] = frozenset()
+ACT, REPLY = (1, frozenset({1, 2}), 0, NONE), (2, frozenset({1, 2}), 0, NONE)
 TABLE = {(0, 1): 0.8, (0, 2): 0.22, (1, 2): 0.22}  # the reply scores 0.22 with both
 
 
@@ -61,17 +62,17 @@ def test_an_act_and_the_other_sides_reply_need_the_reply_threshold_to_join():
 
 
 def test_a_third_partys_reaction_or_a_reply_few_reports_name_keeps_the_usual_threshold():
-    third = (3, frozenset({1, 3}), 0, 0)  # polity 3 reacts to polity 1; the act does not name it
+    third = (3, frozenset({1, 3}), 0, NONE)  # polity 3 reacts to polity 1; the act does not name it
     assert _sided([ACT, ACT, third]) == [[0, 1, 2]]
-    half = (1, frozenset({1}), 0, 0)  # one of the act's two headlines names polity 2
+    half = (1, frozenset({1}), 0, NONE)  # one of the act's two headlines names polity 2
     assert _sided([ACT, half, REPLY]) == [[0, 1, 2]]
-    same_side = (1, frozenset({1, 2}), 0, 0)  # the same polity again: not a reply
+    same_side = (1, frozenset({1, 2}), 0, NONE)  # the same polity again: not a reply
     assert _sided([ACT, ACT, same_side]) == [[0, 1, 2]]
 
 
 # Acting upon each other: the same, with the roles read. Only polity 2 is named in the act's
 # headlines as the one acted upon (the naming rule sees it too: `half` names no one).
-DOES, ANSWERS = (1, frozenset({1}), 1, 2), (2, frozenset({2}), 2, 1)
+DOES, ANSWERS = (1, frozenset({1}), 1, frozenset({2})), (2, frozenset({2}), 2, frozenset({1}))
 BETWEEN = {(0, 1): 0.8, (0, 2): 0.3, (1, 2): 0.3}  # above the reply threshold, below the other
 
 
@@ -90,11 +91,20 @@ def test_groups_acting_upon_each_other_need_the_acts_on_threshold_to_join():
 
 
 def test_a_group_most_of_whose_headlines_act_upon_no_one_there_keeps_the_usual_threshold():
-    nobody = (1, frozenset({1}), 1, 0)  # "Путин упростил получение гражданства РФ жителям …"
+    nobody = (1, frozenset({1}), 1, NONE)  # "Путин упростил получение гражданства РФ жителям …"
     assert _acting([DOES, nobody, ANSWERS]) == [[0, 1, 2]]
-    third = (3, frozenset({3, 1}), 3, 1)  # a third party acting upon polity 1: not acted upon
+    third = (
+        3,
+        frozenset({3, 1}),
+        3,
+        frozenset({1}),
+    )  # a third party acting upon polity 1: not acted upon
     assert _acting([DOES, DOES, third]) == [[0, 1, 2]]
-    same = (1, frozenset({1}), 1, 2)  # the same polity acting again
+    same = (1, frozenset({1}), 1, frozenset({2}))
+    assert _acting([DOES, DOES, (2, frozenset({1, 2}), 2, frozenset({1, 3}))]) == [
+        [0, 1],
+        [2],
+    ]  # the same polity acting again
     assert _acting([DOES, DOES, same]) == [[0, 1, 2]]
 
 

@@ -19,8 +19,8 @@ A report's `Fingerprint` holds what the comparison needs, as 32-bit values so it
 * `subject` — the polity the headline's first actor acts for, or 0;
 * `body` — the body that acts (the Duma, the Federation Council…): the headline's, else the
   lead's, or 0;
-* `agent`, `target` — the polity that acts in the headline and the polity it acts upon
-  (`roles`: "Trump slaps extra 25% tariff on India" acts for the U.S. upon India), or 0.
+* `agent`, `targets` — the polity that acts in the headline (or 0) and the polities it acts upon
+  (`roles`: "Trump slaps extra 25% tariff on India" acts for the U.S. upon India).
 
 Same event, not same words. Two reports score by the weight of the terms they share over the
 weight of the terms each has (a weighted Ochiai coefficient); headline terms weigh double. A

@@ -231,7 +231,7 @@ class StoryIndex:
                 return pair(members[a], members[b]) == _VETOED
 
             terms = [self._terms[i] for i in component]
-            sides = [(t.subject, t.title_polities, t.agent, t.target) for t in terms]
+            sides = [(t.subject, t.title_polities, t.agent, t.targets) for t in terms]
             clusters = average_linkage(len(component), score, blocked, self.threshold, sides)
             moved += self._relabel([[component[a] for a in group] for group in clusters])
         return moved

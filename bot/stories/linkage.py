@@ -35,7 +35,7 @@ REPLY_THRESHOLD = 0.25  # the mean score two groups that reply to each other nee
 
 ACTS_ON_THRESHOLD = 0.35  # the mean two groups that act upon each other need to join
 
-Side = tuple[int, frozenset[int], int, int]  # subject, polities named, agent, target (0: none)
+Side = tuple[int, frozenset[int], int, frozenset[int]]  # subject, polities named, agent, targets
 
 
 def act_on_each_other(sides: Sequence[Side], a: Sequence[int], b: Sequence[int]) -> bool:
@@ -52,7 +52,7 @@ def act_on_each_other(sides: Sequence[Side], a: Sequence[int], b: Sequence[int])
 
 def _most_act_on(sides: Sequence[Side], group: Sequence[int], agents: set[int]) -> bool:
     """Whether more than half of the group's headlines act upon one of `agents`."""
-    return 2 * sum(sides[i][3] in agents for i in group) > len(group)
+    return 2 * sum(not agents.isdisjoint(sides[i][3]) for i in group) > len(group)
 
 
 def replies(sides: Sequence[Side], a: Sequence[int], b: Sequence[int]) -> bool:

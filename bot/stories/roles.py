@@ -1,16 +1,18 @@
-"""Who acts upon whom in a headline: the polity that acts and the polity acted upon.
+"""Who acts upon whom in a headline: the polity that acts and the polities acted upon.
 
 A shallow reading of wire headlines, in English and Russian, from the event terms' places in
 the headline (`located_terms`). The headline's first action — or its colon after a speaker,
 "МИД РФ: …", "Пашинян: …" — divides who acts from what is acted upon. The acting polity is the
-first one before it, the polity acted upon the first other one after it:
+first one before it, the polities acted upon the other ones after it:
 
 * "Trump slaps extra 25% tariff on India …" — the U.S. upon India;
 * "Moscow dismisses U.S. Crimea declaration …" — Russia upon the U.S.;
-* "Съезд депутатов Приднестровья обратился к Федеральному собранию РФ" — Transnistria upon Russia.
+* "Съезд депутатов Приднестровья обратился к Федеральному собранию РФ" — Transnistria upon Russia;
+* "Pompeo Declares U.S. Will Never Recognize Russia's Annexation Of Crimea" — the U.S. upon
+  Russia and Crimea.
 
 A passive agent ("… sanctioned by the EU", "target of Trump's …", "со стороны США") acts, and the
-headline's other polity is acted upon. A place ("in Ukraine", "в Крыму", "off Crimea") acts upon
+headline's other polities are acted upon. A place ("in Ukraine", "в Крыму", "off Crimea") acts upon
 no one and is acted upon by no one, unless it is all the headline names before the action
 ("Separatist lawmakers in Transnistria seek Moscow's help"). A polity qualifying the next one
 ("Moldova's breakaway Transnistria") gives way to it. A label before a colon naming only
@@ -29,11 +31,11 @@ _AGENT_ENDS = frozenset(m[-1] for m in _AGENT)
 _ARTICLES = frozenset({"the", "a", "an"})
 _QUALIFIES = 3  # words from a possessive polity to the polity it qualifies, at most
 
-Roles = tuple[int, int]  # (acting polity, polity acted upon), 0 when none is read
+Roles = tuple[int, frozenset[int]]  # the acting polity (0: none read), the polities acted upon
 
 
 def roles(title: str, names: frozenset[str] = frozenset()) -> Roles:
-    """The headline's acting polity and the polity acted upon (`lexicon().polities`)."""
+    """The headline's acting polity and the polities it acts upon (`lexicon().polities`)."""
     words = text_words(title)
     return read_roles(title, words, list(located_terms(words, names)))
 
@@ -53,7 +55,7 @@ def read_roles(title: str, words: Sequence[str], located: Sequence[tuple[int, in
         if p is not None and (not found or found[-1][0] != i):
             found.append((i, p))
     if not found:
-        return 0, 0
+        return 0, frozenset()
     verb = next((i for i, t in located if kind_of(t) == ACTION), found[0][0] + 1)
     if speaker:  # "МИД РФ: …" acts by speaking
         verb = min(verb, label)
@@ -73,14 +75,14 @@ def read_roles(title: str, words: Sequence[str], located: Sequence[tuple[int, in
             heads.append((i, p))
     agents = [p for i, p in heads if _after_agent_marker(words, i)]
     if agents:
-        upon = [p for i, p in heads if p != agents[0] and i not in places]
-        return agents[0], upon[0] if upon else 0
+        upon = {p for i, p in heads if p != agents[0] and i not in places}
+        return agents[0], frozenset(upon)
     before = [(i, p) for i, p in heads if i < verb]
     acting = [p for i, p in before if i not in places] or [p for _, p in before]
     acting = acting or [p for i, p in heads if i >= verb and i not in places][:1]
     subject = acting[0] if acting else 0
-    upon = [p for i, p in heads if i >= verb and p != subject and i not in places]
-    return subject, upon[0] if upon else 0
+    upon = {p for i, p in heads if i >= verb and p != subject and i not in places}
+    return subject, frozenset(upon)
 
 
 def _possessive(words: Sequence[str], i: int) -> bool:
