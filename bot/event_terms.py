@@ -281,8 +281,19 @@ def _action(key: str, negated: bool, lex: Lexicon) -> int:
 def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]:
     """The terms of `text`, in order (see the module docstring); `names` are the words to key
     as names when the lexicon does not know them (`names_in`)."""
+    return (t for _, t in located_terms(text_words(text), names))
+
+
+def text_words(text: str) -> list[str]:
+    """The words `event_terms` reads (abbreviations spelled out)."""
+    return tokens(_ABBREVIATIONS.sub(lambda m: _SPELLED[m.group(0)], text))
+
+
+def located_terms(
+    words: list[str], names: frozenset[str] = frozenset()
+) -> Iterator[tuple[int, int]]:
+    """`event_terms` of `text_words`, each with the number of the word it starts at."""
     lex = lexicon()
-    words = tokens(_ABBREVIATIONS.sub(lambda m: _SPELLED[m.group(0)], text))
     i, negated = 0, -1  # negated: the last word a negation reaches
     while i < len(words):
         word = words[i]
@@ -295,15 +306,15 @@ def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]
                 kind, key = number
                 month = _MONTHS.get(following)
                 if kind == NUMBER and month and len(key) <= 2 and 1 <= int(key) <= 31:
-                    yield term(DATE, f"{month}-{key}")
+                    yield i, term(DATE, f"{month}-{key}")
                     i += 2
                     continue
-                yield term(kind, key)
+                yield i, term(kind, key)
                 i += 2 if kind == ORDINAL and following in _RU_ORDINAL_TAILS else 1
                 continue
         month = _MONTHS.get(word)
         if month and following.isdigit() and len(following) <= 2 and 1 <= int(following) <= 31:
-            yield term(DATE, f"{month}-{following.lstrip('0')}")
+            yield i, term(DATE, f"{month}-{following.lstrip('0')}")
             i += 2
             continue
         if word in STOPWORDS or len(word) <= 1:
@@ -315,28 +326,28 @@ def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]
             if phrase is not None:
                 span, (kind, key) = phrase
                 if kind == ACTION:
-                    yield _action(key, i <= negated, lex)
+                    yield i, _action(key, i <= negated, lex)
                     negated = i + span - 1 + _NEGATION_REACH if key in lex.refusals else -1
                 else:
-                    yield term(kind, key)
+                    yield i, term(kind, key)
                 if kind == CITY and key in lex.capitals:
-                    yield term(ENTITY, lex.capitals[key])
+                    yield i, term(ENTITY, lex.capitals[key])
                 i += span
                 continue
         found = lex.singles.get(stemmed)
         if found is not None and found[0] == ACTION:
-            yield _action(found[1], i <= negated, lex)
+            yield i, _action(found[1], i <= negated, lex)
             negated = i + _NEGATION_REACH if found[1] in lex.refusals else -1
         elif found is not None:
-            yield term(*found)
+            yield i, term(*found)
             if found[0] == CITY and found[1] in lex.capitals:
-                yield term(ENTITY, lex.capitals[found[1]])
+                yield i, term(ENTITY, lex.capitals[found[1]])
         elif (ordinal := _ordinal_word(word, stemmed)) is not None:
-            yield term(ORDINAL, ordinal)
+            yield i, term(ORDINAL, ordinal)
         elif word in names and (skeleton := name_key(stemmed)) is not None:
-            yield term(CONCEPT, f"name:{skeleton}")  # shared across languages, weighed as a word
+            yield i, term(CONCEPT, f"name:{skeleton}")  # shared across languages, weighed as a word
         elif not stemmed.isdigit():
-            yield term(WORD, stemmed)
+            yield i, term(WORD, stemmed)
         i += 1
 
 

@@ -102,11 +102,12 @@ SPENT = ("dev-2", "dev-3", "dev-4", "dev-5", "dev-6")  # holdouts scored once, t
 # Each spent holdout's figures once tuned on, as floors (below the targets: README says so):
 # worst same-language P, R and English–Russian P, R over arrival orders.
 SPENT_FLOORS = {
-    "dev-2": (0.85, 0.85, 0.9, 0.9),  # the first holdout
+    "dev-2": (0.95, 0.85, 0.95, 0.9),  # the first holdout (acting upon each other: P 1.0)
     "dev-3": (0.95, 0.75, 0.95, 0.9),  # the second, spent by the average-linkage work
-    "dev-4": (0.9, 0.8, 0.95, 0.9),  # the third, spent by the polity work
-    "dev-5": (0.75, 0.7, 0.85, 0.85),  # the fourth, the near misses, spent by the lexicon work
+    "dev-4": (0.95, 0.8, 0.95, 0.9),  # the third, spent by the polity work (replies: P 1.0)
+    "dev-5": (0.9, 0.7, 0.9, 0.85),  # the fourth, the near misses, spent by the lexicon work
     "dev-6": (0.95, 0.85, 0.95, 0.9),  # the fifth, spent by the negation and veto work
+    "holdout": (0.85, 0.85, 0.95, 0.85),  # the sixth (to be renamed dev-7), spent 2026-12-04
 }
 
 
@@ -144,7 +145,7 @@ def test_story_grouping_meets_the_targets_on_dev_in_any_arrival_order(dev) -> No
     assert result.worst_cross_precision >= 0.95 and result.worst_cross_recall >= 0.6
 
 
-@pytest.mark.parametrize("name", SPENT)
+@pytest.mark.parametrize("name", SPENT_FLOORS)
 def test_story_grouping_holds_its_level_on_the_spent_holdouts(name: str) -> None:
     same_p, same_r, cross_p, cross_r = SPENT_FLOORS[name]
     result = evaluate_stories(story_set(name), orders=5)

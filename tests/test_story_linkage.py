@@ -1,8 +1,16 @@
-"""Average-linkage clustering (bot/stories/linkage.py) on hand-made score tables."""
+"""Average-linkage clustering (bot/stories/linkage.py) on hand-made score tables, and the reply
+rule through story grouping."""
 
 from __future__ import annotations
 
-from bot.stories.linkage import average_linkage
+import itertools
+from datetime import timedelta
+
+import pytest
+
+from bot.stories import group_batches
+from bot.stories.linkage import ACTS_ON_THRESHOLD, REPLY_THRESHOLD, average_linkage
+from tests.factories import T0, item
 
 
 def _cluster(scores: dict[tuple[int, int], float], n: int, vetoed=frozenset(), t=0.5):
@@ -31,3 +39,146 @@ def test_the_result_does_not_depend_on_the_order_of_equal_scores():
     table = {(0, 1): 0.6, (1, 2): 0.6, (0, 2): 0.2}
     assert _cluster(table, 3) == [[0, 1], [2]]  # ties: the earliest pair joins first
     assert _cluster({}, 3) == [[0], [1], [2]] and _cluster({}, 0) == []
+
+
+# Replies: reports 0 and 1 are an act by polity 1 on polity 2, report 2 is polity 2's reply.
+# A side: (subject, polities named, acting polity, polities acted upon); the last two unread here.
+NONE: frozenset[int] = frozenset()
+ACT, REPLY = (1, frozenset({1, 2}), 0, NONE), (2, frozenset({1, 2}), 0, NONE)
+TABLE = {(0, 1): 0.8, (0, 2): 0.22, (1, 2): 0.22}  # the reply scores 0.22 with both
+
+
+def _sided(sides, t=0.2):
+    def score(a: int, b: int) -> float:
+        return TABLE.get((a, b), TABLE.get((b, a), 0.0))
+
+    return average_linkage(3, score, lambda a, b: False, t, sides)
+
+
+def test_an_act_and_the_other_sides_reply_need_the_reply_threshold_to_join():
+    assert REPLY_THRESHOLD > 0.22
+    assert _sided([ACT, ACT, REPLY]) == [[0, 1], [2]]
+    assert _sided(None) == [[0, 1, 2]]  # without the sides: one story
+
+
+def test_a_third_partys_reaction_or_a_reply_few_reports_name_keeps_the_usual_threshold():
+    third = (3, frozenset({1, 3}), 0, NONE)  # polity 3 reacts to polity 1; the act does not name it
+    assert _sided([ACT, ACT, third]) == [[0, 1, 2]]
+    half = (1, frozenset({1}), 0, NONE)  # one of the act's two headlines names polity 2
+    assert _sided([ACT, half, REPLY]) == [[0, 1, 2]]
+    same_side = (1, frozenset({1, 2}), 0, NONE)  # the same polity again: not a reply
+    assert _sided([ACT, ACT, same_side]) == [[0, 1, 2]]
+
+
+# Acting upon each other: the same, with the roles read. Only polity 2 is named in the act's
+# headlines as the one acted upon (the naming rule sees it too: `half` names no one).
+DOES, ANSWERS = (1, frozenset({1}), 1, frozenset({2})), (2, frozenset({2}), 2, frozenset({1}))
+BETWEEN = {(0, 1): 0.8, (0, 2): 0.3, (1, 2): 0.3}  # above the reply threshold, below the other
+
+
+def _acting(sides, table=BETWEEN):
+    def score(a: int, b: int) -> float:
+        return table.get((a, b), table.get((b, a), 0.0))
+
+    return average_linkage(3, score, lambda a, b: False, 0.2, sides)
+
+
+def test_groups_acting_upon_each_other_need_the_acts_on_threshold_to_join():
+    assert REPLY_THRESHOLD < 0.3 < ACTS_ON_THRESHOLD
+    assert _acting([DOES, DOES, ANSWERS]) == [[0, 1], [2]]
+    assert _acting([DOES, DOES, ANSWERS], {**BETWEEN, (0, 2): 0.4, (1, 2): 0.4}) == [[0, 1, 2]]
+    assert _acting(None) == [[0, 1, 2]]
+
+
+def test_a_group_most_of_whose_headlines_act_upon_no_one_there_keeps_the_usual_threshold():
+    nobody = (1, frozenset({1}), 1, NONE)  # "Путин упростил получение гражданства РФ жителям …"
+    assert _acting([DOES, nobody, ANSWERS]) == [[0, 1, 2]]
+    third = (
+        3,
+        frozenset({3, 1}),
+        3,
+        frozenset({1}),
+    )  # a third party acting upon polity 1: not acted upon
+    assert _acting([DOES, DOES, third]) == [[0, 1, 2]]
+    same = (1, frozenset({1}), 1, frozenset({2}))
+    assert _acting([DOES, DOES, (2, frozenset({1, 2}), 2, frozenset({1, 3}))]) == [
+        [0, 1],
+        [2],
+    ]  # the same polity acting again
+    assert _acting([DOES, DOES, same]) == [[0, 1, 2]]
+
+
+# dev-5: the U.S. tariff on India of 6 August 2025 and India's answer the same evening.
+TARIFFS = [
+    ("us-reuters", 0, "Trump slaps extra 25% tariff on India over Russian oil purchases",
+     "President Donald Trump signed an executive order on Wednesday imposing an additional 25% "
+     "tariff on goods from India as a penalty for its purchases of Russian oil, raising total "
+     "duties on many Indian products to 50%. The extra levy will take effect in 21 days, leaving "
+     "a window for negotiations between Washington and New Delhi."),
+    ("us-vedomosti", 1.3, "США ввели дополнительную пошлину для Индии за закупки российской "
+     "нефти", "Дональд Трамп подписал указ о дополнительной 25-процентной пошлине на импорт из "
+     "Индии, объяснив это тем, что страна прямо или косвенно покупает российскую нефть. С учетом "
+     "ранее объявленных тарифов совокупная ставка для многих индийских товаров достигнет 50%. "
+     "Новые пошлины начнут действовать через три недели."),
+    ("us-aljazeera", 14.3, "India becomes first target of Trump's 'secondary' penalties on "
+     "Russian oil", "India has become the first country to be penalised by the United States "
+     "for buying Russian crude, after President Trump's order doubling tariffs on Indian goods. "
+     "The move threatens exporters of textiles, jewellery and seafood, while China, the biggest "
+     "buyer of Russian oil, has so far faced no similar step."),
+    ("in-afp", 2.8, "India calls US tariff move 'unfair, unjustified and unreasonable'",
+     "India's foreign ministry said on Wednesday that Washington's decision to impose "
+     "additional tariffs over its purchases of Russian oil was extremely unfortunate and vowed "
+     "to take all actions necessary to protect national interests. New Delhi said its imports "
+     "were driven by market factors and the need to ensure energy security for 1.4 billion "
+     "people."),
+]  # fmt: skip
+
+
+def _stories(reports) -> set[frozenset[str]]:
+    feeds = [
+        [item(key, source=f"https://{key}.example/rss", title=title, text=text,
+              published=T0 + timedelta(hours=hours))]
+        for key, hours, title, text in reports
+    ]  # fmt: skip
+    return {frozenset(i.key for i in story) for story in group_batches(feeds)}
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(4)))[::5])
+def test_a_tariff_and_the_answer_of_the_country_it_hits_are_two_stories_in_any_order(order):
+    assert _stories([TARIFFS[i] for i in order]) == {
+        frozenset({"us-reuters", "us-vedomosti", "us-aljazeera"}),
+        frozenset({"in-afp"}),
+    }
+
+
+# dev-4: the U.S. sanctions of 15 April 2021 and Russia's retaliation the next day.
+SANCTIONS = [
+    ("us-reuters", 0, "U.S. sanctions Russia over election interference, hacking; expels 10 "
+     "diplomats", "The United States on Thursday imposed sanctions on dozens of Russian "
+     "companies and individuals, expelled 10 diplomats and barred U.S. banks from buying newly "
+     "issued Russian sovereign debt, punishing Moscow for interfering in the 2020 election, the "
+     "SolarWinds hack and other hostile activities."),
+    ("us-kommersant", 2.5, "Байден ввел санкции против российского госдолга", "Президент США "
+     "Джо Байден подписал указ, запрещающий американским финансовым институтам с 14 июня "
+     "участвовать в первичном размещении облигаций ЦБ, Минфина и Фонда национального "
+     "благосостояния России. Одновременно Вашингтон высылает десять российских дипломатов и "
+     "вводит санкции против 32 компаний и физических лиц."),
+    ("ru-tass", 23.3, "Лавров объявил о высылке десяти американских дипломатов", "Россия в "
+     "ответ на санкции США высылает десять американских дипломатов и вносит в стоп-лист восемь "
+     "действующих и бывших чиновников, сообщил министр иностранных дел Сергей Лавров. Послу США "
+     "Джону Салливану рекомендовано выехать в Вашингтон для консультаций. Министр добавил, что "
+     "Москва могла бы принять и болезненные меры против американского бизнеса в России, но пока "
+     "воздерживается от них."),
+    ("ru-ap", 25, "Russia retaliates for US sanctions, orders 10 diplomats out", "Russia said "
+     "Friday it will expel 10 U.S. diplomats and bar eight current and former officials, "
+     "including Attorney General Merrick Garland and former national security adviser John "
+     "Bolton, in retaliation for sanctions imposed by the Biden administration a day earlier."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(4)))[::5])
+def test_sanctions_and_the_retaliation_for_them_are_two_stories_in_any_order(order):
+    assert _stories([SANCTIONS[i] for i in order]) == {
+        frozenset({"us-reuters", "us-kommersant"}),
+        frozenset({"ru-tass", "ru-ap"}),
+    }

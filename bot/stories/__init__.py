@@ -18,7 +18,9 @@ A report's `Fingerprint` holds what the comparison needs, as 32-bit values so it
   over recognition": `cut_ties`; a negated one reads as its negation), or 0;
 * `subject` — the polity the headline's first actor acts for, or 0;
 * `body` — the body that acts (the Duma, the Federation Council…): the headline's, else the
-  lead's, or 0.
+  lead's, or 0;
+* `agent`, `targets` — the polity that acts in the headline (or 0) and the polities it acts upon
+  (`roles`: "Trump slaps extra 25% tariff on India" acts for the U.S. upon India).
 
 Same event, not same words. Two reports score by the weight of the terms they share over the
 weight of the terms each has (a weighted Ochiai coefficient); headline terms weigh double. A
@@ -36,7 +38,10 @@ An item is first placed with the story of its closest member scoring at least `T
 `WINDOW`. After each batch, `StoryIndex.settle` re-clusters the batch's neighbourhood with
 average linkage (`linkage`): two groups join when the mean score across them reaches the
 threshold and no pair vetoes, so a report close to one member only does not chain two events,
-and the stories formed do not depend on the order the reports arrived in.
+and the stories formed do not depend on the order the reports arrived in. Two groups that are an
+act and the other side's reply (their headlines act for different polities, most of each naming
+the other's) need the stricter `linkage.REPLY_THRESHOLD`; two groups acting upon each other (most
+headlines of each acting upon a polity acting in the other) need `linkage.ACTS_ON_THRESHOLD`.
 """
 
 from bot.stories.assign import StoryCache, StoryStore, assign_stories, group, group_batches

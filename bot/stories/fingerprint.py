@@ -11,7 +11,7 @@ from array import array
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.event_names import names_in
 from bot.event_terms import (
@@ -21,10 +21,13 @@ from bot.event_terms import (
     event_terms,
     kind_of,
     lexicon,
+    located_terms,
     stem,
+    text_words,
     tokens,
 )
 from bot.models import Item
+from bot.stories.roles import read_roles
 
 LEAD_WORDS = 60  # words of the text that count as the lead
 MAX_TERMS = 48  # terms kept per fingerprint
@@ -35,13 +38,15 @@ NEAR_DUPLICATE = 0.5  # shingle Jaccard at or above which two texts are one repo
 _BODY_WORDS = 12  # lead terms read for the acting body when the headline names none
 
 
-# Version 5: event terms (kind in the top bits), a script byte, the main action, the acting
-# polity and the acting body. Version 4 (no body) is read with none, version 3 (no polity either)
-# with neither; versions 1 and 2 too: their terms were plain word hashes, read as `WORD` terms; a
-# version-1 signature is not comparable and reads as empty.
-_VERSION = 5
-_READABLE = frozenset({1, 2, 3, 4, 5})
-_HEADER = {3: 12, 4: 16, 5: 20}  # bytes before the values
+# Version 6: event terms (kind in the top bits), a script byte, the main action, the acting
+# polity, the acting body and the headline's roles (`bot.stories.roles`: the polity that acts,
+# and after the values the polities acted upon). Version 5 (no roles) is read with none,
+# version 4 (no body either) with neither, version 3 (no polity either) with none of them;
+# versions 1 and 2 too: their terms were plain word hashes, read as `WORD` terms; a version-1
+# signature is not comparable and reads as empty.
+_VERSION = 6
+_READABLE = frozenset({1, 2, 3, 4, 5, 6})
+_HEADER = {3: 12, 4: 16, 5: 20, 6: 26}  # bytes before the values
 _MASK32 = (1 << 32) - 1
 LATIN, CYRILLIC = 0, 1
 
@@ -66,18 +71,21 @@ class Fingerprint:
     action: int = 0
     subject: int = 0  # the polity the headline's first actor acts for (`lexicon().polities`)
     body: int = 0  # the body that acts (`lexicon().bodies`): the headline's first, else the lead's
+    agent: int = 0  # the polity that acts in the headline (`roles`), or 0
+    targets: array[int] = field(default_factory=lambda: array("I"))  # the polities acted upon
 
     __hash__ = None  # type: ignore[assignment]  # arrays are mutable: not a dict key
 
     def to_bytes(self) -> bytes:
         """A compact encoding (version, script, three counts, main action, acting polity, acting
-        body, then big-endian uint32 values)."""
+        body, the polity acting in the roles, how many it acts upon, then big-endian uint32
+        values: headline terms, terms, sketch, the polities acted upon)."""
         title, terms = sorted(self.title), sorted(self.terms)
         head = struct.pack(
-            ">BBHHHIII", _VERSION, self.script, len(title), len(terms), len(self.minhash),
-            self.action, self.subject, self.body,
+            ">BBHHHIIIIH", _VERSION, self.script, len(title), len(terms), len(self.minhash),
+            self.action, self.subject, self.body, self.agent, len(self.targets),
         )  # fmt: skip
-        values = [*title, *terms, *self.minhash]
+        values = [*title, *terms, *self.minhash, *self.targets]
         return head + struct.pack(f">{len(values)}I", *values)
 
     @classmethod
@@ -93,10 +101,12 @@ class Fingerprint:
         action = struct.unpack_from(">I", data, 8)[0] if version >= 3 else 0
         subject = struct.unpack_from(">I", data, 12)[0] if version >= 4 else 0
         body = struct.unpack_from(">I", data, 16)[0] if version >= 5 else 0
+        agent, n_targets = struct.unpack_from(">IH", data, 20) if version >= 6 else (0, 0)
         count = n_title + n_terms + n_hash
-        if len(data) != offset + 4 * count:
+        if len(data) != offset + 4 * (count + n_targets):
             raise ValueError("truncated story fingerprint")
         values = struct.unpack_from(f">{count}I", data, offset)
+        targets = struct.unpack_from(f">{n_targets}I", data, offset + 4 * count)
         words: Iterable[int] = values[: n_title + n_terms]
         if version < 3:  # plain word hashes: read them as words
             words = [v & KEY_MASK for v in words]  # kind 0: WORD
@@ -109,6 +119,8 @@ class Fingerprint:
             action=action,
             subject=subject,
             body=body,
+            agent=agent,
+            targets=_uint32s(targets),
         )
 
 
@@ -138,7 +150,9 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
     """The fingerprint of a headline and its text."""
     lead = " ".join(text.split()[:LEAD_WORDS])
     names = names_in(title, lead)
-    title_terms = list(event_terms(title, names))
+    title_words = text_words(title)
+    located = list(located_terms(title_words, names))
+    title_terms = [t for _, t in located]
     lex = lexicon()
     polities = lex.polities
     lead_terms = list(event_terms(lead, names))
@@ -148,6 +162,7 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
     in_title = set(title_terms)
     ranked = sorted(counts, key=lambda t: (t not in in_title, -counts[t], first[t]))
     words = [_hash32(stem(w)) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
+    agent, targets = read_roles(title, title_words, located)
     return Fingerprint(
         title=_uint32s(in_title),
         terms=_uint32s([*in_title, *ranked[:MAX_TERMS]]),
@@ -156,6 +171,8 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
         action=next((t for t in title_terms if kind_of(t) == ACTION), 0),
         subject=next((polities[t] for t in title_terms if t in polities), 0),
         body=next((t for t in [*title_terms, *lead_terms[:_BODY_WORDS]] if t in lex.bodies), 0),
+        agent=agent,
+        targets=_uint32s(targets),
     )
 
 

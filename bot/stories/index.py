@@ -230,7 +230,9 @@ class StoryIndex:
             def blocked(a: int, b: int, members: list[int] = component) -> bool:
                 return pair(members[a], members[b]) == _VETOED
 
-            clusters = average_linkage(len(component), score, blocked, self.threshold)
+            terms = [self._terms[i] for i in component]
+            sides = [(t.subject, t.title_polities, t.agent, t.targets) for t in terms]
+            clusters = average_linkage(len(component), score, blocked, self.threshold, sides)
             moved += self._relabel([[component[a] for a in group] for group in clusters])
         return moved
 

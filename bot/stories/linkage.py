@@ -5,11 +5,70 @@ threshold and no pair across them is vetoed. Unlike joining through the single c
 a report of the reaction to an event, close to the one report of the event that quotes it, does
 not pull the two events together; and unlike deciding one report at a time, the result does not
 depend on the order the reports arrived in.
+
+**Replies.** An act and the other side's reply to it ("U.S. sanctions Russia…" and "Russia
+retaliates for US sanctions…"; "Transnistria asks Russia for protection" and "Moscow says
+protecting Transnistria is a priority") share actors, place and words: pair by pair they score
+like two reports of one event. What tells them apart is who acts: each group's headlines have
+their own acting polities, and most of each group's headlines name the other group's actor as
+the one acted upon. Two such groups join only at the stricter `REPLY_THRESHOLD`. A third party's
+reaction ("EU, Turkey reject vote for new Karabakh leader"), which the event's reports do not
+name, and a group only some of whose headlines name the other side, keep the usual threshold:
+the labelled sets count those as one event as often as not.
+
+**Acting upon each other.** A finer reading of the headlines (`bot.stories.roles`) tells who
+acts and upon whom: "Trump slaps extra 25% tariff on India" acts for the U.S. upon India, "India
+calls US tariff move 'unfair'" for India upon the U.S. Two groups whose acting polities differ,
+most headlines of each acting upon a polity acting in the other, need `ACTS_ON_THRESHOLD`:
+naming the other side as the one acted upon (not as a place, a qualifier or a topic label) is
+stronger evidence of a reply than naming it at all. A decree and a condemnation of it with one
+report of the decree naming no one acted upon ("Путин упростил получение гражданства РФ жителям
+Херсонской и Запорожской областей") stay under the usual threshold: the sets label those one
+event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+
+REPLY_THRESHOLD = 0.25  # the mean score two groups that reply to each other need to join
+
+ACTS_ON_THRESHOLD = 0.35  # the mean two groups that act upon each other need to join
+
+Side = tuple[int, frozenset[int], int, frozenset[int]]  # subject, polities named, agent, targets
+
+
+def act_on_each_other(sides: Sequence[Side], a: Sequence[int], b: Sequence[int]) -> bool:
+    """Whether groups `a` and `b` (report numbers) act upon each other: their headlines' acting
+    polities (`bot.stories.roles`) differ, and most headlines of each act upon a polity acting
+    in the other ("Trump slaps extra 25% tariff on India…" / "India calls US tariff move
+    'unfair'…"). Computed when asked (only for a mean between the two thresholds)."""
+    agents_a = {p for i in a if (p := sides[i][2])}
+    agents_b = {p for i in b if (p := sides[i][2])}
+    if not agents_a or not agents_b or agents_a & agents_b:
+        return False
+    return _most_act_on(sides, a, agents_b) and _most_act_on(sides, b, agents_a)
+
+
+def _most_act_on(sides: Sequence[Side], group: Sequence[int], agents: set[int]) -> bool:
+    """Whether more than half of the group's headlines act upon one of `agents`."""
+    return 2 * sum(not agents.isdisjoint(sides[i][3]) for i in group) > len(group)
+
+
+def replies(sides: Sequence[Side], a: Sequence[int], b: Sequence[int]) -> bool:
+    """Whether groups `a` and `b` (report numbers) are an act and the other side's reply: their
+    headlines' acting polities differ, and most headlines of each name an actor of the other.
+    Computed when asked (rarely: only for a mean between the two thresholds)."""
+    acting_a = {p for i in a if (p := sides[i][0])}
+    acting_b = {p for i in b if (p := sides[i][0])}
+    if not acting_a or not acting_b or acting_a & acting_b:
+        return False
+    return _most_name(sides, b, acting_a) and _most_name(sides, a, acting_b)
+
+
+def _most_name(sides: Sequence[Side], group: Sequence[int], actors: set[int]) -> bool:
+    """Whether more than half of the group's headlines name one of `actors`."""
+    return any(2 * sum(p in sides[i][1] for i in group) > len(group) for p in actors)
 
 
 def average_linkage(
@@ -17,10 +76,13 @@ def average_linkage(
     score: Callable[[int, int], float],
     blocked: Callable[[int, int], bool],
     threshold: float,
+    sides: Sequence[Side] | None = None,
 ) -> list[list[int]]:
     """Cluster reports 0..n-1 (earliest first): repeatedly join the two groups with the highest
     mean pair score at or above `threshold` (ties: the earliest groups), never across a
-    `blocked` pair. Returns the groups, each sorted, in the order of their earliest report.
+    `blocked` pair; with each report's `sides`, two groups that reply to each other need
+    `REPLY_THRESHOLD`, two that act upon each other `ACTS_ON_THRESHOLD`. Returns the groups,
+    each sorted, in the order of their earliest report.
 
     Group sums are kept per pair of groups and updated on each join (Lance–Williams for the
     average), so a component of m reports costs m² scores and about m² work per join.
@@ -38,10 +100,21 @@ def average_linkage(
         best: tuple[float, int, int] | None = None
         for (a, b), total in sums.items():
             mean = total / (len(groups[a]) * len(groups[b]))
-            if mean >= threshold and (
-                best is None or (mean, -a, -b) > (best[0], -best[1], -best[2])
+            if mean < threshold or (best is not None and (mean, -a, -b) <= _rank(best)):
+                continue
+            if (
+                mean < REPLY_THRESHOLD
+                and sides is not None
+                and replies(sides, groups[a], groups[b])
             ):
-                best = (mean, a, b)
+                continue
+            if (
+                mean < ACTS_ON_THRESHOLD
+                and sides is not None
+                and act_on_each_other(sides, groups[a], groups[b])
+            ):
+                continue
+            best = (mean, a, b)
         if best is None:
             break
         _, a, b = best  # b joins a (a < b: the group of the earlier report keeps its number)

@@ -90,6 +90,8 @@ class _Terms:
     subject: int  # the polity the headline's first actor acts for, or 0
     title_polities: frozenset[int]  # every polity the headline's actors act for
     body: int  # the body that acts (`Fingerprint.body`), or 0
+    agent: int  # the polity that acts (`Fingerprint.agent`), or 0
+    targets: frozenset[int]  # the polities acted upon (`Fingerprint.targets`)
     keys: frozenset[int]  # what the index finds it by: headline terms, lead names and numbers
     _weighed: tuple[int, int] = (-1, -1)  # (id, version) of the weights `_weights` hold
     _weights: dict[int, float] | None = None  # term → weight, boosted in the headline
@@ -133,6 +135,8 @@ class _Terms:
                 p for t in title if (p := lexicon().polities.get(t)) is not None
             ),
             body=fp.body,
+            agent=fp.agent,
+            targets=frozenset(fp.targets),
             keys=title.union(*(by_kind.get(kind, ()) for kind in _KEY_KINDS)),
         )
 

@@ -1,0 +1,102 @@
+"""Who acts upon whom in a headline: the polity that acts and the polities acted upon.
+
+A shallow reading of wire headlines, in English and Russian, from the event terms' places in
+the headline (`located_terms`). The headline's first action — or its colon after a speaker,
+"МИД РФ: …", "Пашинян: …" — divides who acts from what is acted upon. The acting polity is the
+first one before it, the polities acted upon the other ones after it:
+
+* "Trump slaps extra 25% tariff on India …" — the U.S. upon India;
+* "Moscow dismisses U.S. Crimea declaration …" — Russia upon the U.S.;
+* "Съезд депутатов Приднестровья обратился к Федеральному собранию РФ" — Transnistria upon Russia;
+* "Pompeo Declares U.S. Will Never Recognize Russia's Annexation Of Crimea" — the U.S. upon
+  Russia and Crimea.
+
+A passive agent ("… sanctioned by the EU", "target of Trump's …", "со стороны США") acts, and the
+headline's other polities are acted upon. A place ("in Ukraine", "в Крыму", "off Crimea") acts upon
+no one and is acted upon by no one, unless it is all the headline names before the action
+("Separatist lawmakers in Transnistria seek Moscow's help"). A polity qualifying the next one
+("Moldova's breakaway Transnistria") gives way to it. A label before a colon naming only
+countries or places ("Ukraine war: …", "Belarus: …") is the topic, not the speaker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.event_terms import ACTION, kind_of, lexicon, located_terms, text_words
+
+_PLACE = frozenset({"in", "at", "off", "near", "inside", "across", "в", "во", "на", "под"})
+_AGENT = frozenset({("by",), ("target", "of"), ("targets", "of"), ("со", "стороны")})
+_AGENT_ENDS = frozenset(m[-1] for m in _AGENT)
+_ARTICLES = frozenset({"the", "a", "an"})
+_QUALIFIES = 3  # words from a possessive polity to the polity it qualifies, at most
+
+Roles = tuple[int, frozenset[int]]  # the acting polity (0: none read), the polities acted upon
+
+
+def roles(title: str, names: frozenset[str] = frozenset()) -> Roles:
+    """The headline's acting polity and the polities it acts upon (`lexicon().polities`)."""
+    words = text_words(title)
+    return read_roles(title, words, list(located_terms(words, names)))
+
+
+def read_roles(title: str, words: Sequence[str], located: Sequence[tuple[int, int]]) -> Roles:
+    """`roles` from the headline's words and its terms with their word numbers."""
+    lex = lexicon()
+    label = len(text_words(title.split(":", 1)[0])) if ":" in title else 0
+    speaker = label > 0 and any(
+        i < label and t in lex.polities and t not in lex.countries for i, t in located
+    )
+    if label and not speaker:  # a topic: "Ukraine war: Putin annexes …"
+        located = [(i, t) for i, t in located if i >= label]
+    found: list[tuple[int, int]] = []  # (word number, polity), one per word
+    for i, t in located:
+        p = lex.polities.get(t)
+        if p is not None and (not found or found[-1][0] != i):
+            found.append((i, p))
+    if not found:
+        return 0, frozenset()
+    verb = next((i for i, t in located if kind_of(t) == ACTION), found[0][0] + 1)
+    if speaker:  # "МИД РФ: …" acts by speaking
+        verb = min(verb, label)
+    verb = max(verb, found[0][0] + 1)
+    qualifiers = {
+        k for k in range(len(found) - 1)
+        if _possessive(words, found[k][0]) and found[k + 1][0] - found[k][0] <= _QUALIFIES
+    }  # fmt: skip
+    places, heads = set(), []
+    for k, (i, p) in enumerate(found):
+        start = k
+        while start > 0 and start - 1 in qualifiers:
+            start -= 1
+        if set(_preceding(words, found[start][0], 1)) & _PLACE:
+            places.add(i)
+        if k not in qualifiers:
+            heads.append((i, p))
+    agents = [p for i, p in heads if _after_agent_marker(words, i)]
+    if agents:
+        upon = {p for i, p in heads if p != agents[0] and i not in places}
+        return agents[0], frozenset(upon)
+    before = [(i, p) for i, p in heads if i < verb]
+    acting = [p for i, p in before if i not in places] or [p for _, p in before]
+    acting = acting or [p for i, p in heads if i >= verb and i not in places][:1]
+    subject = acting[0] if acting else 0
+    upon = {p for i, p in heads if i >= verb and p != subject and i not in places}
+    return subject, frozenset(upon)
+
+
+def _possessive(words: Sequence[str], i: int) -> bool:
+    return i + 1 < len(words) and words[i + 1] == "s"
+
+
+def _preceding(words: Sequence[str], i: int, n: int) -> tuple[str, ...]:
+    """The `n` words before word `i`, articles skipped ("by the EU", "in the Donbas")."""
+    before = [w for w in words[max(0, i - n - 2) : i] if w not in _ARTICLES]
+    return tuple(before[-n:])
+
+
+def _after_agent_marker(words: Sequence[str], i: int) -> bool:
+    if i == 0 or (words[i - 1] not in _AGENT_ENDS and words[i - 1] not in _ARTICLES):
+        return False
+    before = _preceding(words, i, 2)
+    return before in _AGENT or before[-1:] in _AGENT

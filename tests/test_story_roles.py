@@ -1,0 +1,65 @@
+"""Who acts upon whom in a headline (bot/stories/roles.py), in English and Russian."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.event_terms import ENTITY, lexicon, term
+from bot.stories.roles import roles
+
+
+def _polity(key: str) -> int:
+    return lexicon().polities[term(ENTITY, key)]
+
+
+def _upon(*keys: str) -> frozenset[int]:
+    return frozenset(_polity(k) for k in keys)
+
+
+@pytest.mark.parametrize(
+    ("title", "acting", "upon"),
+    [
+        ("Trump slaps extra 25% tariff on India over Russian oil purchases", "usa",
+         ("india", "russia")),
+        ("India calls US tariff move 'unfair, unjustified and unreasonable'", "india", ("usa",)),
+        ("Moscow dismisses U.S. Crimea declaration, says issue closed", "russia",
+         ("usa", "crimea")),
+        ("Kyiv condemns Moscow's passport decree as legally void", "ukraine", ("russia",)),
+        ("США ввели дополнительную пошлину для Индии за закупки российской нефти", "usa",
+         ("india", "russia")),
+        ("Приднестровье попросило у России «защиты»", "transnistria", ("russia",)),
+    ],
+)  # fmt: skip
+def test_the_first_polity_acts_upon_the_others_after_the_action(title, acting, upon):
+    assert roles(title) == (_polity(acting), _upon(*upon))
+
+
+def test_every_other_polity_after_the_action_is_acted_upon():
+    pompeo = roles("Pompeo Declares U.S. Will Never Recognize Russia's Annexation Of Crimea")
+    assert pompeo == (_polity("usa"), _upon("russia", "crimea"))
+
+
+def test_a_speaker_before_a_colon_acts_and_a_topic_label_does_not():
+    speaker = roles("МИД РФ: защита жителей Приднестровья — один из приоритетов")
+    assert speaker == (_polity("russia"), _upon("transnistria"))
+    assert roles("Ukraine war: Putin annexes four regions")[0] == _polity("russia")
+
+
+def test_a_passive_agent_acts_upon_the_headlines_other_polity():
+    passive = roles("India becomes first target of Trump's 'secondary' penalties on Russian oil")
+    assert passive == (_polity("usa"), _upon("india", "russia"))
+    assert roles("Belarus sanctioned by the EU") == (_polity("eu"), _upon("belarus"))
+
+
+def test_places_and_qualifiers_are_not_acted_upon():
+    breakaway = roles("Moldova's breakaway Transnistria asks Russia for protection")
+    assert breakaway == (_polity("transnistria"), _upon("russia"))
+    assert roles("Russia to build naval base in Georgia's breakaway Abkhazia") == (
+        _polity("russia"), frozenset(),
+    )  # fmt: skip
+    located = roles("Separatist lawmakers in Transnistria seek Moscow's help amid customs row")
+    assert located == (_polity("transnistria"), _upon("russia"))  # the place is all there is
+
+
+def test_a_headline_naming_no_polity_has_no_roles():
+    assert roles("Blasts at radio station heighten fears of spillover") == (0, frozenset())
