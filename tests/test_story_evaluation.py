@@ -98,7 +98,7 @@ def test_a_bad_line_is_named_by_file_and_line(tmp_path: Path, line: str, reason:
         load_story_set([path])
 
 
-SPENT = ("dev-2", "dev-3", "dev-4", "dev-5", "dev-6")  # holdouts scored once, then tuned on
+SPENT = ("dev-2", "dev-3", "dev-4", "dev-5", "dev-6", "dev-7")  # holdouts scored once, then tuned on
 # Each spent holdout's figures once tuned on, as floors (below the targets: README says so):
 # worst same-language P, R and English–Russian P, R over arrival orders.
 SPENT_FLOORS = {
@@ -107,7 +107,7 @@ SPENT_FLOORS = {
     "dev-4": (0.95, 0.8, 0.95, 0.9),  # the third, spent by the polity work (replies: P 1.0)
     "dev-5": (0.9, 0.7, 0.9, 0.85),  # the fourth, the near misses, spent by the lexicon work
     "dev-6": (0.95, 0.85, 0.95, 0.9),  # the fifth, spent by the negation and veto work
-    "holdout": (0.85, 0.85, 0.95, 0.85),  # the sixth (to be renamed dev-7), spent 2026-12-04
+    "dev-7": (0.85, 0.85, 0.95, 0.85),  # the sixth, spent by the reply and acting-upon work
 }
 
 
