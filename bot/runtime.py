@@ -197,11 +197,14 @@ class Runtime:
 
     def _forget_caches(self) -> None:
         """Between polls far apart, drop what the next poll rebuilds cheaply: the pooled
-        database connections (SQLite's page cache, ~3 MB; reopened on use) and the word-stem
+        database connections (SQLite's page cache, ~3 MB; reopened on use), the word-stem
         cache (~4 MB, mostly words of the story lexicon and rules, stemmed once at start-up;
-        this process stems only the items it fingerprints itself)."""
+        this process stems only the items it fingerprints itself) and the compiled rules
+        (~10 MB: the parsing processes match; this process only the corpus's new items, and
+        `/why`)."""
         self.engine.dispose()
         stem.cache_clear()
+        self.rules().forget_compiled()
 
     async def announce_spikes(self, *, drain: bool = True) -> int:
         """Queue today's spike alerts (each topic once a day) for its subscribers."""

@@ -43,7 +43,7 @@ def _assert_prefilter_agrees(rules: RuleSet, title: str, text: str, lang: str | 
     doc = rules.document(title, text, lang)
     full = [
         c.topic.id
-        for c in rules._topics  # the prefilter's correctness is the point of these tests
+        for c in rules._compiled().topics  # the prefilter's correctness is the point here
         if any(r.fired for r in evaluate_topic(c, doc))
     ]
     assert fast == full, title
@@ -69,3 +69,22 @@ def test_prefilter_never_drops_a_topic_near_its_threshold(data) -> None:
     title = " ".join(w for w, k in zip(title_words, keep, strict=False) if k)
     text = " ".join(w for w, k in zip(text_words, keep[len(title_words) :], strict=False) if k)
     _assert_prefilter_agrees(rules, title, text, lang)
+
+
+def test_forgotten_compiled_rules_are_freed_and_rebuilt_the_same() -> None:
+    """`forget_compiled` lets the compiled patterns go (the bot's main process holds none
+    between polls); the next match compiles them again and gives the same matches."""
+    import gc
+    import weakref
+
+    _, items = _rules_and_items()
+    rules = load_rules(REPO / "rules")  # its own copy: the cached one stays compiled
+    before = [rules.match(*item) for item in items]
+    compiled = weakref.ref(rules._compiled().lexicon)  # the patterns, compiled into one scan
+    rules.forget_compiled()
+    gc.collect()
+    assert compiled() is None
+    assert [t.id for t in rules.topics] == [t.id for t in _rules_and_items()[0].topics]
+    assert compiled() is None  # the topics' descriptions do not compile them
+    assert [rules.match(*item) for item in items] == before
+    assert rules.run_examples() == []

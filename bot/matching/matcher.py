@@ -49,6 +49,20 @@ def _shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@dataclass(frozen=True, slots=True)
+class _Built:
+    """What matching uses: the compiled topics, their shared lexicon and the prefilter."""
+
+    topics: tuple[CompiledTopic, ...]
+    lexicon: Lexicon
+    prefilter: Prefilter
+
+    @classmethod
+    def of(cls, topics: Iterable[CompiledTopic], lexicon: Lexicon | None) -> _Built:
+        ordered = tuple(sorted(topics, key=lambda t: t.topic.id))
+        return cls(ordered, lexicon or Lexicon(), Prefilter(ordered))
+
+
 class RuleSet:
     """Compiled topics, ordered by id. Build it with `load_rules`."""
 
@@ -59,9 +73,8 @@ class RuleSet:
         *,
         source: tuple[tuple[TopicSpec, ...], str] | None = None,
     ) -> None:
-        self._topics = tuple(sorted(topics, key=lambda t: t.topic.id))
-        self._lexicon = lexicon or Lexicon()
-        self._prefilter = Prefilter(self._topics)
+        self._built: _Built | None = _Built.of(topics, lexicon)
+        self._topics = [t.topic for t in self._built.topics]  # kept when the rest is dropped
         # The validated specs it was compiled from (and where they came from), pickled and
         # compressed once, so the set can be sent to a parse process cheaply and rebuilt there
         # (compiled RE2 sets do not pickle); None: built by hand, it stays in this process.
@@ -70,6 +83,23 @@ class RuleSet:
         # until the new process had imported and compiled everything (0.4-1.3 s).
         self._blob = zlib.compress(pickle.dumps(source), 6) if source is not None else None
         self._digest = hashlib.sha256(self._blob).digest() if self._blob is not None else b""
+
+    def forget_compiled(self) -> None:
+        """Drop the compiled patterns (about 10 MB for the bundled rules); the next match
+        compiles them again from the specs (about 0.2 s of CPU). Between polls far apart the
+        bot's main process does not match (its parsing processes do), so it holds none. A set
+        built by hand (not from specs) keeps them."""
+        if self._blob is not None:
+            self._built = None
+
+    def _compiled(self) -> _Built:
+        built = self._built
+        if built is None:
+            assert self._blob is not None  # only sets built from specs forget theirs
+            specs, where = pickle.loads(zlib.decompress(self._blob))
+            topics, lexicon, _ = compile_specs(specs, where)
+            built = self._built = _Built.of(topics, lexicon)
+        return built
 
     @property
     def portable(self) -> bool:
@@ -83,25 +113,26 @@ class RuleSet:
 
     def document(self, title: str, text: str, language: str | None = None) -> Document:
         """The normalised, tokenised form of an item that every topic is matched against."""
-        return Document.of(title, text, language, self._lexicon)
+        return Document.of(title, text, language, self._compiled().lexicon)
 
     def __len__(self) -> int:
         return len(self._topics)
 
     def __repr__(self) -> str:
-        return f"RuleSet({[t.topic.id for t in self._topics]})"
+        return f"RuleSet({[t.id for t in self._topics]})"
 
     @property
     def topics(self) -> list[Topic]:
         """The topics, ordered by id."""
-        return [t.topic for t in self._topics]
+        return list(self._topics)
 
     def match(self, title: str, text: str, language: str | None = None) -> list[TopicMatch]:
         """Every topic whose rules fire on this title and body, with evidence, by topic id."""
-        doc = self.document(title, text, language)
+        built = self._compiled()
+        doc = Document.of(title, text, language, built.lexicon)
         matches = []
-        for position in self._prefilter.candidates(doc.present):
-            compiled = self._topics[position]
+        for position in built.prefilter.candidates(doc.present):
+            compiled = built.topics[position]
             cache: HitCache = {}
             fired = [
                 evaluate_block(b, doc, complete=False, cache=cache)
@@ -116,7 +147,7 @@ class RuleSet:
         """For every topic: did it match, and clause by clause why (not)."""
         doc = self.document(title, text, language)
         out = []
-        for compiled in self._topics:
+        for compiled in self._compiled().topics:
             results = evaluate_topic(compiled, doc)
             blocks = tuple(explain_block(r, doc) for r in results)
             matched = any(r.fired for r in results)
@@ -138,13 +169,14 @@ class RuleSet:
                 c.topic.source_file,
                 e.line,
             )
-            for c in self._topics
+            for c in self._compiled().topics
             for e in c.examples
         ]
 
     def check_example(self, example: Example) -> str | None:
         """None when the example behaves as declared, else a one-line failure description."""
-        compiled = next((c for c in self._topics if c.topic.id == example.topic), None)
+        topics = self._compiled().topics
+        compiled = next((c for c in topics if c.topic.id == example.topic), None)
         if compiled is None:
             return f"{example.source_file}:{example.line}: unknown topic {example.topic!r}"
         doc = self.document(example.title, example.text, example.language)
