@@ -305,24 +305,17 @@ def test_a_scan_leaves_one_database_file_and_its_heap_to_the_system(tmp_path: Pa
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("geoalert.db")) == [
         "geoalert.db"
     ]
-    code = (
-        "import atexit, gc\n"
-        "atexit.register(lambda: print('frozen', gc.get_freeze_count()))\n"
-        "from bot.cli import main\n"
-        "main(['scan', '--no-feeds'])\n"
-    )
-    done = python("-c", code, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert int(done.stdout.split("frozen ")[-1]) > 10_000
+    assert _frozen_at_exit("from bot.cli import main; main(['scan', '--no-feeds'])", tmp_path)
 
 
 def test_a_parsing_process_leaves_its_heap_to_the_system_at_exit(tmp_path: Path) -> None:
-    code = (
-        "import atexit, gc\n"
-        "atexit.register(lambda: print('frozen', gc.get_freeze_count()))\n"
-        "from bot.sources import worker\n"
-        "worker.prepare(None)\n"
-    )
-    done = python("-c", code, cwd=tmp_path)
+    assert _frozen_at_exit("from bot.sources import worker; worker.prepare(None)", tmp_path)
+
+
+def _frozen_at_exit(code: str, cwd: Path) -> bool:
+    """Whether the objects alive when `code`'s process exits are frozen (thousands of them)
+    by the time an exit hook registered before `code` runs (hooks run last-in first-out)."""
+    hook = "import atexit, gc; atexit.register(lambda: print('frozen', gc.get_freeze_count()))"
+    done = python("-c", f"{hook}\n{code}\n", cwd=cwd)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert int(done.stdout.split("frozen ")[-1]) > 10_000
+    return int(done.stdout.split("frozen ")[-1]) > 10_000
