@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session
@@ -201,6 +206,44 @@ def test_a_feed_body_and_its_items_cross_to_a_parsing_process_in_one_write() -> 
             assert fcntl.fcntl(end.fileno(), fcntl.F_GETPIPE_SZ) == PIPE_BYTES
     finally:
         pool.close()
+
+
+def test_a_parsing_process_ends_soon_after_its_parent_is_killed() -> None:
+    """Killed with SIGKILL, the main process cannot stop its parsing processes; they end
+    within about a second on their own (they had stayed, with the resource tracker, until
+    reboot)."""
+    code = (
+        "import time\n"
+        "from bot.sources.parse_pool import ParsePool\n"
+        "pool = ParsePool(lambda: None)\n"
+        "executor = pool.get(1)\n"
+        "executor.submit(int).result()\n"
+        "print(*[p.pid for p in executor._processes.values()], flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    main = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                            env=env)  # fmt: skip
+    try:
+        assert main.stdout is not None
+        worker = int(main.stdout.readline())
+        assert _running(worker)
+    finally:
+        main.kill()
+        main.wait()
+    deadline = time.monotonic() + 10
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(worker)
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie waiting for its reaper is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
 
 
 async def test_matched_items_join_stories_and_the_rest_stay_out(engine, repo, server):

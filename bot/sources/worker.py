@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import os
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -106,6 +110,24 @@ def prepare(rules: RuleSet | None) -> None:
 
     lexicon()
     exit_without_collecting()  # the main process waits for this one's exit
+    parent = multiprocessing.parent_process()  # None: not started by multiprocessing
+    if parent is not None and parent.pid is not None:
+        _exit_with_parent(parent.pid)
+
+
+def _exit_with_parent(parent: int, every: float = 1.0) -> None:
+    """End this process soon after the process that started it is gone (killed with SIGKILL,
+    say, outside a container): its queues would never tell, since this process holds both ends
+    of its task pipe, and it stayed, with the resource tracker it keeps open, until reboot.
+    `parent` is the pid the start-up data names, not `os.getppid()` now: the parent may have
+    died before this process got here."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def ready(rules: RuleSet | None = None) -> bool:
