@@ -96,8 +96,7 @@ class RuleSet:
         built = self._built
         if built is None:
             assert self._blob is not None  # only sets built from specs forget theirs
-            specs, where = pickle.loads(zlib.decompress(self._blob))
-            topics, lexicon, _ = compile_specs(specs, where)
+            topics, lexicon, _, _ = _compile_blob(self._blob)
             built = self._built = _Built.of(topics, lexicon)
         return built
 
@@ -198,6 +197,15 @@ class RuleSet:
         return [f for f in failures if f is not None]
 
 
+def _compile_blob(
+    blob: bytes,
+) -> tuple[list[CompiledTopic], Lexicon, tuple[TopicSpec, ...], str]:
+    """Compile the specs a `RuleSet` pickled (`_blob`): topics, lexicon, specs kept, where."""
+    specs, where = pickle.loads(zlib.decompress(blob))
+    topics, lexicon, kept = compile_specs(specs, where)
+    return topics, lexicon, kept, where
+
+
 _compiled: dict[bytes, RuleSet] = {}  # per process: rule sets rebuilt from their specs
 
 
@@ -206,8 +214,7 @@ def rebuild_rules(digest: bytes, blob: bytes) -> RuleSet:
     (`digest`): how a `RuleSet` crosses into a parse process."""
     rules = _compiled.get(digest)
     if rules is None:
-        specs, where = pickle.loads(zlib.decompress(blob))
-        topics, lexicon, kept = compile_specs(specs, where)
+        topics, lexicon, kept, where = _compile_blob(blob)
         rules = RuleSet(topics, lexicon, source=(kept, where))
         _compiled.clear()  # one version at a time: reloaded rules replace the old ones
         _compiled[digest] = rules
