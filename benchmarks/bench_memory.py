@@ -5,12 +5,13 @@
 
 This process builds the pipeline (bundled rules, SQLite file, httpx client, 500 feeds served
 from a loopback host in a separate process, 100 ms per response) and polls once as the bot's
-poll job does (`Runtime.poll`): the database migrated as `geoalert run` migrates it (in a
-child process), `Pipeline.update()` (the poll, which starts the parsing processes, then the
-search indexing step), then `stop_parsers()`, the caches `Runtime.poll` drops between polls
-far apart, and `release_memory()`; then it waits 8 s. (Code from before the bot started its
-parsing processes with each poll: they are started before the poll, as the bot then did at
-start-up, and stay.)
+poll job does (`Runtime.poll`), with as many parsing processes as the bot starts on this
+machine (`GEOALERT_PARSE_WORKERS`' default: one per core but one, at most two): the database
+migrated as `geoalert run` migrates it (in a child process), `Pipeline.update()` (the poll,
+which starts the parsing processes, then the search indexing step), then `stop_parsers()`,
+the caches `Runtime.poll` drops between polls far apart, and `release_memory()`; then it
+waits 8 s. (Code from before the bot started its parsing processes with each poll: they are
+started before the poll, as the bot then did at start-up, and stay.)
 
 Measured (benchmarks/_measure.py), over the tree of this process and its descendants (the
 parsing processes; the feed host is left out):
@@ -84,9 +85,15 @@ async def measure(base_url: str, names: list[str], db: Path) -> SimpleNamespace:
     rules = load_rules(RULES_DIR)
     feeds = [FeedConfig(url=f"{base_url}/feeds/{n}", name=f"Memory {n}") for n in names]
     http = make_http_client(20.0, 5)
+    try:  # as many parsing processes as the bot starts on this machine
+        from bot.config import default_parse_workers
+    except ImportError:  # code from before that default: two
+        workers = 2
+    else:
+        workers = default_parse_workers()
     pipeline = build_pipeline(
         engine=engine, rules=lambda: rules, seeds_dir=None, feeds=feeds, http=http,
-        poll_interval=600,
+        poll_interval=600, parse_workers=workers,
     )  # fmt: skip
     per_poll = hasattr(pipeline, "stop_parsers")  # parsing processes live for one poll
     try:
@@ -113,6 +120,7 @@ async def measure(base_url: str, names: list[str], db: Path) -> SimpleNamespace:
         await http.aclose()
         engine.dispose()
     out.peak_pss, out.samples, out.processes = sampler.peak, sampler.samples, sampler.processes
+    out.workers = workers
     return out
 
 
@@ -146,7 +154,8 @@ def main() -> None:
     main_rest = rest_each.get(os.getpid(), 0)
     others = sorted((b for pid, b in rest_each.items() if pid != os.getpid()), reverse=True)
     print(f"  {n_feeds} feeds configured, {f.stored} items stored by one poll "
-          f"(poll + search indexing: {f.poll_s:.1f} s)")  # fmt: skip
+          f"(poll + search indexing: {f.poll_s:.1f} s), "
+          f"{f.workers} parsing process(es)")  # fmt: skip
     print(f"  whole tree ({f.processes} processes at most), PSS: before the poll "
           f"{before_pss / MB:.0f} MB; peak {peak_pss / MB:.0f} MB ({f.samples} samples); "
           f"{REST_AFTER:.0f} s after the poll {rest_pss / MB:.0f} MB")  # fmt: skip
@@ -154,7 +163,7 @@ def main() -> None:
           f"{', '.join(f'{b / MB:.0f} MB' for b in others) or 'none'}")  # fmt: skip
     print(f"  main process only: RSS before the poll {before_rss:.0f} MiB; peak (VmHWM) "
           f"{peak:.0f} MiB\n")  # fmt: skip
-    corpus = f"{n_feeds} feeds, {f.stored} items"
+    corpus = f"{n_feeds} feeds, {f.stored} items, {f.workers} parsing process(es)"
     work = (f"measured over: start-up, one poll of {n_feeds} feeds with its search indexing "
             f"step as the bot's poll job runs it, {REST_AFTER:.0f} s at rest")  # fmt: skip
     emit(f"memory: peak RSS after a poll (main process only: VmHWM; the parsing processes "
