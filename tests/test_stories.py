@@ -613,6 +613,31 @@ def test_two_polities_doing_the_same_thing_are_two_events():
     assert similarity(putin, tokayev) > 0.0
 
 
+def test_a_request_and_the_act_it_asks_for_are_two_events():
+    asks = fingerprint_text(
+        "Duma asks Putin to recognise Donetsk and Luhansk republics",
+        "Russia's lower house voted to ask President Vladimir Putin to recognise the two "
+        "breakaway regions of eastern Ukraine as independent.",
+    )
+    recognises = fingerprint_text(
+        "Putin recognises independence of Donetsk and Luhansk",
+        "President Vladimir Putin signed decrees recognising the two breakaway regions of "
+        "eastern Ukraine as independent states.",
+    )
+    assert similarity(asks, recognises) == 0.0  # the appeal, and the act it asked for
+    asks_again = fingerprint_text(
+        "Госдума попросила Путина признать ДНР и ЛНР",
+        "Депутаты обратились к президенту с просьбой признать независимость ДНР и ЛНР.",
+    )
+    assert similarity(asks, asks_again) >= THRESHOLD
+    # an answer naming the plea is not the act asked for
+    dismisses = fingerprint_text(
+        "Kyiv dismisses Donetsk plea for recognition",
+        "Ukraine's foreign ministry said the appeal to recognise the breakaway regions was void.",
+    )
+    assert similarity(asks, dismisses) > 0.0
+
+
 def test_two_bodies_of_one_parliament_voting_are_two_events():
     duma = fingerprint_text(
         "Госдума ратифицировала договоры о вхождении в состав России четырех регионов",

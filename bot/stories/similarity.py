@@ -20,6 +20,7 @@ from bot.event_terms import (
     WORD,
     kind_of,
     lexicon,
+    term,
 )
 from bot.stories.fingerprint import NEAR_DUPLICATE, Fingerprint, minhash_jaccard
 from bot.stories.prior import Prior
@@ -171,6 +172,21 @@ def parallel_actors(a: _Terms, b: _Terms) -> bool:
     return other_actors(a, b) and not (a.action and b.action and a.action != b.action)
 
 
+REQUESTS = frozenset(term(ACTION, k) for k in ("appeal", "urge", "demand"))
+
+
+def request_and_act(a: _Terms, b: _Terms) -> bool:
+    """Whether `a`'s headline asks for what `b`'s headline does: `a`'s main action is a
+    request ("Russian upper house urges Kremlin to recognise…"), `b`'s is not and its headline
+    never names `a`'s request, and `b`'s headline holds an action `a` asks for ("Medvedev
+    recognizes…"): the appeal and the act it asks for are two steps of one process."""
+    if a.action not in REQUESTS or not b.action or b.action in REQUESTS:
+        return False
+    if a.action in b.title:
+        return False
+    return bool((a.title_actions - REQUESTS) & b.title_actions)
+
+
 def vetoed(a: _Terms, b: _Terms) -> bool:
     """Whether two reports tell different events whatever else they share: different
     ordinals; headline venues that neither report mentions of the other's; headlines whose
@@ -195,6 +211,8 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
     if other_bodies(a, b):
         return True
     if parallel_actors(a, b):
+        return True
+    if request_and_act(a, b) or request_and_act(b, a):
         return True
     if COUNTRY_VETO:
         a_states, b_states = a.title_actors & lex.countries, b.title_actors & lex.countries
