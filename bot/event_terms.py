@@ -271,11 +271,12 @@ _SPELLED = {"U.S.": "USA", "U.S.A.": "USA", "US": "USA", "U.N.": "UN", "U.K.": "
 # attend" (the "t"), "не примет участия", "без подписи"), as a refusal does ("refused to sign").
 _NEGATORS = _words("not never t without не без")
 _NEGATION_REACH = 3
+_REFUSE = "refuse"  # what a negated action with no entry under `negations` means
 
 
 def _action(key: str, negated: bool, lex: Lexicon) -> int:
     """An action's term; a negated one means the lexicon's negation of it ("not attend": skip)."""
-    return term(ACTION, lex.negations.get(key, key) if negated else key)
+    return term(ACTION, lex.negations.get(key, _REFUSE) if negated else key)
 
 
 def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]:

@@ -217,6 +217,10 @@ def test_a_negated_or_refused_action_is_read_as_its_negation():
         term(ACTION, "non_recognition"),
     }
     assert actions("Pashinyan attends the summit") == {term(ACTION, "attend")}
+    # an action with no entry under `negations` is refused, not done; one not held is cancelled
+    assert actions("Moscow will not export gas to Europe") == refuse
+    assert actions("Минск не будет импортировать нефть") == refuse
+    assert actions("Саммит в Минске не прошел") == {term(ACTION, "cancel")}
     # negation reaches three words: a later action is itself again
     assert actions("not a single objection as leaders sign the treaty") == {term(ACTION, "sign")}
     refused = fingerprint_text(
