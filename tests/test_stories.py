@@ -666,6 +666,11 @@ def test_two_bodies_of_one_parliament_voting_are_two_events():
         "Сенаторы ратифицировали договоры о вхождении в состав России четырех регионов.",
     )
     assert similarity(both, duma) > 0.0  # a headline naming the other body: not told apart
+    acted_upon = fingerprint_text(
+        "Moscow bars U.S. senators and House members from entering Russia",
+        "Russia's foreign ministry said on Friday the lawmakers were barred in a tit-for-tat move.",
+    )
+    assert acted_upon.body == 0  # bodies named after the action are acted upon, not acting
 
 
 @pytest.mark.parametrize(

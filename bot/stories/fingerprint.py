@@ -17,6 +17,7 @@ from bot.event_names import names_in
 from bot.event_terms import (
     ACTION,
     KEY_MASK,
+    KIND_SHIFT,
     _hash32,
     event_terms,
     kind_of,
@@ -154,7 +155,7 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
     located = list(located_terms(title_words, names))
     title_terms = [t for _, t in located]
     lex = lexicon()
-    polities = lex.polities
+    polities, bodies = lex.polities, lex.bodies
     lead_terms = list(event_terms(lead, names))
     both = title_terms + lead_terms
     counts = Counter(both)
@@ -170,10 +171,21 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
         script=CYRILLIC if _is_cyrillic(title or text[:200]) else LATIN,
         action=next((t for t in title_terms if kind_of(t) == ACTION), 0),
         subject=next((polities[t] for t in title_terms if t in polities), 0),
-        body=next((t for t in [*title_terms, *lead_terms[:_BODY_WORDS]] if t in lex.bodies), 0),
+        body=_acting_body(title_terms, bodies) or _acting_body(lead_terms[:_BODY_WORDS], bodies),
         agent=agent,
         targets=_uint32s(targets),
     )
+
+
+def _acting_body(terms: Sequence[int], bodies: dict[int, int]) -> int:
+    """The first body named before the first action ("Russia's State Duma voted…"), or 0: a
+    body named after it is acted upon ("Russia bars nine U.S. officials and lawmakers")."""
+    for t in terms:
+        if t in bodies:
+            return t
+        if t >> KIND_SHIFT == ACTION:
+            return 0
+    return 0
 
 
 def fingerprint(item: Item) -> Fingerprint:
