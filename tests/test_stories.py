@@ -671,6 +671,8 @@ def test_two_bodies_of_one_parliament_voting_are_two_events():
         "Russia's foreign ministry said on Friday the lawmakers were barred in a tit-for-tat move.",
     )
     assert acted_upon.body == 0  # bodies named after the action are acted upon, not acting
+    no_action = fingerprint_text("МИД России: стоп-лист для сенаторов США", "Список опубликован.")
+    assert no_action.body == 0  # with no action read, who acts is not known
 
 
 @pytest.mark.parametrize(

@@ -179,12 +179,14 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
 
 def _acting_body(terms: Sequence[int], bodies: dict[int, int]) -> int:
     """The first body named before the first action ("Russia's State Duma voted…"), or 0: a
-    body named after it is acted upon ("Russia bars nine U.S. officials and lawmakers")."""
+    body named after it is acted upon ("Russia bars nine U.S. officials and lawmakers"), and
+    with no action read, who acts is not known ("МИД России закрыл въезд … сенаторам")."""
+    body = 0
     for t in terms:
-        if t in bodies:
-            return t
         if t >> KIND_SHIFT == ACTION:
-            return 0
+            return body
+        if not body and t in bodies:
+            body = t
     return 0
 
 
