@@ -134,6 +134,7 @@ class Lexicon:
     negations: dict[str, str]  # action key → the action key it means negated ("not attend")
     refusals: frozenset[str]  # the actions negations lead to: they negate the next action too
     bodies: dict[int, int]  # ENTITY term of a body → its group (the chambers of one parliament)
+    members: frozenset[tuple[int, int]]  # (bloc, member state) polity terms
 
 
 _SECTIONS = {"entities": ENTITY, "cities": CITY, "actions": ACTION, "concepts": CONCEPT}
@@ -200,6 +201,7 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
         negations=negations,
         refusals=frozenset(negations.values()),
         bodies=_bodies(data),
+        members=_members(data, countries),
         capitals={str(k): str(v) for k, v in capitals.items()},
         polities=_polities(data, countries),
         countries=frozenset(term(ENTITY, str(c)) for c in countries),
@@ -225,6 +227,17 @@ def _polities(data: dict[str, object], countries: list[object]) -> dict[int, int
         for member in [polity, *members]:
             result[term(ENTITY, str(member))] = term(ENTITY, str(polity))
     return result
+
+
+def _members(data: dict[str, object], countries: list[object]) -> frozenset[tuple[int, int]]:
+    """(bloc, member state) polity terms (`members` in the lexicon)."""
+    known = {*_section(data, "polities"), *countries}
+    pairs: set[tuple[int, int]] = set()
+    for bloc, states in _section(data, "members").items():
+        if bloc not in known or not isinstance(states, list) or not known.issuperset(states):
+            raise ValueError(f"members.{bloc}: must be a polity listing polities")
+        pairs.update((term(ENTITY, str(bloc)), term(ENTITY, str(s))) for s in states)
+    return frozenset(pairs)
 
 
 def _bodies(data: dict[str, object]) -> dict[int, int]:

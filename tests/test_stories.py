@@ -615,6 +615,18 @@ def test_two_polities_doing_the_same_thing_are_two_events():
         "Afghanistan threatens the bloc's southern borders.",
     )
     assert similarity(putin, tokayev) > 0.0
+    # a bloc and one of its members are not two polities: one decision told two ways
+    allies = fingerprint_text(
+        "Russia and allies agree to set up joint air defence system",
+        "Leaders of the Collective Security Treaty Organisation agreed in Moscow to build a "
+        "joint air defence system.",
+    )
+    bloc = fingerprint_text(
+        "Страны ОДКБ договорились создать объединенную систему ПВО",
+        "Лидеры Организации Договора о коллективной безопасности договорились в Москве создать "
+        "объединенную систему ПВО.",
+    )
+    assert similarity(allies, bloc) >= THRESHOLD
 
 
 def test_a_request_and_the_act_it_asks_for_are_two_events():

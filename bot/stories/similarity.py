@@ -143,12 +143,15 @@ class _Terms:
 
 
 def other_actors(a: _Terms, b: _Terms) -> bool:
-    """Whether the headlines' first actors act for different polities and neither headline
-    names the other's ("Biden sanctions …" and "EU sanctions …"; "Lavrov expels …" and "US
-    sanctions …")."""
+    """Whether the headlines' first actors act for different polities, neither a bloc the other
+    is a member of (the CSTO and Russia: "Russia and allies agree…", "Страны ОДКБ
+    договорились…"), and neither headline names the other's ("Biden sanctions …" and "EU
+    sanctions …"; "Lavrov expels …" and "US sanctions …")."""
+    members = lexicon().members
     return bool(
         a.subject and b.subject and a.subject != b.subject
         and a.subject not in b.title_polities and b.subject not in a.title_polities
+        and (a.subject, b.subject) not in members and (b.subject, a.subject) not in members
     )  # fmt: skip
 
 
