@@ -63,13 +63,12 @@ STOPWORDS = _words(
     и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне
     было вот от меня еще нет о об из ему теперь когда даже ли если уже или ни быть был него до вас
     нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их
-    чем была
     сам без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой ним здесь
     этом один почти мой тем чтобы нее сейчас были куда зачем всех можно при два другой после над
     больше тот через эти нас про всего них какая много три эту моя этой перед том такой им более
     всю между это также который которая которые которых году года лет г заявил заявила заявили
-    сообщил сообщила сообщили сообщает говорится отметил отметила фото видео читайте новости
-    понедельник вторник среду четверг пятницу субботу воскресенье сегодня вчера"""
+    сообщил сообщила сообщили сообщает говорится отметил отметила фото видео читайте новости чем
+    была понедельник вторник среду четверг пятницу субботу воскресенье сегодня вчера"""
 )
 
 
@@ -101,6 +100,7 @@ _ORDINAL_WORDS = {
 _RU_ORDINAL_ENDINGS = ("ый", "ой", "ий", "ого", "ому", "ым", "ом", "ая", "ую", "ее", "ые")
 _ORDINAL_SUFFIX = re.compile(r"^(\d{1,3})(st|nd|rd|th)$")
 _RU_ORDINAL_TAILS = _words("й го му м я ю е х ми ой ый ая ое ые ого ому ом")
+_TIMES = _words("time times week weeks month months year years раз года год")  # "first time"
 
 
 @lru_cache(maxsize=_CACHED_WORDS)
@@ -267,7 +267,7 @@ def compile_yaml(source: bytes) -> Lexicon:
 
 def _number(token: str, following: str) -> tuple[int, str] | None:
     match = _ORDINAL_SUFFIX.match(token)
-    if match:
+    if match and following not in _TIMES:
         return ORDINAL, match.group(1).lstrip("0") or "0"
     if token.isdigit():
         if following in _RU_ORDINAL_TAILS:
@@ -284,12 +284,12 @@ _SPELLED = {"U.S.": "USA", "U.S.A.": "USA", "US": "USA", "U.N.": "UN", "U.K.": "
 # attend" (the "t"), "не примет участия", "без подписи"), as a refusal does ("refused to sign").
 _NEGATORS = _words("not never t without не без")
 _NEGATION_REACH = 3
-_REFUSE = "refuse"  # what a negated action with no entry under `negations` means
 
 
 def _action(key: str, negated: bool, lex: Lexicon) -> int:
-    """An action's term; a negated one means the lexicon's negation of it ("not attend": skip)."""
-    return term(ACTION, lex.negations.get(key, _REFUSE) if negated else key)
+    """An action's term; a negated one means the lexicon's negation of it ("not attend": skip),
+    or a refusal when it has none ("will not sell")."""
+    return term(ACTION, lex.negations.get(key, "refuse") if negated else key)
 
 
 def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]:
@@ -356,7 +356,7 @@ def located_terms(
             yield i, term(*found)
             if found[0] == CITY and found[1] in lex.capitals:
                 yield i, term(ENTITY, lex.capitals[found[1]])
-        elif (ordinal := _ordinal_word(word, stemmed)) is not None:
+        elif following not in _TIMES and (ordinal := _ordinal_word(word, stemmed)) is not None:
             yield i, term(ORDINAL, ordinal)
         elif word in names and (skeleton := name_key(stemmed)) is not None:
             yield i, term(CONCEPT, f"name:{skeleton}")  # shared across languages, weighed as a word

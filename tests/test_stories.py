@@ -184,6 +184,11 @@ def test_what_tells_two_events_apart_vetoes_the_pair_whatever_else_they_share():
     twelfth = fingerprint_text("EU adopts 12th sanctions package", package.format("The 12th"))
     twelfth_ru = fingerprint_text("ЕС утвердил 12-й пакет санкций", "Двенадцатый пакет санкций.")
     assert similarity(eleventh, twelfth) == 0.0  # ordinals
+    first_time = fingerprint_text(
+        "EU targets Russian LNG for the first time in new sanctions package",
+        "The 12th package of sanctions against Russia adopted by EU governments bans LNG.",
+    )
+    assert similarity(first_time, twelfth) >= THRESHOLD  # "first time", "fourth year": no ordinal
     assert similarity(twelfth, twelfth_ru) >= THRESHOLD  # the same ordinal, either language
     minsk = fingerprint_text(
         "CSTO summit opens in Minsk", "Leaders of the Russia-led bloc met without Armenia."
