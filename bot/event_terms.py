@@ -7,9 +7,8 @@ reports telling the same event (see `bot.stories`):
 * `ENTITY` — a country, region, organisation or person from the bilingual lexicon
   (bot/data/event_lexicon.yaml: "Yerevan", "Armenian", "Ереван" → `armenia`), or a name not in
   it, keyed by its consonant skeleton after transliteration ("Токаева" and "Tokayev" → `tkv`);
-* `CITY` — a venue ("Minsk", "в Минске"): two reports of events in different cities are about
-  different events; a capital that also stands for its government ("Ереван отказался")
-  counts as its country too;
+* `CITY` — a venue ("Minsk", "в Минске"): events in different cities are different events; a
+  capital that also stands for its government ("Ереван отказался") counts as its country too;
 * `ACTION` — what happened ("recognises", "признала" → `recognise`); the lexicon also lists
   opposite actions ("recognises" against "cuts ties");
 * `ORDINAL` — "12th", "12-й", "twelfth", "двенадцатый" → 12 (the EU's 11th and 12th packages);
@@ -53,13 +52,13 @@ def _words(text: str) -> frozenset[str]:
 STOPWORDS = _words(
     """a about after again against all also an and any are as at be been before being between both
     but by can could did do does during each for from further had has have having he her here his
-    how i if in into is it its itself just more most no nor not now of off on once only or other
-    our out over own same she should so some such than that the their them then there these they
-    this those through to too under until up very was we were what when where which while who whom
-    why will with would you your said says say saying told tells according added reported report
-    reports news update updated live video photo photos watch read more via per amid
-    new week day today yesterday tomorrow year years month months time
-    monday tuesday wednesday thursday friday saturday sunday
+    how i if in into is it its itself just more most no nor not now of off on once only or other our
+    out over own same she should so some such than that the their them then there these they this
+    those through to too under until up very was we were what when where which while who whom why
+    will with would you your said says say saying told tells according added reported report reports
+    news update updated live video photo photos watch read more via per amid new week day today
+    yesterday tomorrow year years month months time monday tuesday wednesday thursday friday
+    saturday sunday
     и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне
     было вот от меня еще нет о об из ему теперь когда даже ли если уже или ни быть был него до вас
     нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их
@@ -287,8 +286,7 @@ _NEGATION_REACH = 3
 
 
 def _action(key: str, negated: bool, lex: Lexicon) -> int:
-    """An action's term; a negated one means the lexicon's negation of it ("not attend": skip),
-    or a refusal when it has none ("will not sell")."""
+    """An action's term; negated, its negation ("not attend": skip), else a refusal."""
     return term(ACTION, lex.negations.get(key, "refuse") if negated else key)
 
 
@@ -350,8 +348,10 @@ def located_terms(
                 continue
         found = lex.singles.get(stemmed)
         if found is not None and found[0] == ACTION:
-            yield i, _action(found[1], i <= negated, lex)
-            negated = i + _NEGATION_REACH if found[1] in lex.refusals else -1
+            # "отказаться от" + a thing ("gives up Russian oil") rejects it, refuses no act
+            key = "reject" if found[1] == "refuse" and following == "от" else found[1]
+            yield i, _action(key, i <= negated, lex)
+            negated = i + _NEGATION_REACH if key in lex.refusals else -1
         elif found is not None:
             yield i, term(*found)
             if found[0] == CITY and found[1] in lex.capitals:

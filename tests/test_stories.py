@@ -224,6 +224,8 @@ def test_a_negated_or_refused_action_is_read_as_its_negation():
     assert actions("Pashinyan attends the summit") == {term(ACTION, "attend")}
     # rejecting a thing is not refusing to act: no veto against the signing or the adoption
     assert actions("UN members reject Russia's claim") == {term(ACTION, "reject")}
+    assert actions("США отказались от российской нефти") == {term(ACTION, "reject")}
+    assert actions("США отказались покупать российскую нефть") == refuse  # to act: the next too
     # an action with no entry under `negations` is refused, not done; one not held is cancelled
     assert actions("Moscow will not export gas to Europe") == refuse
     assert actions("Минск не будет импортировать нефть") == refuse
