@@ -277,8 +277,8 @@ def _number(token: str, following: str) -> tuple[int, str] | None:
 
 # Dotted and capitalised abbreviations that words alone cannot tell: "U.S." splits into one-letter
 # words (skipped) and "US" lower-cases to the pronoun.
-_ABBREVIATIONS = re.compile(r"\b(?:U\.S\.(?:A\.)?|US|U\.N\.|U\.K\.)(?![\w])")
-_SPELLED = {"U.S.": "USA", "U.S.A.": "USA", "US": "USA", "U.N.": "UN", "U.K.": "UK"}
+_ABBREVIATIONS = re.compile(r"\b(?:U\.S\.(?:A\.)?|US|U\.N\.|U\.K\.|G-7|G-20)(?![\w])")
+_SPELLED = {"U.S.": "USA", "U.S.A.": "USA", "US": "USA", "U.N.": "UN", "U.K.": "UK"}  # G-7: G7
 # Words that negate an action up to `_NEGATION_REACH` words on ("will not attend", "won't
 # attend" (the "t"), "не примет участия", "без подписи"), as a refusal does ("refused to sign").
 _NEGATORS = _words("not never t without не без")
@@ -298,7 +298,7 @@ def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]
 
 def text_words(text: str) -> list[str]:
     """The words `event_terms` reads (abbreviations spelled out)."""
-    return tokens(_ABBREVIATIONS.sub(lambda m: _SPELLED[m.group(0)], text))
+    return tokens(_ABBREVIATIONS.sub(lambda m: _SPELLED.get(m[0]) or m[0].replace("-", ""), text))
 
 
 def located_terms(

@@ -206,6 +206,12 @@ def test_what_tells_two_events_apart_vetoes_the_pair_whatever_else_they_share():
     assert similarity(recognises, cuts_ties) == 0.0  # opposite main actions
 
 
+def test_hyphenated_group_names_read_as_the_group():
+    (g7,) = {t for t in event_terms("G7") if kind_of(t) == ENTITY}
+    assert g7 in set(event_terms("G-7 Moves Ahead With Russian Oil Cap"))  # AP style
+    assert set(event_terms("G-20 summit")) == set(event_terms("G20 summit"))
+
+
 def test_a_negated_or_refused_action_is_read_as_its_negation():
     def actions(text: str) -> set[int]:
         return {t for t in event_terms(text) if kind_of(t) == ACTION}
