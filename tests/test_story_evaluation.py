@@ -1,5 +1,6 @@
 """`geoalert eval --stories`: pairwise scoring of story grouping, the labelled story sets, and the
-quality gate on the dev set (the holdout is only reported, by CI)."""
+quality gate on the dev set and floors on the spent holdouts (the unscored one is only checked
+for its shape here)."""
 
 from __future__ import annotations
 
@@ -102,13 +103,15 @@ def test_a_bad_line_is_named_by_file_and_line(tmp_path: Path, line: str, reason:
 SPENT = ("dev-2", "dev-3", "dev-4", "dev-5", "dev-6", "dev-7")
 # Each spent holdout's figures once tuned on, as floors (below the targets: README says so):
 # worst same-language P, R and English–Russian P, R over arrival orders.
+# Raised by the s17 work (#15) to about one pair below each set's figures then.
 SPENT_FLOORS = {
-    "dev-2": (0.95, 0.85, 0.95, 0.9),  # the first holdout (acting upon each other: P 1.0)
-    "dev-3": (0.95, 0.75, 0.95, 0.9),  # the second, spent by the average-linkage work
+    "dev-2": (0.95, 0.9, 0.95, 0.95),  # the first holdout (acting upon each other: P 1.0)
+    "dev-3": (0.95, 0.85, 0.95, 0.9),  # the second, spent by the average-linkage work
     "dev-4": (0.95, 0.8, 0.95, 0.9),  # the third, spent by the polity work (replies: P 1.0)
-    "dev-5": (0.9, 0.7, 0.9, 0.85),  # the fourth, the near misses, spent by the lexicon work
+    "dev-5": (0.9, 0.75, 0.9, 0.9),  # the fourth, the near misses, spent by the lexicon work
     "dev-6": (0.95, 0.85, 0.95, 0.9),  # the fifth, spent by the negation and veto work
     "dev-7": (0.85, 0.85, 0.95, 0.85),  # the sixth, spent by the reply and acting-upon work
+    "holdout": (0.85, 0.8, 0.9, 0.85),  # the seventh, spent by the s17 work (request, members)
 }
 
 
