@@ -343,7 +343,7 @@ def build_runtime(settings: Settings, *, bot: Bot | None = None) -> Runtime:
     start. On PostgreSQL, registers as one of any number of replicas: they lease feed polls,
     run the periodic jobs once per period between them, and one of them sends.
     """
-    engine = open_store(settings)
+    engine = open_store(settings, isolated=True)
     replica = Replica(engine, sender=bot is not None) if is_postgres(engine) else None
     lock: RunLock | Replica = replica or RunLock(engine)
     lock.acquire()

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session
 
-from bot.chart import render_trend_png
 from bot.trend import (
     BASELINE_DAYS,
     Spike,
@@ -29,6 +28,9 @@ class TrendReport:
     spikes: list[Spike]
 
     def png(self, label: str) -> bytes:
+        # Pillow (~3 MB) is loaded by the first chart, not by every process that polls.
+        from bot.chart import render_trend_png
+
         return render_trend_png(label, self.weeks, self.spikes)
 
     def text(self) -> str:

@@ -20,10 +20,11 @@ from storage import make_engine, upgrade
 log = logging.getLogger(__name__)
 
 
-def open_store(settings: Settings) -> Engine:
-    """Engine for `DATABASE_URL`, migrated to the latest schema."""
+def open_store(settings: Settings, *, isolated: bool = False) -> Engine:
+    """Engine for `DATABASE_URL`, migrated to the latest schema (`isolated`: by a child
+    process, so that a long-running process never loads the migration tooling)."""
     engine = make_engine(settings.database_url)
-    upgrade(engine)
+    upgrade(engine, isolated=isolated)
     return engine
 
 
