@@ -579,25 +579,34 @@ def test_a_new_story_given_a_merged_storys_old_id_is_its_own_story(engine):
                       drills.id: ids["drills"], summit.id: ids["summit"]}  # fmt: skip
 
 
-def test_fingerprints_of_versions_3_to_5_read_with_no_acting_polity_body_or_roles():
+def test_fingerprints_of_versions_3_to_6_read_with_no_acting_polity_body_roles_or_speaker():
     fp = fingerprint_text("Senate votes to sanction Russian officials", "The Senate said so.")
     assert fp.subject == term(ENTITY, "usa") and fp.body == term(ENTITY, "us_senate")
     assert fp.agent == lexicon().polities[term(ENTITY, "usa")]
     assert list(fp.targets) == [lexicon().polities[term(ENTITY, "russia")]]
-    v6 = fp.to_bytes()
-    assert Fingerprint.from_bytes(v6) == fp
+    v7 = fp.to_bytes()
+    assert Fingerprint.from_bytes(v7) == fp
     with pytest.raises(ValueError):
-        Fingerprint.from_bytes(v6[:-4])  # the polity acted upon cut off
-    old = v6[26:-4]  # the values without the polity acted upon
-    v5 = struct.pack(">BBHHHIII", 5, *struct.unpack_from(">BHHHIII", v6, 1)) + old
-    v4 = struct.pack(">BBHHHII", 4, *struct.unpack_from(">BHHHII", v6, 1)) + old
-    v3 = struct.pack(">BBHHHI", 3, *struct.unpack_from(">BHHHI", v6, 1)) + old
+        Fingerprint.from_bytes(v7[:-4])  # the polity acted upon cut off
+    v6 = struct.pack(">BBHHHIIIIH", 6, *struct.unpack_from(">BHHHIIIIH", v7, 1)) + v7[30:]
+    read6 = Fingerprint.from_bytes(v6)
+    assert read6.targets == fp.targets and read6.speaker == 0 and read6.terms == fp.terms
+    old = v7[30:-4]  # the values without the polity acted upon
+    v5 = struct.pack(">BBHHHIII", 5, *struct.unpack_from(">BHHHIII", v7, 1)) + old
+    v4 = struct.pack(">BBHHHII", 4, *struct.unpack_from(">BHHHII", v7, 1)) + old
+    v3 = struct.pack(">BBHHHI", 3, *struct.unpack_from(">BHHHI", v7, 1)) + old
     read5 = Fingerprint.from_bytes(v5)
     read4, read3 = Fingerprint.from_bytes(v4), Fingerprint.from_bytes(v3)
     assert read5.body == fp.body and read5.agent == 0 and not read5.targets
     assert read5.terms == fp.terms and read5.minhash == fp.minhash
     assert read4.subject == fp.subject and read4.body == 0 and read4.terms == fp.terms
     assert read3.subject == 0 and read3.title == fp.title and read3.action == fp.action
+
+
+def test_a_statement_keeps_its_speaker_through_the_bytes():
+    fp = fingerprint_text("Georgia calls Russian pact with Abkhazia a step toward annexation", "")
+    assert fp.speaker == lexicon().polities[term(ENTITY, "georgia")]
+    assert Fingerprint.from_bytes(fp.to_bytes()).speaker == fp.speaker
 
 
 def test_two_polities_doing_the_same_thing_are_two_events():

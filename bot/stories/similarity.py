@@ -33,6 +33,7 @@ COUNTRY_VETO = True
 OTHER_ACTORS = 0.95
 OTHER_ACTION = 0.92  # a pair's score when their headlines' main actions differ
 OTHER_SUBJECT = 0.8  # …when their headlines' first actors act for different polities
+THIRD_PARTY = 0.5  # …when one headline tells a statement by a party the other never names
 KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
     WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
 }  # fmt: skip
@@ -93,6 +94,7 @@ class _Terms:
     body: int  # the body that acts (`Fingerprint.body`), or 0
     agent: int  # the polity that acts (`Fingerprint.agent`), or 0
     targets: frozenset[int]  # the polities acted upon (`Fingerprint.targets`)
+    speaker: int  # the polity whose statement the headline tells (`Fingerprint.speaker`), or 0
     keys: frozenset[int]  # what the index finds it by: headline terms, lead names and numbers
     _weighed: tuple[int, int] = (-1, -1)  # (id, version) of the weights `_weights` hold
     _weights: dict[int, float] | None = None  # term → weight, boosted in the headline
@@ -138,6 +140,7 @@ class _Terms:
             body=fp.body,
             agent=fp.agent,
             targets=frozenset(fp.targets),
+            speaker=fp.speaker,
             keys=title.union(*(by_kind.get(kind, ()) for kind in _KEY_KINDS)),
         )
 
@@ -175,6 +178,20 @@ def parallel_actors(a: _Terms, b: _Terms) -> bool:
     return other_actors(a, b) and not (a.action and b.action and a.action != b.action)
 
 
+def third_party(a: _Terms, b: _Terms) -> bool:
+    """Whether `a`'s headline tells a statement by a party `b`'s headline never names: a
+    reaction to the event `b` tells, not that event ("Georgia calls Russian pact with Abkhazia
+    a step toward annexation" and "Russia and Abkhazia seal alliance treaty in Sochi";
+    "Могерини назвала выборы в ДНР и ЛНР незаконными" and "В Донецке и Луганске прошли
+    выборы"). A bloc speaking of its member's act, or a member of the bloc's, is no third party
+    ("Назарбаев: базы третьих стран в ОДКБ — только с согласия всех союзников" and "ОДКБ
+    закрылась от чужих баз"); nor is anyone when `b`'s headline names no polity."""
+    if not a.speaker or not b.title_polities or a.speaker in b.title_polities:
+        return False
+    members = lexicon().members
+    return (a.speaker, b.subject) not in members and (b.subject, a.speaker) not in members
+
+
 REQUESTS = frozenset(term(ACTION, k) for k in ("appeal", "urge", "demand"))
 
 
@@ -194,7 +211,8 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
     """Whether two reports tell different events whatever else they share: different
     ordinals; headline venues that neither report mentions of the other's; headlines whose
     main actions are opposites; different bodies of one state acting (`other_bodies`); two
-    polities doing the same thing (`parallel_actors`)."""
+    polities doing the same thing (`parallel_actors`); a request and the act it asks for
+    (`request_and_act`)."""
     if a.title_ordinals and b.ordinals and not a.title_ordinals & b.ordinals:
         return True
     if b.title_ordinals and a.ordinals and not b.title_ordinals & a.ordinals:
@@ -249,6 +267,8 @@ def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
         score *= OTHER_ACTORS  # each headline names someone the other report never mentions
     if other_actors(a, b):
         score *= OTHER_SUBJECT  # (the same action of two polities is vetoed)
+    if third_party(a, b) or third_party(b, a):
+        score *= THIRD_PARTY  # a reaction to the event, not the event
     return score
 
 

@@ -1,0 +1,68 @@
+"""Whether a headline tells a statement, and whose (bot/stories/speech.py), and how a third
+party's statement weighs against the act it reacts to."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.event_terms import ENTITY, lexicon, located_terms, term, text_words
+from bot.stories.fingerprint import fingerprint_text
+from bot.stories.similarity import THIRD_PARTY, _Terms, third_party
+from bot.stories.speech import speaker
+
+
+def _speaker(title: str) -> int:
+    words = text_words(title)
+    return speaker(title, words, list(located_terms(words)))
+
+
+def _polity(key: str) -> int:
+    return lexicon().polities[term(ENTITY, key)]
+
+
+@pytest.mark.parametrize(
+    ("title", "said_by"),
+    [
+        ("Georgia calls Russian pact with Abkhazia a step toward annexation", "georgia"),
+        ("Тбилиси осудил подписание договора между Москвой и Сухуми", "georgia"),
+        ("Kremlin says Armenia remains close ally after exercises remark", "russia"),
+        ("Песков: Армения — наш близкий союзник", "russia"),
+        ("Могерини назвала выборы в ДНР и ЛНР незаконными", "eu"),
+        ("Zelensky's team urges more sanctions after Kremlin passport move", "ukraine"),
+        ("Berlin rejects U.S. pipeline sanctions as meddling in its affairs", "germany"),
+    ],
+)
+def test_a_statement_is_read_with_its_speaker(title: str, said_by: str) -> None:
+    assert _speaker(title) == _polity(said_by)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Russia and Abkhazia seal alliance treaty in Sochi",  # an act
+        "Pashinyan rules out hosting Russia-led bloc's exercises",  # an act before any speech
+        "Russia isolated as 143 nations reject annexation of Ukrainian regions",  # too far
+        "Moldova's Transnistria hit by new blasts at radio masts",  # "blasts" is no speech
+        "Transnistria without gas: industry halted, homes left cold",  # a topic, not a speaker
+        "Kremlin criticises so-called elections",  # no speech verb but "so-called"
+        "Хаджимба переизбран президентом Абхазии во втором туре",
+    ],
+)
+def test_an_act_has_no_speaker(title: str) -> None:
+    if "criticises" in title:  # a speech action still makes a statement
+        assert _speaker(title) == _polity("russia")
+    else:
+        assert _speaker(title) == 0
+
+
+def test_a_statement_by_a_party_the_act_never_names_is_a_third_partys() -> None:
+    act = _Terms.of(fingerprint_text("Russia and Abkhazia seal alliance treaty in Sochi", ""))
+    georgia = _Terms.of(
+        fingerprint_text("Georgia calls Russian pact with Abkhazia a step toward annexation", "")
+    )
+    abkhazia = _Terms.of(fingerprint_text("Abkhazia says pact with Russia guarantees security", ""))
+    assert third_party(georgia, act) and not third_party(act, georgia)
+    assert not third_party(abkhazia, act)  # a party to the act speaks of it
+    no_polity = _Terms.of(fingerprint_text("Treaty on alliance signed in Sochi", ""))
+    assert not third_party(georgia, no_polity)  # who acts is not known
+    assert 0 < THIRD_PARTY < 1
