@@ -588,10 +588,10 @@ def test_fingerprints_of_versions_3_to_6_read_with_no_acting_polity_body_roles_o
     assert Fingerprint.from_bytes(v7) == fp
     with pytest.raises(ValueError):
         Fingerprint.from_bytes(v7[:-4])  # the polity acted upon cut off
-    v6 = struct.pack(">BBHHHIIIIH", 6, *struct.unpack_from(">BHHHIIIIH", v7, 1)) + v7[30:]
+    v6 = struct.pack(">BBHHHIIIIH", 6, *struct.unpack_from(">BHHHIIIIH", v7, 1)) + v7[34:]
     read6 = Fingerprint.from_bytes(v6)
     assert read6.targets == fp.targets and read6.speaker == 0 and read6.terms == fp.terms
-    old = v7[30:-4]  # the values without the polity acted upon
+    old = v7[34:-4]  # the values without the polity acted upon
     v5 = struct.pack(">BBHHHIII", 5, *struct.unpack_from(">BHHHIII", v7, 1)) + old
     v4 = struct.pack(">BBHHHII", 4, *struct.unpack_from(">BHHHII", v7, 1)) + old
     v3 = struct.pack(">BBHHHI", 3, *struct.unpack_from(">BHHHI", v7, 1)) + old
@@ -603,10 +603,13 @@ def test_fingerprints_of_versions_3_to_6_read_with_no_acting_polity_body_roles_o
     assert read3.subject == 0 and read3.title == fp.title and read3.action == fp.action
 
 
-def test_a_statement_keeps_its_speaker_through_the_bytes():
+def test_a_statement_keeps_its_speaker_and_a_consequence_its_cause_through_the_bytes():
     fp = fingerprint_text("Georgia calls Russian pact with Abkhazia a step toward annexation", "")
     assert fp.speaker == lexicon().polities[term(ENTITY, "georgia")]
     assert Fingerprint.from_bytes(fp.to_bytes()).speaker == fp.speaker
+    fp = fingerprint_text("Moscow Exchange halts dollar trading after US penalties", "")
+    assert fp.cause == lexicon().polities[term(ENTITY, "usa")]
+    assert Fingerprint.from_bytes(fp.to_bytes()).cause == fp.cause
 
 
 def test_two_polities_doing_the_same_thing_are_two_events():

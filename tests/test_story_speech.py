@@ -1,5 +1,5 @@
-"""Whether a headline tells a statement, and whose (bot/stories/speech.py), and how a third
-party's statement weighs against the act it reacts to."""
+"""Whether a headline tells a statement, and whose, and what its event follows from
+(bot/stories/speech.py); how a third party's statement and a consequence weigh against the act."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 
 from bot.event_terms import ENTITY, lexicon, located_terms, term, text_words
 from bot.stories.fingerprint import fingerprint_text
-from bot.stories.similarity import THIRD_PARTY, _Terms, third_party
-from bot.stories.speech import speaker
+from bot.stories.similarity import CONSEQUENCE, THIRD_PARTY, _Terms, consequence, third_party
+from bot.stories.speech import cause, speaker
 
 
 def _speaker(title: str) -> int:
@@ -66,3 +66,38 @@ def test_a_statement_by_a_party_the_act_never_names_is_a_third_partys() -> None:
     no_polity = _Terms.of(fingerprint_text("Treaty on alliance signed in Sochi", ""))
     assert not third_party(georgia, no_polity)  # who acts is not known
     assert 0 < THIRD_PARTY < 1
+
+
+@pytest.mark.parametrize(
+    ("title", "after"),
+    [
+        ("Moscow Exchange Halts Dollar, Euro Trading After US Penalties", "usa"),
+        ("Zelensky's team urges more sanctions after Kremlin passport move", "russia"),
+        ("Москва выслала дипломатов в ответ на санкции США", "usa"),
+    ],
+)
+def test_a_headline_names_what_its_event_follows_from(title: str, after: str) -> None:
+    words = text_words(title)
+    assert cause(words, list(located_terms(words))) == _polity(after)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Russian diamonds hit as Brussels agrees fresh round of penalties",  # "as": at once
+        "After talks, Russia and Ukraine agree prisoner swap",  # no clause after the event
+        "Russia retaliates after Russian diplomats expelled",  # named before it too
+    ],
+)
+def test_a_headline_without_a_cause_clause_has_no_cause(title: str) -> None:
+    words = text_words(title)
+    assert cause(words, list(located_terms(words))) == 0
+
+
+def test_what_followed_from_an_act_is_not_the_act() -> None:
+    act = _Terms.of(fingerprint_text("US blacklists Moscow Exchange, widens threat to banks", ""))
+    halt = _Terms.of(
+        fingerprint_text("Moscow Exchange Halts Dollar, Euro Trading After US Penalties", "")
+    )
+    assert consequence(halt, act) and not consequence(act, halt)
+    assert 0 < CONSEQUENCE < 1

@@ -29,7 +29,7 @@ from bot.event_terms import (
 )
 from bot.models import Item
 from bot.stories.roles import read_roles
-from bot.stories.speech import speaker
+from bot.stories.speech import cause, speaker
 
 LEAD_WORDS = 60  # words of the text that count as the lead
 MAX_TERMS = 48  # terms kept per fingerprint
@@ -42,14 +42,15 @@ _BODY_WORDS = 12  # lead terms read for the acting body when the headline names 
 
 # Version 7: event terms (kind in the top bits), a script byte, the main action, the acting
 # polity, the acting body, the headline's roles (`bot.stories.roles`: the polity that acts,
-# and after the values the polities acted upon) and the speaker of a statement
-# (`bot.stories.speech`). Version 6 (no speaker) is read with none, version 5 (no roles) with none,
-# version 4 (no body either) with neither, version 3 (no polity either) with none of them;
+# and after the values the polities acted upon), the speaker of a statement and the polity
+# named as its cause (`bot.stories.speech`). Version 6 (neither of the last two) is read with
+# none, version 5 (no roles) with none, version 4 (no body either) with neither, version 3
+# (no polity either) with none of them;
 # versions 1 and 2 too: their terms were plain word hashes, read as `WORD` terms; a version-1
 # signature is not comparable and reads as empty.
 _VERSION = 7
 _READABLE = frozenset({1, 2, 3, 4, 5, 6, 7})
-_HEADER = {3: 12, 4: 16, 5: 20, 6: 26, 7: 30}  # bytes before the values
+_HEADER = {3: 12, 4: 16, 5: 20, 6: 26, 7: 34}  # bytes before the values
 _MASK32 = (1 << 32) - 1
 LATIN, CYRILLIC = 0, 1
 
@@ -77,17 +78,19 @@ class Fingerprint:
     agent: int = 0  # the polity that acts in the headline (`roles`), or 0
     targets: array[int] = field(default_factory=lambda: array("I"))  # the polities acted upon
     speaker: int = 0  # the polity whose statement the headline tells (`speech.speaker`), or 0
+    cause: int = 0  # the polity named after "after", "as", "после"… (`speech.cause`), or 0
 
     __hash__ = None  # type: ignore[assignment]  # arrays are mutable: not a dict key
 
     def to_bytes(self) -> bytes:
         """A compact encoding (version, script, three counts, main action, acting polity, acting
-        body, the polity acting in the roles, how many it acts upon, the speaker, then big-endian
-        uint32 values: headline terms, terms, sketch, the polities acted upon)."""
+        body, the polity acting in the roles, how many it acts upon, the speaker, the cause, then
+        big-endian uint32 values: headline terms, terms, sketch, the polities acted upon)."""
         title, terms = sorted(self.title), sorted(self.terms)
         head = struct.pack(
-            ">BBHHHIIIIHI", _VERSION, self.script, len(title), len(terms), len(self.minhash),
+            ">BBHHHIIIIHII", _VERSION, self.script, len(title), len(terms), len(self.minhash),
             self.action, self.subject, self.body, self.agent, len(self.targets), self.speaker,
+            self.cause,
         )  # fmt: skip
         values = [*title, *terms, *self.minhash, *self.targets]
         return head + struct.pack(f">{len(values)}I", *values)
@@ -106,7 +109,7 @@ class Fingerprint:
         subject = struct.unpack_from(">I", data, 12)[0] if version >= 4 else 0
         body = struct.unpack_from(">I", data, 16)[0] if version >= 5 else 0
         agent, n_targets = struct.unpack_from(">IH", data, 20) if version >= 6 else (0, 0)
-        said_by = struct.unpack_from(">I", data, 26)[0] if version >= 7 else 0
+        said_by, after = struct.unpack_from(">II", data, 26) if version >= 7 else (0, 0)
         count = n_title + n_terms + n_hash
         if len(data) != offset + 4 * (count + n_targets):
             raise ValueError("truncated story fingerprint")
@@ -127,6 +130,7 @@ class Fingerprint:
             agent=agent,
             targets=_uint32s(targets),
             speaker=said_by,
+            cause=after,
         )
 
 
@@ -180,6 +184,7 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
         agent=agent,
         targets=_uint32s(targets),
         speaker=speaker(title, title_words, located),
+        cause=cause(title_words, located),
     )
 
 

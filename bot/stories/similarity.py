@@ -34,6 +34,7 @@ OTHER_ACTORS = 0.95
 OTHER_ACTION = 0.92  # a pair's score when their headlines' main actions differ
 OTHER_SUBJECT = 0.8  # …when their headlines' first actors act for different polities
 THIRD_PARTY = 0.5  # …when one headline tells a statement by a party the other never names
+CONSEQUENCE = 0.7  # …when one headline's event follows from an act of the other's actor
 KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
     WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
 }  # fmt: skip
@@ -95,6 +96,7 @@ class _Terms:
     agent: int  # the polity that acts (`Fingerprint.agent`), or 0
     targets: frozenset[int]  # the polities acted upon (`Fingerprint.targets`)
     speaker: int  # the polity whose statement the headline tells (`Fingerprint.speaker`), or 0
+    cause: int  # the polity whose act the headline's event follows from (`Fingerprint.cause`)
     keys: frozenset[int]  # what the index finds it by: headline terms, lead names and numbers
     _weighed: tuple[int, int] = (-1, -1)  # (id, version) of the weights `_weights` hold
     _weights: dict[int, float] | None = None  # term → weight, boosted in the headline
@@ -141,6 +143,7 @@ class _Terms:
             agent=fp.agent,
             targets=frozenset(fp.targets),
             speaker=fp.speaker,
+            cause=fp.cause,
             keys=title.union(*(by_kind.get(kind, ()) for kind in _KEY_KINDS)),
         )
 
@@ -190,6 +193,14 @@ def third_party(a: _Terms, b: _Terms) -> bool:
         return False
     members = lexicon().members
     return (a.speaker, b.subject) not in members and (b.subject, a.speaker) not in members
+
+
+def consequence(a: _Terms, b: _Terms) -> bool:
+    """Whether `a`'s headline tells what followed from an act of `b`'s acting polity: it names
+    that polity only after "after", "as", "после", "в ответ на"… ("Moscow Exchange halts dollar
+    trading after US penalties" and "US blacklists Moscow Exchange"), and `b`'s does not follow
+    from it too."""
+    return bool(a.cause and a.cause in (b.agent, b.subject) and b.cause != a.cause)
 
 
 REQUESTS = frozenset(term(ACTION, k) for k in ("appeal", "urge", "demand"))
@@ -269,6 +280,8 @@ def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
         score *= OTHER_SUBJECT  # (the same action of two polities is vetoed)
     if third_party(a, b) or third_party(b, a):
         score *= THIRD_PARTY  # a reaction to the event, not the event
+    if consequence(a, b) or consequence(b, a):
+        score *= CONSEQUENCE  # what followed from the event, not the event
     return score
 
 

@@ -8,6 +8,11 @@ speaker is the polity (`lexicon().polities`) named before that verb, a possessiv
 giving way to the polity it qualifies ("Zelensky's team urges…": Ukraine). A headline whose first
 verb is an act ("Russia and Abkhazia seal alliance treaty", "Pashinyan rules out hosting…") is no
 statement, and its speaker is 0.
+
+A headline may also name what its event follows from, after a connective ("Moscow Exchange
+halts dollar trading after US penalties", "Swiss pipelayer halts Baltic work as US sanctions
+bite", "… в ответ на санкции США"): `cause` is the first polity named after it, whose act the
+headline's event answers or suffers.
 """
 
 from __future__ import annotations
@@ -40,6 +45,12 @@ _SPEECH_ACTIONS = frozenset(
     term(ACTION, k)
     for k in ("condemn", "criticise", "reject", "welcome", "warn", "accuse", "urge", "deny")
 )
+# Words that open a clause naming what the headline's event follows from ("after US penalties").
+_CAUSES = frozenset(
+    [("after",), ("following",), ("после",), ("из", "за"), ("в", "ответ"), ("in", "response"),
+     ("in", "retaliation")]
+)  # fmt: skip
+_NOT_CAUSES = frozenset({"such", "well", "same", "so"})  # "such as", "as well as"
 _SUBJECT_REACH = 3  # words from the speaker's last name to the verb, at most
 _QUALIFIES = 3  # words from a possessive polity to the polity it qualifies, at most
 
@@ -84,4 +95,17 @@ def _head(words: Sequence[str], found: Sequence[tuple[int, int]]) -> int:
         )
         if not qualifies:
             return p
+    return 0
+
+
+def cause(words: Sequence[str], located: Sequence[tuple[int, int]]) -> int:
+    """The first polity named after a connective that is not the headline's first word, and
+    not before it ("… halts Baltic work as US sanctions bite": the U.S.), or 0."""
+    lex = lexicon()
+    for c in range(1, len(words)):
+        two = tuple(words[c : c + 2])
+        if ((words[c],) in _CAUSES and words[c - 1] not in _NOT_CAUSES) or two in _CAUSES:
+            named = [(i, p) for i, t in located if (p := lex.polities.get(t)) is not None]
+            before = {p for i, p in named if i < c}
+            return next((p for i, p in named if i > c and p not in before), 0)
     return 0
