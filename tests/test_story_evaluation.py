@@ -1,6 +1,5 @@
 """`geoalert eval --stories`: pairwise scoring of story grouping, the labelled story sets, and the
-quality gate on the dev set and floors on the spent holdouts (the unscored one is only checked
-for its shape here)."""
+quality gate on the dev set and floors on the spent holdouts."""
 
 from __future__ import annotations
 
@@ -108,10 +107,11 @@ SPENT_FLOORS = {
     "dev-2": (0.95, 0.9, 0.95, 0.95),  # the first holdout (acting upon each other: P 1.0)
     "dev-3": (0.95, 0.85, 0.95, 0.9),  # the second, spent by the average-linkage work
     "dev-4": (0.95, 0.8, 0.95, 0.9),  # the third, spent by the polity work (replies: P 1.0)
-    "dev-5": (0.9, 0.75, 0.9, 0.9),  # the fourth, the near misses, spent by the lexicon work
+    "dev-5": (0.95, 0.75, 0.95, 0.9),  # the fourth, the near misses (s18: third parties)
     "dev-6": (0.95, 0.85, 0.95, 0.9),  # the fifth, spent by the negation and veto work
     "dev-7": (0.85, 0.85, 0.95, 0.85),  # the sixth, spent by the reply and acting-upon work
     "holdout": (0.85, 0.8, 0.9, 0.85),  # the seventh, spent by the s17 work (request, members)
+    "holdout-8": (0.6, 0.75, 0.85, 0.85),  # the eighth, spent by the s18 work (reactions)
 }
 
 
@@ -140,7 +140,7 @@ def test_story_sets_have_the_promised_shape(name: str) -> None:
 def test_holdout_headlines_are_not_dev_headlines() -> None:
     tuned_on = {r.title.casefold() for name in ("dev", *SPENT) for r in story_set(name)}
     assert not tuned_on & {r.title.casefold() for r in story_set("holdout")}
-    # the next holdout (not scored yet) shares no headline with any set before it
+    # the eighth holdout (scored once, then tuned on) shares no headline with any set before it
     before = tuned_on | {r.title.casefold() for r in story_set("holdout")}
     assert not before & {r.title.casefold() for r in story_set("holdout-8")}
 
