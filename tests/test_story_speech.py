@@ -78,7 +78,7 @@ def test_a_statement_by_a_party_the_act_never_names_is_a_third_partys() -> None:
 )
 def test_a_headline_names_what_its_event_follows_from(title: str, after: str) -> None:
     words = text_words(title)
-    assert cause(words, list(located_terms(words))) == _polity(after)
+    assert cause(title, words, list(located_terms(words))) == _polity(after)
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_a_headline_names_what_its_event_follows_from(title: str, after: str) ->
 )
 def test_a_headline_without_a_cause_clause_has_no_cause(title: str) -> None:
     words = text_words(title)
-    assert cause(words, list(located_terms(words))) == 0
+    assert cause(title, words, list(located_terms(words))) == 0
 
 
 def test_what_followed_from_an_act_is_not_the_act() -> None:

@@ -29,7 +29,7 @@ from bot.event_terms import (
 )
 from bot.models import Item
 from bot.stories.roles import read_roles
-from bot.stories.speech import cause, speaker
+from bot.stories.speech import speech_roles
 
 LEAD_WORDS = 60  # words of the text that count as the lead
 MAX_TERMS = 48  # terms kept per fingerprint
@@ -173,6 +173,7 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
     ranked = sorted(counts, key=lambda t: (t not in in_title, -counts[t], first[t]))
     words = [_hash32(stem(w)) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
     agent, targets = read_roles(title, title_words, located)
+    said_by, after = speech_roles(title, title_words, located)
     return Fingerprint(
         title=_uint32s(in_title),
         terms=_uint32s([*in_title, *ranked[:MAX_TERMS]]),
@@ -183,8 +184,8 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
         body=_acting_body(title_terms, bodies) or _acting_body(lead_terms[:_BODY_WORDS], bodies),
         agent=agent,
         targets=_uint32s(targets),
-        speaker=speaker(title, title_words, located),
-        cause=cause(title_words, located),
+        speaker=said_by,
+        cause=after,
     )
 
 

@@ -10,9 +10,10 @@ verb is an act ("Russia and Abkhazia seal alliance treaty", "Pashinyan rules out
 statement, and its speaker is 0.
 
 A headline may also name what its event follows from, after a connective ("Moscow Exchange
-halts dollar trading after US penalties", "Swiss pipelayer halts Baltic work as US sanctions
-bite", "… в ответ на санкции США"): `cause` is the first polity named after it, whose act the
-headline's event answers or suffers.
+halts dollar trading after US penalties", "… в ответ на санкции США"): `cause` is the first
+polity named after it and not before it, whose act the headline's event answers or suffers.
+"As" and "amid" are not read: they mostly mean "while" ("Russian diamonds hit as Brussels
+agrees fresh round of penalties" tells the package itself).
 """
 
 from __future__ import annotations
@@ -46,22 +47,43 @@ _SPEECH_ACTIONS = frozenset(
     for k in ("condemn", "criticise", "reject", "welcome", "warn", "accuse", "urge", "deny")
 )
 # Words that open a clause naming what the headline's event follows from ("after US penalties").
-_CAUSES = frozenset(
-    [("after",), ("following",), ("после",), ("из", "за"), ("в", "ответ"), ("in", "response"),
-     ("in", "retaliation")]
-)  # fmt: skip
-_NOT_CAUSES = frozenset({"such", "well", "same", "so"})  # "such as", "as well as"
+_CAUSE_WORDS = frozenset({"after", "following", "после"})
+_CAUSE_PAIRS = frozenset({("из", "за"), ("в", "ответ"), ("in", "response"), ("in", "retaliation")})
+_CAUSE_STARTS = frozenset(first for first, _ in _CAUSE_PAIRS)
 _SUBJECT_REACH = 3  # words from the speaker's last name to the verb, at most
 _QUALIFIES = 3  # words from a possessive polity to the polity it qualifies, at most
 
 
+def speech_roles(
+    title: str, words: Sequence[str], located: Sequence[tuple[int, int]]
+) -> tuple[int, int]:
+    """The headline's `speaker` and `cause` (`words`: `text_words(title)`, `located`:
+    `located_terms(words)`), reading its polities once."""
+    polities = lexicon().polities
+    named = [(i, p) for i, t in located if (p := polities.get(t)) is not None]
+    if not named:
+        return 0, 0
+    return _speaker(title, words, located, named), _cause(words, named)
+
+
 def speaker(title: str, words: Sequence[str], located: Sequence[tuple[int, int]]) -> int:
-    """The polity whose statement the headline tells, or 0 when it tells an act (`words`:
-    `text_words(title)`, `located`: `located_terms(words)`)."""
+    """The polity whose statement the headline tells, or 0 when it tells an act."""
+    return speech_roles(title, words, located)[0]
+
+
+def cause(title: str, words: Sequence[str], located: Sequence[tuple[int, int]]) -> int:
+    """The first polity named after a connective that is not the headline's first word, and
+    not before it ("… halts dollar trading after US penalties": the U.S.), or 0."""
+    return speech_roles(title, words, located)[1]
+
+
+def _speaker(
+    title: str,
+    words: Sequence[str],
+    located: Sequence[tuple[int, int]],
+    polities: Sequence[tuple[int, int]],
+) -> int:
     lex = lexicon()
-    polities = [(i, p) for i, t in located if (p := lex.polities.get(t)) is not None]
-    if not polities:
-        return 0
     if ":" in title:  # "Песков: …" — a label of names only, a person's or a body's among them
         label = len(text_words(title.split(":", 1)[0]))
         terms = [t for i, t in located if i < label]
@@ -71,13 +93,14 @@ def speaker(title: str, words: Sequence[str], located: Sequence[tuple[int, int]]
             and any(t in lex.polities and t not in lex.countries for t in terms)
         ):
             return _head(words, [(i, p) for i, p in polities if i < label])
-    actions = [i for i, t in located if kind_of(t) == ACTION and t not in _SPEECH_ACTIONS]
     verb = next(
         (i for i, w in enumerate(words) if w in _SPEECH and (i == 0 or words[i - 1] != "so")),
         None,
     )  # "so-called" calls no one
-    if verb is None or (actions and actions[0] < verb):
+    if verb is None:
         return 0
+    if any(i < verb and kind_of(t) == ACTION and t not in _SPEECH_ACTIONS for i, t in located):
+        return 0  # the headline's first verb is an act
     before = [(i, p) for i, p in polities if i < verb]
     if not before or verb - before[-1][0] > _SUBJECT_REACH:  # "Russia isolated as … reject"
         return 0
@@ -98,14 +121,12 @@ def _head(words: Sequence[str], found: Sequence[tuple[int, int]]) -> int:
     return 0
 
 
-def cause(words: Sequence[str], located: Sequence[tuple[int, int]]) -> int:
-    """The first polity named after a connective that is not the headline's first word, and
-    not before it ("… halts Baltic work as US sanctions bite": the U.S.), or 0."""
-    lex = lexicon()
+def _cause(words: Sequence[str], polities: Sequence[tuple[int, int]]) -> int:
     for c in range(1, len(words)):
-        two = tuple(words[c : c + 2])
-        if ((words[c],) in _CAUSES and words[c - 1] not in _NOT_CAUSES) or two in _CAUSES:
-            named = [(i, p) for i, t in located if (p := lex.polities.get(t)) is not None]
-            before = {p for i, p in named if i < c}
-            return next((p for i, p in named if i > c and p not in before), 0)
+        w = words[c]
+        if w in _CAUSE_WORDS or (
+            w in _CAUSE_STARTS and c + 1 < len(words) and (w, words[c + 1]) in _CAUSE_PAIRS
+        ):
+            before = {p for i, p in polities if i < c}
+            return next((p for i, p in polities if i > c and p not in before), 0)
     return 0
