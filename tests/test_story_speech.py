@@ -101,3 +101,9 @@ def test_what_followed_from_an_act_is_not_the_act() -> None:
     )
     assert consequence(halt, act) and not consequence(act, halt)
     assert 0 < CONSEQUENCE < 1
+
+
+def test_a_government_speaks_in_the_neuter() -> None:
+    assert _speaker("Правительство ФРГ осудило санкции США против газопровода") == _polity(
+        "germany"
+    )
