@@ -63,8 +63,11 @@ def test_a_statement_by_a_party_the_act_never_names_is_a_third_partys() -> None:
     abkhazia = _Terms.of(fingerprint_text("Abkhazia says pact with Russia guarantees security", ""))
     assert third_party(georgia, act) and not third_party(act, georgia)
     assert not third_party(abkhazia, act)  # a party to the act speaks of it
-    no_polity = _Terms.of(fingerprint_text("Treaty on alliance signed in Sochi", ""))
-    assert not third_party(georgia, no_polity)  # who acts is not known
+    treaty = _Terms.of(fingerprint_text("Inside the Sochi treaty", ""))
+    assert not third_party(georgia, treaty)  # neither who acts nor what it does is known
+    in_force = _Terms.of(fingerprint_text("Санкции против газопроводов вступили в силу", ""))
+    berlin = _Terms.of(fingerprint_text("Berlin rejects U.S. pipeline sanctions", ""))
+    assert third_party(berlin, in_force)  # a statement saying another thing
     assert 0 < THIRD_PARTY < 1
 
 

@@ -188,9 +188,16 @@ def third_party(a: _Terms, b: _Terms) -> bool:
     "Могерини назвала выборы в ДНР и ЛНР незаконными" and "В Донецке и Луганске прошли
     выборы"). A bloc speaking of its member's act, or a member of the bloc's, is no third party
     ("Назарбаев: базы третьих стран в ОДКБ — только с согласия всех союзников" and "ОДКБ
-    закрылась от чужих баз"); nor is anyone when `b`'s headline names no polity."""
-    if not a.speaker or not b.title_polities or a.speaker in b.title_polities:
+    закрылась от чужих баз"). Against a headline naming no polity, a statement is a third
+    party's when the two headlines' main actions differ ("Berlin rejects U.S. pipeline
+    sanctions…" and "Санкции против газопроводов вступили в силу")."""
+    if not a.speaker or a.speaker in b.title_polities:
         return False
+    if not b.title_polities:  # who acts is not known: a statement saying another thing
+        return bool(
+            a.action and b.action and a.action != b.action
+            and (a.action not in b.terms or b.action not in a.terms)
+        )  # fmt: skip
     members = lexicon().members
     return (a.speaker, b.subject) not in members and (b.subject, a.speaker) not in members
 
