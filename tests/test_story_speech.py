@@ -46,6 +46,8 @@ def test_a_statement_is_read_with_its_speaker(title: str, said_by: str) -> None:
         "Transnistria without gas: industry halted, homes left cold",  # a topic, not a speaker
         "Kremlin criticises so-called elections",  # no speech verb but "so-called"
         "Хаджимба переизбран президентом Абхазии во втором туре",
+        "French navy boards suspected Russian shadow fleet tanker, Macron says",  # attributed
+        "Kyrgyzstan Calls Off CSTO Drills On Its Territory",  # "calls off" cancels
     ],
 )
 def test_an_act_has_no_speaker(title: str) -> None:

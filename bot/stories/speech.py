@@ -95,18 +95,21 @@ def _speaker(
             and any(t in lex.polities and t not in lex.countries for t in terms)
         ):
             return _head(words, [(i, p) for i, p in polities if i < label])
-    verb = next(
-        (i for i, w in enumerate(words) if w in _SPEECH and (i == 0 or words[i - 1] != "so")),
-        None,
-    )  # "so-called" calls no one
-    if verb is None:
+    verb = next((i for i, w in enumerate(words) if w in _SPEECH and _speaks(words, i)), None)
+    if verb is None or verb == len(words) - 1:  # "…, Macron says": the act, attributed
         return 0
-    if any(i < verb and kind_of(t) == ACTION and t not in _SPEECH_ACTIONS for i, t in located):
-        return 0  # the headline's first verb is an act
+    if any(i <= verb and kind_of(t) == ACTION and t not in _SPEECH_ACTIONS for i, t in located):
+        return 0  # the headline's first verb is an act ("Kyrgyzstan Calls Off CSTO Drills")
     before = [(i, p) for i, p in polities if i < verb]
     if not before or verb - before[-1][0] > _SUBJECT_REACH:  # "Russia isolated as … reject"
         return 0
     return _head(words, before)
+
+
+def _speaks(words: Sequence[str], i: int) -> bool:
+    """Whether the speech verb at word `i` speaks: "so-called" calls no one, "calls off"
+    cancels."""
+    return (i == 0 or words[i - 1] != "so") and (i + 1 == len(words) or words[i + 1] != "off")
 
 
 def _head(words: Sequence[str], found: Sequence[tuple[int, int]]) -> int:
