@@ -16,7 +16,7 @@ import json
 from importlib import metadata, resources
 from typing import Any
 
-FORMAT = 2  # 2: negations, refusals and bodies
+FORMAT = 3  # 2: negations, refusals and bodies; 3: members
 SOURCE = "data/event_lexicon.yaml"
 COMPILED = "data/event_lexicon.compiled.json"
 
@@ -57,6 +57,7 @@ def dumps(lex: Any, source: bytes) -> str:
         "negations": mapping(sorted(lex.negations.items())),
         "refusals": array(sorted(lex.refusals)),
         "bodies": array(sorted(lex.bodies.items())),
+        "members": array(sorted(lex.members)),
     }
     return "{\n" + ",\n".join(f"{enc(k)}: {v}" for k, v in parts.items()) + "\n}\n"
 
@@ -81,6 +82,7 @@ def loads(text: str, source: bytes) -> dict[str, Any] | None:
         "negations": {str(k): str(v) for k, v in data["negations"].items()},
         "refusals": frozenset(str(r) for r in data["refusals"]),
         "bodies": {int(k): int(v) for k, v in data["bodies"]},
+        "members": frozenset((int(a), int(b)) for a, b in data["members"]),
     }
 
 

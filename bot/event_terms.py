@@ -7,9 +7,8 @@ reports telling the same event (see `bot.stories`):
 * `ENTITY` — a country, region, organisation or person from the bilingual lexicon
   (bot/data/event_lexicon.yaml: "Yerevan", "Armenian", "Ереван" → `armenia`), or a name not in
   it, keyed by its consonant skeleton after transliteration ("Токаева" and "Tokayev" → `tkv`);
-* `CITY` — a venue ("Minsk", "в Минске"): two reports of events in different cities are about
-  different events; a capital that also stands for its government ("Ереван отказался")
-  counts as its country too;
+* `CITY` — a venue ("Minsk", "в Минске"): events in different cities are different events; a
+  capital that also stands for its government ("Ереван отказался") counts as its country too;
 * `ACTION` — what happened ("recognises", "признала" → `recognise`); the lexicon also lists
   opposite actions ("recognises" against "cuts ties");
 * `ORDINAL` — "12th", "12-й", "twelfth", "двенадцатый" → 12 (the EU's 11th and 12th packages);
@@ -53,23 +52,22 @@ def _words(text: str) -> frozenset[str]:
 STOPWORDS = _words(
     """a about after again against all also an and any are as at be been before being between both
     but by can could did do does during each for from further had has have having he her here his
-    how i if in into is it its itself just more most no nor not now of off on once only or other
-    our out over own same she should so some such than that the their them then there these they
-    this those through to too under until up very was we were what when where which while who whom
-    why will with would you your said says say saying told tells according added reported report
-    reports news update updated live video photo photos watch read more via per amid
-    new week day today yesterday tomorrow year years month months time
-    monday tuesday wednesday thursday friday saturday sunday
+    how i if in into is it its itself just more most no nor not now of off on once only or other our
+    out over own same she should so some such than that the their them then there these they this
+    those through to too under until up very was we were what when where which while who whom why
+    will with would you your said says say saying told tells according added reported report reports
+    news update updated live video photo photos watch read more via per amid new week day today
+    yesterday tomorrow year years month months time monday tuesday wednesday thursday friday
+    saturday sunday
     и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне
     было вот от меня еще нет о об из ему теперь когда даже ли если уже или ни быть был него до вас
     нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их
-    чем была
     сам без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой ним здесь
     этом один почти мой тем чтобы нее сейчас были куда зачем всех можно при два другой после над
     больше тот через эти нас про всего них какая много три эту моя этой перед том такой им более
     всю между это также который которая которые которых году года лет г заявил заявила заявили
-    сообщил сообщила сообщили сообщает говорится отметил отметила фото видео читайте новости
-    понедельник вторник среду четверг пятницу субботу воскресенье сегодня вчера"""
+    сообщил сообщила сообщили сообщает говорится отметил отметила фото видео читайте новости чем
+    была понедельник вторник среду четверг пятницу субботу воскресенье сегодня вчера"""
 )
 
 
@@ -101,6 +99,7 @@ _ORDINAL_WORDS = {
 _RU_ORDINAL_ENDINGS = ("ый", "ой", "ий", "ого", "ому", "ым", "ом", "ая", "ую", "ее", "ые")
 _ORDINAL_SUFFIX = re.compile(r"^(\d{1,3})(st|nd|rd|th)$")
 _RU_ORDINAL_TAILS = _words("й го му м я ю е х ми ой ый ая ое ые ого ому ом")
+_TIMES = _words("time times week weeks month months year years раз года год")  # "first time"
 
 
 @lru_cache(maxsize=_CACHED_WORDS)
@@ -134,6 +133,7 @@ class Lexicon:
     negations: dict[str, str]  # action key → the action key it means negated ("not attend")
     refusals: frozenset[str]  # the actions negations lead to: they negate the next action too
     bodies: dict[int, int]  # ENTITY term of a body → its group (the chambers of one parliament)
+    members: frozenset[tuple[int, int]]  # (bloc, member state) polity terms
 
 
 _SECTIONS = {"entities": ENTITY, "cities": CITY, "actions": ACTION, "concepts": CONCEPT}
@@ -200,6 +200,7 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
         negations=negations,
         refusals=frozenset(negations.values()),
         bodies=_bodies(data),
+        members=_members(data, countries),
         capitals={str(k): str(v) for k, v in capitals.items()},
         polities=_polities(data, countries),
         countries=frozenset(term(ENTITY, str(c)) for c in countries),
@@ -225,6 +226,17 @@ def _polities(data: dict[str, object], countries: list[object]) -> dict[int, int
         for member in [polity, *members]:
             result[term(ENTITY, str(member))] = term(ENTITY, str(polity))
     return result
+
+
+def _members(data: dict[str, object], countries: list[object]) -> frozenset[tuple[int, int]]:
+    """(bloc, member state) polity terms (`members` in the lexicon)."""
+    known = {*_section(data, "polities"), *countries}
+    pairs: set[tuple[int, int]] = set()
+    for bloc, states in _section(data, "members").items():
+        if bloc not in known or not isinstance(states, list) or not known.issuperset(states):
+            raise ValueError(f"members.{bloc}: must be a polity listing polities")
+        pairs.update((term(ENTITY, str(bloc)), term(ENTITY, str(s))) for s in states)
+    return frozenset(pairs)
 
 
 def _bodies(data: dict[str, object]) -> dict[int, int]:
@@ -254,7 +266,7 @@ def compile_yaml(source: bytes) -> Lexicon:
 
 def _number(token: str, following: str) -> tuple[int, str] | None:
     match = _ORDINAL_SUFFIX.match(token)
-    if match:
+    if match and following not in _TIMES:
         return ORDINAL, match.group(1).lstrip("0") or "0"
     if token.isdigit():
         if following in _RU_ORDINAL_TAILS:
@@ -265,8 +277,8 @@ def _number(token: str, following: str) -> tuple[int, str] | None:
 
 # Dotted and capitalised abbreviations that words alone cannot tell: "U.S." splits into one-letter
 # words (skipped) and "US" lower-cases to the pronoun.
-_ABBREVIATIONS = re.compile(r"\b(?:U\.S\.(?:A\.)?|US|U\.N\.|U\.K\.)(?![\w])")
-_SPELLED = {"U.S.": "USA", "U.S.A.": "USA", "US": "USA", "U.N.": "UN", "U.K.": "UK"}
+_ABBREVIATIONS = re.compile(r"\b(?:U\.S\.(?:A\.)?|US|U\.N\.|U\.K\.|G-7|G-20)(?![\w])")
+_SPELLED = {"U.S.": "USA", "U.S.A.": "USA", "US": "USA", "U.N.": "UN", "U.K.": "UK"}  # G-7: G7
 # Words that negate an action up to `_NEGATION_REACH` words on ("will not attend", "won't
 # attend" (the "t"), "не примет участия", "без подписи"), as a refusal does ("refused to sign").
 _NEGATORS = _words("not never t without не без")
@@ -274,8 +286,8 @@ _NEGATION_REACH = 3
 
 
 def _action(key: str, negated: bool, lex: Lexicon) -> int:
-    """An action's term; a negated one means the lexicon's negation of it ("not attend": skip)."""
-    return term(ACTION, lex.negations.get(key, key) if negated else key)
+    """An action's term; negated, its negation ("not attend": skip), else a refusal."""
+    return term(ACTION, lex.negations.get(key, "refuse") if negated else key)
 
 
 def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]:
@@ -286,7 +298,7 @@ def event_terms(text: str, names: frozenset[str] = frozenset()) -> Iterator[int]
 
 def text_words(text: str) -> list[str]:
     """The words `event_terms` reads (abbreviations spelled out)."""
-    return tokens(_ABBREVIATIONS.sub(lambda m: _SPELLED[m.group(0)], text))
+    return tokens(_ABBREVIATIONS.sub(lambda m: _SPELLED.get(m[0]) or m[0].replace("-", ""), text))
 
 
 def located_terms(
@@ -336,13 +348,15 @@ def located_terms(
                 continue
         found = lex.singles.get(stemmed)
         if found is not None and found[0] == ACTION:
-            yield i, _action(found[1], i <= negated, lex)
-            negated = i + _NEGATION_REACH if found[1] in lex.refusals else -1
+            # "отказаться от" + a thing ("gives up Russian oil") rejects it, refuses no act
+            key = "reject" if found[1] == "refuse" and following == "от" else found[1]
+            yield i, _action(key, i <= negated, lex)
+            negated = i + _NEGATION_REACH if key in lex.refusals else -1
         elif found is not None:
             yield i, term(*found)
             if found[0] == CITY and found[1] in lex.capitals:
                 yield i, term(ENTITY, lex.capitals[found[1]])
-        elif (ordinal := _ordinal_word(word, stemmed)) is not None:
+        elif following not in _TIMES and (ordinal := _ordinal_word(word, stemmed)) is not None:
             yield i, term(ORDINAL, ordinal)
         elif word in names and (skeleton := name_key(stemmed)) is not None:
             yield i, term(CONCEPT, f"name:{skeleton}")  # shared across languages, weighed as a word

@@ -43,4 +43,4 @@ def test_the_round_trip_keeps_every_field() -> None:
     assert parts is not None
     assert Lexicon(**parts) == compiled
     assert compiled.phrases and compiled.opposites and compiled.polities and compiled.capitals
-    assert compiled.negations and compiled.refusals and compiled.bodies
+    assert compiled.negations and compiled.refusals and compiled.bodies and compiled.members

@@ -1,5 +1,5 @@
 """`geoalert eval --stories`: pairwise scoring of story grouping, the labelled story sets, and the
-quality gate on the dev set (the holdout is only reported, by CI)."""
+quality gate on the dev set and floors on the spent holdouts."""
 
 from __future__ import annotations
 
@@ -102,13 +102,16 @@ def test_a_bad_line_is_named_by_file_and_line(tmp_path: Path, line: str, reason:
 SPENT = ("dev-2", "dev-3", "dev-4", "dev-5", "dev-6", "dev-7")
 # Each spent holdout's figures once tuned on, as floors (below the targets: README says so):
 # worst same-language P, R and English–Russian P, R over arrival orders.
+# Raised by the s17 work (#15) to about one pair below each set's figures then.
 SPENT_FLOORS = {
-    "dev-2": (0.95, 0.85, 0.95, 0.9),  # the first holdout (acting upon each other: P 1.0)
-    "dev-3": (0.95, 0.75, 0.95, 0.9),  # the second, spent by the average-linkage work
+    "dev-2": (0.95, 0.9, 0.95, 0.95),  # the first holdout (acting upon each other: P 1.0)
+    "dev-3": (0.95, 0.85, 0.95, 0.9),  # the second, spent by the average-linkage work
     "dev-4": (0.95, 0.8, 0.95, 0.9),  # the third, spent by the polity work (replies: P 1.0)
-    "dev-5": (0.9, 0.7, 0.9, 0.85),  # the fourth, the near misses, spent by the lexicon work
+    "dev-5": (0.95, 0.75, 0.95, 0.9),  # the fourth, the near misses (s18: third parties)
     "dev-6": (0.95, 0.85, 0.95, 0.9),  # the fifth, spent by the negation and veto work
     "dev-7": (0.85, 0.85, 0.95, 0.85),  # the sixth, spent by the reply and acting-upon work
+    "holdout": (0.85, 0.8, 0.9, 0.85),  # the seventh, spent by the s17 work (request, members)
+    "holdout-8": (0.75, 0.75, 0.9, 0.85),  # the eighth, spent by the s18 work (reactions)
 }
 
 
@@ -137,7 +140,7 @@ def test_story_sets_have_the_promised_shape(name: str) -> None:
 def test_holdout_headlines_are_not_dev_headlines() -> None:
     tuned_on = {r.title.casefold() for name in ("dev", *SPENT) for r in story_set(name)}
     assert not tuned_on & {r.title.casefold() for r in story_set("holdout")}
-    # the next holdout (not scored yet) shares no headline with any set before it
+    # the eighth holdout (scored once, then tuned on) shares no headline with any set before it
     before = tuned_on | {r.title.casefold() for r in story_set("holdout")}
     assert not before & {r.title.casefold() for r in story_set("holdout-8")}
     before |= {r.title.casefold() for r in story_set("holdout-8")}

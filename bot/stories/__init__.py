@@ -20,7 +20,11 @@ A report's `Fingerprint` holds what the comparison needs, as 32-bit values so it
 * `body` — the body that acts (the Duma, the Federation Council…): the headline's, else the
   lead's, or 0;
 * `agent`, `targets` — the polity that acts in the headline (or 0) and the polities it acts upon
-  (`roles`: "Trump slaps extra 25% tariff on India" acts for the U.S. upon India).
+  (`roles`: "Trump slaps extra 25% tariff on India" acts for the U.S. upon India);
+* `speaker`, `cause` — the polity whose statement the headline tells ("Georgia calls Russian
+  pact with Abkhazia a step toward annexation": Georgia) and the polity named after "after",
+  "после", "в ответ на"… ("Moscow Exchange halts dollar trading after US penalties": the U.S.),
+  or 0 (`speech`).
 
 Same event, not same words. Two reports score by the weight of the terms they share over the
 weight of the terms each has (a weighted Ochiai coefficient); headline terms weigh double. A
@@ -32,6 +36,9 @@ whatever it shares: different ordinals (the 11th and 12th packages), different v
 headlines (the Minsk and Astana summits), opposite actions in the headlines (recognising
 against cutting ties), two bodies of one state acting (the Duma's and the Federation Council's
 votes) and two polities doing the same thing (the EU's and the UK's sanctions the same day).
+A third party's statement on an act and what followed from an act weigh less against the act
+(`similarity.THIRD_PARTY`, `similarity.CONSEQUENCE`): they are reactions and consequences, not
+the event.
 
 An item is first placed with the story of its closest member scoring at least `THRESHOLD`
 (unless a member of that story vetoes it); candidates are the members published within

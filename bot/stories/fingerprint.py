@@ -17,6 +17,7 @@ from bot.event_names import names_in
 from bot.event_terms import (
     ACTION,
     KEY_MASK,
+    KIND_SHIFT,
     _hash32,
     event_terms,
     kind_of,
@@ -28,6 +29,7 @@ from bot.event_terms import (
 )
 from bot.models import Item
 from bot.stories.roles import read_roles
+from bot.stories.speech import speech_roles
 
 LEAD_WORDS = 60  # words of the text that count as the lead
 MAX_TERMS = 48  # terms kept per fingerprint
@@ -38,15 +40,17 @@ NEAR_DUPLICATE = 0.5  # shingle Jaccard at or above which two texts are one repo
 _BODY_WORDS = 12  # lead terms read for the acting body when the headline names none
 
 
-# Version 6: event terms (kind in the top bits), a script byte, the main action, the acting
-# polity, the acting body and the headline's roles (`bot.stories.roles`: the polity that acts,
-# and after the values the polities acted upon). Version 5 (no roles) is read with none,
-# version 4 (no body either) with neither, version 3 (no polity either) with none of them;
+# Version 7: event terms (kind in the top bits), a script byte, the main action, the acting
+# polity, the acting body, the headline's roles (`bot.stories.roles`: the polity that acts,
+# and after the values the polities acted upon), the speaker of a statement and the polity
+# named as its cause (`bot.stories.speech`). Version 6 (neither of the last two) is read with
+# none, version 5 (no roles) with none, version 4 (no body either) with neither, version 3
+# (no polity either) with none of them;
 # versions 1 and 2 too: their terms were plain word hashes, read as `WORD` terms; a version-1
 # signature is not comparable and reads as empty.
-_VERSION = 6
-_READABLE = frozenset({1, 2, 3, 4, 5, 6})
-_HEADER = {3: 12, 4: 16, 5: 20, 6: 26}  # bytes before the values
+_VERSION = 7
+_READABLE = frozenset({1, 2, 3, 4, 5, 6, 7})
+_HEADER = {3: 12, 4: 16, 5: 20, 6: 26, 7: 34}  # bytes before the values
 _MASK32 = (1 << 32) - 1
 LATIN, CYRILLIC = 0, 1
 
@@ -73,17 +77,20 @@ class Fingerprint:
     body: int = 0  # the body that acts (`lexicon().bodies`): the headline's first, else the lead's
     agent: int = 0  # the polity that acts in the headline (`roles`), or 0
     targets: array[int] = field(default_factory=lambda: array("I"))  # the polities acted upon
+    speaker: int = 0  # the polity whose statement the headline tells (`speech.speaker`), or 0
+    cause: int = 0  # the polity named after "after", "as", "после"… (`speech.cause`), or 0
 
     __hash__ = None  # type: ignore[assignment]  # arrays are mutable: not a dict key
 
     def to_bytes(self) -> bytes:
         """A compact encoding (version, script, three counts, main action, acting polity, acting
-        body, the polity acting in the roles, how many it acts upon, then big-endian uint32
-        values: headline terms, terms, sketch, the polities acted upon)."""
+        body, the polity acting in the roles, how many it acts upon, the speaker, the cause, then
+        big-endian uint32 values: headline terms, terms, sketch, the polities acted upon)."""
         title, terms = sorted(self.title), sorted(self.terms)
         head = struct.pack(
-            ">BBHHHIIIIH", _VERSION, self.script, len(title), len(terms), len(self.minhash),
-            self.action, self.subject, self.body, self.agent, len(self.targets),
+            ">BBHHHIIIIHII", _VERSION, self.script, len(title), len(terms), len(self.minhash),
+            self.action, self.subject, self.body, self.agent, len(self.targets), self.speaker,
+            self.cause,
         )  # fmt: skip
         values = [*title, *terms, *self.minhash, *self.targets]
         return head + struct.pack(f">{len(values)}I", *values)
@@ -102,6 +109,7 @@ class Fingerprint:
         subject = struct.unpack_from(">I", data, 12)[0] if version >= 4 else 0
         body = struct.unpack_from(">I", data, 16)[0] if version >= 5 else 0
         agent, n_targets = struct.unpack_from(">IH", data, 20) if version >= 6 else (0, 0)
+        said_by, after = struct.unpack_from(">II", data, 26) if version >= 7 else (0, 0)
         count = n_title + n_terms + n_hash
         if len(data) != offset + 4 * (count + n_targets):
             raise ValueError("truncated story fingerprint")
@@ -121,6 +129,8 @@ class Fingerprint:
             body=body,
             agent=agent,
             targets=_uint32s(targets),
+            speaker=said_by,
+            cause=after,
         )
 
 
@@ -154,7 +164,7 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
     located = list(located_terms(title_words, names))
     title_terms = [t for _, t in located]
     lex = lexicon()
-    polities = lex.polities
+    polities, bodies = lex.polities, lex.bodies
     lead_terms = list(event_terms(lead, names))
     both = title_terms + lead_terms
     counts = Counter(both)
@@ -163,6 +173,7 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
     ranked = sorted(counts, key=lambda t: (t not in in_title, -counts[t], first[t]))
     words = [_hash32(stem(w)) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
     agent, targets = read_roles(title, title_words, located)
+    said_by, after = speech_roles(title, title_words, located)
     return Fingerprint(
         title=_uint32s(in_title),
         terms=_uint32s([*in_title, *ranked[:MAX_TERMS]]),
@@ -170,10 +181,25 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
         script=CYRILLIC if _is_cyrillic(title or text[:200]) else LATIN,
         action=next((t for t in title_terms if kind_of(t) == ACTION), 0),
         subject=next((polities[t] for t in title_terms if t in polities), 0),
-        body=next((t for t in [*title_terms, *lead_terms[:_BODY_WORDS]] if t in lex.bodies), 0),
+        body=_acting_body(title_terms, bodies) or _acting_body(lead_terms[:_BODY_WORDS], bodies),
         agent=agent,
         targets=_uint32s(targets),
+        speaker=said_by,
+        cause=after,
     )
+
+
+def _acting_body(terms: Sequence[int], bodies: dict[int, int]) -> int:
+    """The first body named before the first action ("Russia's State Duma voted…"), or 0: a
+    body named after it is acted upon ("Russia bars nine U.S. officials and lawmakers"), and
+    with no action read, who acts is not known ("МИД России закрыл въезд … сенаторам")."""
+    body = 0
+    for t in terms:
+        if t >> KIND_SHIFT == ACTION:
+            return body
+        if not body and t in bodies:
+            body = t
+    return 0
 
 
 def fingerprint(item: Item) -> Fingerprint:

@@ -20,6 +20,7 @@ from bot.event_terms import (
     WORD,
     kind_of,
     lexicon,
+    term,
 )
 from bot.stories.fingerprint import NEAR_DUPLICATE, Fingerprint, minhash_jaccard
 from bot.stories.prior import Prior
@@ -32,6 +33,8 @@ COUNTRY_VETO = True
 OTHER_ACTORS = 0.95
 OTHER_ACTION = 0.92  # a pair's score when their headlines' main actions differ
 OTHER_SUBJECT = 0.8  # …when their headlines' first actors act for different polities
+THIRD_PARTY = 0.5  # …when one headline tells a statement by a party the other never names
+CONSEQUENCE = 0.7  # …when one headline's event follows from an act of the other's actor
 KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
     WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
 }  # fmt: skip
@@ -92,6 +95,8 @@ class _Terms:
     body: int  # the body that acts (`Fingerprint.body`), or 0
     agent: int  # the polity that acts (`Fingerprint.agent`), or 0
     targets: frozenset[int]  # the polities acted upon (`Fingerprint.targets`)
+    speaker: int  # the polity whose statement the headline tells (`Fingerprint.speaker`), or 0
+    cause: int  # the polity whose act the headline's event follows from (`Fingerprint.cause`)
     keys: frozenset[int]  # what the index finds it by: headline terms, lead names and numbers
     _weighed: tuple[int, int] = (-1, -1)  # (id, version) of the weights `_weights` hold
     _weights: dict[int, float] | None = None  # term → weight, boosted in the headline
@@ -137,17 +142,22 @@ class _Terms:
             body=fp.body,
             agent=fp.agent,
             targets=frozenset(fp.targets),
+            speaker=fp.speaker,
+            cause=fp.cause,
             keys=title.union(*(by_kind.get(kind, ()) for kind in _KEY_KINDS)),
         )
 
 
 def other_actors(a: _Terms, b: _Terms) -> bool:
-    """Whether the headlines' first actors act for different polities and neither headline
-    names the other's ("Biden sanctions …" and "EU sanctions …"; "Lavrov expels …" and "US
-    sanctions …")."""
+    """Whether the headlines' first actors act for different polities, neither a bloc the other
+    is a member of (the CSTO and Russia: "Russia and allies agree…", "Страны ОДКБ
+    договорились…"), and neither headline names the other's ("Biden sanctions …" and "EU
+    sanctions …"; "Lavrov expels …" and "US sanctions …")."""
+    members = lexicon().members
     return bool(
         a.subject and b.subject and a.subject != b.subject
         and a.subject not in b.title_polities and b.subject not in a.title_polities
+        and (a.subject, b.subject) not in members and (b.subject, a.subject) not in members
     )  # fmt: skip
 
 
@@ -171,11 +181,56 @@ def parallel_actors(a: _Terms, b: _Terms) -> bool:
     return other_actors(a, b) and not (a.action and b.action and a.action != b.action)
 
 
+def third_party(a: _Terms, b: _Terms) -> bool:
+    """Whether `a`'s headline tells a statement by a party `b`'s headline never names: a
+    reaction to the event `b` tells, not that event ("Georgia calls Russian pact with Abkhazia
+    a step toward annexation" and "Russia and Abkhazia seal alliance treaty in Sochi";
+    "Могерини назвала выборы в ДНР и ЛНР незаконными" and "В Донецке и Луганске прошли
+    выборы"). A bloc speaking of its member's act, or a member of the bloc's, is no third party
+    ("Назарбаев: базы третьих стран в ОДКБ — только с согласия всех союзников" and "ОДКБ
+    закрылась от чужих баз"). Against a headline naming no polity, a statement is a third
+    party's when the two headlines' main actions differ ("Berlin rejects U.S. pipeline
+    sanctions…" and "Санкции против газопроводов вступили в силу")."""
+    if not a.speaker or a.speaker in b.title_polities:
+        return False
+    if not b.title_polities:  # who acts is not known: a statement saying another thing
+        return bool(
+            a.action and b.action and a.action != b.action
+            and (a.action not in b.terms or b.action not in a.terms)
+        )  # fmt: skip
+    members = lexicon().members
+    return (a.speaker, b.subject) not in members and (b.subject, a.speaker) not in members
+
+
+def consequence(a: _Terms, b: _Terms) -> bool:
+    """Whether `a`'s headline tells what followed from an act of `b`'s acting polity: it names
+    that polity only after "after", "as", "после", "в ответ на"… ("Moscow Exchange halts dollar
+    trading after US penalties" and "US blacklists Moscow Exchange"), and `b`'s does not follow
+    from it too."""
+    return bool(a.cause and a.cause in (b.agent, b.subject) and b.cause != a.cause)
+
+
+REQUESTS = frozenset(term(ACTION, k) for k in ("appeal", "urge", "demand"))
+
+
+def request_and_act(a: _Terms, b: _Terms) -> bool:
+    """Whether `a`'s headline asks for what `b`'s headline does: `a`'s main action is a
+    request ("Russian upper house urges Kremlin to recognise…"), `b`'s is not and its headline
+    never names `a`'s request, and `b`'s headline holds an action `a` asks for ("Medvedev
+    recognizes…"): the appeal and the act it asks for are two steps of one process."""
+    if a.action not in REQUESTS or not b.action or b.action in REQUESTS:
+        return False
+    if a.action in b.title:
+        return False
+    return bool((a.title_actions - REQUESTS) & b.title_actions)
+
+
 def vetoed(a: _Terms, b: _Terms) -> bool:
     """Whether two reports tell different events whatever else they share: different
     ordinals; headline venues that neither report mentions of the other's; headlines whose
     main actions are opposites; different bodies of one state acting (`other_bodies`); two
-    polities doing the same thing (`parallel_actors`)."""
+    polities doing the same thing (`parallel_actors`); a request and the act it asks for
+    (`request_and_act`)."""
     if a.title_ordinals and b.ordinals and not a.title_ordinals & b.ordinals:
         return True
     if b.title_ordinals and a.ordinals and not b.title_ordinals & a.ordinals:
@@ -195,6 +250,8 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
     if other_bodies(a, b):
         return True
     if parallel_actors(a, b):
+        return True
+    if request_and_act(a, b) or request_and_act(b, a):
         return True
     if COUNTRY_VETO:
         a_states, b_states = a.title_actors & lex.countries, b.title_actors & lex.countries
@@ -228,6 +285,10 @@ def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
         score *= OTHER_ACTORS  # each headline names someone the other report never mentions
     if other_actors(a, b):
         score *= OTHER_SUBJECT  # (the same action of two polities is vetoed)
+    if third_party(a, b) or third_party(b, a):
+        score *= THIRD_PARTY  # a reaction to the event, not the event
+    if consequence(a, b) or consequence(b, a):
+        score *= CONSEQUENCE  # what followed from the event, not the event
     return score
 
 

@@ -1,0 +1,137 @@
+"""Whether a headline tells what someone said, and who said it (pure).
+
+A reaction to an event is told as a statement: a speaker, then a verb of speech or evaluation
+("Georgia calls Russian pact with Abkhazia a step toward annexation", "Тбилиси осудил подписание
+договора", "Kremlin says Armenia remains close ally"), or a speaker's label before a colon
+("Песков: Армения — наш близкий союзник", "Mogherini: east Ukraine 'elections' illegal"). The
+speaker is the polity (`lexicon().polities`) named before that verb, a possessive qualifier
+giving way to the polity it qualifies ("Zelensky's team urges…": Ukraine). A headline whose first
+verb is an act ("Russia and Abkhazia seal alliance treaty", "Pashinyan rules out hosting…") is no
+statement, and its speaker is 0.
+
+A headline may also name what its event follows from, after a connective ("Moscow Exchange
+halts dollar trading after US penalties", "… в ответ на санкции США"): `cause` is the first
+polity named after it and not before it, whose act the headline's event answers or suffers.
+"As" and "amid" are not read: they mostly mean "while" ("Russian diamonds hit as Brussels
+agrees fresh round of penalties" tells the package itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.event_terms import ACTION, ENTITY, kind_of, lexicon, term, text_words
+
+# Verbs of speech and evaluation, as wire headlines word them (surface forms, lower case).
+_SPEECH_WORDS = """
+    say says said calls called condemn condemns condemned slam slams slammed urge urges urged
+    warn warns warned welcome welcomes welcomed respond responds responded retort retorts
+    retorted reject rejects rejected criticise criticises criticised criticize criticizes
+    criticized decry decries decried denounce denounces denounced accuse accuses deny denies
+    denied praise praises praised hails hailed insist insists insisted scoff scoffs scoffed
+    rebuff rebuffs rebuffed lash lashes lashed regret regrets regretted
+    заявил заявила заявили заявляет заявляют назвал назвала назвали называет называют осудил
+    осудила осудили осуждает осуждают призвал призвала призвали призывает призывают ответил
+    ответила ответили отвечает раскритиковал раскритиковала раскритиковали критикует критикуют
+    считает считают отверг отвергла отвергли отвергает приветствовал приветствовала
+    приветствовали приветствует обвинил обвинила обвинили обвиняет обвиняют предупредил
+    предупредила предупредили предупреждает выразил выразила выразили опроверг опровергла
+    опровергли отреагировал отреагировала отреагировали прокомментировал прокомментировала
+    прокомментировали высказался высказалась высказались возмутился возмутилась возмутились
+    пригрозил пригрозила пригрозили уверен уверены
+    заявило назвало осудило призвало ответило раскритиковало отвергло приветствовало обвинило
+    предупредило выразило опровергло отреагировало прокомментировало высказалось пригрозило
+"""
+_SPEECH = frozenset(_SPEECH_WORDS.split())
+# Actions whose verb is a statement (the lexicon's keys): reacting to an act, not acting.
+_SPEECH_ACTIONS = frozenset(
+    term(ACTION, k)
+    for k in ("condemn", "criticise", "reject", "welcome", "warn", "accuse", "urge", "deny")
+)
+# Words that open a clause naming what the headline's event follows from ("after US penalties").
+_CAUSE_WORDS = frozenset({"after", "following", "после"})
+_CAUSE_PAIRS = frozenset({("из", "за"), ("в", "ответ"), ("in", "response"), ("in", "retaliation")})
+_CAUSE_STARTS = frozenset(first for first, _ in _CAUSE_PAIRS)
+_SUBJECT_REACH = 3  # words from the speaker's last name to the verb, at most
+_QUALIFIES = 3  # words from a possessive polity to the polity it qualifies, at most
+
+
+def speech_roles(
+    title: str, words: Sequence[str], located: Sequence[tuple[int, int]]
+) -> tuple[int, int]:
+    """The headline's `speaker` and `cause` (`words`: `text_words(title)`, `located`:
+    `located_terms(words)`), reading its polities once."""
+    polities = lexicon().polities
+    named = [(i, p) for i, t in located if (p := polities.get(t)) is not None]
+    if not named:
+        return 0, 0
+    return _speaker(title, words, located, named), _cause(words, named)
+
+
+def speaker(title: str, words: Sequence[str], located: Sequence[tuple[int, int]]) -> int:
+    """The polity whose statement the headline tells, or 0 when it tells an act."""
+    return speech_roles(title, words, located)[0]
+
+
+def cause(title: str, words: Sequence[str], located: Sequence[tuple[int, int]]) -> int:
+    """The first polity named after a connective that is not the headline's first word, and
+    not before it ("… halts dollar trading after US penalties": the U.S.), or 0."""
+    return speech_roles(title, words, located)[1]
+
+
+def _speaker(
+    title: str,
+    words: Sequence[str],
+    located: Sequence[tuple[int, int]],
+    polities: Sequence[tuple[int, int]],
+) -> int:
+    lex = lexicon()
+    if ":" in title:  # "Песков: …" — a label of names only, a person's or a body's among them
+        label = len(text_words(title.split(":", 1)[0]))
+        terms = [t for i, t in located if i < label]
+        if (
+            terms
+            and all(kind_of(t) == ENTITY for t in terms)
+            and any(t in lex.polities and t not in lex.countries for t in terms)
+        ):
+            return _head(words, [(i, p) for i, p in polities if i < label])
+    verb = next((i for i, w in enumerate(words) if w in _SPEECH and _speaks(words, i)), None)
+    if verb is None or verb == len(words) - 1:  # "…, Macron says": the act, attributed
+        return 0
+    if any(i <= verb and kind_of(t) == ACTION and t not in _SPEECH_ACTIONS for i, t in located):
+        return 0  # the headline's first verb is an act ("Kyrgyzstan Calls Off CSTO Drills")
+    before = [(i, p) for i, p in polities if i < verb]
+    if not before or verb - before[-1][0] > _SUBJECT_REACH:  # "Russia isolated as … reject"
+        return 0
+    return _head(words, before)
+
+
+def _speaks(words: Sequence[str], i: int) -> bool:
+    """Whether the speech verb at word `i` speaks: "so-called" calls no one, "calls off"
+    cancels."""
+    return (i == 0 or words[i - 1] != "so") and (i + 1 == len(words) or words[i + 1] != "off")
+
+
+def _head(words: Sequence[str], found: Sequence[tuple[int, int]]) -> int:
+    """The first polity in `found` that qualifies no later one ("Moldova's Transnistria")."""
+    for k, (i, p) in enumerate(found):
+        qualifies = (
+            k + 1 < len(found)
+            and i + 1 < len(words)
+            and words[i + 1] == "s"
+            and found[k + 1][0] - i <= _QUALIFIES
+        )
+        if not qualifies:
+            return p
+    return 0
+
+
+def _cause(words: Sequence[str], polities: Sequence[tuple[int, int]]) -> int:
+    for c in range(1, len(words)):
+        w = words[c]
+        if w in _CAUSE_WORDS or (
+            w in _CAUSE_STARTS and c + 1 < len(words) and (w, words[c + 1]) in _CAUSE_PAIRS
+        ):
+            before = {p for i, p in polities if i < c}
+            return next((p for i, p in polities if i > c and p not in before), 0)
+    return 0

@@ -1,0 +1,114 @@
+"""Whether a headline tells a statement, and whose, and what its event follows from
+(bot/stories/speech.py); how a third party's statement and a consequence weigh against the act."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.event_terms import ENTITY, lexicon, located_terms, term, text_words
+from bot.stories.fingerprint import fingerprint_text
+from bot.stories.similarity import CONSEQUENCE, THIRD_PARTY, _Terms, consequence, third_party
+from bot.stories.speech import cause, speaker
+
+
+def _speaker(title: str) -> int:
+    words = text_words(title)
+    return speaker(title, words, list(located_terms(words)))
+
+
+def _polity(key: str) -> int:
+    return lexicon().polities[term(ENTITY, key)]
+
+
+@pytest.mark.parametrize(
+    ("title", "said_by"),
+    [
+        ("Georgia calls Russian pact with Abkhazia a step toward annexation", "georgia"),
+        ("Тбилиси осудил подписание договора между Москвой и Сухуми", "georgia"),
+        ("Kremlin says Armenia remains close ally after exercises remark", "russia"),
+        ("Песков: Армения — наш близкий союзник", "russia"),
+        ("Могерини назвала выборы в ДНР и ЛНР незаконными", "eu"),
+        ("Zelensky's team urges more sanctions after Kremlin passport move", "ukraine"),
+        ("Berlin rejects U.S. pipeline sanctions as meddling in its affairs", "germany"),
+    ],
+)
+def test_a_statement_is_read_with_its_speaker(title: str, said_by: str) -> None:
+    assert _speaker(title) == _polity(said_by)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Russia and Abkhazia seal alliance treaty in Sochi",  # an act
+        "Pashinyan rules out hosting Russia-led bloc's exercises",  # an act before any speech
+        "Russia isolated as 143 nations reject annexation of Ukrainian regions",  # too far
+        "Moldova's Transnistria hit by new blasts at radio masts",  # "blasts" is no speech
+        "Transnistria without gas: industry halted, homes left cold",  # a topic, not a speaker
+        "Kremlin criticises so-called elections",  # no speech verb but "so-called"
+        "Хаджимба переизбран президентом Абхазии во втором туре",
+        "French navy boards suspected Russian shadow fleet tanker, Macron says",  # attributed
+        "Kyrgyzstan Calls Off CSTO Drills On Its Territory",  # "calls off" cancels
+    ],
+)
+def test_an_act_has_no_speaker(title: str) -> None:
+    if "criticises" in title:  # a speech action still makes a statement
+        assert _speaker(title) == _polity("russia")
+    else:
+        assert _speaker(title) == 0
+
+
+def test_a_statement_by_a_party_the_act_never_names_is_a_third_partys() -> None:
+    act = _Terms.of(fingerprint_text("Russia and Abkhazia seal alliance treaty in Sochi", ""))
+    georgia = _Terms.of(
+        fingerprint_text("Georgia calls Russian pact with Abkhazia a step toward annexation", "")
+    )
+    abkhazia = _Terms.of(fingerprint_text("Abkhazia says pact with Russia guarantees security", ""))
+    assert third_party(georgia, act) and not third_party(act, georgia)
+    assert not third_party(abkhazia, act)  # a party to the act speaks of it
+    treaty = _Terms.of(fingerprint_text("Inside the Sochi treaty", ""))
+    assert not third_party(georgia, treaty)  # neither who acts nor what it does is known
+    in_force = _Terms.of(fingerprint_text("Санкции против газопроводов вступили в силу", ""))
+    berlin = _Terms.of(fingerprint_text("Berlin rejects U.S. pipeline sanctions", ""))
+    assert third_party(berlin, in_force)  # a statement saying another thing
+    assert 0 < THIRD_PARTY < 1
+
+
+@pytest.mark.parametrize(
+    ("title", "after"),
+    [
+        ("Moscow Exchange Halts Dollar, Euro Trading After US Penalties", "usa"),
+        ("Zelensky's team urges more sanctions after Kremlin passport move", "russia"),
+        ("Москва выслала дипломатов в ответ на санкции США", "usa"),
+    ],
+)
+def test_a_headline_names_what_its_event_follows_from(title: str, after: str) -> None:
+    words = text_words(title)
+    assert cause(title, words, list(located_terms(words))) == _polity(after)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Russian diamonds hit as Brussels agrees fresh round of penalties",  # "as": at once
+        "After talks, Russia and Ukraine agree prisoner swap",  # no clause after the event
+        "Russia retaliates after Russian diplomats expelled",  # named before it too
+    ],
+)
+def test_a_headline_without_a_cause_clause_has_no_cause(title: str) -> None:
+    words = text_words(title)
+    assert cause(title, words, list(located_terms(words))) == 0
+
+
+def test_what_followed_from_an_act_is_not_the_act() -> None:
+    act = _Terms.of(fingerprint_text("US blacklists Moscow Exchange, widens threat to banks", ""))
+    halt = _Terms.of(
+        fingerprint_text("Moscow Exchange Halts Dollar, Euro Trading After US Penalties", "")
+    )
+    assert consequence(halt, act) and not consequence(act, halt)
+    assert 0 < CONSEQUENCE < 1
+
+
+def test_a_government_speaks_in_the_neuter() -> None:
+    assert _speaker("Правительство ФРГ осудило санкции США против газопровода") == _polity(
+        "germany"
+    )
