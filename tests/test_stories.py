@@ -517,7 +517,7 @@ def test_assigning_in_separate_batches_and_far_apart_in_time(engine):
         assert story_store.get_story(s, ids["late"]).member_count == 1  # type: ignore[union-attr]
 
 
-# The Kommersant report, told with fewer of the first report's names: 70 h apart, they do not join.
+# The Kommersant report, told with fewer of the first report's names: 48 h apart, they do not join.
 _LATE_TEXT = (
     "Ереван де-факто заморозил членство в организации, сообщил премьер. По его словам, она не "
     "выполнила своих обязательств."
@@ -525,13 +525,13 @@ _LATE_TEXT = (
 
 
 def _bridged_reports() -> tuple[Item, Item, Item]:
-    """Two reports of one event 70 h apart (too far to join each other), and one between."""
+    """Two reports of one event 48 h apart (too far to join each other), and one between."""
     first = item("first", title=EN["freeze-reuters"][0], text=EN["freeze-reuters"][1],
                  published=T0, source="https://a.example/rss")  # fmt: skip
     late = item("late", title=RU["freeze-kommersant"][0], text=_LATE_TEXT,
-                published=T0 + timedelta(hours=70), source="https://b.example/rss")  # fmt: skip
+                published=T0 + timedelta(hours=48), source="https://b.example/rss")  # fmt: skip
     middle = item("middle", title=RU["freeze-tass"][0], text=RU["freeze-tass"][1],
-                  published=T0 + timedelta(hours=35), source="https://c.example/rss")  # fmt: skip
+                  published=T0 + timedelta(hours=24), source="https://c.example/rss")  # fmt: skip
     return first, late, middle
 
 
@@ -561,9 +561,9 @@ def test_a_new_story_given_a_merged_storys_old_id_is_its_own_story(engine):
     cache = StoryCache(started=T0)
     first, late, middle = _bridged_reports()
     drills = item("drills", title=EN["drills"][0], text=EN["drills"][1],
-                  published=T0 + timedelta(hours=36), source="https://d.example/rss")  # fmt: skip
+                  published=T0 + timedelta(hours=25), source="https://d.example/rss")  # fmt: skip
     summit = item("summit", title=EN["summit"][0], text=EN["summit"][1],
-                  published=T0 + timedelta(hours=37), source="https://e.example/rss")  # fmt: skip
+                  published=T0 + timedelta(hours=26), source="https://e.example/rss")  # fmt: skip
     ids: dict[str, int] = {}
     for batch in ([first], [late], [middle], [drills], [summit]):
         with session_scope(engine) as s:

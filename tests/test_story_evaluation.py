@@ -109,9 +109,10 @@ SPENT_FLOORS = {
     "dev-4": (0.95, 0.8, 0.95, 0.9),  # the third, spent by the polity work (replies: P 1.0)
     "dev-5": (0.95, 0.75, 0.95, 0.9),  # the fourth, the near misses (s18: third parties)
     "dev-6": (0.95, 0.85, 0.95, 0.9),  # the fifth, spent by the negation and veto work
-    "dev-7": (0.85, 0.85, 0.95, 0.85),  # the sixth, spent by the reply and acting-upon work
-    "holdout": (0.85, 0.8, 0.9, 0.85),  # the seventh, spent by the s17 work (request, members)
-    "holdout-8": (0.75, 0.75, 0.9, 0.85),  # the eighth, spent by the s18 work (reactions)
+    "dev-7": (0.9, 0.85, 0.95, 0.85),  # the sixth, spent by the reply and acting-upon work
+    "holdout": (0.95, 0.8, 0.95, 0.85),  # the seventh, spent by the s17 work (request, members)
+    "holdout-8": (0.85, 0.8, 0.95, 0.85),  # the eighth, spent by the s18 work (reactions)
+    "holdout-9": (0.65, 0.8, 0.85, 0.9),  # the ninth, spent by the s19 work (time decay)
 }
 
 

@@ -28,7 +28,7 @@ from bot.stories.prior import Prior
 TITLE_BOOST = 2.0  # a headline term weighs this much more than a lead term
 PRIOR_REPORTS = 20  # IDF smoothing: a corpus this size of reports sharing nothing
 RECENCY_GRACE_HOURS = 12  # reports this close in time score in full
-RECENCY_HALF_HOURS = 36  # …and at half weight this much later again
+RECENCY_HALF_HOURS = 20  # …and at half weight this much later again (32 h apart)
 COUNTRY_VETO = True
 OTHER_ACTORS = 0.95
 OTHER_ACTION = 0.92  # a pair's score when their headlines' main actions differ
