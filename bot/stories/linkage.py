@@ -38,16 +38,30 @@ ACTS_ON_THRESHOLD = 0.35  # the mean two groups that act upon each other need to
 Side = tuple[int, frozenset[int], int, frozenset[int]]  # subject, polities named, agent, targets
 
 
+def _apart_both_ways(
+    sides: Sequence[Side],
+    a: Sequence[int],
+    b: Sequence[int],
+    polity: Callable[[Side], int],
+    holds: Callable[[Sequence[int], set[int]], bool],
+) -> bool:
+    """Whether the groups' headlines have `polity`s, none shared between the groups, and
+    `holds(group, the other group's polities)` for each group."""
+    of_a = {p for i in a if (p := polity(sides[i]))}
+    of_b = {p for i in b if (p := polity(sides[i]))}
+    if not of_a or not of_b or of_a & of_b:
+        return False
+    return holds(a, of_b) and holds(b, of_a)
+
+
 def act_on_each_other(sides: Sequence[Side], a: Sequence[int], b: Sequence[int]) -> bool:
     """Whether groups `a` and `b` (report numbers) act upon each other: their headlines' acting
     polities (`bot.stories.roles`) differ, and most headlines of each act upon a polity acting
     in the other ("Trump slaps extra 25% tariff on India…" / "India calls US tariff move
     'unfair'…"). Computed when asked (only for a mean between the two thresholds)."""
-    agents_a = {p for i in a if (p := sides[i][2])}
-    agents_b = {p for i in b if (p := sides[i][2])}
-    if not agents_a or not agents_b or agents_a & agents_b:
-        return False
-    return _most_act_on(sides, a, agents_b) and _most_act_on(sides, b, agents_a)
+    return _apart_both_ways(
+        sides, a, b, lambda side: side[2], lambda group, agents: _most_act_on(sides, group, agents)
+    )
 
 
 def _most_act_on(sides: Sequence[Side], group: Sequence[int], agents: set[int]) -> bool:
@@ -59,11 +73,9 @@ def replies(sides: Sequence[Side], a: Sequence[int], b: Sequence[int]) -> bool:
     """Whether groups `a` and `b` (report numbers) are an act and the other side's reply: their
     headlines' acting polities differ, and most headlines of each name an actor of the other.
     Computed when asked (rarely: only for a mean between the two thresholds)."""
-    acting_a = {p for i in a if (p := sides[i][0])}
-    acting_b = {p for i in b if (p := sides[i][0])}
-    if not acting_a or not acting_b or acting_a & acting_b:
-        return False
-    return _most_name(sides, b, acting_a) and _most_name(sides, a, acting_b)
+    return _apart_both_ways(
+        sides, a, b, lambda side: side[0], lambda group, actors: _most_name(sides, group, actors)
+    )
 
 
 def _most_name(sides: Sequence[Side], group: Sequence[int], actors: set[int]) -> bool:
