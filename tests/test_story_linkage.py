@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.stories import group_batches
-from bot.stories.linkage import ACTS_ON_THRESHOLD, REPLY_THRESHOLD, average_linkage
+from bot.stories.linkage import ACTS_ON_THRESHOLD, MIN_PAIR, REPLY_THRESHOLD, average_linkage
 from tests.factories import T0, item
 
 
@@ -182,3 +182,29 @@ def test_sanctions_and_the_retaliation_for_them_are_two_stories_in_any_order(ord
         frozenset({"us-reuters", "us-kommersant"}),
         frozenset({"ru-tass", "ru-ap"}),
     }
+
+
+def _floored(scores: dict[tuple[int, int], float], languages: list[int], t=0.2):
+    def score(a: int, b: int) -> float:
+        return scores.get((a, b), scores.get((b, a), 0.0))
+
+    return average_linkage(len(languages), score, lambda a, b: False, t, None, languages)
+
+
+def test_a_weak_pair_of_one_language_keeps_two_groups_apart_whatever_the_mean():
+    """0-1 the act, 2 a statement about it: the mean of 2 with {0, 1} is 0.25, but 2 shares next
+    to nothing with 1."""
+    assert MIN_PAIR > 0.1
+    table = {(0, 1): 0.7, (0, 2): 0.4, (1, 2): 0.1}
+    assert _floored(table, [0, 0, 0]) == [[0, 1], [2]]
+    assert _floored(table, [0, 1, 0]) == [[0, 1, 2]]  # across languages the mean decides
+    assert _cluster(table, 3, t=0.2) == [[0, 1, 2]]  # …and without languages, as before
+    weak = {(0, 1): 0.7, (0, 2): 0.3, (1, 2): MIN_PAIR}
+    assert _floored(weak, [0, 0, 0]) == [[0, 1, 2]]  # the floor itself is enough
+
+
+def test_the_weakest_pair_follows_the_groups_as_they_grow():
+    """{0, 1} and {2, 3} form first; joining them needs every same-language pair across."""
+    table = {(0, 1): 0.9, (2, 3): 0.9, (0, 2): 0.5, (0, 3): 0.5, (1, 2): 0.5, (1, 3): 0.12}
+    assert _floored(table, [0, 0, 0, 0]) == [[0, 1], [2, 3]]
+    assert _floored(table, [0, 1, 0, 0]) == [[0, 1, 2, 3]]  # 1-3 crosses languages

@@ -232,7 +232,10 @@ class StoryIndex:
 
             terms = [self._terms[i] for i in component]
             sides = [(t.subject, t.title_polities, t.agent, t.targets) for t in terms]
-            clusters = average_linkage(len(component), score, blocked, self.threshold, sides)
+            scripts = [t.script for t in terms]
+            clusters = average_linkage(
+                len(component), score, blocked, self.threshold, sides, scripts
+            )
             moved += self._relabel([[component[a] for a in group] for group in clusters])
         return moved
 

@@ -25,6 +25,16 @@ stronger evidence of a reply than naming it at all. A decree and a condemnation 
 report of the decree naming no one acted upon ("Путин упростил получение гражданства РФ жителям
 Херсонской и Запорожской областей") stay under the usual threshold: the sets label those one
 event.
+
+**No weak pair in one language.** A mean can reach the threshold while one pair across the two
+groups shares next to nothing: the reports of an act score high with each other and fairly with
+a statement about it, so the statement's group passes on the act's strong pairs ("U.S. sanctions
+NATO ally Turkey over S-400" with "Turkey condemns US sanctions, vows to retaliate"; "Medvedev
+makes surprise visit to South Ossetia" with "МИД Грузии назвал поездку Медведева провокацией").
+Two groups join only when every pair of one language across them scores at least `MIN_PAIR`:
+two reports of one event in one language share their event's names and action, so the
+weakest of their pairs is seldom weak. Pairs across languages compare on the language-neutral
+terms only and score lower as a rule; they are left out of the floor.
 """
 
 from __future__ import annotations
@@ -34,6 +44,8 @@ from collections.abc import Callable, Sequence
 REPLY_THRESHOLD = 0.25  # the mean score two groups that reply to each other need to join
 
 ACTS_ON_THRESHOLD = 0.35  # the mean two groups that act upon each other need to join
+
+MIN_PAIR = 0.15  # the score every same-language pair across two groups needs for them to join
 
 Side = tuple[int, frozenset[int], int, frozenset[int]]  # subject, polities named, agent, targets
 
@@ -89,30 +101,40 @@ def average_linkage(
     blocked: Callable[[int, int], bool],
     threshold: float,
     sides: Sequence[Side] | None = None,
+    languages: Sequence[int] | None = None,
 ) -> list[list[int]]:
     """Cluster reports 0..n-1 (earliest first): repeatedly join the two groups with the highest
     mean pair score at or above `threshold` (ties: the earliest groups), never across a
     `blocked` pair; with each report's `sides`, two groups that reply to each other need
-    `REPLY_THRESHOLD`, two that act upon each other `ACTS_ON_THRESHOLD`. Returns the groups,
-    each sorted, in the order of their earliest report.
+    `REPLY_THRESHOLD`, two that act upon each other `ACTS_ON_THRESHOLD`; with each report's
+    `languages`, two groups with a pair of one language scoring under `MIN_PAIR` stay apart.
+    Returns the groups, each sorted, in the order of their earliest report.
 
-    Group sums are kept per pair of groups and updated on each join (Lance–Williams for the
-    average), so a component of m reports costs m² scores and about m² work per join.
+    Group sums and weakest same-language pairs are kept per pair of groups and updated on each
+    join (Lance–Williams for the average and the minimum), so a component of m reports costs m²
+    scores and about m² work per join.
     """
     sums: dict[tuple[int, int], float] = {}
+    weakest: dict[tuple[int, int], float] = {}  # groups with a same-language pair: its lowest
     vetoes: set[tuple[int, int]] = set()
     for a in range(n):
         for b in range(a + 1, n):
             if blocked(a, b):
                 vetoes.add((a, b))
-            elif (value := score(a, b)) > 0:
+                continue
+            value = score(a, b)
+            if value > 0:
                 sums[a, b] = value
+            if languages is not None and languages[a] == languages[b]:
+                weakest[a, b] = value
     groups: dict[int, list[int]] = {a: [a] for a in range(n)}
     while True:
         best: tuple[float, int, int] | None = None
         for (a, b), total in sums.items():
             mean = total / (len(groups[a]) * len(groups[b]))
             if mean < threshold or (best is not None and (mean, -a, -b) <= _rank(best)):
+                continue
+            if weakest.get((a, b), MIN_PAIR) < MIN_PAIR:
                 continue
             if (
                 mean < REPLY_THRESHOLD
@@ -140,9 +162,12 @@ def average_linkage(
                 sums.pop(ac, None)
             elif total := sums.get(ac, 0.0) + sums.get(bc, 0.0):
                 sums[ac] = total
+            if bc in weakest:
+                weakest[ac] = min(weakest.get(ac, 1.0), weakest.pop(bc))
             sums.pop(bc, None)
             vetoes.discard(bc)
         sums.pop((a, b), None)
+        weakest.pop((a, b), None)
     return [sorted(group) for _, group in sorted(groups.items())]
 
 
