@@ -184,27 +184,33 @@ def test_sanctions_and_the_retaliation_for_them_are_two_stories_in_any_order(ord
     }
 
 
-def _floored(scores: dict[tuple[int, int], float], languages: list[int], t=0.2):
+def _floored(scores: dict[tuple[int, int], float], apart: set[tuple[int, int]], t=0.2):
+    """`apart`: the pairs the floor holds for (headlines telling different actors, one language)."""
+
     def score(a: int, b: int) -> float:
         return scores.get((a, b), scores.get((b, a), 0.0))
 
-    return average_linkage(len(languages), score, lambda a, b: False, t, None, languages)
+    def floored(a: int, b: int) -> bool:
+        return (a, b) in apart or (b, a) in apart
+
+    n = 1 + max(max(pair) for pair in scores)
+    return average_linkage(n, score, lambda a, b: False, t, None, floored)
 
 
-def test_a_weak_pair_of_one_language_keeps_two_groups_apart_whatever_the_mean():
+def test_a_weak_pair_telling_apart_keeps_two_groups_apart_whatever_the_mean():
     """0-1 the act, 2 a statement about it: the mean of 2 with {0, 1} is 0.25, but 2 shares next
     to nothing with 1."""
     assert MIN_PAIR > 0.1
     table = {(0, 1): 0.7, (0, 2): 0.4, (1, 2): 0.1}
-    assert _floored(table, [0, 0, 0]) == [[0, 1], [2]]
-    assert _floored(table, [0, 1, 0]) == [[0, 1, 2]]  # across languages the mean decides
-    assert _cluster(table, 3, t=0.2) == [[0, 1, 2]]  # …and without languages, as before
+    assert _floored(table, {(1, 2), (0, 2)}) == [[0, 1], [2]]
+    assert _floored(table, {(0, 1), (0, 2)}) == [[0, 1, 2]]  # the weak pair is two angles
+    assert _cluster(table, 3, t=0.2) == [[0, 1, 2]]  # …and without a floor, as before
     weak = {(0, 1): 0.7, (0, 2): 0.3, (1, 2): MIN_PAIR}
-    assert _floored(weak, [0, 0, 0]) == [[0, 1, 2]]  # the floor itself is enough
+    assert _floored(weak, {(1, 2)}) == [[0, 1, 2]]  # the floor itself is enough
 
 
 def test_the_weakest_pair_follows_the_groups_as_they_grow():
-    """{0, 1} and {2, 3} form first; joining them needs every same-language pair across."""
+    """{0, 1} and {2, 3} form first; joining them needs every floored pair across."""
     table = {(0, 1): 0.9, (2, 3): 0.9, (0, 2): 0.5, (0, 3): 0.5, (1, 2): 0.5, (1, 3): 0.12}
-    assert _floored(table, [0, 0, 0, 0]) == [[0, 1], [2, 3]]
-    assert _floored(table, [0, 1, 0, 0]) == [[0, 1, 2, 3]]  # 1-3 crosses languages
+    assert _floored(table, {(1, 3)}) == [[0, 1], [2, 3]]
+    assert _floored(table, {(0, 3)}) == [[0, 1, 2, 3]]

@@ -7,7 +7,14 @@ import pytest
 
 from bot.event_terms import ENTITY, lexicon, located_terms, term, text_words
 from bot.stories.fingerprint import fingerprint_text
-from bot.stories.similarity import CONSEQUENCE, THIRD_PARTY, _Terms, consequence, third_party
+from bot.stories.similarity import (
+    CONSEQUENCE,
+    THIRD_PARTY,
+    _Terms,
+    consequence,
+    third_party,
+    told_apart,
+)
 from bot.stories.speech import cause, speaker
 
 
@@ -112,3 +119,18 @@ def test_a_government_speaks_in_the_neuter() -> None:
     assert _speaker("Правительство ФРГ осудило санкции США против газопровода") == _polity(
         "germany"
     )
+
+
+def test_headlines_told_apart_are_different_actors_or_a_statement_against_an_act():
+    def told(a: str, b: str) -> bool:
+        return told_apart(_Terms.of(fingerprint_text(a, "")), _Terms.of(fingerprint_text(b, "")))
+
+    act = "U.S. sanctions Turkish defence agency over Russian missile purchase"
+    assert told(act, "Turkey condemns U.S. sanctions, vows response")  # the target's statement
+    assert told("Russia cuts off gas to Poland and Bulgaria", "Песков: остановка газа не шантаж")
+    assert told("Medvedev visits South Ossetia", "Georgia condemns Medvedev trip to Tskhinvali")
+    # the same actor acting, from two angles: a weak score between them is no evidence
+    assert not told(
+        "EU blacklists Indian refinery in new measures", "EU agrees lower oil price cap"
+    )
+    assert not told(act, "Washington hits Ankara's arms agency with penalties")

@@ -44,12 +44,12 @@ An item is first placed with the story of its closest member scoring at least `T
 (unless a member of that story vetoes it); candidates are the members published within
 `WINDOW`. After each batch, `StoryIndex.settle` re-clusters the batch's neighbourhood with
 average linkage (`linkage`): two groups join when the mean score across them reaches the
-threshold, no pair vetoes and no pair of one language scores under `linkage.MIN_PAIR`, so a
-report close to one member only does not chain two events, and the stories formed do not depend
-on the order the reports arrived in. Two groups that are an
-act and the other side's reply (their headlines act for different polities, most of each naming
-the other's) need the stricter `linkage.REPLY_THRESHOLD`; two groups acting upon each other (most
-headlines of each acting upon a polity acting in the other) need `linkage.ACTS_ON_THRESHOLD`.
+threshold, no pair vetoes and no pair telling two actors apart scores under `linkage.MIN_PAIR`,
+so a report close to one member only does not chain two events, and the stories formed do not
+depend on the order the reports arrived in. Two groups that are an act and the other side's
+reply (their headlines act for different polities, most of each naming the other's) need the
+stricter `linkage.REPLY_THRESHOLD`; two groups acting upon each other (most headlines of each
+acting upon a polity acting in the other) need `linkage.ACTS_ON_THRESHOLD`.
 """
 
 from bot.stories.assign import StoryCache, StoryStore, assign_stories, group, group_batches

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from bot.stories.fingerprint import NEAR_DUPLICATE, Fingerprint, _jaccard
 from bot.stories.linkage import average_linkage
 from bot.stories.prior import bundled_prior
-from bot.stories.similarity import Weights, _score, _Terms, recency, vetoed
+from bot.stories.similarity import Weights, _score, _Terms, recency, told_apart, vetoed
 
 WINDOW = timedelta(hours=72)  # members of a story are published within this of each other
 THRESHOLD = 0.20  # score at or above which an item joins a story
@@ -232,9 +232,12 @@ class StoryIndex:
 
             terms = [self._terms[i] for i in component]
             sides = [(t.subject, t.title_polities, t.agent, t.targets) for t in terms]
-            scripts = [t.script for t in terms]
+
+            def floored(a: int, b: int, held: list[_Terms] = terms) -> bool:
+                return held[a].script == held[b].script and told_apart(held[a], held[b])
+
             clusters = average_linkage(
-                len(component), score, blocked, self.threshold, sides, scripts
+                len(component), score, blocked, self.threshold, sides, floored
             )
             moved += self._relabel([[component[a] for a in group] for group in clusters])
         return moved

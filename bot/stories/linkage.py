@@ -31,10 +31,14 @@ groups shares next to nothing: the reports of an act score high with each other 
 a statement about it, so the statement's group passes on the act's strong pairs ("U.S. sanctions
 NATO ally Turkey over S-400" with "Turkey condemns US sanctions, vows to retaliate"; "Medvedev
 makes surprise visit to South Ossetia" with "МИД Грузии назвал поездку Медведева провокацией").
-Two groups join only when every pair of one language across them scores at least `MIN_PAIR`:
-two reports of one event in one language share their event's names and action, so the
-weakest of their pairs is seldom weak. Pairs across languages compare on the language-neutral
-terms only and score lower as a rule; they are left out of the floor.
+Two groups stay apart when a pair across them scores under `MIN_PAIR` and its headlines tell
+different actors or a statement against an act (`bot.stories.similarity.told_apart`), in one
+language: two reports of one event in one language share their event's names and action, so
+such a pair is seldom that weak. A weak pair telling the same actor the same way is another
+angle on one event ("EU blacklists Indian refinery, Nord Stream in new Russia measures" and "EU
+Agrees to Lower Russian Oil Price Cap in Latest Sanctions"): the mean decides. Pairs across
+languages compare on the language-neutral terms only and score lower as a rule; they are left
+out of the floor.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ REPLY_THRESHOLD = 0.25  # the mean score two groups that reply to each other nee
 
 ACTS_ON_THRESHOLD = 0.35  # the mean two groups that act upon each other need to join
 
-MIN_PAIR = 0.15  # the score every same-language pair across two groups needs for them to join
+MIN_PAIR = 0.15  # the score a `floored` pair across two groups needs for them to join
 
 Side = tuple[int, frozenset[int], int, frozenset[int]]  # subject, polities named, agent, targets
 
@@ -101,21 +105,21 @@ def average_linkage(
     blocked: Callable[[int, int], bool],
     threshold: float,
     sides: Sequence[Side] | None = None,
-    languages: Sequence[int] | None = None,
+    floored: Callable[[int, int], bool] | None = None,
 ) -> list[list[int]]:
     """Cluster reports 0..n-1 (earliest first): repeatedly join the two groups with the highest
     mean pair score at or above `threshold` (ties: the earliest groups), never across a
     `blocked` pair; with each report's `sides`, two groups that reply to each other need
-    `REPLY_THRESHOLD`, two that act upon each other `ACTS_ON_THRESHOLD`; with each report's
-    `languages`, two groups with a pair of one language scoring under `MIN_PAIR` stay apart.
+    `REPLY_THRESHOLD`, two that act upon each other `ACTS_ON_THRESHOLD`; two groups with a
+    pair scoring under `MIN_PAIR` among the pairs `floored` holds for stay apart.
     Returns the groups, each sorted, in the order of their earliest report.
 
-    Group sums and weakest same-language pairs are kept per pair of groups and updated on each
+    Group sums and weakest floored pairs are kept per pair of groups and updated on each
     join (Lance–Williams for the average and the minimum), so a component of m reports costs m²
     scores and about m² work per join.
     """
     sums: dict[tuple[int, int], float] = {}
-    weakest: dict[tuple[int, int], float] = {}  # groups with a same-language pair: its lowest
+    weakest: dict[tuple[int, int], float] = {}  # groups with a floored pair: its lowest score
     vetoes: set[tuple[int, int]] = set()
     for a in range(n):
         for b in range(a + 1, n):
@@ -125,7 +129,7 @@ def average_linkage(
             value = score(a, b)
             if value > 0:
                 sums[a, b] = value
-            if languages is not None and languages[a] == languages[b]:
+            if floored is not None and floored(a, b):
                 weakest[a, b] = value
     groups: dict[int, list[int]] = {a: [a] for a in range(n)}
     while True:

@@ -210,6 +210,17 @@ def consequence(a: _Terms, b: _Terms) -> bool:
     return bool(a.cause and a.cause in (b.agent, b.subject) and b.cause != a.cause)
 
 
+def told_apart(a: _Terms, b: _Terms) -> bool:
+    """Whether the headlines tell different acting polities ("U.S. sanctions Turkish defence
+    agency…" and "Turkey condemns U.S. sanctions…"), or one a statement and the other not
+    ("Russia cuts off gas to Poland, Bulgaria…" and "Песков: остановка поставок газа… не
+    шантаж"): then a weak score between them says they tell two events, not two angles on one
+    (`bot.stories.linkage.MIN_PAIR`)."""
+    return bool(a.subject and b.subject and a.subject != b.subject) or bool(a.speaker) != bool(
+        b.speaker
+    )
+
+
 REQUESTS = frozenset(term(ACTION, k) for k in ("appeal", "urge", "demand"))
 
 
