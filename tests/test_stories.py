@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import random
 import struct
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -579,22 +579,30 @@ def test_a_new_story_given_a_merged_storys_old_id_is_its_own_story(engine):
                       drills.id: ids["drills"], summit.id: ids["summit"]}  # fmt: skip
 
 
-def test_fingerprints_of_versions_3_to_6_read_with_no_acting_polity_body_roles_or_speaker():
-    fp = fingerprint_text("Senate votes to sanction Russian officials", "The Senate said so.")
+def test_fingerprints_of_versions_3_to_7_read_with_no_acting_polity_body_roles_speaker_or_day():
+    fp = fingerprint_text(
+        "Senate votes to sanction Russian officials",
+        "The Senate said so on Tuesday.",
+        datetime(2024, 11, 26, 20, tzinfo=UTC),  # a Tuesday
+    )
     assert fp.subject == term(ENTITY, "usa") and fp.body == term(ENTITY, "us_senate")
     assert fp.agent == lexicon().polities[term(ENTITY, "usa")]
     assert list(fp.targets) == [lexicon().polities[term(ENTITY, "russia")]]
-    v7 = fp.to_bytes()
-    assert Fingerprint.from_bytes(v7) == fp
+    assert fp.day == date(2024, 11, 26).toordinal()
+    v8 = fp.to_bytes()
+    assert Fingerprint.from_bytes(v8) == fp
     with pytest.raises(ValueError):
-        Fingerprint.from_bytes(v7[:-4])  # the polity acted upon cut off
-    v6 = struct.pack(">BBHHHIIIIH", 6, *struct.unpack_from(">BHHHIIIIH", v7, 1)) + v7[34:]
+        Fingerprint.from_bytes(v8[:-4])  # the polity acted upon cut off
+    v7 = struct.pack(">BBHHHIIIIHII", 7, *struct.unpack_from(">BHHHIIIIHII", v8, 1)) + v8[38:]
+    read7 = Fingerprint.from_bytes(v7)
+    assert read7.day == 0 and read7.targets == fp.targets and read7.terms == fp.terms
+    v6 = struct.pack(">BBHHHIIIIH", 6, *struct.unpack_from(">BHHHIIIIH", v8, 1)) + v8[38:]
     read6 = Fingerprint.from_bytes(v6)
     assert read6.targets == fp.targets and read6.speaker == 0 and read6.terms == fp.terms
-    old = v7[34:-4]  # the values without the polity acted upon
-    v5 = struct.pack(">BBHHHIII", 5, *struct.unpack_from(">BHHHIII", v7, 1)) + old
-    v4 = struct.pack(">BBHHHII", 4, *struct.unpack_from(">BHHHII", v7, 1)) + old
-    v3 = struct.pack(">BBHHHI", 3, *struct.unpack_from(">BHHHI", v7, 1)) + old
+    old = v8[38:-4]  # the values without the polity acted upon
+    v5 = struct.pack(">BBHHHIII", 5, *struct.unpack_from(">BHHHIII", v8, 1)) + old
+    v4 = struct.pack(">BBHHHII", 4, *struct.unpack_from(">BHHHII", v8, 1)) + old
+    v3 = struct.pack(">BBHHHI", 3, *struct.unpack_from(">BHHHI", v8, 1)) + old
     read5 = Fingerprint.from_bytes(v5)
     read4, read3 = Fingerprint.from_bytes(v4), Fingerprint.from_bytes(v3)
     assert read5.body == fp.body and read5.agent == 0 and not read5.targets

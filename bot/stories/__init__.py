@@ -25,6 +25,8 @@ A report's `Fingerprint` holds what the comparison needs, as 32-bit values so it
   pact with Abkhazia a step toward annexation": Georgia) and the polity named after "after",
   "после", "в ответ на"… ("Moscow Exchange halts dollar trading after US penalties": the U.S.),
   or 0 (`speech`).
+* `day` — the day its event happened, as the headline or lead names it by weekday ("… said on
+  Tuesday", "в среду"), read against the publication time, or 0 (`eventday`).
 
 Same event, not same words. Two reports score by the weight of the terms they share over the
 weight of the terms each has (a weighted Ochiai coefficient); headline terms weigh double. A
@@ -38,7 +40,7 @@ against cutting ties), two bodies of one state acting (the Duma's and the Federa
 votes) and two polities doing the same thing (the EU's and the UK's sanctions the same day).
 A third party's statement on an act and what followed from an act weigh less against the act
 (`similarity.THIRD_PARTY`, `similarity.CONSEQUENCE`): they are reactions and consequences, not
-the event.
+the event. Two reports naming different days for their events weigh half (`similarity.OTHER_DAY`).
 
 An item is first placed with the story of its closest member scoring at least `THRESHOLD`
 (unless a member of that story vetoes it); candidates are the members published within

@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.event_names import names_in
 from bot.event_terms import (
@@ -28,6 +29,7 @@ from bot.event_terms import (
     tokens,
 )
 from bot.models import Item
+from bot.stories.eventday import event_day
 from bot.stories.roles import read_roles
 from bot.stories.speech import speech_roles
 
@@ -40,17 +42,17 @@ NEAR_DUPLICATE = 0.5  # shingle Jaccard at or above which two texts are one repo
 _BODY_WORDS = 12  # lead terms read for the acting body when the headline names none
 
 
-# Version 7: event terms (kind in the top bits), a script byte, the main action, the acting
+# Version 8: event terms (kind in the top bits), a script byte, the main action, the acting
 # polity, the acting body, the headline's roles (`bot.stories.roles`: the polity that acts,
 # and after the values the polities acted upon), the speaker of a statement and the polity
-# named as its cause (`bot.stories.speech`). Version 6 (neither of the last two) is read with
-# none, version 5 (no roles) with none, version 4 (no body either) with neither, version 3
-# (no polity either) with none of them;
-# versions 1 and 2 too: their terms were plain word hashes, read as `WORD` terms; a version-1
-# signature is not comparable and reads as empty.
-_VERSION = 7
-_READABLE = frozenset({1, 2, 3, 4, 5, 6, 7})
-_HEADER = {3: 12, 4: 16, 5: 20, 6: 26, 7: 34}  # bytes before the values
+# named as its cause (`bot.stories.speech`), the day its event happened (`bot.stories.eventday`).
+# Older versions are read with what they lack as none: version 7 (no day), 6 (no speaker or
+# cause either), 5 (no roles), 4 (no body), 3 (no polity); versions 1 and 2 too: their terms
+# were plain word hashes, read as `WORD` terms; a version-1 signature is not comparable and
+# reads as empty.
+_VERSION = 8
+_READABLE = frozenset({1, 2, 3, 4, 5, 6, 7, 8})
+_HEADER = {3: 12, 4: 16, 5: 20, 6: 26, 7: 34, 8: 38}  # bytes before the values
 _MASK32 = (1 << 32) - 1
 LATIN, CYRILLIC = 0, 1
 
@@ -79,18 +81,20 @@ class Fingerprint:
     targets: array[int] = field(default_factory=lambda: array("I"))  # the polities acted upon
     speaker: int = 0  # the polity whose statement the headline tells (`speech.speaker`), or 0
     cause: int = 0  # the polity named after "after", "as", "после"… (`speech.cause`), or 0
+    day: int = 0  # the day its event happened (`eventday.event_day`: an ordinal), or 0
 
     __hash__ = None  # type: ignore[assignment]  # arrays are mutable: not a dict key
 
     def to_bytes(self) -> bytes:
         """A compact encoding (version, script, three counts, main action, acting polity, acting
-        body, the polity acting in the roles, how many it acts upon, the speaker, the cause, then
-        big-endian uint32 values: headline terms, terms, sketch, the polities acted upon)."""
+        body, the polity acting in the roles, how many it acts upon, the speaker, the cause, the
+        day, then big-endian uint32 values: headline terms, terms, sketch, the polities acted
+        upon)."""
         title, terms = sorted(self.title), sorted(self.terms)
         head = struct.pack(
-            ">BBHHHIIIIHII", _VERSION, self.script, len(title), len(terms), len(self.minhash),
+            ">BBHHHIIIIHIII", _VERSION, self.script, len(title), len(terms), len(self.minhash),
             self.action, self.subject, self.body, self.agent, len(self.targets), self.speaker,
-            self.cause,
+            self.cause, self.day,
         )  # fmt: skip
         values = [*title, *terms, *self.minhash, *self.targets]
         return head + struct.pack(f">{len(values)}I", *values)
@@ -110,6 +114,7 @@ class Fingerprint:
         body = struct.unpack_from(">I", data, 16)[0] if version >= 5 else 0
         agent, n_targets = struct.unpack_from(">IH", data, 20) if version >= 6 else (0, 0)
         said_by, after = struct.unpack_from(">II", data, 26) if version >= 7 else (0, 0)
+        day = struct.unpack_from(">I", data, 34)[0] if version >= 8 else 0
         count = n_title + n_terms + n_hash
         if len(data) != offset + 4 * (count + n_targets):
             raise ValueError("truncated story fingerprint")
@@ -131,6 +136,7 @@ class Fingerprint:
             targets=_uint32s(targets),
             speaker=said_by,
             cause=after,
+            day=day,
         )
 
 
@@ -156,8 +162,9 @@ def _minhash(words: Sequence[int]) -> array[int]:
     return array("I", sorted(shingles)[:NUM_PERM])
 
 
-def fingerprint_text(title: str, text: str) -> Fingerprint:
-    """The fingerprint of a headline and its text."""
+def fingerprint_text(title: str, text: str, published: datetime | None = None) -> Fingerprint:
+    """The fingerprint of a headline and its text, published at `published` (when known: the
+    weekday its lead names is read against it)."""
     lead = " ".join(text.split()[:LEAD_WORDS])
     names = names_in(title, lead)
     title_words = text_words(title)
@@ -186,6 +193,7 @@ def fingerprint_text(title: str, text: str) -> Fingerprint:
         targets=_uint32s(targets),
         speaker=said_by,
         cause=after,
+        day=event_day(title, lead, published),
     )
 
 
@@ -204,7 +212,7 @@ def _acting_body(terms: Sequence[int], bodies: dict[int, int]) -> int:
 
 def fingerprint(item: Item) -> Fingerprint:
     """The fingerprint of an item (its title and text)."""
-    return fingerprint_text(item.title, item.text)
+    return fingerprint_text(item.title, item.text, item.published)
 
 
 def minhash_jaccard(a: Fingerprint, b: Fingerprint) -> float:

@@ -35,6 +35,7 @@ OTHER_ACTION = 0.92  # a pair's score when their headlines' main actions differ
 OTHER_SUBJECT = 0.8  # …when their headlines' first actors act for different polities
 THIRD_PARTY = 0.5  # …when one headline tells a statement by a party the other never names
 CONSEQUENCE = 0.7  # …when one headline's event follows from an act of the other's actor
+OTHER_DAY = 0.5  # …when the two reports name different days for their events (`eventday`)
 KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
     WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
 }  # fmt: skip
@@ -97,6 +98,7 @@ class _Terms:
     targets: frozenset[int]  # the polities acted upon (`Fingerprint.targets`)
     speaker: int  # the polity whose statement the headline tells (`Fingerprint.speaker`), or 0
     cause: int  # the polity whose act the headline's event follows from (`Fingerprint.cause`)
+    day: int  # the day its event happened (`Fingerprint.day`), or 0
     keys: frozenset[int]  # what the index finds it by: headline terms, lead names and numbers
     _weighed: tuple[int, int] = (-1, -1)  # (id, version) of the weights `_weights` hold
     _weights: dict[int, float] | None = None  # term → weight, boosted in the headline
@@ -144,6 +146,7 @@ class _Terms:
             targets=frozenset(fp.targets),
             speaker=fp.speaker,
             cause=fp.cause,
+            day=fp.day,
             keys=title.union(*(by_kind.get(kind, ()) for kind in _KEY_KINDS)),
         )
 
@@ -300,6 +303,8 @@ def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
         score *= THIRD_PARTY  # a reaction to the event, not the event
     if consequence(a, b) or consequence(b, a):
         score *= CONSEQUENCE  # what followed from the event, not the event
+    if a.day and b.day and a.day != b.day:
+        score *= OTHER_DAY  # "on Tuesday" and "on Wednesday": two events
     return score
 
 
