@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.matching import RuleSet, load_rules
@@ -41,3 +42,18 @@ def rules_with(directory: Path, topic: str, match: str) -> RuleSet:
         f"id: {topic}\nname: {topic.title()}\ndescription: d\nmatch:\n{match}", encoding="utf-8"
     )
     return load_rules(directory)
+
+
+def stories_of(
+    reports: Iterable[tuple[str, float, str, str]], start: datetime = T0
+) -> set[frozenset[str]]:
+    """The stories `group_batches` forms of (key, hours after `start`, headline, text) reports,
+    each its own feed, in the order given: each story as the set of its reports' keys."""
+    from bot.stories import group_batches
+
+    feeds = [
+        [item(key, source=f"https://{key}.example/rss", title=title, text=text,
+              published=start + timedelta(hours=hours))]
+        for key, hours, title, text in reports
+    ]  # fmt: skip
+    return {frozenset(i.key for i in story) for story in group_batches(feeds)}

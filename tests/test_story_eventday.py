@@ -4,13 +4,12 @@ naming different days weigh against each other."""
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.stories import group_batches
 from bot.stories.eventday import event_day
-from tests.factories import item
+from tests.factories import stories_of
 
 WEDNESDAY_EVENING = datetime(2022, 3, 16, 19, 30, tzinfo=UTC)
 WEDNESDAY, TUESDAY = date(2022, 3, 16).toordinal(), date(2022, 3, 15).toordinal()
@@ -59,12 +58,7 @@ TUESDAY_MORNING = datetime(2022, 3, 15, 9, tzinfo=UTC)
 
 
 def _stories(reports) -> set[frozenset[str]]:
-    feeds = [
-        [item(key, source=f"https://{key}.example/rss", title=title, text=text,
-              published=TUESDAY_MORNING + timedelta(hours=hours))]
-        for key, hours, title, text in reports
-    ]  # fmt: skip
-    return {frozenset(i.key for i in story) for story in group_batches(feeds)}
+    return stories_of(reports, TUESDAY_MORNING)
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(range(3))))

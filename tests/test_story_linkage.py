@@ -4,13 +4,11 @@ rule through story grouping."""
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
 
 import pytest
 
-from bot.stories import group_batches
 from bot.stories.linkage import ACTS_ON_THRESHOLD, MIN_PAIR, REPLY_THRESHOLD, average_linkage
-from tests.factories import T0, item
+from tests.factories import stories_of
 
 
 def _cluster(scores: dict[tuple[int, int], float], n: int, vetoed=frozenset(), t=0.5):
@@ -135,12 +133,7 @@ TARIFFS = [
 
 
 def _stories(reports) -> set[frozenset[str]]:
-    feeds = [
-        [item(key, source=f"https://{key}.example/rss", title=title, text=text,
-              published=T0 + timedelta(hours=hours))]
-        for key, hours, title, text in reports
-    ]  # fmt: skip
-    return {frozenset(i.key for i in story) for story in group_batches(feeds)}
+    return stories_of(reports)
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(range(4)))[::5])
