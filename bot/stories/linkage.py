@@ -26,19 +26,19 @@ report of the decree naming no one acted upon ("Путин упростил по
 Херсонской и Запорожской областей") stay under the usual threshold: the sets label those one
 event.
 
-**No weak pair in one language.** A mean can reach the threshold while one pair across the two
-groups shares next to nothing: the reports of an act score high with each other and fairly with
-a statement about it, so the statement's group passes on the act's strong pairs ("U.S. sanctions
-NATO ally Turkey over S-400" with "Turkey condemns US sanctions, vows to retaliate"; "Medvedev
-makes surprise visit to South Ossetia" with "МИД Грузии назвал поездку Медведева провокацией").
-Two groups stay apart when a pair across them scores under `MIN_PAIR` and its headlines tell
-different actors or a statement against an act (`bot.stories.similarity.told_apart`), in one
-language: two reports of one event in one language share their event's names and action, so
-such a pair is seldom that weak. A weak pair telling the same actor the same way is another
-angle on one event ("EU blacklists Indian refinery, Nord Stream in new Russia measures" and "EU
-Agrees to Lower Russian Oil Price Cap in Latest Sanctions"): the mean decides. Pairs across
-languages compare on the language-neutral terms only and score lower as a rule; they are left
-out of the floor.
+**No weak pair telling two actors apart.** A mean can reach the threshold while one pair across
+the two groups shares next to nothing: the reports of an act score high with each other and
+fairly with a statement about it, so the statement's group passes on the act's strong pairs
+("U.S. sanctions NATO ally Turkey over S-400" with "Turkey condemns US sanctions, vows to
+retaliate"; "Medvedev makes surprise visit to South Ossetia" with "МИД Грузии назвал поездку
+Медведева провокацией"). Two groups stay apart when a pair across them scores under `MIN_PAIR`
+and its headlines tell different actors or a statement against an act
+(`bot.stories.similarity.told_apart`), in one language: two reports of one event in one language
+share their event's names and action, so such a pair is seldom that weak. A weak pair telling
+the same actor the same way is another angle on one event ("EU blacklists Indian refinery, Nord
+Stream in new Russia measures" and "EU Agrees to Lower Russian Oil Price Cap in Latest
+Sanctions"): the mean decides. Pairs across languages compare on the language-neutral terms only
+and score lower as a rule; they are left out of the floor.
 """
 
 from __future__ import annotations

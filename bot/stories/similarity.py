@@ -219,9 +219,8 @@ def told_apart(a: _Terms, b: _Terms) -> bool:
     ("Russia cuts off gas to Poland, Bulgaria…" and "Песков: остановка поставок газа… не
     шантаж"): then a weak score between them says they tell two events, not two angles on one
     (`bot.stories.linkage.MIN_PAIR`)."""
-    return bool(a.subject and b.subject and a.subject != b.subject) or bool(a.speaker) != bool(
-        b.speaker
-    )
+    different_actors = bool(a.subject and b.subject and a.subject != b.subject)
+    return different_actors or bool(a.speaker) != bool(b.speaker)
 
 
 REQUESTS = frozenset(term(ACTION, k) for k in ("appeal", "urge", "demand"))
