@@ -40,7 +40,8 @@ against cutting ties), two bodies of one state acting (the Duma's and the Federa
 votes) and two polities doing the same thing (the EU's and the UK's sanctions the same day).
 A third party's statement on an act and what followed from an act weigh less against the act
 (`similarity.THIRD_PARTY`, `similarity.CONSEQUENCE`): they are reactions and consequences, not
-the event. Two reports naming different days for their events weigh half (`similarity.OTHER_DAY`).
+the event. Two reports naming different days for their events weigh half (`similarity.OTHER_DAY`),
+and so do a bloc's ministers' meeting and its leaders' summit (`similarity.OTHER_LEVEL`).
 
 An item is first placed with the story of its closest member scoring at least `THRESHOLD`
 (unless a member of that story vetoes it); candidates are the members published within

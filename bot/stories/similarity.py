@@ -11,6 +11,7 @@ from datetime import timedelta
 from bot.event_terms import (
     ACTION,
     CITY,
+    CONCEPT,
     DATE,
     ENTITY,
     KIND_SHIFT,
@@ -36,6 +37,7 @@ OTHER_SUBJECT = 0.8  # …when their headlines' first actors act for different p
 THIRD_PARTY = 0.5  # …when one headline tells a statement by a party the other never names
 CONSEQUENCE = 0.7  # …when one headline's event follows from an act of the other's actor
 OTHER_DAY = 0.5  # …when the two reports name different days for their events (`eventday`)
+OTHER_LEVEL = 0.5  # …when one headline tells a bloc's ministers meeting, the other its leaders'
 KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
     WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
 }  # fmt: skip
@@ -99,6 +101,7 @@ class _Terms:
     speaker: int  # the polity whose statement the headline tells (`Fingerprint.speaker`), or 0
     cause: int  # the polity whose act the headline's event follows from (`Fingerprint.cause`)
     day: int  # the day its event happened (`Fingerprint.day`), or 0
+    level: int  # the level of the bloc meeting the headline tells (`meeting_level`), or 0
     keys: frozenset[int]  # what the index finds it by: headline terms, lead names and numbers
     _weighed: tuple[int, int] = (-1, -1)  # (id, version) of the weights `_weights` hold
     _weights: dict[int, float] | None = None  # term → weight, boosted in the headline
@@ -147,6 +150,7 @@ class _Terms:
             speaker=fp.speaker,
             cause=fp.cause,
             day=fp.day,
+            level=meeting_level(title),
             keys=title.union(*(by_kind.get(kind, ()) for kind in _KEY_KINDS)),
         )
 
@@ -211,6 +215,27 @@ def consequence(a: _Terms, b: _Terms) -> bool:
     trading after US penalties" and "US blacklists Moscow Exchange"), and `b`'s does not follow
     from it too."""
     return bool(a.cause and a.cause in (b.agent, b.subject) and b.cause != a.cause)
+
+
+LEADERS, MINISTERS = 1, 2
+_LEADERS_TERMS = frozenset(term(CONCEPT, k) for k in ("summit", "informal_summit", "leaders"))
+_MINISTERS_TERMS = frozenset(
+    term(CONCEPT, k) for k in ("foreign_minister", "defence_minister", "minister")
+)
+_BLOCS = frozenset(term(ENTITY, k) for k in ("csto", "cis", "eaeu", "sco", "brics", "g7", "nato"))
+
+
+def meeting_level(title: frozenset[int]) -> int:
+    """The level of the bloc meeting a headline tells: `MINISTERS` when it names a bloc and its
+    ministers ("Ministers clear papers for Friday's CSTO summit in Yerevan": the ministers'
+    meeting the day before the summit), `LEADERS` when it names a summit or a bloc's leaders
+    ("Putin and allies sign off on bloc strategy at Armenian summit"), else 0. A bloc's
+    ministers and its leaders meet in one city a day apart; their reports share every name."""
+    if not title & _BLOCS and not title & _LEADERS_TERMS:
+        return 0
+    if title & _MINISTERS_TERMS:
+        return MINISTERS
+    return LEADERS if title & _LEADERS_TERMS else 0
 
 
 def told_apart(a: _Terms, b: _Terms) -> bool:
@@ -304,6 +329,8 @@ def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
         score *= CONSEQUENCE  # what followed from the event, not the event
     if a.day and b.day and a.day != b.day:
         score *= OTHER_DAY  # "on Tuesday" and "on Wednesday": two events
+    if a.level and b.level and a.level != b.level:
+        score *= OTHER_LEVEL  # the ministers' meeting and the leaders' summit
     return score
 
 

@@ -1,0 +1,54 @@
+"""The level of a bloc meeting a headline tells (bot/stories/similarity.py `meeting_level`), and
+the ministers' meeting and the leaders' summit a day apart in one city as two stories."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from bot.stories.fingerprint import fingerprint_text
+from bot.stories.similarity import LEADERS, MINISTERS, _Terms
+from tests.factories import stories_of
+
+
+@pytest.mark.parametrize(
+    ("title", "level"),
+    [
+        ("CSTO foreign ministers meet in Minsk ahead of summit", MINISTERS),
+        ("Министры обороны стран ОДКБ собрались в Астане", MINISTERS),
+        ("Russia-led bloc's leaders gather in Minsk", LEADERS),
+        ("Саммит ОДКБ прошел в Минске", LEADERS),
+        ("Лидеры стран ОДКБ утвердили заявление", LEADERS),
+        # no bloc and no summit: a minister's act, not a bloc's meeting
+        ("Armenian foreign minister visits Moscow", 0),
+        ("EU adopts 12th sanctions package", 0),
+    ],
+)
+def test_a_headline_tells_the_level_of_the_bloc_meeting(title, level):
+    assert _Terms.of(fingerprint_text(title, "")).level == level
+
+
+# A bloc's ministers meet on a Thursday, its leaders on the Friday, in one city. My own wording.
+MEETINGS = [
+    ("min-en", 0, "CSTO ministers agree documents for Minsk summit",
+     "Foreign and defence ministers of the Russia-led Collective Security Treaty Organization "
+     "approved draft documents in Minsk for the bloc's leaders, who meet in the Belarusian "
+     "capital."),
+    ("min-ru", 1, "Министры ОДКБ согласовали документы к саммиту в Минске",
+     "Главы МИД и минобороны стран ОДКБ одобрили в Минске проекты документов для лидеров "
+     "организации."),
+    ("sum-en", 24, "CSTO summit in Minsk adopts collective security declaration",
+     "Leaders of the Russia-led Collective Security Treaty Organization meeting in Minsk adopted "
+     "a declaration on collective security and approved the bloc's documents."),
+    ("sum-ru", 25, "Лидеры ОДКБ в Минске приняли декларацию о коллективной безопасности",
+     "Главы государств ОДКБ на саммите в Минске утвердили декларацию и документы организации."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(4)))[::3])
+def test_the_ministers_meeting_and_the_summit_are_two_stories_in_any_order(order):
+    assert stories_of([MEETINGS[i] for i in order]) == {
+        frozenset({"min-en", "min-ru"}),
+        frozenset({"sum-en", "sum-ru"}),
+    }
