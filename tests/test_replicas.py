@@ -117,7 +117,10 @@ def test_three_replicas_fetch_each_feed_once_per_interval(
     assert f'replica="{health["replica"]}"' in metrics
     # All three replicas took part: the work is spread.
     shares = [polled_by(p) for p in procs]
-    assert all(share > 0 for share in shares), f"fetches per replica: {shares}"
+    assert all(share > 0 for share in shares), (
+        f"fetches per replica: {shares}; the first idle one's log:\n"
+        + outs[shares.index(0)][-3000:]
+    )
 
 
 def test_sender_killed_mid_delivery_another_replica_takes_over_within_15s(
