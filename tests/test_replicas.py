@@ -115,12 +115,18 @@ def test_three_replicas_fetch_each_feed_once_per_interval(
     assert health["ok"] is True and len(health["replicas"]) == 3, health
     assert all("heartbeat=" in r and "leases=" in r for r in health["replicas"])
     assert f'replica="{health["replica"]}"' in metrics
-    # All three replicas took part: the work is spread.
+    # The work is spread: more than one replica fetched. Not necessarily all three: these empty
+    # loopback feeds are fetched within half a second of their due time, and a replica whose
+    # poll comes round just before that moment finds nothing due, every round, while the others
+    # take it all (seen in about one run in five: shares [0, 650, 250], [0, 750, 150]). Its
+    # polls run on time and find nothing; the feeds are fetched once per interval all the same.
     shares = [polled_by(p) for p in procs]
-    assert all(share > 0 for share in shares), (
+    assert sum(share > 0 for share in shares) >= 2, (
         f"fetches per replica: {shares}; the first idle one's log:\n"
         + outs[shares.index(0)][-3000:]
     )
+    # Every replica polled on time, whether or not it found a feed due.
+    assert all(output(p)[1].count("poll done") >= 2 for p in procs), outs
 
 
 def test_sender_killed_mid_delivery_another_replica_takes_over_within_15s(
