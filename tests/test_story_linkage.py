@@ -132,13 +132,9 @@ TARIFFS = [
 ]  # fmt: skip
 
 
-def _stories(reports) -> set[frozenset[str]]:
-    return stories_of(reports)
-
-
 @pytest.mark.parametrize("order", list(itertools.permutations(range(4)))[::5])
 def test_a_tariff_and_the_answer_of_the_country_it_hits_are_two_stories_in_any_order(order):
-    assert _stories([TARIFFS[i] for i in order]) == {
+    assert stories_of([TARIFFS[i] for i in order]) == {
         frozenset({"us-reuters", "us-vedomosti", "us-aljazeera"}),
         frozenset({"in-afp"}),
     }
@@ -171,7 +167,7 @@ SANCTIONS = [
 
 @pytest.mark.parametrize("order", list(itertools.permutations(range(4)))[::5])
 def test_sanctions_and_the_retaliation_for_them_are_two_stories_in_any_order(order):
-    assert _stories([SANCTIONS[i] for i in order]) == {
+    assert stories_of([SANCTIONS[i] for i in order]) == {
         frozenset({"us-reuters", "us-kommersant"}),
         frozenset({"ru-tass", "ru-ap"}),
     }
