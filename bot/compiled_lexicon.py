@@ -16,7 +16,7 @@ import json
 from importlib import metadata, resources
 from typing import Any
 
-FORMAT = 3  # 2: negations, refusals and bodies; 3: members
+FORMAT = 4  # 2: negations, refusals and bodies; 3: members; 4: particled
 SOURCE = "data/event_lexicon.yaml"
 COMPILED = "data/event_lexicon.compiled.json"
 
@@ -49,6 +49,7 @@ def dumps(lex: Any, source: bytes) -> str:
     parts = {
         "stamp": enc(stamp(source)),
         "singles": mapping(lex.singles.items()),
+        "particled": mapping(lex.particled.items()),
         "phrases": array([list(k), v] for k, v in lex.phrases.items()),
         "opposites": array(sorted(lex.opposites)),
         "capitals": mapping(lex.capitals.items()),
@@ -71,6 +72,7 @@ def loads(text: str, source: bytes) -> dict[str, Any] | None:
     phrases = {tuple(k): (int(v[0]), str(v[1])) for k, v in data["phrases"]}
     return {
         "singles": {k: (int(v[0]), str(v[1])) for k, v in data["singles"].items()},
+        "particled": {k: (str(v[0]), int(v[1]), str(v[2])) for k, v in data["particled"].items()},
         "phrases": phrases,
         "starts": frozenset(p[0] for p in phrases),
         "prefixes": frozenset(p[:n] for p in phrases for n in range(2, len(p))),

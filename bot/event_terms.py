@@ -122,6 +122,7 @@ class Lexicon:
     """The bilingual lexicon, compiled: stem sequences → (kind, key)."""
 
     singles: dict[str, tuple[int, str]]
+    particled: dict[str, tuple[str, int, str]]  # stem → (particle, kind, key): "calls for"
     phrases: dict[tuple[str, ...], tuple[int, str]]
     starts: frozenset[str]
     prefixes: frozenset[tuple[str, ...]]  # every proper prefix of a phrase, two stems or more
@@ -143,6 +144,16 @@ def _form_stems(form: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in tokens(form) if w not in STOPWORDS)
 
 
+def _particle(form: str) -> str | None:
+    """The particle a one-word phrasal form needs after its verb ("for" of "calls for", "out"
+    of "rules out"): the stopword after its only other word, or None."""
+    words = tokens(form)
+    kept = [i for i, w in enumerate(words) if w not in STOPWORDS]
+    if len(kept) != 1 or kept[0] + 1 >= len(words):
+        return None
+    return words[kept[0] + 1]
+
+
 def _section(data: dict[str, object], name: str) -> dict[str, object]:
     """A mapping section of the lexicon data ({} when absent)."""
     value = data.get(name) or {}
@@ -155,6 +166,7 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
     """Compile the lexicon's YAML data (sections entities, cities, actions, concepts,
     opposites). Raises ValueError naming the section and key of a malformed entry."""
     singles: dict[str, tuple[int, str]] = {}
+    particled: dict[str, tuple[str, int, str]] = {}
     phrases: dict[tuple[str, ...], tuple[int, str]] = {}
     for section, kind in _SECTIONS.items():
         entries = data.get(section) or {}
@@ -167,7 +179,9 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
                 stems = _form_stems(form)
                 if not stems:
                     continue
-                if len(stems) == 1:
+                if len(stems) == 1 and (particle := _particle(form)) is not None:
+                    particled.setdefault(stems[0], (particle, kind, str(key)))
+                elif len(stems) == 1:
                     singles.setdefault(stems[0], (kind, str(key)))
                 else:
                     phrases.setdefault(stems, (kind, str(key)))
@@ -205,6 +219,7 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
         polities=_polities(data, countries),
         countries=frozenset(term(ENTITY, str(c)) for c in countries),
         singles=singles,
+        particled=particled,
         phrases=phrases,
         starts=frozenset(p[0] for p in phrases),
         prefixes=frozenset(p[:n] for p in phrases for n in range(2, len(p))),
@@ -283,6 +298,7 @@ _SPELLED = {"U.S.": "USA", "U.S.A.": "USA", "US": "USA", "U.N.": "UN", "U.K.": "
 # attend" (the "t"), "не примет участия", "без подписи"), as a refusal does ("refused to sign").
 _NEGATORS = _words("not never t without не без")
 _NEGATION_REACH = 3
+_PARTICLE_REACH = 3  # words from a phrasal verb to its particle, at most ("rules it out")
 
 
 def _action(key: str, negated: bool, lex: Lexicon) -> int:
@@ -346,7 +362,11 @@ def located_terms(
                     yield i, term(ENTITY, lex.capitals[key])
                 i += span
                 continue
-        found = lex.singles.get(stemmed)
+        bound = lex.particled.get(stemmed)
+        if bound is not None and bound[0] in words[i + 1 : i + 1 + _PARTICLE_REACH]:
+            found: tuple[int, str] | None = (bound[1], bound[2])  # "calls for", not "calls it"
+        else:
+            found = lex.singles.get(stemmed)
         if found is not None and found[0] == ACTION:
             # "отказаться от" + a thing ("gives up Russian oil") rejects it, refuses no act
             key = "reject" if found[1] == "refuse" and following == "от" else found[1]

@@ -212,6 +212,19 @@ def test_hyphenated_group_names_read_as_the_group():
     assert set(event_terms("G-20 summit")) == set(event_terms("G20 summit"))
 
 
+def test_a_phrasal_verb_is_its_action_only_with_its_particle():
+    def actions(text: str) -> set[int]:
+        return {t for t in event_terms(text) if kind_of(t) == ACTION}
+
+    urge, label = {term(ACTION, "urge")}, {term(ACTION, "label")}
+    assert actions("EU calls for restraint in Karabakh") == urge
+    assert actions("Rosneft calls German takeover illegal") == label  # a statement, no request
+    assert actions("India calls US tariff move 'unfair'") == label
+    assert actions("Kremlin pulls out of the grain deal") == {term(ACTION, "leave")}
+    assert actions("Moscow pulls the plug") == set()
+    assert actions("Tokayev rules it out") == {term(ACTION, "refuse")}  # the particle two words on
+
+
 def test_a_negated_or_refused_action_is_read_as_its_negation():
     def actions(text: str) -> set[int]:
         return {t for t in event_terms(text) if kind_of(t) == ACTION}

@@ -44,10 +44,8 @@ _SPEECH_WORDS = """
 """
 _SPEECH = frozenset(_SPEECH_WORDS.split())
 # Actions whose verb is a statement (the lexicon's keys): reacting to an act, not acting.
-_SPEECH_ACTIONS = frozenset(
-    term(ACTION, k)
-    for k in ("condemn", "criticise", "reject", "welcome", "warn", "accuse", "urge", "deny")
-)
+_STATEMENTS = "condemn criticise reject welcome warn accuse urge deny label"
+_SPEECH_ACTIONS = frozenset(term(ACTION, k) for k in _STATEMENTS.split())
 # Words that open a clause naming what the headline's event follows from ("after US penalties").
 _CAUSE_WORDS = frozenset({"after", "following", "после"})
 _CAUSE_PAIRS = frozenset({("из", "за"), ("в", "ответ"), ("in", "response"), ("in", "retaliation")})
