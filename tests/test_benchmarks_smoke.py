@@ -41,3 +41,27 @@ def test_run_all_smoke_prints_every_benchmark() -> None:
         assert "| matcher: compiled rules, cold pass" in table, table
         assert "| matcher: compiled rules, warm pass" in table, table
     assert "FAILED" not in table, table
+
+
+def test_story_embedding_comparison_ranks_and_reports_missing_models() -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from story_embeddings import average_precision, precision_at
+    finally:
+        sys.path.pop(0)
+    labels, scores = [1, 0, 1, 0], [0.9, 0.8, 0.7, 0.6]
+    assert abs(average_precision(labels, scores) - (1 + 2 / 3) / 2) < 1e-9
+    assert precision_at(labels, scores, 1.0) == 2 / 3
+    assert precision_at(labels, scores, 0.5) == 1.0
+    assert average_precision([1, 0], [0.5, 0.5]) == 0.5  # a tie is one threshold
+    # geoalert's own scorer runs; a model whose package is absent is named, not a crash
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "story_embeddings.py")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert "geoalert: " in proc.stdout and "| geoalert | en-ru |" in proc.stdout
+    assert "use: not measured (ModuleNotFoundError" in proc.stdout
