@@ -592,7 +592,7 @@ def test_a_new_story_given_a_merged_storys_old_id_is_its_own_story(engine):
                       drills.id: ids["drills"], summit.id: ids["summit"]}  # fmt: skip
 
 
-def test_fingerprints_of_versions_3_to_7_read_with_no_acting_polity_body_roles_speaker_or_day():
+def test_fingerprints_of_versions_3_to_8_read_with_no_polity_body_roles_speaker_day_or_name():
     fp = fingerprint_text(
         "Senate votes to sanction Russian officials",
         "The Senate said so on Tuesday.",
@@ -602,10 +602,13 @@ def test_fingerprints_of_versions_3_to_7_read_with_no_acting_polity_body_roles_s
     assert fp.agent == lexicon().polities[term(ENTITY, "usa")]
     assert list(fp.targets) == [lexicon().polities[term(ENTITY, "russia")]]
     assert fp.day == date(2024, 11, 26).toordinal()
-    v8 = fp.to_bytes()
-    assert Fingerprint.from_bytes(v8) == fp
+    v9 = fp.to_bytes()
+    assert Fingerprint.from_bytes(v9) == fp
     with pytest.raises(ValueError):
-        Fingerprint.from_bytes(v8[:-4])  # the polity acted upon cut off
+        Fingerprint.from_bytes(v9[:-4])  # the polity acted upon cut off
+    v8 = struct.pack(">BBHHHIIIIHIII", 8, *struct.unpack_from(">BHHHIIIIHIII", v9, 1)) + v9[42:]
+    read8 = Fingerprint.from_bytes(v8)
+    assert read8.opener == 0 and read8.day == fp.day and read8.terms == fp.terms
     v7 = struct.pack(">BBHHHIIIIHII", 7, *struct.unpack_from(">BHHHIIIIHII", v8, 1)) + v8[38:]
     read7 = Fingerprint.from_bytes(v7)
     assert read7.day == 0 and read7.targets == fp.targets and read7.terms == fp.terms
@@ -631,6 +634,42 @@ def test_a_statement_keeps_its_speaker_and_a_consequence_its_cause_through_the_b
     fp = fingerprint_text("Moscow Exchange halts dollar trading after US penalties", "")
     assert fp.cause == lexicon().polities[term(ENTITY, "usa")]
     assert Fingerprint.from_bytes(fp.to_bytes()).cause == fp.cause
+
+
+def test_two_organisations_doing_the_same_thing_are_two_events():
+    siemens = fingerprint_text(
+        "Siemens halts new business in Russia",
+        "German engineering group Siemens said on Wednesday it had put all new business with "
+        "Russia on hold and stopped deliveries to the country, citing Western sanctions.",
+    )
+    nokia = fingerprint_text(
+        "Nokia halts deliveries to Russia",
+        "Finnish telecoms equipment maker Nokia said on Wednesday it had stopped deliveries to "
+        "Russia and would comply with Western sanctions.",
+    )
+    siemens_again = fingerprint_text(
+        "Siemens suspends Russia business over sanctions",
+        "Siemens has halted new business and deliveries to Russia, the German group said.",
+    )
+    assert nokia.opener and siemens.opener == siemens_again.opener != nokia.opener
+    assert similarity(siemens, nokia) == 0.0  # the same step, two companies: vetoed
+    assert similarity(siemens, siemens_again) >= THRESHOLD
+    assert Fingerprint.from_bytes(nokia.to_bytes()).opener == nokia.opener
+    ru_siemens = fingerprint_text(
+        "Siemens приостановил новые сделки в России",
+        "Немецкий концерн Siemens в среду заморозил все новые сделки с Россией и поставки.",
+    )
+    ru_nokia = fingerprint_text(
+        "Nokia прекратила поставки в Россию",
+        "Финская Nokia в среду остановила поставки оборудования в Россию из-за санкций.",
+    )
+    assert similarity(ru_siemens, ru_nokia) == 0.0
+    # a company named in the other report is not another actor: its statement on the same step
+    named = fingerprint_text(
+        "Nokia joins Siemens in halting Russia deliveries",
+        "Nokia said on Wednesday it had stopped deliveries to Russia, hours after Siemens did.",
+    )
+    assert similarity(nokia, named) > 0.0
 
 
 def test_two_polities_doing_the_same_thing_are_two_events():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.event_terms import ENTITY, lexicon, term
-from bot.stories.roles import roles
+from bot.event_names import names_in
+from bot.event_terms import CONCEPT, ENTITY, kind_of, lexicon, located_terms, term, text_words
+from bot.stories.roles import opening_actor, roles
 
 
 def _polity(key: str) -> int:
@@ -63,3 +64,24 @@ def test_places_and_qualifiers_are_not_acted_upon():
 
 def test_a_headline_naming_no_polity_has_no_roles():
     assert roles("Blasts at radio station heighten fears of spillover") == (0, frozenset())
+
+
+def _opener(title: str, lead: str = "") -> int:
+    words = text_words(title)
+    names = names_in(title, lead)
+    return opening_actor(words, list(located_terms(words, names)), names)
+
+
+def test_a_name_opening_the_headline_and_acting_at_once_is_its_actor():
+    boeing = _opener("Boeing suspends support for Russian carriers")
+    assert kind_of(boeing) == CONCEPT  # a name the lexicon does not hold: its `name:` concept
+    assert _opener("Boeing halts parts deliveries to Russian airlines") == boeing
+    assert _opener("IKEA приостановила деятельность в России") != 0
+    assert _opener("Gazprom halts gas to Poland") == term(ENTITY, "gazprom")
+    # a polity opening the headline is read by `roles`; common nouns are concepts, not names
+    assert _opener("Russia bans imports of Georgian wine") == 0
+    assert _opener("Separatists declare independence in Donetsk") == 0
+    assert _opener("Lawmakers approve sanctions bill") == 0
+    # the verb must follow the name at once
+    assert _opener("Boeing, Airbus halt support for Russian airlines") == 0
+    assert _opener("Boeing says it will halt support") == 0  # "says" is no action

@@ -30,7 +30,7 @@ from bot.event_terms import (
 )
 from bot.models import Item
 from bot.stories.eventday import event_day
-from bot.stories.roles import read_roles
+from bot.stories.roles import opening_actor, read_roles
 from bot.stories.speech import speech_roles
 
 LEAD_WORDS = 60  # words of the text that count as the lead
@@ -42,17 +42,18 @@ NEAR_DUPLICATE = 0.5  # shingle Jaccard at or above which two texts are one repo
 _BODY_WORDS = 12  # lead terms read for the acting body when the headline names none
 
 
-# Version 8: event terms (kind in the top bits), a script byte, the main action, the acting
+# Version 9: event terms (kind in the top bits), a script byte, the main action, the acting
 # polity, the acting body, the headline's roles (`bot.stories.roles`: the polity that acts,
 # and after the values the polities acted upon), the speaker of a statement and the polity
-# named as its cause (`bot.stories.speech`), the day its event happened (`bot.stories.eventday`).
-# Older versions are read with what they lack as none: version 7 (no day), 6 (no speaker or
-# cause either), 5 (no roles), 4 (no body), 3 (no polity); versions 1 and 2 too: their terms
-# were plain word hashes, read as `WORD` terms; a version-1 signature is not comparable and
-# reads as empty.
-_VERSION = 8
-_READABLE = frozenset({1, 2, 3, 4, 5, 6, 7, 8})
-_HEADER = {3: 12, 4: 16, 5: 20, 6: 26, 7: 34, 8: 38}  # bytes before the values
+# named as its cause (`bot.stories.speech`), the day its event happened (`bot.stories.eventday`),
+# the name the headline opens with as its subject (`roles.opening_actor`).
+# Older versions are read with what they lack as none: version 8 (no opening name), 7 (no day
+# either), 6 (no speaker or cause either), 5 (no roles), 4 (no body), 3 (no polity); versions 1
+# and 2 too: their terms were plain word hashes, read as `WORD` terms; a version-1 signature is
+# not comparable and reads as empty.
+_VERSION = 9
+_READABLE = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9})
+_HEADER = {3: 12, 4: 16, 5: 20, 6: 26, 7: 34, 8: 38, 9: 42}  # bytes before the values
 _MASK32 = (1 << 32) - 1
 LATIN, CYRILLIC = 0, 1
 
@@ -82,19 +83,20 @@ class Fingerprint:
     speaker: int = 0  # the polity whose statement the headline tells (`speech.speaker`), or 0
     cause: int = 0  # the polity named after "after", "as", "после"… (`speech.cause`), or 0
     day: int = 0  # the day its event happened (`eventday.event_day`: an ordinal), or 0
+    opener: int = 0  # the name the headline opens with, acting at once (`roles.opening_actor`)
 
     __hash__ = None  # type: ignore[assignment]  # arrays are mutable: not a dict key
 
     def to_bytes(self) -> bytes:
         """A compact encoding (version, script, three counts, main action, acting polity, acting
         body, the polity acting in the roles, how many it acts upon, the speaker, the cause, the
-        day, then big-endian uint32 values: headline terms, terms, sketch, the polities acted
-        upon)."""
+        day, the opening name, then big-endian uint32 values: headline terms, terms, sketch, the
+        polities acted upon)."""
         title, terms = sorted(self.title), sorted(self.terms)
         head = struct.pack(
-            ">BBHHHIIIIHIII", _VERSION, self.script, len(title), len(terms), len(self.minhash),
+            ">BBHHHIIIIHIIII", _VERSION, self.script, len(title), len(terms), len(self.minhash),
             self.action, self.subject, self.body, self.agent, len(self.targets), self.speaker,
-            self.cause, self.day,
+            self.cause, self.day, self.opener,
         )  # fmt: skip
         values = [*title, *terms, *self.minhash, *self.targets]
         return head + struct.pack(f">{len(values)}I", *values)
@@ -115,6 +117,7 @@ class Fingerprint:
         agent, n_targets = struct.unpack_from(">IH", data, 20) if version >= 6 else (0, 0)
         said_by, after = struct.unpack_from(">II", data, 26) if version >= 7 else (0, 0)
         day = struct.unpack_from(">I", data, 34)[0] if version >= 8 else 0
+        opener = struct.unpack_from(">I", data, 38)[0] if version >= 9 else 0
         count = n_title + n_terms + n_hash
         if len(data) != offset + 4 * (count + n_targets):
             raise ValueError("truncated story fingerprint")
@@ -137,6 +140,7 @@ class Fingerprint:
             speaker=said_by,
             cause=after,
             day=day,
+            opener=opener,
         )
 
 
@@ -194,6 +198,7 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
         speaker=said_by,
         cause=after,
         day=event_day(title, lead, published),
+        opener=opening_actor(title_words, located, names),
     )
 
 

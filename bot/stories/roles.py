@@ -23,7 +23,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.event_terms import ACTION, kind_of, lexicon, located_terms, text_words
+from bot.event_names import name_key
+from bot.event_terms import (
+    ACTION,
+    CONCEPT,
+    ENTITY,
+    WORD,
+    kind_of,
+    lexicon,
+    located_terms,
+    stem,
+    term,
+    text_words,
+)
 
 _PLACE = frozenset({"in", "at", "off", "near", "inside", "across", "в", "во", "на", "под"})
 _AGENT = frozenset({("by",), ("target", "of"), ("targets", "of"), ("со", "стороны")})
@@ -100,3 +112,28 @@ def _after_agent_marker(words: Sequence[str], i: int) -> bool:
         return False
     before = _preceding(words, i, 2)
     return before in _AGENT or before[-1:] in _AGENT
+
+
+def opening_actor(
+    words: Sequence[str], located: Sequence[tuple[int, int]], names: frozenset[str]
+) -> int:
+    """The name a headline opens with when its verb follows at once and it acts for no polity
+    ("Boeing suspends support for Russian carriers", "IKEA приостановила деятельность в
+    России", "Gazprom halts…"): a company, a court or an agency as the subject. A name the
+    lexicon does not hold is given as its `name:` concept (`event_names.name_key`; a name too
+    short for one, by its stem), whether the headline marks it as a name or not, so two reports
+    opening with one company agree. 0
+    otherwise: a polity opening the headline is read by `read_roles`, and the common nouns of
+    this news ("Separatists declare…", "Lawmakers approve…") are lexicon concepts, not names."""
+    if len(located) < 2:
+        return 0
+    (i, first), (j, verb) = located[0], located[1]
+    if i != 0 or j != 1 or kind_of(verb) != ACTION or first in lexicon().polities:
+        return 0
+    kind = kind_of(first)
+    if kind == ENTITY:
+        return first
+    if kind == WORD or (kind == CONCEPT and words[0] in names):
+        stemmed = stem(words[0])  # a name too short for a skeleton ("Nokia") keys by its stem
+        return term(CONCEPT, f"name:{name_key(stemmed) or stemmed}")
+    return 0

@@ -102,6 +102,7 @@ class _Terms:
     cause: int  # the polity whose act the headline's event follows from (`Fingerprint.cause`)
     day: int  # the day its event happened (`Fingerprint.day`), or 0
     level: int  # the level of the bloc meeting the headline tells (`meeting_level`), or 0
+    opener: int  # the name the headline opens with as its subject (`Fingerprint.opener`), or 0
     keys: frozenset[int]  # what the index finds it by: headline terms, lead names and numbers
     _weighed: tuple[int, int] = (-1, -1)  # (id, version) of the weights `_weights` hold
     _weights: dict[int, float] | None = None  # term → weight, boosted in the headline
@@ -151,6 +152,7 @@ class _Terms:
             cause=fp.cause,
             day=fp.day,
             level=meeting_level(title),
+            opener=fp.opener,
             keys=title.union(*(by_kind.get(kind, ()) for kind in _KEY_KINDS)),
         )
 
@@ -186,6 +188,19 @@ def parallel_actors(a: _Terms, b: _Terms) -> bool:
     different actions of different polities may be two sides of one event (two leaders'
     speeches at one summit): `OTHER_SUBJECT` weighs those."""
     return other_actors(a, b) and not (a.action and b.action and a.action != b.action)
+
+
+def parallel_organisations(a: _Terms, b: _Terms) -> bool:
+    """Whether two organisations that act for no polity do the same thing: the headlines open
+    with different names acting at once ("Boeing suspends support for Russian carriers" and
+    "Airbus stops supplying spare parts…", the same day), neither named in the other report,
+    and their main actions do not differ: `parallel_actors` for companies, courts and agencies.
+    In one script only: an unknown name is a word, which English and Russian do not share."""
+    return bool(
+        a.opener and b.opener and a.opener != b.opener and a.script == b.script
+        and a.opener not in b.terms and b.opener not in a.terms
+        and not (a.action and b.action and a.action != b.action)
+    )  # fmt: skip
 
 
 def third_party(a: _Terms, b: _Terms) -> bool:
@@ -287,7 +302,7 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
                 return True
     if other_bodies(a, b):
         return True
-    if parallel_actors(a, b):
+    if parallel_actors(a, b) or parallel_organisations(a, b):
         return True
     if request_and_act(a, b) or request_and_act(b, a):
         return True
