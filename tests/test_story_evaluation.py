@@ -118,6 +118,7 @@ SPENT_FLOORS = {
     "holdout-12": (0.65, 0.7, 0.8, 0.85),  # the twelfth, spent by the s22 work (days)
     "holdout-13": (0.55, 0.75, 0.8, 0.85),  # the thirteenth, its merges read by the s23 work
     "holdout-14": (0.65, 0.85, 0.85, 0.9),  # the fourteenth, spent by the s24 work (particles)
+    "holdout-15": (0.7, 0.75, 0.85, 0.85),  # the fifteenth, spent by the s24 organisations veto
 }
 
 
