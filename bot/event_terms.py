@@ -23,26 +23,32 @@ fingerprint stays an array of integers and the kind is read back from the value 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 
 import yaml
 
 from bot import compiled_lexicon
+from bot import lexicon_relations as relations
 from bot.event_names import name_key
+from bot.term_values import ACTION as ACTION  # re-exported: the kinds and values of terms
+from bot.term_values import CITY as CITY
+from bot.term_values import CONCEPT as CONCEPT
+from bot.term_values import DATE as DATE
+from bot.term_values import ENTITY as ENTITY
+from bot.term_values import KEY_MASK as KEY_MASK
+from bot.term_values import KIND_NAMES as KIND_NAMES
+from bot.term_values import KIND_SHIFT as KIND_SHIFT
+from bot.term_values import NEUTRAL_KINDS as NEUTRAL_KINDS
+from bot.term_values import NUMBER as NUMBER
+from bot.term_values import ORDINAL as ORDINAL
+from bot.term_values import WORD as WORD
+from bot.term_values import kind_of as kind_of
+from bot.term_values import term as term
 from bot.text import has_cyrillic, stem, tokens
-
-WORD, CONCEPT, ENTITY, CITY, ACTION, NUMBER, ORDINAL, DATE = range(8)
-KIND_NAMES = ("word", "concept", "entity", "city", "action", "number", "ordinal", "date")
-KIND_SHIFT = 29  # a term's kind is its top three bits
-KEY_MASK = (1 << KIND_SHIFT) - 1  # …and a hash of its key the rest
-NEUTRAL_KINDS = frozenset({CONCEPT, ENTITY, CITY, ACTION, NUMBER, ORDINAL, DATE})
-
-_CACHED_WORDS = 1 << 17  # bounded: a long-running bot meets an open-ended vocabulary
 
 
 def _words(text: str) -> frozenset[str]:
@@ -102,21 +108,6 @@ _RU_ORDINAL_TAILS = _words("й го му м я ю е х ми ой ый ая ое
 _TIMES = _words("time times week weeks month months year years раз года год")  # "first time"
 
 
-@lru_cache(maxsize=_CACHED_WORDS)
-def _hash32(value: str) -> int:
-    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=4).digest(), "big")
-
-
-def term(kind: int, key: str) -> int:
-    """The 32-bit value of a term: kind in the top bits, a hash of the key below."""
-    return kind << KIND_SHIFT | _hash32(key) & KEY_MASK
-
-
-def kind_of(value: int) -> int:
-    """The kind of a term value (`WORD` … `DATE`)."""
-    return value >> KIND_SHIFT
-
-
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     """The bilingual lexicon, compiled: stem sequences → (kind, key)."""
@@ -154,14 +145,6 @@ def _particle(form: str) -> str | None:
     return words[kept[0] + 1]
 
 
-def _section(data: dict[str, object], name: str) -> dict[str, object]:
-    """A mapping section of the lexicon data ({} when absent)."""
-    value = data.get(name) or {}
-    if not isinstance(value, dict):
-        raise ValueError(f"{name}: must be a mapping")
-    return value
-
-
 def compile_lexicon(data: dict[str, object]) -> Lexicon:
     """Compile the lexicon's YAML data (sections entities, cities, actions, concepts,
     opposites). Raises ValueError naming the section and key of a malformed entry."""
@@ -186,7 +169,7 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
                 else:
                     phrases.setdefault(stems, (kind, str(key)))
     opposites: set[tuple[int, int]] = set()
-    actions = _section(data, "actions")
+    actions = relations.section(data, "actions")
     pairs = data.get("opposites") or []
     if not isinstance(pairs, list):
         raise ValueError("opposites: must be a list of pairs of action keys")
@@ -198,25 +181,26 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
     capitals = data.get("capitals") or {}
     if not isinstance(capitals, dict):
         raise ValueError("capitals: must be a mapping of city key → country key")
+    cities, entities = relations.section(data, "cities"), relations.section(data, "entities")
     for city, country in capitals.items():
-        if city not in _section(data, "cities") or country not in _section(data, "entities"):
+        if city not in cities or country not in entities:
             raise ValueError(f"capitals: {city} → {country} is not a city and an entity key")
     countries = data.get("countries") or []
     if not isinstance(countries, list):
         raise ValueError("countries: must list entity keys")
-    unknown = [c for c in countries if c not in _section(data, "entities")]
+    unknown = [c for c in countries if c not in entities]
     if unknown:
         raise ValueError(f"countries: must list entity keys; not entities: {unknown}")
-    negations = {str(k): str(v) for k, v in _section(data, "negations").items()}
+    negations = {str(k): str(v) for k, v in relations.section(data, "negations").items()}
     if not all(k in actions and v in actions for k, v in negations.items()):
         raise ValueError("negations: must map action keys to action keys")
     return Lexicon(
         negations=negations,
         refusals=frozenset(negations.values()),
-        bodies=_bodies(data),
-        members=_members(data, countries),
+        bodies=relations.bodies(data),
+        members=relations.members(data, countries),
         capitals={str(k): str(v) for k, v in capitals.items()},
-        polities=_polities(data, countries),
+        polities=relations.polities(data, countries),
         countries=frozenset(term(ENTITY, str(c)) for c in countries),
         singles=singles,
         particled=particled,
@@ -226,43 +210,6 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
         longest=max((len(p) for p in phrases), default=1),
         opposites=frozenset(opposites),
     )
-
-
-def _polities(data: dict[str, object], countries: list[object]) -> dict[int, int]:
-    """entity term → the term of the polity it acts for (a polity and a country: itself)."""
-    entities = _section(data, "entities")
-    result = {term(ENTITY, str(c)): term(ENTITY, str(c)) for c in countries}
-    for polity, members in _section(data, "polities").items():
-        if not isinstance(members, list):
-            raise ValueError(f"polities.{polity}: must be a list of entity keys")
-        unknown = [m for m in [polity, *members] if m not in entities]
-        if unknown:
-            raise ValueError(f"polities.{polity}: not entity keys: {unknown}")
-        for member in [polity, *members]:
-            result[term(ENTITY, str(member))] = term(ENTITY, str(polity))
-    return result
-
-
-def _members(data: dict[str, object], countries: list[object]) -> frozenset[tuple[int, int]]:
-    """(bloc, member state) polity terms (`members` in the lexicon)."""
-    known = {*_section(data, "polities"), *countries}
-    pairs: set[tuple[int, int]] = set()
-    for bloc, states in _section(data, "members").items():
-        if bloc not in known or not isinstance(states, list) or not known.issuperset(states):
-            raise ValueError(f"members.{bloc}: must be a polity listing polities")
-        pairs.update((term(ENTITY, str(bloc)), term(ENTITY, str(s))) for s in states)
-    return frozenset(pairs)
-
-
-def _bodies(data: dict[str, object]) -> dict[int, int]:
-    """entity term of a body → the number of its group (`bodies` in the lexicon)."""
-    groups = data.get("bodies") or []
-    entities = _section(data, "entities")
-    if not isinstance(groups, list) or not all(
-        isinstance(g, list) and len(g) >= 2 and all(b in entities for b in g) for g in groups
-    ):
-        raise ValueError("bodies: must list groups of two or more entity keys")
-    return {term(ENTITY, str(b)): n for n, group in enumerate(groups) for b in group}
 
 
 @cache

@@ -19,7 +19,6 @@ from bot.event_terms import (
     ACTION,
     KEY_MASK,
     KIND_SHIFT,
-    _hash32,
     event_terms,
     kind_of,
     lexicon,
@@ -32,6 +31,7 @@ from bot.models import Item
 from bot.stories.eventday import event_day
 from bot.stories.roles import opening_actor, read_roles
 from bot.stories.speech import speech_roles
+from bot.term_values import hash32
 
 LEAD_WORDS = 60  # words of the text that count as the lead
 MAX_TERMS = 48  # terms kept per fingerprint
@@ -182,7 +182,7 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
     first = {t: i for i, t in reversed(list(enumerate(both)))}
     in_title = set(title_terms)
     ranked = sorted(counts, key=lambda t: (t not in in_title, -counts[t], first[t]))
-    words = [_hash32(stem(w)) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
+    words = [hash32(stem(w)) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
     agent, targets = read_roles(title, title_words, located)
     said_by, after = speech_roles(title, title_words, located)
     return Fingerprint(
