@@ -636,6 +636,20 @@ def test_a_statement_keeps_its_speaker_and_a_consequence_its_cause_through_the_b
     assert Fingerprint.from_bytes(fp.to_bytes()).cause == fp.cause
 
 
+def test_a_sales_seller_and_buyer_tell_one_deal():
+    seller = fingerprint_text(
+        "Renault sells its Avtovaz stake to a Russian state institute",
+        "French carmaker Renault said on Monday it had sold its majority stake in Avtovaz to "
+        "NAMI, a Russian state research institute, for one rouble.",
+    )
+    buyer = fingerprint_text(
+        "Russian state institute NAMI buys Renault's Avtovaz stake",
+        "NAMI has bought Renault's 68% stake in Avtovaz for one rouble, Russia's industry "
+        "ministry said on Monday.",
+    )
+    assert similarity(seller, buyer) >= THRESHOLD  # sell and buy: converses, not opposites
+
+
 def test_two_organisations_doing_the_same_thing_are_two_events():
     siemens = fingerprint_text(
         "Siemens halts new business in Russia",
