@@ -119,6 +119,7 @@ SPENT_FLOORS = {
     "holdout-13": (0.55, 0.75, 0.8, 0.85),  # the thirteenth, its merges read by the s23 work
     "holdout-14": (0.65, 0.85, 0.85, 0.9),  # the fourteenth, spent by the s24 work (particles)
     "holdout-15": (0.7, 0.75, 0.85, 0.85),  # the fifteenth, spent by the s24 organisations veto
+    "holdout-16": (0.75, 0.85, 0.85, 0.9),  # the sixteenth, spent by the s24 buy/sell reading
 }
 
 
