@@ -120,6 +120,7 @@ SPENT_FLOORS = {
     "holdout-14": (0.65, 0.85, 0.85, 0.9),  # the fourteenth, spent by the s24 work (particles)
     "holdout-15": (0.7, 0.75, 0.85, 0.85),  # the fifteenth, spent by the s24 organisations veto
     "holdout-16": (0.75, 0.85, 0.85, 0.9),  # the sixteenth, spent by the s24 buy/sell reading
+    "holdout-17": (0.9, 0.9, 0.95, 0.9),  # the seventeenth, spent by the s24 councils veto
 }
 
 

@@ -1,5 +1,6 @@
 """The level of a bloc meeting a headline tells (bot/stories/similarity.py `meeting_level`), and
-the ministers' meeting and the leaders' summit a day apart in one city as two stories."""
+the ministers' meeting and the leaders' summit a day apart in one city as two stories; two
+councils meeting the same day in one city as two stories."""
 
 from __future__ import annotations
 
@@ -8,15 +9,22 @@ import itertools
 import pytest
 
 from bot.stories.fingerprint import fingerprint_text
-from bot.stories.similarity import LEADERS, MINISTERS, _Terms
+from bot.stories.similarity import DEFENCE, FOREIGN, LEADERS, MINISTERS, SECRETARIES, _Terms
 from tests.factories import stories_of
 
 
 @pytest.mark.parametrize(
     ("title", "level"),
     [
-        ("CSTO foreign ministers meet in Minsk ahead of summit", MINISTERS),
-        ("Министры обороны стран ОДКБ собрались в Астане", MINISTERS),
+        ("CSTO foreign ministers meet in Minsk ahead of summit", FOREIGN),
+        ("Главы МИД ОДКБ подготовили саммит", FOREIGN),
+        ("В Минске прошло заседание СМИД ОДКБ", FOREIGN),
+        ("Министры обороны стран ОДКБ собрались в Астане", DEFENCE),
+        ("CSTO defence chiefs hold talks in Minsk", DEFENCE),
+        ("Секретари советов безопасности стран ОДКБ обсудили Афганистан", SECRETARIES),
+        ("CSTO ministers agree documents for Minsk summit", MINISTERS),
+        # two councils named: a joint session, or both at once
+        ("CSTO foreign ministers and defence ministers meet jointly", 0),
         ("Russia-led bloc's leaders gather in Minsk", LEADERS),
         ("Саммит ОДКБ прошел в Минске", LEADERS),
         ("Лидеры стран ОДКБ утвердили заявление", LEADERS),
@@ -51,4 +59,29 @@ def test_the_ministers_meeting_and_the_summit_are_two_stories_in_any_order(order
     assert stories_of([MEETINGS[i] for i in order]) == {
         frozenset({"min-en", "min-ru"}),
         frozenset({"sum-en", "sum-ru"}),
+    }
+
+
+# A bloc's foreign and defence ministers meet the same day in one city. My own wording.
+COUNCILS = [
+    ("fm-en", 0, "CSTO foreign ministers meet in Dushanbe ahead of summit",
+     "Foreign ministers of the Russia-led Collective Security Treaty Organization met in "
+     "Dushanbe on Wednesday to prepare documents for the bloc's summit."),
+    ("fm-ru", 1, "Главы МИД стран ОДКБ провели заседание в Душанбе",
+     "Министры иностранных дел государств ОДКБ в среду в Душанбе подготовили документы к "
+     "саммиту организации."),
+    ("dm-en", 2, "CSTO defence chiefs confer in Tajik capital",
+     "Defence ministers of the Russia-led Collective Security Treaty Organization met in "
+     "Dushanbe on Wednesday to discuss the situation on the Afghan border before the summit."),
+    ("dm-ru", 3, "Министры обороны ОДКБ собрались в Душанбе",
+     "Совет министров обороны ОДКБ в среду в Душанбе обсудил обстановку на афганской границе "
+     "накануне саммита."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(4)))[::3])
+def test_two_councils_meeting_the_same_day_in_one_city_are_two_stories(order):
+    assert stories_of([COUNCILS[i] for i in order]) == {
+        frozenset({"fm-en", "fm-ru"}),
+        frozenset({"dm-en", "dm-ru"}),
     }

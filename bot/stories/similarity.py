@@ -232,25 +232,47 @@ def consequence(a: _Terms, b: _Terms) -> bool:
     return bool(a.cause and a.cause in (b.agent, b.subject) and b.cause != a.cause)
 
 
-LEADERS, MINISTERS = 1, 2
+LEADERS, MINISTERS, FOREIGN, DEFENCE, SECRETARIES = 1, 2, 3, 4, 5
 _LEADERS_TERMS = frozenset(term(CONCEPT, k) for k in ("summit", "informal_summit", "leaders"))
-_MINISTERS_TERMS = frozenset(
-    term(CONCEPT, k) for k in ("foreign_minister", "defence_minister", "minister")
+_COUNCILS = (  # a bloc's councils below its leaders, the most specific first
+    (FOREIGN, term(CONCEPT, "foreign_minister")),
+    (DEFENCE, term(CONCEPT, "defence_minister")),
+    (SECRETARIES, term(CONCEPT, "security_council_secretary")),
+    (MINISTERS, term(CONCEPT, "minister")),
 )
 _BLOCS = frozenset(term(ENTITY, k) for k in ("csto", "cis", "eaeu", "sco", "brics", "g7", "nato"))
 
 
 def meeting_level(title: frozenset[int]) -> int:
-    """The level of the bloc meeting a headline tells: `MINISTERS` when it names a bloc and its
-    ministers ("Ministers clear papers for Friday's CSTO summit in Yerevan": the ministers'
-    meeting the day before the summit), `LEADERS` when it names a summit or a bloc's leaders
-    ("Putin and allies sign off on bloc strategy at Armenian summit"), else 0. A bloc's
-    ministers and its leaders meet in one city a day apart; their reports share every name."""
+    """The level of the bloc meeting a headline tells: its council when it names a bloc and
+    that council's members (`FOREIGN` ministers, `DEFENCE` ministers, security council
+    `SECRETARIES`, or `MINISTERS` of no named portfolio: "Ministers clear papers for Friday's
+    CSTO summit in Yerevan", the ministers' meeting the day before the summit), `LEADERS` when
+    it names a summit or a bloc's leaders ("Putin and allies sign off on bloc strategy at
+    Armenian summit"), else 0. A bloc's councils meet in one city the same day or a day apart,
+    and their reports share every name."""
     if not title & _BLOCS and not title & _LEADERS_TERMS:
         return 0
-    if title & _MINISTERS_TERMS:
-        return MINISTERS
-    return LEADERS if title & _LEADERS_TERMS else 0
+    councils = [level for level, t in _COUNCILS if t in title]
+    if len(councils) > 1 and MINISTERS not in councils[1:]:
+        return 0  # two councils named: a joint session, or both at once
+    return councils[0] if councils else (LEADERS if title & _LEADERS_TERMS else 0)
+
+
+def other_level(a: int, b: int) -> bool:
+    """Whether two meeting levels tell two meetings: both read and different, except ministers
+    of no named portfolio, who may be either council of ministers."""
+    return bool(
+        a and b and a != b and not ({a, b} <= {MINISTERS, FOREIGN, DEFENCE} and MINISTERS in (a, b))
+    )
+
+
+def other_council(a: int, b: int) -> bool:
+    """Whether two headlines tell two named councils of a bloc (its foreign ministers', its
+    defence ministers', its security council secretaries'): two meetings, whatever else the
+    reports share (one city, one day)."""
+    named = {FOREIGN, DEFENCE, SECRETARIES}
+    return a in named and b in named and a != b
 
 
 def told_apart(a: _Terms, b: _Terms) -> bool:
@@ -281,7 +303,8 @@ def request_and_act(a: _Terms, b: _Terms) -> bool:
 def vetoed(a: _Terms, b: _Terms) -> bool:
     """Whether two reports tell different events whatever else they share: different
     ordinals; headline venues that neither report mentions of the other's; headlines whose
-    main actions are opposites; different bodies of one state acting (`other_bodies`); two
+    main actions are opposites; different bodies of one state acting (`other_bodies`) or two
+    councils of one bloc meeting (`other_council`); two
     polities doing the same thing (`parallel_actors`); a request and the act it asks for
     (`request_and_act`)."""
     if a.title_ordinals and b.ordinals and not a.title_ordinals & b.ordinals:
@@ -300,7 +323,7 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
         for y in b.title_actions - a.terms:
             if (x, y) in lex.opposites:
                 return True
-    if other_bodies(a, b):
+    if other_bodies(a, b) or other_council(a.level, b.level):
         return True
     if parallel_actors(a, b) or parallel_organisations(a, b):
         return True
@@ -344,7 +367,7 @@ def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
         score *= CONSEQUENCE  # what followed from the event, not the event
     if a.day and b.day and a.day != b.day:
         score *= OTHER_DAY  # "on Tuesday" and "on Wednesday": two events
-    if a.level and b.level and a.level != b.level:
+    if other_level(a.level, b.level):
         score *= OTHER_LEVEL  # the ministers' meeting and the leaders' summit
     return score
 
