@@ -74,7 +74,7 @@ def loads(text: str, source: bytes) -> dict[str, Any] | None:
         "singles": {k: (int(v[0]), str(v[1])) for k, v in data["singles"].items()},
         "particled": {k: (str(v[0]), int(v[1]), str(v[2])) for k, v in data["particled"].items()},
         "phrases": phrases,
-        "starts": frozenset(p[0] for p in phrases),
+        "starts": frozenset([*(p[0] for p in phrases), *data["particled"]]),
         "prefixes": frozenset(p[:n] for p in phrases for n in range(2, len(p))),
         "longest": max((len(p) for p in phrases), default=1),
         "opposites": frozenset((int(a), int(b)) for a, b in data["opposites"]),

@@ -115,7 +115,7 @@ class Lexicon:
     singles: dict[str, tuple[int, str]]
     particled: dict[str, tuple[str, int, str]]  # stem → (particle, kind, key): "calls for"
     phrases: dict[tuple[str, ...], tuple[int, str]]
-    starts: frozenset[str]
+    starts: frozenset[str]  # the first stem of every phrase, and every phrasal verb's stem
     prefixes: frozenset[tuple[str, ...]]  # every proper prefix of a phrase, two stems or more
     longest: int
     opposites: frozenset[tuple[int, int]]  # pairs of ACTION term values, both directions
@@ -205,7 +205,7 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
         singles=singles,
         particled=particled,
         phrases=phrases,
-        starts=frozenset(p[0] for p in phrases),
+        starts=frozenset([*(p[0] for p in phrases), *particled]),
         prefixes=frozenset(p[:n] for p in phrases for n in range(2, len(p))),
         longest=max((len(p) for p in phrases), default=1),
         opposites=frozenset(opposites),
@@ -309,9 +309,11 @@ def located_terms(
                     yield i, term(ENTITY, lex.capitals[key])
                 i += span
                 continue
-        bound = lex.particled.get(stemmed)
-        if bound is not None and bound[0] in words[i + 1 : i + 1 + _PARTICLE_REACH]:
-            found: tuple[int, str] | None = (bound[1], bound[2])  # "calls for", not "calls it"
+            bound = lex.particled.get(stemmed)  # a phrasal verb's stem is in `starts` too
+            if bound is not None and bound[0] in words[i + 1 : i + 1 + _PARTICLE_REACH]:
+                found: tuple[int, str] | None = (bound[1], bound[2])  # "calls for", not "calls it"
+            else:
+                found = lex.singles.get(stemmed)
         else:
             found = lex.singles.get(stemmed)
         if found is not None and found[0] == ACTION:
