@@ -5,6 +5,7 @@ Figures are never asserted here (CI machines vary); see benchmarks/ and the READ
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,32 @@ def test_story_embedding_comparison_ranks_and_reports_missing_models() -> None:
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert "geoalert: " in proc.stdout and "| geoalert | en-ru |" in proc.stdout
     assert "use: not measured (ModuleNotFoundError" in proc.stdout
+
+
+def test_story_overlap_counts_events_an_earlier_set_holds(tmp_path: Path, monkeypatch) -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import story_overlap
+    finally:
+        sys.path.pop(0)
+
+    def report(rid: str, event: str, when: str, title: str) -> str:
+        return json.dumps({"id": rid, "event": event, "lang": "en", "outlet": "Wire",
+                           "published": when, "title": title, "text": ""})  # fmt: skip
+
+    (tmp_path / "dev.jsonl").write_text(
+        report("d1", "e1", "2022-06-29T10:00:00Z", "Syria recognises Donetsk and Luhansk") + "\n"
+    )
+    (tmp_path / "holdout-2.jsonl").write_text(
+        report("h1", "x1", "2022-06-29T18:00:00Z", "Damascus recognizes Donetsk, Luhansk")
+        + "\n"
+        + report("h2", "x2", "2022-06-29T18:00:00Z", "EU adopts 12th sanctions package")
+        + "\n"
+    )
+    (tmp_path / "holdout-3.jsonl").write_text(
+        report("k1", "y1", "2022-06-29T19:00:00Z", "EU adopts its 12th package") + "\n"
+    )
+    monkeypatch.setattr(story_overlap, "STORIES", tmp_path)
+    assert story_overlap.earlier_sets("holdout-2") == ["dev"]  # not itself, not later holdouts
+    assert story_overlap.held_events("holdout-2") == (1, 2)  # the recognition, not the package
+    assert story_overlap.held_events("holdout-3") == (1, 1)  # the package, held by the second
