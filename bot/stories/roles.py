@@ -122,9 +122,9 @@ def opening_actor(
     России", "Gazprom halts…"): a company, a court or an agency as the subject. A name the
     lexicon does not hold is given as its `name:` concept (`event_names.name_key`; a name too
     short for one, by its stem), whether the headline marks it as a name or not, so two reports
-    opening with one company agree. 0
-    otherwise: a polity opening the headline is read by `read_roles`, and the common nouns of
-    this news ("Separatists declare…", "Lawmakers approve…") are lexicon concepts, not names."""
+    opening with one company agree. 0 otherwise: a polity opening the headline is read by
+    `read_roles`, and the common nouns of this news ("Separatists declare…", "Lawmakers
+    approve…") are lexicon concepts, not names."""
     if len(located) < 2:
         return 0
     (i, first), (j, verb) = located[0], located[1]

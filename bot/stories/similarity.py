@@ -253,8 +253,8 @@ def meeting_level(title: frozenset[int]) -> int:
     and their reports share every name."""
     if not title & _BLOCS and not title & _LEADERS_TERMS:
         return 0
-    councils = [level for level, t in _COUNCILS if t in title]
-    if len(councils) > 1 and MINISTERS not in councils[1:]:
+    councils = [level for level, t in _COUNCILS if t in title]  # MINISTERS last, if at all
+    if len(councils) > 1 and councils[1] != MINISTERS:
         return 0  # two councils named: a joint session, or both at once
     return councils[0] if councils else (LEADERS if title & _LEADERS_TERMS else 0)
 
@@ -304,9 +304,9 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
     """Whether two reports tell different events whatever else they share: different
     ordinals; headline venues that neither report mentions of the other's; headlines whose
     main actions are opposites; different bodies of one state acting (`other_bodies`) or two
-    councils of one bloc meeting (`other_council`); two
-    polities doing the same thing (`parallel_actors`); a request and the act it asks for
-    (`request_and_act`)."""
+    councils of one bloc meeting (`other_council`); two polities or two organisations doing
+    the same thing (`parallel_actors`, `parallel_organisations`); a request and the act it
+    asks for (`request_and_act`)."""
     if a.title_ordinals and b.ordinals and not a.title_ordinals & b.ordinals:
         return True
     if b.title_ordinals and a.ordinals and not b.title_ordinals & a.ordinals:
