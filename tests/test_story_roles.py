@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.event_names import names_in
-from bot.event_terms import CONCEPT, ENTITY, kind_of, lexicon, located_terms, term, text_words
-from bot.stories.roles import opening_actor, roles
+from bot.event_terms import CONCEPT, ENTITY, kind_of, lexicon, term
+from bot.stories.fingerprint import fingerprint_text
+from bot.stories.roles import roles
 
 
 def _polity(key: str) -> int:
@@ -66,10 +66,9 @@ def test_a_headline_naming_no_polity_has_no_roles():
     assert roles("Blasts at radio station heighten fears of spillover") == (0, frozenset())
 
 
-def _opener(title: str, lead: str = "") -> int:
-    words = text_words(title)
-    names = names_in(title, lead)
-    return opening_actor(words, list(located_terms(words, names)), names)
+def _opener(title: str) -> int:
+    """The opening name as the story fingerprint reads it (`roles.opening_actor`)."""
+    return fingerprint_text(title, "").opener
 
 
 def test_a_name_opening_the_headline_and_acting_at_once_is_its_actor():
