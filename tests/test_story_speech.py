@@ -37,6 +37,12 @@ def _polity(key: str) -> int:
         ("Могерини назвала выборы в ДНР и ЛНР незаконными", "eu"),
         ("Zelensky's team urges more sanctions after Kremlin passport move", "ukraine"),
         ("Berlin rejects U.S. pipeline sanctions as meddling in its affairs", "germany"),
+        ("Baku: vote in occupied Khankendi has no legal force", "azerbaijan"),  # a capital
+        ("МИД Молдавии: «выборы» в Тирасполе ничтожны", "moldova"),  # an institution
+        ("Грузия не признает «парламент» Цхинвали", "georgia"),  # a statement's own verb
+        ("Армения выразила протест Баку из-за обстрела", "armenia"),
+        ("Ukraine protests Lavrov's trip to Sevastopol", "ukraine"),
+        ("Kyiv 'disappointed' by Berlin's turbine waiver", "ukraine"),
     ],
 )
 def test_a_statement_is_read_with_its_speaker(title: str, said_by: str) -> None:
@@ -55,6 +61,9 @@ def test_a_statement_is_read_with_its_speaker(title: str, said_by: str) -> None:
         "Хаджимба переизбран президентом Абхазии во втором туре",
         "French navy boards suspected Russian shadow fleet tanker, Macron says",  # attributed
         "Kyrgyzstan Calls Off CSTO Drills On Its Territory",  # "calls off" cancels
+        "ICJ: Moscow must let Crimean Tatar council work",  # a court's words are its ruling
+        "European court says Russia answers for abuses in Transnistria",
+        "Ukraine war: Putin annexes four regions",  # a topic before the colon
     ],
 )
 def test_an_act_has_no_speaker(title: str) -> None:
@@ -115,6 +124,25 @@ def test_what_followed_from_an_act_is_not_the_act() -> None:
     assert 0 < CONSEQUENCE < 1
 
 
+def test_a_company_of_no_state_speaks_for_itself() -> None:
+    assert _speaker("Rosatom calls Helsinki's contract exit groundless") == term(ENTITY, "rosatom")
+    assert _speaker("«Роснефть» назвала решение Берлина незаконным") == term(ENTITY, "rosneft")
+
+
+def test_the_targets_reply_is_not_the_act() -> None:
+    def terms(title: str) -> _Terms:
+        return _Terms.of(fingerprint_text(title, ""))
+
+    act = terms("Russia seizes Georgia's border posts near Abkhazia")
+    reply = terms("Tbilisi condemns Moscow's seizure of border posts")
+    assert third_party(reply, act) and not third_party(act, reply)
+    party = terms("Abkhazia says treaty with Russia guarantees its security")
+    assert not third_party(party, terms("Russia and Abkhazia seal alliance treaty"))
+    takeover = terms("Berlin takes over Rosneft refinery in Schwedt")
+    assert third_party(terms("Rosneft calls Berlin's takeover illegal"), takeover)
+    assert not third_party(terms("Germany says it acted to secure fuel supply"), takeover)
+
+
 def test_a_government_speaks_in_the_neuter() -> None:
     assert _speaker("Правительство ФРГ осудило санкции США против газопровода") == _polity(
         "germany"
@@ -134,3 +162,5 @@ def test_headlines_told_apart_are_different_actors_or_a_statement_against_an_act
         "EU blacklists Indian refinery in new measures", "EU agrees lower oil price cap"
     )
     assert not told(act, "Washington hits Ankara's arms agency with penalties")
+    # a company speaking of its own act, told with and without a verb of speech
+    assert not told("Rosatom says it will quit Finnish project", "Rosatom quits Finnish project")

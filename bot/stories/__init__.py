@@ -21,8 +21,9 @@ A report's `Fingerprint` holds what the comparison needs, as 32-bit values so it
   lead's, or 0;
 * `agent`, `targets` — the polity that acts in the headline (or 0) and the polities it acts upon
   (`roles`: "Trump slaps extra 25% tariff on India" acts for the U.S. upon India);
-* `speaker`, `cause` — the polity whose statement the headline tells ("Georgia calls Russian
-  pact with Abkhazia a step toward annexation": Georgia) and the polity named after "after",
+* `speaker`, `cause` — the polity (or the company or body of no state) whose statement the
+  headline tells ("Georgia calls Russian pact with Abkhazia a step toward annexation": Georgia;
+  "Rosneft calls German takeover illegal": Rosneft) and the polity named after "after",
   "после", "в ответ на"… ("Moscow Exchange halts dollar trading after US penalties": the U.S.),
   or 0 (`speech`).
 * `day` — the day its event happened, as the headline or lead names it by weekday ("… said on
@@ -38,10 +39,12 @@ whatever it shares: different ordinals (the 11th and 12th packages), different v
 headlines (the Minsk and Astana summits), opposite actions in the headlines (recognising
 against cutting ties), two bodies of one state acting (the Duma's and the Federation Council's
 votes) and two polities doing the same thing (the EU's and the UK's sanctions the same day).
-A third party's statement on an act and what followed from an act weigh less against the act
-(`similarity.THIRD_PARTY`, `similarity.CONSEQUENCE`): they are reactions and consequences, not
-the event. Two reports naming different days for their events weigh half (`similarity.OTHER_DAY`),
-and so do a bloc's ministers' meeting and its leaders' summit (`similarity.OTHER_LEVEL`).
+A statement by a party that does not act in the other headline (a third party's, or the
+target's reply: "Rosneft calls German takeover illegal" against "Berlin takes over Rosneft
+Deutschland") and what followed from an act weigh less against the act (`similarity.THIRD_PARTY`,
+`similarity.CONSEQUENCE`): they are reactions and consequences, events of their own. Two
+reports naming different days for their events weigh half (`similarity.OTHER_DAY`), and so do
+a bloc's ministers' meeting and its leaders' summit (`similarity.OTHER_LEVEL`).
 
 An item is first placed with the story of its closest member scoring at least `THRESHOLD`
 (unless a member of that story vetoes it); candidates are the members published within

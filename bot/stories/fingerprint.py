@@ -80,7 +80,7 @@ class Fingerprint:
     body: int = 0  # the body that acts (`lexicon().bodies`): the headline's first, else the lead's
     agent: int = 0  # the polity that acts in the headline (`roles`), or 0
     targets: array[int] = field(default_factory=lambda: array("I"))  # the polities acted upon
-    speaker: int = 0  # the polity whose statement the headline tells (`speech.speaker`), or 0
+    speaker: int = 0  # the polity (or company) whose statement the headline tells (`speech`), or 0
     cause: int = 0  # the polity named after "after", "as", "после"… (`speech.cause`), or 0
     day: int = 0  # the day its event happened (`eventday.event_day`: an ordinal), or 0
     opener: int = 0  # the name the headline opens with, acting at once (`roles.opening_actor`)

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from bot.event_terms import (
     ACTION,
@@ -98,7 +99,7 @@ class _Terms:
     body: int  # the body that acts (`Fingerprint.body`), or 0
     agent: int  # the polity that acts (`Fingerprint.agent`), or 0
     targets: frozenset[int]  # the polities acted upon (`Fingerprint.targets`)
-    speaker: int  # the polity whose statement the headline tells (`Fingerprint.speaker`), or 0
+    speaker: int  # who speaks in the headline: a polity or a company (`Fingerprint.speaker`), or 0
     cause: int  # the polity whose act the headline's event follows from (`Fingerprint.cause`)
     day: int  # the day its event happened (`Fingerprint.day`), or 0
     level: int  # the level of the bloc meeting the headline tells (`meeting_level`), or 0
@@ -204,23 +205,32 @@ def parallel_organisations(a: _Terms, b: _Terms) -> bool:
 
 
 def third_party(a: _Terms, b: _Terms) -> bool:
-    """Whether `a`'s headline tells a statement by a party `b`'s headline never names: a
-    reaction to the event `b` tells, not that event ("Georgia calls Russian pact with Abkhazia
-    a step toward annexation" and "Russia and Abkhazia seal alliance treaty in Sochi";
-    "Могерини назвала выборы в ДНР и ЛНР незаконными" and "В Донецке и Луганске прошли
-    выборы"). A bloc speaking of its member's act, or a member of the bloc's, is no third party
-    ("Назарбаев: базы третьих стран в ОДКБ — только с согласия всех союзников" and "ОДКБ
-    закрылась от чужих баз"). Against a headline naming no polity, a statement is a third
-    party's when the two headlines' main actions differ ("Berlin rejects U.S. pipeline
-    sanctions…" and "Санкции против газопроводов вступили в силу")."""
-    if not a.speaker or a.speaker in b.title_polities:
+    """Whether `a`'s headline tells a statement by a party that does not act in `b`'s: a
+    reaction to the event `b` tells, not that event.
+
+    - A party `b`'s headline never names ("Georgia calls Russian pact with Abkhazia a step toward
+      annexation" and "Russia and Abkhazia seal alliance treaty in Sochi"; "Могерини назвала
+      выборы в ДНР и ЛНР незаконными" and "В Донецке и Луганске прошли выборы"). A bloc
+      speaking of its member's act, or a member of the bloc's, is no third party ("Назарбаев:
+      базы третьих стран в ОДКБ — только с согласия всех союзников" and "ОДКБ закрылась от
+      чужих баз"). Against a headline naming no polity, a statement is a third party's when the
+      two headlines' main actions differ ("Berlin rejects U.S. pipeline sanctions…" and "Санкции
+      против газопроводов вступили в силу").
+    - A party `b`'s headline names but not as the one acting: the target's reply ("Rosneft calls
+      German takeover illegal" and "Berlin takes over Rosneft Deutschland"; "Tbilisi slams
+      Moscow's border deals with breakaway regions" and "Russia to guard rebel Georgian
+      regions' borders under new pacts"), when `b` tells an act, not a statement of its own.
+    """
+    if not a.speaker:
         return False
+    members = lexicon().members
+    if a.speaker in b.title_polities:  # the target's reply, not a party to the act's words
+        return bool(not b.speaker and b.agent != a.speaker and a.speaker in b.targets)
     if not b.title_polities:  # who acts is not known: a statement saying another thing
         return bool(
             a.action and b.action and a.action != b.action
             and (a.action not in b.terms or b.action not in a.terms)
         )  # fmt: skip
-    members = lexicon().members
     return (a.speaker, b.subject) not in members and (b.subject, a.speaker) not in members
 
 
@@ -282,7 +292,15 @@ def told_apart(a: _Terms, b: _Terms) -> bool:
     шантаж"): then a weak score between them says they tell two events, not two angles on one
     (`bot.stories.linkage.MIN_PAIR`)."""
     different_actors = bool(a.subject and b.subject and a.subject != b.subject)
-    return different_actors or bool(a.speaker) != bool(b.speaker)
+    if bool(a.speaker) == bool(b.speaker):
+        return different_actors
+    said, other = (a.speaker, b) if a.speaker else (b.speaker, a)
+    return different_actors or said in _polities() or said not in other.title
+
+
+@cache
+def _polities() -> frozenset[int]:
+    return frozenset(lexicon().polities.values())
 
 
 REQUESTS = frozenset(term(ACTION, k) for k in ("appeal", "urge", "demand"))

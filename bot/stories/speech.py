@@ -2,12 +2,17 @@
 
 A reaction to an event is told as a statement: a speaker, then a verb of speech or evaluation
 ("Georgia calls Russian pact with Abkhazia a step toward annexation", "Тбилиси осудил подписание
-договора", "Kremlin says Armenia remains close ally"), or a speaker's label before a colon
-("Песков: Армения — наш близкий союзник", "Mogherini: east Ukraine 'elections' illegal"). The
-speaker is the polity (`lexicon().polities`) named before that verb, a possessive qualifier
-giving way to the polity it qualifies ("Zelensky's team urges…": Ukraine). A headline whose first
-verb is an act ("Russia and Abkhazia seal alliance treaty", "Pashinyan rules out hosting…") is no
-statement, and its speaker is 0.
+договора", "Kremlin says Armenia remains close ally", "Ukraine protests Medvedev's Crimea trip"),
+a statement's own verb ("Грузия не признает выборы в Абхазии", "МИД Украины выразил протест"),
+or a speaker's label before a colon: a person's, a body's, a capital's or an institution's with
+its state ("Песков: Армения — наш близкий союзник", "Baku: 'election' in occupied Karabakh is
+illegitimate", "МИД Азербайджана: выборы … не имеют юридической силы"). The speaker is the
+polity (`lexicon().polities`) named before that verb, a possessive qualifier giving way to the
+polity it qualifies ("Zelensky's team urges…": Ukraine), or a company or body of no state the
+lexicon names just before the verb ("Rosneft calls German takeover illegal": Rosneft). A
+headline whose first verb is an act ("Russia and Abkhazia seal alliance treaty", "Pashinyan
+rules out hosting…") is no statement, and neither is a court's ("ICJ: Russia must ensure…",
+"European court says it can hear…": its words are its ruling); their speaker is 0.
 
 A headline may also name what its event follows from, after a connective ("Moscow Exchange
 halts dollar trading after US penalties", "… в ответ на санкции США"): `cause` is the first
@@ -19,8 +24,9 @@ agrees fresh round of penalties" tells the package itself).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
-from bot.event_terms import ACTION, ENTITY, kind_of, lexicon, term, text_words
+from bot.event_terms import ACTION, CITY, CONCEPT, ENTITY, kind_of, lexicon, term, text_words
 
 # Verbs of speech and evaluation, as wire headlines word them (surface forms, lower case).
 _SPEECH_WORDS = """
@@ -39,17 +45,32 @@ _SPEECH_WORDS = """
     опровергли отреагировал отреагировала отреагировали прокомментировал прокомментировала
     прокомментировали высказался высказалась высказались возмутился возмутилась возмутились
     пригрозил пригрозила пригрозили уверен уверены
+    disappointed protest protests protested
     заявило назвало осудило призвало ответило раскритиковало отвергло приветствовало обвинило
     предупредило выразило опровергло отреагировало прокомментировало высказалось пригрозило
 """
 _SPEECH = frozenset(_SPEECH_WORDS.split())
 # Actions whose verb is a statement (the lexicon's keys): reacting to an act, not acting.
-_STATEMENTS = "condemn criticise reject welcome warn accuse urge deny label"
+_STATEMENTS = (
+    "condemn criticise reject welcome warn accuse urge deny label protest_note non_recognition"
+)
 _SPEECH_ACTIONS = frozenset(term(ACTION, k) for k in _STATEMENTS.split())
 # Words that open a clause naming what the headline's event follows from ("after US penalties").
 _CAUSE_WORDS = frozenset({"after", "following", "после"})
 _CAUSE_PAIRS = frozenset({("из", "за"), ("в", "ответ"), ("in", "response"), ("in", "retaliation")})
 _CAUSE_STARTS = frozenset(first for first, _ in _CAUSE_PAIRS)
+# Institutions a speaker's label names with its state ("МИД Азербайджана: …").
+_INSTITUTIONS = frozenset(
+    term(CONCEPT, k)
+    for k in ("foreign_ministry", "ministry", "government", "parliament", "president")
+) | {term(CONCEPT, "administration")}
+# Courts speak by ruling: "ICJ: Russia must ensure…", "European court says it can hear…" tell
+# the ruling itself, not a reaction to it.
+_COURTS = frozenset(
+    term(ENTITY, k)
+    for k in ("european_court_of_justice", "icc", "icj", "echr", "constitutional_court")
+) | {term(ENTITY, "supreme_court"), term(CONCEPT, "court")}
+_OPENING_TERMS = 4  # terms read for a court speaking at the headline's start
 _SUBJECT_REACH = 3  # words from the speaker's last name to the verb, at most
 _QUALIFIES = 3  # words from a possessive polity to the polity it qualifies, at most
 
@@ -61,8 +82,6 @@ def speech_roles(
     `located_terms(words)`), reading its polities once."""
     polities = lexicon().polities
     named = [(i, p) for i, t in located if (p := polities.get(t)) is not None]
-    if not named:
-        return 0, 0
     return _speaker(title, words, located, named), _cause(words, named)
 
 
@@ -83,25 +102,58 @@ def _speaker(
     located: Sequence[tuple[int, int]],
     polities: Sequence[tuple[int, int]],
 ) -> int:
+    said = _said_by(title, words, located, polities)
+    if said and any(t in _COURTS for _, t in located[:_OPENING_TERMS]):
+        return 0  # a court's words are its ruling
+    return said
+
+
+def _said_by(
+    title: str,
+    words: Sequence[str],
+    located: Sequence[tuple[int, int]],
+    polities: Sequence[tuple[int, int]],
+) -> int:
     lex = lexicon()
     if ":" in title:  # "Песков: …" — a label of names only, a person's or a body's among them
         label = len(text_words(title.split(":", 1)[0]))
         terms = [t for i, t in located if i < label]
-        if (
-            terms
-            and all(kind_of(t) == ENTITY for t in terms)
-            and any(t in lex.polities and t not in lex.countries for t in terms)
-        ):
+        speaks = any(  # a person, a body, a capital, an institution: not a country alone
+            (t in lex.polities and t not in lex.countries) or kind_of(t) != ENTITY for t in terms
+        )
+        if terms and speaks and all(_labels(t) for t in terms):
             return _head(words, [(i, p) for i, p in polities if i < label])
     verb = next((i for i, w in enumerate(words) if w in _SPEECH and _speaks(words, i)), None)
+    stated = next(((i, t) for i, t in located if kind_of(t) == ACTION), None)
+    if (
+        stated is not None
+        and stated[1] in _SPEECH_ACTIONS
+        and _speaks(words, stated[0])
+        and (verb is None or stated[0] < verb)
+    ):
+        verb = stated[0]  # a statement's own verb ("Грузия не признает выборы в Абхазии")
     if verb is None or verb == len(words) - 1:  # "…, Macron says": the act, attributed
         return 0
     if any(i <= verb and kind_of(t) == ACTION and t not in _SPEECH_ACTIONS for i, t in located):
         return 0  # the headline's first verb is an act ("Kyrgyzstan Calls Off CSTO Drills")
+    named = [(i, t) for i, t in located if i < verb and kind_of(t) == ENTITY]
+    if named and named[-1][1] not in lex.polities and verb - named[-1][0] <= _SUBJECT_REACH:
+        return named[-1][1]  # a company or a body of no state ("Rosatom says … groundless")
     before = [(i, p) for i, p in polities if i < verb]
     if not before or verb - before[-1][0] > _SUBJECT_REACH:  # "Russia isolated as … reject"
         return 0
     return _head(words, before)
+
+
+def _labels(value: int) -> bool:
+    """Whether a term may stand in a speaker's label: a name, a capital, an institution."""
+    kind = kind_of(value)
+    return kind == ENTITY or (kind == CITY and value in _capitals()) or value in _INSTITUTIONS
+
+
+@cache
+def _capitals() -> frozenset[int]:
+    return frozenset(term(CITY, city) for city in lexicon().capitals)
 
 
 def _speaks(words: Sequence[str], i: int) -> bool:
