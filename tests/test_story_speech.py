@@ -43,6 +43,7 @@ def _polity(key: str) -> int:
         ("Армения выразила протест Баку из-за обстрела", "armenia"),
         ("Ukraine protests Lavrov's trip to Sevastopol", "ukraine"),
         ("Kyiv 'disappointed' by Berlin's turbine waiver", "ukraine"),
+        ("Kyiv condemns court's ban on Crimean Tatar council", "ukraine"),  # a court acted upon
     ],
 )
 def test_a_statement_is_read_with_its_speaker(title: str, said_by: str) -> None:

@@ -70,7 +70,6 @@ _COURTS = frozenset(
     term(ENTITY, k)
     for k in ("european_court_of_justice", "icc", "icj", "echr", "constitutional_court")
 ) | {term(ENTITY, "supreme_court"), term(CONCEPT, "court")}
-_OPENING_TERMS = 4  # terms read for a court speaking at the headline's start
 _SUBJECT_REACH = 3  # words from the speaker's last name to the verb, at most
 _QUALIFIES = 3  # words from a possessive polity to the polity it qualifies, at most
 
@@ -102,8 +101,8 @@ def _speaker(
     located: Sequence[tuple[int, int]],
     polities: Sequence[tuple[int, int]],
 ) -> int:
-    said = _said_by(title, words, located, polities)
-    if said and any(t in _COURTS for _, t in located[:_OPENING_TERMS]):
+    said, end = _said_by(title, words, located, polities)
+    if said and any(t in _COURTS for i, t in located if i < end):
         return 0  # a court's words are its ruling
     return said
 
@@ -113,7 +112,8 @@ def _said_by(
     words: Sequence[str],
     located: Sequence[tuple[int, int]],
     polities: Sequence[tuple[int, int]],
-) -> int:
+) -> tuple[int, int]:
+    """The speaker, and the word its label or verb of speech is at (0, 0 for no statement)."""
     lex = lexicon()
     if ":" in title:  # "Песков: …" — a label of names only, a person's or a body's among them
         label = len(text_words(title.split(":", 1)[0]))
@@ -122,7 +122,7 @@ def _said_by(
             (t in lex.polities and t not in lex.countries) or kind_of(t) != ENTITY for t in terms
         )
         if terms and speaks and all(_labels(t) for t in terms):
-            return _head(words, [(i, p) for i, p in polities if i < label])
+            return _head(words, [(i, p) for i, p in polities if i < label]), label
     verb = next((i for i, w in enumerate(words) if w in _SPEECH and _speaks(words, i)), None)
     stated = next(((i, t) for i, t in located if kind_of(t) == ACTION), None)
     if (
@@ -133,16 +133,16 @@ def _said_by(
     ):
         verb = stated[0]  # a statement's own verb ("Грузия не признает выборы в Абхазии")
     if verb is None or verb == len(words) - 1:  # "…, Macron says": the act, attributed
-        return 0
+        return 0, 0
     if any(i <= verb and kind_of(t) == ACTION and t not in _SPEECH_ACTIONS for i, t in located):
-        return 0  # the headline's first verb is an act ("Kyrgyzstan Calls Off CSTO Drills")
+        return 0, 0  # the headline's first verb is an act ("Kyrgyzstan Calls Off CSTO Drills")
     named = [(i, t) for i, t in located if i < verb and kind_of(t) == ENTITY]
     if named and named[-1][1] not in lex.polities and verb - named[-1][0] <= _SUBJECT_REACH:
-        return named[-1][1]  # a company or a body of no state ("Rosatom says … groundless")
+        return named[-1][1], verb  # a company or a body of no state ("Rosatom says … groundless")
     before = [(i, p) for i, p in polities if i < verb]
     if not before or verb - before[-1][0] > _SUBJECT_REACH:  # "Russia isolated as … reject"
-        return 0
-    return _head(words, before)
+        return 0, 0
+    return _head(words, before), verb
 
 
 def _labels(value: int) -> bool:
