@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from bot.dateline import strip_dateline
 from bot.text import has_cyrillic, html_to_text, language_of, light_stem
 
 ELLIPSIS = "…"
@@ -244,7 +245,7 @@ def _clean_sentence(sentence: str) -> str:
     if re.search(r"\s[(\[]$", sentence):  # "… there (" where a link was removed
         sentence = sentence[:-1].rstrip(" ,;:") + "."
     sentence = _BYLINE_RE.sub("", sentence)
-    sentence = _DATELINE_RE.sub("", sentence)
+    sentence = strip_dateline(sentence)
     sentence = re.sub(r"([.!?])\s+(?:…|\.\.\.)$", r"\1", sentence)  # quoted excerpt cut off
     if sentence.endswith(":"):
         sentence = sentence[:-1].rstrip() + "."
@@ -265,11 +266,6 @@ def _is_summary_sentence(sentence: str) -> bool:
     )
 
 
-# "ALMATY, Kazakhstan—", "Staunton, April 15 – ", "Kyiv, Ukraine – ", "МОСКВА, 5 мая — ".
-_DATELINE_RE = re.compile(
-    r"^(?:[A-ZА-ЯЁ][\w.'’-]*(?: [A-ZА-ЯЁ][\w.'’-]*){0,2}, [\w.'’-]+(?: [\w.'’-]+){0,2}"
-    r"|[A-ZА-ЯЁ]{3,}(?:[ -][A-ZА-ЯЁ]{2,})*)\s*[–—-]+\s*(?=[A-ZА-ЯЁ“\"«])"
-)
 # A trailing credit line glued to a sentence: "… to the U.S. Article by Evan Gershkovich."
 _BYLINE_RE = re.compile(r"\s+(?:Article|Story|Report|Reporting) by [A-Z][\w.'’ -]{2,40}\.?$")
 _FINAL_PUNCT_RE = re.compile(r"[.!?…][\"'”’»)\]]*$")

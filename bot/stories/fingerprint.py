@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.dateline import strip_dateline
 from bot.event_names import names_in
 from bot.event_terms import (
     ACTION,
@@ -169,6 +170,7 @@ def _minhash(words: Sequence[int]) -> array[int]:
 def fingerprint_text(title: str, text: str, published: datetime | None = None) -> Fingerprint:
     """The fingerprint of a headline and its text, published at `published` (when known: the
     weekday its lead names is read against it)."""
+    text = strip_dateline(text)  # "MOSCOW, March 3 (Reuters) -": the desk, not the event
     lead = " ".join(text.split()[:LEAD_WORDS])
     names = names_in(title, lead)
     title_words = text_words(title)

@@ -1,0 +1,41 @@
+"""The dateline a wire report's text opens with, and how to cut it off (pure).
+
+News agencies open the text of a report with the place and date it was filed and their own
+name: "MOSCOW, March 3 (Reuters) - …", "KYIV, Ukraine (AP) — …", "МОСКВА, 3 марта. /ТАСС/. …",
+"МОСКВА, 3 мар — РИА Новости. …", "Москва. 3 марта. INTERFAX.RU - …", "АСТАНА, 3 марта –
+Sputnik. …", "ALMATY, Kazakhstan— …". It names the agency's desk, not the event: two reports from
+one desk share it whatever they tell, so story fingerprints leave it out, and a summary starts
+at the news.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PLACE = r"[A-ZА-ЯЁ][\w.'’-]*(?:[ -][A-ZА-ЯЁ][\w.'’-]*){0,2}"  # "MOSCOW", "НУР-СУЛТАН", "Kyiv"
+_REGION = r"(?:, [A-ZА-ЯЁ][\w.'’-]*(?: [A-ZА-ЯЁ][\w.'’-]*){0,2})?"  # ", Ukraine"
+_DATE = r"[\w.'’-]+(?: [\w.'’-]+){0,2}"  # "March 3", "3 марта", "3 мар", "Dec. 5"
+_DASH = r"\s*[–—-]+\s*"
+_AGENCIES = r"Reuters|AP|AFP|Bloomberg|dpa|UPI|Xinhua|Anadolu|ANI|IANS|RFE/RL|Trend|APA"
+_RU_AGENCIES = (
+    r"РИА Новости|Sputnik(?: [\w-]+)?|Интерфакс(?:-[\w]+)?|ИА REGNUM|REGNUM|Kazinform|КазТАГ"
+    r"|Тренд|АПА|Новости-Армения|NEWS\.am|БЕЛТА|Арменпресс|Report"
+)
+_OPENINGS = (
+    # MOSCOW, March 3 (Reuters) - / KYIV, Ukraine (AP) — / BRUSSELS (AFP) -
+    rf"{_PLACE}{_REGION}(?:, {_DATE})? \((?:{_AGENCIES})\){_DASH}",
+    # МОСКВА, 3 марта. /ТАСС/. / МИНСК, 3 марта /БЕЛТА/ -
+    rf"{_PLACE}[,.] {_DATE}\.? ?/[\w ]{{2,12}}/\.?(?:{_DASH})?\s*",
+    # МОСКВА, 3 мар — РИА Новости. / АСТАНА, 3 марта – Sputnik.
+    rf"{_PLACE}[,.] {_DATE}\.?{_DASH}(?:{_RU_AGENCIES})\.\s*",
+    # Москва. 3 марта. INTERFAX.RU -
+    rf"{_PLACE}\. {_DATE}\. INTERFAX(?:\.RU|-[\w.]+)?{_DASH}",
+    # ALMATY, Kazakhstan— / Staunton, April 15 – / МОСКВА, 5 мая — (followed by the news)
+    rf"(?:{_PLACE}, {_DATE}|[A-ZА-ЯЁ]{{3,}}(?:[ -][A-ZА-ЯЁ]{{2,}})*){_DASH}(?=[A-ZА-ЯЁ“\"«])",
+)
+DATELINE = re.compile("^(?:" + "|".join(f"(?:{p})" for p in _OPENINGS) + ")")
+
+
+def strip_dateline(text: str) -> str:
+    """`text` without the dateline it opens with, if any."""
+    return DATELINE.sub("", text, count=1)
