@@ -44,6 +44,8 @@ def _polity(key: str) -> int:
         ("Ukraine protests Lavrov's trip to Sevastopol", "ukraine"),
         ("Kyiv 'disappointed' by Berlin's turbine waiver", "ukraine"),
         ("Kyiv condemns court's ban on Crimean Tatar council", "ukraine"),  # a court acted upon
+        ("Chisinau, Western partners reject Tiraspol 'referendum'", "moldova"),  # first of two
+        ("Moldovan MFA: Tiraspol 'referendum' has no legal effect", "moldova"),
     ],
 )
 def test_a_statement_is_read_with_its_speaker(title: str, said_by: str) -> None:

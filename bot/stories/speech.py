@@ -137,7 +137,8 @@ def _said_by(
     if any(i <= verb and kind_of(t) == ACTION and t not in _SPEECH_ACTIONS for i, t in located):
         return 0, 0  # the headline's first verb is an act ("Kyrgyzstan Calls Off CSTO Drills")
     named = [(i, t) for i, t in located if i < verb and kind_of(t) == ENTITY]
-    if named and named[-1][1] not in lex.polities and verb - named[-1][0] <= _SUBJECT_REACH:
+    reach = 1 if any(i < verb for i, _ in polities) else _SUBJECT_REACH  # "Kyiv, Western allies"
+    if named and named[-1][1] not in lex.polities and verb - named[-1][0] <= reach:
         return named[-1][1], verb  # a company or a body of no state ("Rosatom says … groundless")
     before = [(i, p) for i, p in polities if i < verb]
     if not before or verb - before[-1][0] > _SUBJECT_REACH:  # "Russia isolated as … reject"
