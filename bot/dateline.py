@@ -1,4 +1,5 @@
-"""The dateline a wire report's text opens with, and how to cut it off (pure).
+"""What a desk or a site adds around the news: the dateline a wire report's text opens with,
+and the outlet's name a headline ends with; and how to cut them off (pure).
 
 News agencies open the text of a report with the place and date it was filed and their own
 name: "MOSCOW, March 3 (Reuters) - …", "KYIV, Ukraine (AP) — …", "МОСКВА, 3 марта. /ТАСС/. …",
@@ -6,6 +7,10 @@ name: "MOSCOW, March 3 (Reuters) - …", "KYIV, Ukraine (AP) — …", "МОСК
 Sputnik. …", "ALMATY, Kazakhstan— …". It names the agency's desk, not the event: two reports from
 one desk share it whatever they tell, so story fingerprints leave it out, and a summary starts
 at the news.
+
+Sites and aggregators end headlines with the outlet's name: "EU adopts 12th sanctions package -
+Reuters" (Google News), "… | BBC News", "… — Meduza". Two reports of one event from two outlets
+differ there, and two events from one outlet agree there.
 """
 
 from __future__ import annotations
@@ -39,3 +44,18 @@ DATELINE = re.compile("^(?:" + "|".join(f"(?:{p})" for p in _OPENINGS) + ")")
 def strip_dateline(text: str) -> str:
     """`text` without the dateline it opens with, if any."""
     return DATELINE.sub("", text, count=1)
+
+
+_CREDIT_SEPARATORS = (" - ", " | ", " — ", " – ")
+
+
+def strip_credit(title: str, outlet: str) -> str:
+    """`title` without a trailing "- Outlet" naming `outlet` (any case), if it has one."""
+    name = outlet.strip().casefold()
+    if not name:
+        return title
+    for separator in _CREDIT_SEPARATORS:
+        head, found, tail = title.rpartition(separator)
+        if found and head.strip() and tail.strip().casefold() == name:
+            return head.rstrip()
+    return title

@@ -3,10 +3,13 @@ reports and before a summary is made."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from bot.dateline import strip_dateline
-from bot.stories.fingerprint import fingerprint_text
+from bot.dateline import strip_credit, strip_dateline
+from bot.models import Item
+from bot.stories.fingerprint import fingerprint, fingerprint_text
 from bot.summarize import summarize
 
 
@@ -55,4 +58,50 @@ def test_a_summary_starts_at_the_news() -> None:
     assert summarize("Tokayev", f"ST PETERSBURG, June 17 (Reuters) - {lead}") == lead
     assert summarize("Токаев", "МОСКВА, 17 июня. /ТАСС/. Казахстан не признает ДНР и ЛНР.") == (
         "Казахстан не признает ДНР и ЛНР."
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "outlet", "news"),
+    [
+        (
+            "EU adopts 14th sanctions package - Steppe Wire",
+            "Steppe Wire",
+            "EU adopts 14th sanctions package",
+        ),
+        ("Armenia skips CSTO summit | STEPPE WIRE", "Steppe Wire", "Armenia skips CSTO summit"),
+        (
+            "Армения пропустит саммит ОДКБ — Степной вестник",
+            "Степной вестник",
+            "Армения пропустит саммит ОДКБ",
+        ),
+        (
+            "Армения — наш союзник, заявил Песков",
+            "Степной вестник",
+            "Армения — наш союзник, заявил Песков",
+        ),
+        ("Steppe Wire", "Steppe Wire", "Steppe Wire"),  # nothing but the name: kept
+        ("Ties with Russia - a review", "", "Ties with Russia - a review"),
+    ],
+)
+def test_a_headline_loses_its_outlets_name_only(title: str, outlet: str, news: str) -> None:
+    assert strip_credit(title, outlet) == news
+
+
+def test_one_event_from_two_outlets_fingerprints_alike_with_their_names_appended() -> None:
+    def item(title: str, publisher: str) -> Item:
+        when = datetime(2024, 6, 24, 12, 0, tzinfo=UTC)
+        return Item(
+            id=publisher, source="https://feeds.example/x", source_name=publisher, key=publisher,
+            title=title, text="EU envoys approved the 14th package.", link=None,
+            publisher=publisher, language="en", published=when, published_origin="feed",
+            fetched=when,
+        )  # fmt: skip
+
+    bare = fingerprint(item("EU adopts 14th sanctions package", "Steppe Wire"))
+    assert (
+        fingerprint(item("EU adopts 14th sanctions package - Steppe Wire", "Steppe Wire")) == bare
+    )
+    assert (
+        fingerprint(item("EU adopts 14th sanctions package | Caspian Post", "Caspian Post")) == bare
     )

@@ -249,3 +249,20 @@ def test_item_without_guid_or_link_is_identified_by_a_content_hash() -> None:
     again, _ = parse_feed(body, feed, fetched=datetime(2030, 1, 1, tzinfo=UTC))
     assert first[0].key.startswith("sha256:")
     assert first[0].id == again[0].id
+
+
+def test_an_aggregators_entry_is_published_by_the_outlet_it_credits() -> None:
+    body = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>News aggregator</title>
+<item><title>EU envoys approve 14th package - Steppe Wire</title><link>https://agg.example/1</link>
+<source url="https://steppewire.example">Steppe Wire</source>
+<description>EU envoys approved the 14th package on Thursday.</description></item>
+<item><title>Armenia skips CSTO summit</title><link>https://agg.example/2</link>
+<description>Armenia will not attend.</description></item>
+</channel></rss>"""
+    feed = FeedConfig(url="https://agg.example/rss", name="Aggregator")
+    items, problem = parse_feed(body, feed, fetched=FETCHED)
+    assert problem is None
+    credited, plain = items
+    assert credited.publisher == "Steppe Wire" and credited.source_name == "Aggregator"
+    assert plain.publisher == plain.source_name == "Aggregator"

@@ -81,6 +81,11 @@ def atom(entries: str, *, feed: str = "<title>Example</title>", lang: str = "") 
 
 DATE = "<pubDate>Tue, 01 Dec 2026 10:00:00 GMT</pubDate>"
 CORNERS = {
+    "aggregator credits": rss(
+        f"<item><title>EU adopts package - Steppe Wire</title>{DATE}"
+        '<source url="https://steppewire.example/?a=1&amp;b=2"> Steppe &amp; Wire </source></item>'
+        f"<item><title>Armenia skips summit</title>{DATE}<source>Caspian Post</source></item>"
+    ),
     "guid is the link": rss(
         f"<item><title>EU sanctions</title>{DATE}<guid>https://news.example.org/a/1</guid></item>"
     ),

@@ -193,13 +193,21 @@ def _entry_to_item(entry: Mapping[str, Any], meta: _FeedMeta) -> Item | None:
         title=title,
         text=text,
         link=link,
-        publisher=meta.publisher,
+        publisher=_entry_outlet(entry) or meta.publisher,
         language=meta.language,
         published=published,
         published_origin=origin,
         fetched=meta.fetched,
         source_ref=meta.feed.url,
     )
+
+
+def _entry_outlet(entry: Mapping[str, Any]) -> str:
+    """The outlet an aggregator's entry credits (RSS `<source>`: "Reuters" in a Google News
+    feed), or "": it, not the aggregator, published the report."""
+    source = entry.get("source")
+    title = source.get("title") if isinstance(source, Mapping) else None
+    return truncate_words(collapse_ws(title), 80) if isinstance(title, str) else ""
 
 
 def _plain(value: object, detail: Mapping[str, Any] | None) -> str:

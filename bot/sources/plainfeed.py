@@ -56,7 +56,7 @@ _RSS_ITEM = {
     "category": (None, None),
     "comments": (None, None),
     "enclosure": (None, None),
-    "source": (None, None),
+    "source": ("source", None),  # an aggregator's credit: {"href", "title"}, as feedparser
     f"{DC}creator": (None, None),
     f"{DC}subject": (None, None),
     f"{MEDIA}thumbnail": (None, None),
@@ -217,6 +217,12 @@ class _Reader:
                     raise NotPlain("RSS link attributes")
                 value = self._repair(_urljoin("", _leaf(child).strip()))
                 entry["link"] = _FIXED_LINK_REF.sub(r"&\g<1>", value.replace("&amp;", "&"))
+            elif name == "source":
+                _check_other(child, atom)
+                credit = {"title": self._text(_leaf(child))}
+                if "url" in child.attrib:
+                    credit["href"] = self._repair(child.attrib["url"])
+                entry["source"] = credit
             elif name in ("published", "updated"):
                 value = self._text(_leaf(child))
                 entry[name] = value

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.dateline import strip_dateline
+from bot.dateline import strip_credit, strip_dateline
 from bot.event_names import names_in
 from bot.event_terms import (
     ACTION,
@@ -218,8 +218,9 @@ def _acting_body(terms: Sequence[int], bodies: dict[int, int]) -> int:
 
 
 def fingerprint(item: Item) -> Fingerprint:
-    """The fingerprint of an item (its title and text)."""
-    return fingerprint_text(item.title, item.text, item.published)
+    """The fingerprint of an item: its title (without its outlet's name, "… - Reuters") and
+    its text."""
+    return fingerprint_text(strip_credit(item.title, item.publisher), item.text, item.published)
 
 
 def minhash_jaccard(a: Fingerprint, b: Fingerprint) -> float:
