@@ -270,6 +270,7 @@ def located_terms(
     """`event_terms` of `text_words`, each with the number of the word it starts at."""
     lex = lexicon()
     i, negated = 0, -1  # negated: the last word a negation reaches
+    acting = -1  # the last word a polity was named at
     while i < len(words):
         word = words[i]
         if word in _NEGATORS:
@@ -307,6 +308,8 @@ def located_terms(
                     yield i, term(kind, key)
                 if kind == CITY and key in lex.capitals:
                     yield i, term(ENTITY, lex.capitals[key])
+                if term(kind, key) in lex.polities or (kind == CITY and key in lex.capitals):
+                    acting = i + span - 1
                 i += span
                 continue
             bound = lex.particled.get(stemmed)  # a phrasal verb's stem is in `starts` too
@@ -323,8 +326,12 @@ def located_terms(
             negated = i + _NEGATION_REACH if key in lex.refusals else -1
         elif found is not None:
             yield i, term(*found)
+            if found == _SANCTIONS and _sanctions_as_verb(words, i, acting, lex):
+                yield i, _BLACKLIST  # "EU sanctions Russian intelligence chiefs": it lists them
             if found[0] == CITY and found[1] in lex.capitals:
                 yield i, term(ENTITY, lex.capitals[found[1]])
+            if term(*found) in lex.polities or (found[0] == CITY and found[1] in lex.capitals):
+                acting = i
         elif following not in _TIMES and (ordinal := _ordinal_word(word, stemmed)) is not None:
             yield i, term(ORDINAL, ordinal)
         elif word in names and (skeleton := name_key(stemmed)) is not None:
@@ -332,6 +339,31 @@ def located_terms(
         elif not stemmed.isdigit():
             yield i, term(WORD, stemmed)
         i += 1
+
+
+_SANCTIONS = (CONCEPT, "sanctions")
+_BLACKLIST = term(ACTION, "blacklist")
+_SANCTION_VERBS = frozenset({"sanctions", "sanctioned", "sanction"})
+# Words after "EU sanctions" that make it a noun: "EU sanctions on Russia take effect".
+_NOUN_FOLLOWERS = _words(
+    "on against over for to of in from and or are is were was will would could may might can "
+    "have has had remain remains stay stays hit hits bite bites take takes target targets cost "
+    "costs weigh weighs force forces push pushes spark sparks threaten threatens list lists "
+    "package packages regime regimes relief law laws bill bills policy policies"
+)
+
+
+def _sanctions_as_verb(words: list[str], i: int, acting: int, lex: Lexicon) -> bool:
+    """Whether "sanctions" at word `i` is the verb: just after a polity named as the subject,
+    followed by its object, not by what the noun does ("U.S. sanctions second Rosneft unit"
+    against "EU sanctions on Russia take effect")."""
+    if words[i] not in _SANCTION_VERBS or acting != i - 1 or i + 1 >= len(words):
+        return False
+    following = words[i + 1]
+    if following in _NOUN_FOLLOWERS:
+        return False
+    found = lex.singles.get(stem(following))
+    return not (found is not None and found[0] == ACTION)
 
 
 def _ordinal_word(word: str, stemmed: str) -> str | None:

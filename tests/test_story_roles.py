@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.event_terms import CONCEPT, ENTITY, kind_of, lexicon, term
+from bot.event_terms import ACTION, CONCEPT, ENTITY, kind_of, lexicon, term
 from bot.stories.fingerprint import fingerprint_text
 from bot.stories.roles import roles
 
@@ -29,6 +29,8 @@ def _upon(*keys: str) -> frozenset[int]:
         ("США ввели дополнительную пошлину для Индии за закупки российской нефти", "usa",
          ("india", "russia")),
         ("Приднестровье попросило у России «защиты»", "transnistria", ("russia",)),
+        ("EU sanctions Belarusian officials over Ryanair diversion", "eu", ("belarus",)),
+        ("Treasury sanctions Crimean officials over annexation", "usa", ("crimea",)),
     ],
 )  # fmt: skip
 def test_the_first_polity_acts_upon_the_others_after_the_action(title, acting, upon):
@@ -84,3 +86,18 @@ def test_a_name_opening_the_headline_and_acting_at_once_is_its_actor():
     # the verb must follow the name at once
     assert _opener("Boeing, Airbus halt support for Russian airlines") == 0
     assert _opener("Boeing says it will halt support") == 0  # "says" is no action
+
+
+@pytest.mark.parametrize(
+    ("title", "verb"),
+    [
+        ("U.S. sanctions second Rosneft unit over Venezuela trade", True),
+        ("EU sanctions Belarusian officials over Ryanair diversion", True),
+        ("EU sanctions on Russia take effect", False),  # the noun: "take effect" is the act
+        ("US sanctions hit Russian bank profits", False),  # the noun, doing something
+        ("New sanctions target Russian gold", False),  # no polity before it
+    ],
+)
+def test_sanctions_after_a_polity_is_the_verb_when_its_object_follows(title, verb):
+    action = fingerprint_text(title, "").action
+    assert (action == term(ACTION, "blacklist")) is verb
