@@ -45,6 +45,7 @@ def _polity(key: str) -> int:
         ("Kyiv 'disappointed' by Berlin's turbine waiver", "ukraine"),
         ("Kyiv condemns court's ban on Crimean Tatar council", "ukraine"),  # a court acted upon
         ("Chisinau, Western partners reject Tiraspol 'referendum'", "moldova"),  # first of two
+        ("Moldova, West reject Tiraspol 'referendum'", "moldova"),  # a polity before a bloc
         ("Moldovan MFA: Tiraspol 'referendum' has no legal effect", "moldova"),
     ],
 )
@@ -67,6 +68,7 @@ def test_a_statement_is_read_with_its_speaker(title: str, said_by: str) -> None:
         "ICJ: Moscow must let Crimean Tatar council work",  # a court's words are its ruling
         "European court says Russia answers for abuses in Transnistria",
         "Ukraine war: Putin annexes four regions",  # a topic before the colon
+        "Russian accused of smuggling chips flees house arrest",  # accused, not accusing
     ],
 )
 def test_an_act_has_no_speaker(title: str) -> None:

@@ -70,6 +70,7 @@ _COURTS = frozenset(
     term(ENTITY, k)
     for k in ("european_court_of_justice", "icc", "icj", "echr", "constitutional_court")
 ) | {term(ENTITY, "supreme_court"), term(CONCEPT, "court")}
+_NOT_SPOKEN = frozenset({"off", "of"})  # "calls off" cancels; "accused of" is the accused
 _SUBJECT_REACH = 3  # words from the speaker's last name to the verb, at most
 _QUALIFIES = 3  # words from a possessive polity to the polity it qualifies, at most
 
@@ -136,11 +137,10 @@ def _said_by(
         return 0, 0
     if any(i <= verb and kind_of(t) == ACTION and t not in _SPEECH_ACTIONS for i, t in located):
         return 0, 0  # the headline's first verb is an act ("Kyrgyzstan Calls Off CSTO Drills")
-    named = [(i, t) for i, t in located if i < verb and kind_of(t) == ENTITY]
-    reach = 1 if any(i < verb for i, _ in polities) else _SUBJECT_REACH  # "Kyiv, Western allies"
-    if named and named[-1][1] not in lex.polities and verb - named[-1][0] <= reach:
-        return named[-1][1], verb  # a company or a body of no state ("Rosatom says … groundless")
     before = [(i, p) for i, p in polities if i < verb]
+    named = [(i, t) for i, t in located if i < verb and kind_of(t) == ENTITY]
+    if not before and named and verb - named[-1][0] <= _SUBJECT_REACH:
+        return named[-1][1], verb  # a company or a body of no state ("Rosatom says … groundless")
     if not before or verb - before[-1][0] > _SUBJECT_REACH:  # "Russia isolated as … reject"
         return 0, 0
     return _head(words, before), verb
@@ -159,8 +159,9 @@ def _capitals() -> frozenset[int]:
 
 def _speaks(words: Sequence[str], i: int) -> bool:
     """Whether the speech verb at word `i` speaks: "so-called" calls no one, "calls off"
-    cancels."""
-    return (i == 0 or words[i - 1] != "so") and (i + 1 == len(words) or words[i + 1] != "off")
+    cancels, a Russian "accused of smuggling" is accused, not accusing."""
+    following = words[i + 1] if i + 1 < len(words) else ""
+    return (i == 0 or words[i - 1] != "so") and following not in _NOT_SPOKEN
 
 
 def _head(words: Sequence[str], found: Sequence[tuple[int, int]]) -> int:
