@@ -7,7 +7,13 @@ import itertools
 
 import pytest
 
-from bot.stories.linkage import ACTS_ON_THRESHOLD, MIN_PAIR, REPLY_THRESHOLD, average_linkage
+from bot.stories.linkage import (
+    ACTS_ON_THRESHOLD,
+    MIN_PAIR,
+    REPLY_THRESHOLD,
+    STATEMENT_THRESHOLD,
+    average_linkage,
+)
 from tests.factories import stories_of
 
 
@@ -40,9 +46,10 @@ def test_the_result_does_not_depend_on_the_order_of_equal_scores():
 
 
 # Replies: reports 0 and 1 are an act by polity 1 on polity 2, report 2 is polity 2's reply.
-# A side: (subject, polities named, acting polity, polities acted upon); the last two unread here.
+# A side: (subject, polities named, acting polity, polities acted upon, speaker); the last
+# three unread here.
 NONE: frozenset[int] = frozenset()
-ACT, REPLY = (1, frozenset({1, 2}), 0, NONE), (2, frozenset({1, 2}), 0, NONE)
+ACT, REPLY = (1, frozenset({1, 2}), 0, NONE, 0), (2, frozenset({1, 2}), 0, NONE, 0)
 TABLE = {(0, 1): 0.8, (0, 2): 0.22, (1, 2): 0.22}  # the reply scores 0.22 with both
 
 
@@ -60,17 +67,23 @@ def test_an_act_and_the_other_sides_reply_need_the_reply_threshold_to_join():
 
 
 def test_a_third_partys_reaction_or_a_reply_few_reports_name_keeps_the_usual_threshold():
-    third = (3, frozenset({1, 3}), 0, NONE)  # polity 3 reacts to polity 1; the act does not name it
+    third = (
+        3,
+        frozenset({1, 3}),
+        0,
+        NONE,
+        0,
+    )  # polity 3 reacts to polity 1; the act does not name it
     assert _sided([ACT, ACT, third]) == [[0, 1, 2]]
-    half = (1, frozenset({1}), 0, NONE)  # one of the act's two headlines names polity 2
+    half = (1, frozenset({1}), 0, NONE, 0)  # one of the act's two headlines names polity 2
     assert _sided([ACT, half, REPLY]) == [[0, 1, 2]]
-    same_side = (1, frozenset({1, 2}), 0, NONE)  # the same polity again: not a reply
+    same_side = (1, frozenset({1, 2}), 0, NONE, 0)  # the same polity again: not a reply
     assert _sided([ACT, ACT, same_side]) == [[0, 1, 2]]
 
 
 # Acting upon each other: the same, with the roles read. Only polity 2 is named in the act's
 # headlines as the one acted upon (the naming rule sees it too: `half` names no one).
-DOES, ANSWERS = (1, frozenset({1}), 1, frozenset({2})), (2, frozenset({2}), 2, frozenset({1}))
+DOES, ANSWERS = (1, frozenset({1}), 1, frozenset({2}), 0), (2, frozenset({2}), 2, frozenset({1}), 0)
 BETWEEN = {(0, 1): 0.8, (0, 2): 0.3, (1, 2): 0.3}  # above the reply threshold, below the other
 
 
@@ -89,21 +102,34 @@ def test_groups_acting_upon_each_other_need_the_acts_on_threshold_to_join():
 
 
 def test_a_group_most_of_whose_headlines_act_upon_no_one_there_keeps_the_usual_threshold():
-    nobody = (1, frozenset({1}), 1, NONE)  # "Путин упростил получение гражданства РФ жителям …"
+    nobody = (1, frozenset({1}), 1, NONE, 0)  # "Путин упростил получение гражданства РФ жителям …"
     assert _acting([DOES, nobody, ANSWERS]) == [[0, 1, 2]]
-    third = (
-        3,
-        frozenset({3, 1}),
-        3,
-        frozenset({1}),
-    )  # a third party acting upon polity 1: not acted upon
+    third = (3, frozenset({3, 1}), 3, frozenset({1}), 0)  # a third party acting upon polity 1
     assert _acting([DOES, DOES, third]) == [[0, 1, 2]]
-    same = (1, frozenset({1}), 1, frozenset({2}))
-    assert _acting([DOES, DOES, (2, frozenset({1, 2}), 2, frozenset({1, 3}))]) == [
+    same = (1, frozenset({1}), 1, frozenset({2}), 0)
+    assert _acting([DOES, DOES, (2, frozenset({1, 2}), 2, frozenset({1, 3}), 0)]) == [
         [0, 1],
         [2],
     ]  # the same polity acting again
     assert _acting([DOES, DOES, same]) == [[0, 1, 2]]
+
+
+# Statements on an act: reports 0 and 1 tell polity 1 acting (on polity 2), report 2 is
+# polity 2's statement; the pair scores sit between the usual and the statement thresholds.
+ACTS, STATES = (1, frozenset({1, 2}), 1, frozenset({2}), 0), (2, frozenset({1, 2}), 2, NONE, 2)
+AROUND = {(0, 1): 0.8, (0, 2): 0.25, (1, 2): 0.25}
+
+
+def test_statements_on_an_act_others_did_need_the_statement_threshold_to_join():
+    assert REPLY_THRESHOLD <= 0.25 < STATEMENT_THRESHOLD
+    assert _acting([ACTS, ACTS, STATES], AROUND) == [[0, 1], [2]]
+    assert _acting([ACTS, ACTS, STATES], {**AROUND, (0, 2): 0.35, (1, 2): 0.35}) == [[0, 1, 2]]
+    own = (1, frozenset({1, 2}), 1, NONE, 1)  # the actor speaking of its own act
+    assert _acting([ACTS, ACTS, own], AROUND) == [[0, 1, 2]]
+    unread = (0, frozenset({2}), 0, NONE, 0)  # nobody read acting in the other group
+    assert _acting([unread, unread, STATES], AROUND) == [[0, 1, 2]]
+    mixed = (1, frozenset({1, 2}), 1, frozenset({2}), 1)  # a statement among the act's reports
+    assert _acting([ACTS, mixed, STATES], AROUND) == [[0, 1, 2]]
 
 
 # dev-5: the U.S. tariff on India of 6 August 2025 and India's answer the same evening.

@@ -231,7 +231,7 @@ class StoryIndex:
                 return pair(members[a], members[b]) == _VETOED
 
             terms = [self._terms[i] for i in component]
-            sides = [(t.subject, t.title_polities, t.agent, t.targets) for t in terms]
+            sides = [(t.subject, t.title_polities, t.agent, t.targets, t.speaker) for t in terms]
 
             def floored(a: int, b: int, held: list[_Terms] = terms) -> bool:
                 return held[a].script == held[b].script and told_apart(held[a], held[b])

@@ -26,6 +26,14 @@ report of the decree naming no one acted upon ("Путин упростил по
 Херсонской и Запорожской областей") stay under the usual threshold: the sets label those one
 event.
 
+**Statements on an act.** A group whose every headline tells a statement and a group that
+tells an act by others (none of its headlines a statement, none of its acting polities a
+speaker of the first) share the act's names and words, pair by pair halved as a third party's
+(`bot.stories.similarity.THIRD_PARTY`) and still near the threshold: the company's or the
+government's answer to sanctions on it. They join only at `STATEMENT_THRESHOLD`. The actor's
+own statements (its acting polity speaking) and groups mixing statements with acts keep the
+usual threshold.
+
 **No weak pair telling two actors apart.** A mean can reach the threshold while one pair across
 the two groups shares next to nothing: the reports of an act score high with each other and
 fairly with a statement about it, so the statement's group passes on the act's strong pairs
@@ -51,7 +59,10 @@ ACTS_ON_THRESHOLD = 0.35  # the mean two groups that act upon each other need to
 
 MIN_PAIR = 0.15  # the score a `floored` pair across two groups needs for them to join
 
-Side = tuple[int, frozenset[int], int, frozenset[int]]  # subject, polities named, agent, targets
+STATEMENT_THRESHOLD = 0.3  # the mean a group of statements needs to join an act others did
+
+Side = tuple[int, frozenset[int], int, frozenset[int], int]  # subject, polities, agent, targets,
+# speaker
 
 
 def _apart_both_ways(
@@ -99,6 +110,24 @@ def _most_name(sides: Sequence[Side], group: Sequence[int], actors: set[int]) ->
     return any(2 * sum(p in sides[i][1] for i in group) > len(group) for p in actors)
 
 
+def statements_on_an_act(sides: Sequence[Side], a: Sequence[int], b: Sequence[int]) -> bool:
+    """Whether one group is all statements (`bot.stories.speech`) and the other tells an act
+    by others: none of its headlines a statement, its acting polities known and none of them a
+    speaker of the first ("Rosneft calls new U.S. sanctions unlawful" and "«Роснефть» назвала
+    незаконными санкции США" against "U.S. sanctions second Rosneft unit…" and "США ввели
+    санкции против еще одной «дочки» «Роснефти»"). Computed when asked (only for a mean between
+    the thresholds)."""
+    return _statements_on(sides, a, b) or _statements_on(sides, b, a)
+
+
+def _statements_on(sides: Sequence[Side], said: Sequence[int], done: Sequence[int]) -> bool:
+    speakers = {sides[i][4] for i in said}
+    if 0 in speakers or any(sides[i][4] for i in done):
+        return False
+    actors = {agent for i in done if (agent := sides[i][2])}
+    return bool(actors) and speakers.isdisjoint(actors)
+
+
 def average_linkage(
     n: int,
     score: Callable[[int, int], float],
@@ -110,7 +139,8 @@ def average_linkage(
     """Cluster reports 0..n-1 (earliest first): repeatedly join the two groups with the highest
     mean pair score at or above `threshold` (ties: the earliest groups), never across a
     `blocked` pair; with each report's `sides`, two groups that reply to each other need
-    `REPLY_THRESHOLD`, two that act upon each other `ACTS_ON_THRESHOLD`; two groups with a
+    `REPLY_THRESHOLD`, two that act upon each other `ACTS_ON_THRESHOLD`, statements on an act
+    others did `STATEMENT_THRESHOLD`; two groups with a
     pair scoring under `MIN_PAIR` among the pairs `floored` holds for stay apart.
     Returns the groups, each sorted, in the order of their earliest report.
 
@@ -144,6 +174,12 @@ def average_linkage(
                 mean < REPLY_THRESHOLD
                 and sides is not None
                 and replies(sides, groups[a], groups[b])
+            ):
+                continue
+            if (
+                mean < STATEMENT_THRESHOLD
+                and sides is not None
+                and statements_on_an_act(sides, groups[a], groups[b])
             ):
                 continue
             if (
