@@ -29,8 +29,8 @@ _RU_AGENCIES = (
 _OPENINGS = (
     # MOSCOW, March 3 (Reuters) - / KYIV, Ukraine (AP) — / BRUSSELS (AFP) -
     rf"{_PLACE}{_REGION}(?:, {_DATE})? \((?:{_AGENCIES})\){_DASH}",
-    # МОСКВА, 3 марта. /ТАСС/. / МИНСК, 3 марта /БЕЛТА/ -
-    rf"{_PLACE}[,.] {_DATE}\.? ?/[\w ]{{2,12}}/\.?(?:{_DASH})?\s*",
+    # МОСКВА, 3 марта. /ТАСС/. / МИНСК, 3 марта /БЕЛТА/ - / ЕРЕВАН, 10 декабря. /Корр. ИТАР-ТАСС/.
+    rf"{_PLACE}[,.] {_DATE}\.? ?/[^/\n]{{2,40}}/\.?(?:{_DASH})?\s*",
     # МОСКВА, 3 мар — РИА Новости. / АСТАНА, 3 марта – Sputnik.
     rf"{_PLACE}[,.] {_DATE}\.?{_DASH}(?:{_RU_AGENCIES})\.\s*",
     # Москва. 3 марта. INTERFAX.RU -
