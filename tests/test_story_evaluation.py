@@ -113,7 +113,7 @@ SPENT_FLOORS = {
     "holdout": (0.95, 0.8, 0.95, 0.85),  # the seventh, spent by the s17 work (request, members)
     "holdout-8": (0.8, 0.8, 0.9, 0.85),  # the eighth (a reaction relabelled 2026-12-05)
     "holdout-9": (0.65, 0.8, 0.85, 0.9),  # the ninth, spent by the s19 work (time decay)
-    "holdout-10": (0.75, 0.85, 0.9, 0.9),  # the tenth, spent by the s20 work (no weak pair)
+    "holdout-10": (0.75, 0.85, 0.9, 0.85),  # the tenth, spent by the s20 work (no weak pair)
     "holdout-11": (0.3, 0.75, 0.8, 0.9),  # the eleventh, spent by the s21 and s22 work (days)
     "holdout-12": (0.65, 0.7, 0.8, 0.85),  # the twelfth, spent by the s22 work (days)
     "holdout-13": (0.55, 0.75, 0.8, 0.85),  # the thirteenth, its merges read by the s23 work

@@ -134,6 +134,25 @@ def test_a_company_of_no_state_speaks_for_itself() -> None:
     assert _speaker("«Роснефть» назвала решение Берлина незаконным") == term(ENTITY, "rosneft")
 
 
+def test_a_name_the_lexicon_does_not_know_speaks_as_itself() -> None:
+    said = _Terms.of(
+        fingerprint_text(
+            "Carlsberg says Moscow's seizure of its brewery wrecks the sale",
+            "The Danish brewer Carlsberg said it had not been told of the decree.",
+        )
+    )
+    assert said.speaker
+    seizure = _Terms.of(fingerprint_text("Russia seizes control of Baltika brewery", ""))
+    assert third_party(said, seizure)  # the owner's answer to the act done to it
+    own = _Terms.of(
+        fingerprint_text(
+            "Carlsberg sells Baltika stake to local managers",
+            "The Danish brewer Carlsberg agreed to sell its Russian business.",
+        )
+    )
+    assert not third_party(said, own)  # the company speaking of its own act
+
+
 def test_the_targets_reply_is_not_the_act() -> None:
     def terms(title: str) -> _Terms:
         return _Terms.of(fingerprint_text(title, ""))

@@ -221,7 +221,7 @@ def third_party(a: _Terms, b: _Terms) -> bool:
       Moscow's border deals with breakaway regions" and "Russia to guard rebel Georgian
       regions' borders under new pacts"), when `b` tells an act, not a statement of its own.
     """
-    if not a.speaker:
+    if not a.speaker or a.speaker in (b.agent, b.opener):
         return False
     members = lexicon().members
     if a.speaker in b.title_polities:  # the target's reply, not a party to the act's words

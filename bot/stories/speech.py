@@ -26,7 +26,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from bot.event_terms import ACTION, CITY, CONCEPT, ENTITY, kind_of, lexicon, term, text_words
+from bot.event_names import name_key
+from bot.event_terms import ACTION, CITY, CONCEPT, ENTITY, kind_of, lexicon, stem, term, text_words
 
 # Verbs of speech and evaluation, as wire headlines word them (surface forms, lower case).
 _SPEECH_WORDS = """
@@ -76,13 +77,16 @@ _QUALIFIES = 3  # words from a possessive polity to the polity it qualifies, at 
 
 
 def speech_roles(
-    title: str, words: Sequence[str], located: Sequence[tuple[int, int]]
+    title: str,
+    words: Sequence[str],
+    located: Sequence[tuple[int, int]],
+    names: frozenset[str] = frozenset(),
 ) -> tuple[int, int]:
     """The headline's `speaker` and `cause` (`words`: `text_words(title)`, `located`:
     `located_terms(words)`), reading its polities once."""
     polities = lexicon().polities
     named = [(i, p) for i, t in located if (p := polities.get(t)) is not None]
-    return _speaker(title, words, located, named), _cause(words, named)
+    return _speaker(title, words, located, named, names), _cause(words, named)
 
 
 def speaker(title: str, words: Sequence[str], located: Sequence[tuple[int, int]]) -> int:
@@ -101,8 +105,9 @@ def _speaker(
     words: Sequence[str],
     located: Sequence[tuple[int, int]],
     polities: Sequence[tuple[int, int]],
+    names: frozenset[str],
 ) -> int:
-    said, end = _said_by(title, words, located, polities)
+    said, end = _said_by(title, words, located, polities, names)
     if said and any(t in _COURTS for i, t in located if i < end):
         return 0  # a court's words are its ruling
     return said
@@ -113,6 +118,7 @@ def _said_by(
     words: Sequence[str],
     located: Sequence[tuple[int, int]],
     polities: Sequence[tuple[int, int]],
+    names: frozenset[str],
 ) -> tuple[int, int]:
     """The speaker, and the word its label or verb of speech is at (0, 0 for no statement)."""
     lex = lexicon()
@@ -141,6 +147,11 @@ def _said_by(
     named = [(i, t) for i, t in located if i < verb and kind_of(t) == ENTITY]
     if not before and named and verb - named[-1][0] <= _SUBJECT_REACH:
         return named[-1][1], verb  # a company or a body of no state ("Rosatom says … groundless")
+    if not before and not named and verb <= _SUBJECT_REACH:  # "Carlsberg says …": a name only
+        name = next((w for w in words[:verb] if w in names), None)
+        if name is not None:
+            stemmed = stem(name)
+            return term(CONCEPT, f"name:{name_key(stemmed) or stemmed}"), verb
     if not before or verb - before[-1][0] > _SUBJECT_REACH:  # "Russia isolated as … reject"
         return 0, 0
     return _head(words, before), verb
