@@ -43,7 +43,8 @@ DATELINE = re.compile("^(?:" + "|".join(f"(?:{p})" for p in _OPENINGS) + ")")
 
 def strip_dateline(text: str) -> str:
     """`text` without the dateline it opens with, if any."""
-    return DATELINE.sub("", text, count=1)
+    found = DATELINE.match(text)  # `match`, not `sub`: sub tries every position of the text
+    return text[found.end() :] if found else text
 
 
 _CREDIT_SEPARATORS = (" - ", " | ", " — ", " – ")

@@ -305,10 +305,12 @@ def located_terms(
                     yield i, _action(key, i <= negated, lex)
                     negated = i + span - 1 + _NEGATION_REACH if key in lex.refusals else -1
                 else:
-                    yield i, term(kind, key)
+                    value = term(kind, key)
+                    yield i, value
+                    if value in lex.polities:
+                        acting = i + span - 1
                 if kind == CITY and key in lex.capitals:
                     yield i, term(ENTITY, lex.capitals[key])
-                if term(kind, key) in lex.polities or (kind == CITY and key in lex.capitals):
                     acting = i + span - 1
                 i += span
                 continue
@@ -325,12 +327,14 @@ def located_terms(
             yield i, _action(key, i <= negated, lex)
             negated = i + _NEGATION_REACH if key in lex.refusals else -1
         elif found is not None:
-            yield i, term(*found)
-            if found == _SANCTIONS and _sanctions_as_verb(words, i, acting, lex):
+            value = term(*found)
+            yield i, value
+            if value in lex.polities:
+                acting = i
+            elif found == _SANCTIONS and _sanctions_as_verb(words, i, acting, lex):
                 yield i, _BLACKLIST  # "EU sanctions Russian intelligence chiefs": it lists them
             if found[0] == CITY and found[1] in lex.capitals:
                 yield i, term(ENTITY, lex.capitals[found[1]])
-            if term(*found) in lex.polities or (found[0] == CITY and found[1] in lex.capitals):
                 acting = i
         elif following not in _TIMES and (ordinal := _ordinal_word(word, stemmed)) is not None:
             yield i, term(ORDINAL, ordinal)
