@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from bot.text import has_cyrillic
+
 _CACHED_WORDS = 1 << 17  # bounded: a long-running bot meets an open-ended vocabulary
 
 _TRANSLIT = str.maketrans({
@@ -57,3 +59,28 @@ def names_in(headline: str, text: str) -> frozenset[str]:
                 found.add(token.lower().replace("ё", "е"))
             start = False
     return frozenset(found)
+
+
+# Russian case endings a name takes ("Грызлова", "Грызловым"); not "-ов", "-ев", "-ин", "-ом",
+# which end names in the nominative ("Грызлов", "Энергоатом") and which a stemmer strips.
+_CASE_ENDINGS = (  # the longest first
+    "ами", "ями", "ого", "его", "ому", "ему", "ыми", "ими",
+    "ой", "ей", "ым", "им", "ую", "юю", "ая", "яя", "ах", "ях", "ам", "ям",
+    "а", "я", "у", "ю", "е", "ы", "и",
+)  # fmt: skip
+
+
+def skeleton_of(word: str, stemmed: str) -> str | None:
+    """`name_key` of a name as written (`word`, lower case) and stemmed: a Cyrillic name's
+    skeleton is taken without its case ending (`name_base`), a Latin one's from its stem."""
+    return name_key(name_base(word) if has_cyrillic(word) else stemmed)
+
+
+def name_base(word: str) -> str:
+    """A Cyrillic name without its case ending, for `name_key` ("грызлова" → "грызлов"); the
+    Snowball stem takes "-ов" off a nominative too ("грызлов" → "грызл"), and the English and
+    Russian skeletons of one name then differ."""
+    for ending in _CASE_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word

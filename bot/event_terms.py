@@ -33,7 +33,7 @@ import yaml
 
 from bot import compiled_lexicon
 from bot import lexicon_relations as relations
-from bot.event_names import name_key
+from bot.event_names import skeleton_of
 from bot.term_values import ACTION as ACTION  # re-exported: the kinds and values of terms
 from bot.term_values import CITY as CITY
 from bot.term_values import CONCEPT as CONCEPT
@@ -338,7 +338,7 @@ def located_terms(
                 acting = i
         elif following not in _TIMES and (ordinal := _ordinal_word(word, stemmed)) is not None:
             yield i, term(ORDINAL, ordinal)
-        elif word in names and (skeleton := name_key(stemmed)) is not None:
+        elif word in names and (skeleton := skeleton_of(word, stemmed)) is not None:
             yield i, term(CONCEPT, f"name:{skeleton}")  # shared across languages, weighed as a word
         elif not stemmed.isdigit():
             yield i, term(WORD, stemmed)

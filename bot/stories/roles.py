@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.event_names import name_key
+from bot.event_names import skeleton_of
 from bot.event_terms import (
     ACTION,
     CONCEPT,
@@ -120,7 +120,7 @@ def opening_actor(
     """The name a headline opens with when its verb follows at once and it acts for no polity
     ("Boeing suspends support for Russian carriers", "IKEA приостановила деятельность в
     России", "Gazprom halts…"): a company, a court or an agency as the subject. A name the
-    lexicon does not hold is given as its `name:` concept (`event_names.name_key`; a name too
+    lexicon does not hold is given as its `name:` concept (`event_names.skeleton_of`; a name too
     short for one, by its stem), whether the headline marks it as a name or not, so two reports
     opening with one company agree. 0 otherwise: a polity opening the headline is read by
     `read_roles`, and the common nouns of this news ("Separatists declare…", "Lawmakers
@@ -135,5 +135,5 @@ def opening_actor(
         return first
     if kind == WORD or (kind == CONCEPT and words[0] in names):
         stemmed = stem(words[0])  # a name too short for a skeleton ("Nokia") keys by its stem
-        return term(CONCEPT, f"name:{name_key(stemmed) or stemmed}")
+        return term(CONCEPT, f"name:{skeleton_of(words[0], stemmed) or stemmed}")
     return 0

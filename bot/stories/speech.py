@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from bot.event_names import name_key
+from bot.event_names import skeleton_of
 from bot.event_terms import ACTION, CITY, CONCEPT, ENTITY, kind_of, lexicon, stem, term, text_words
 
 # Verbs of speech and evaluation, as wire headlines word them (surface forms, lower case).
@@ -151,7 +151,7 @@ def _said_by(
         name = next((w for w in words[:verb] if w in names), None)
         if name is not None:
             stemmed = stem(name)
-            return term(CONCEPT, f"name:{name_key(stemmed) or stemmed}"), verb
+            return term(CONCEPT, f"name:{skeleton_of(name, stemmed) or stemmed}"), verb
     if not before or verb - before[-1][0] > _SUBJECT_REACH:  # "Russia isolated as … reject"
         return 0, 0
     return _head(words, before), verb
