@@ -115,7 +115,7 @@ SPENT_FLOORS = {
     "holdout-9": (0.65, 0.8, 0.85, 0.9),  # the ninth, spent by the s19 work (time decay)
     "holdout-10": (0.75, 0.85, 0.9, 0.85),  # the tenth, spent by the s20 work (no weak pair)
     "holdout-11": (0.3, 0.75, 0.8, 0.9),  # the eleventh, spent by the s21 and s22 work (days)
-    "holdout-12": (0.65, 0.7, 0.8, 0.85),  # the twelfth, spent by the s22 work (days)
+    "holdout-12": (0.65, 0.7, 0.8, 0.8),  # the twelfth, spent by the s22 work (days)
     "holdout-13": (0.55, 0.75, 0.8, 0.85),  # the thirteenth, its merges read by the s23 work
     "holdout-14": (0.65, 0.85, 0.85, 0.9),  # the fourteenth, spent by the s24 work (particles)
     "holdout-15": (0.7, 0.75, 0.85, 0.85),  # the fifteenth, spent by the s24 organisations veto
