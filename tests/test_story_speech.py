@@ -167,6 +167,16 @@ def test_the_targets_reply_is_not_the_act() -> None:
     assert not third_party(terms("Germany says it acted to secure fuel supply"), takeover)
 
 
+def test_an_institution_named_alone_speaks_for_the_state_its_lead_names() -> None:
+    lead = "Georgia's foreign ministry said the vote held in the occupied region had no force."
+    for title in (
+        "Foreign Ministry: 'elections' in occupied Tskhinvali have no legal force",
+        "Foreign Ministry says Tskhinvali 'elections' have no legal force",
+    ):
+        assert fingerprint_text(title, lead).speaker == _polity("georgia")
+    assert fingerprint_text("Foreign Ministry: the vote has no legal force", "").speaker == 0
+
+
 def test_a_government_speaks_in_the_neuter() -> None:
     assert _speaker("Правительство ФРГ осудило санкции США против газопровода") == _polity(
         "germany"

@@ -186,7 +186,8 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
     ranked = sorted(counts, key=lambda t: (t not in in_title, -counts[t], first[t]))
     words = [hash32(stem(w)) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
     agent, targets = read_roles(title, title_words, located)
-    said_by, after = speech_roles(title, title_words, located, names)
+    home = next((polities[t] for t in lead_terms if t in polities), 0)  # an institution's state
+    said_by, after = speech_roles(title, title_words, located, names, home)
     return Fingerprint(
         title=_uint32s(in_title),
         terms=_uint32s([*in_title, *ranked[:MAX_TERMS]]),

@@ -81,12 +81,13 @@ def speech_roles(
     words: Sequence[str],
     located: Sequence[tuple[int, int]],
     names: frozenset[str] = frozenset(),
+    home: int = 0,
 ) -> tuple[int, int]:
     """The headline's `speaker` and `cause` (`words`: `text_words(title)`, `located`:
     `located_terms(words)`), reading its polities once."""
     polities = lexicon().polities
     named = [(i, p) for i, t in located if (p := polities.get(t)) is not None]
-    return _speaker(title, words, located, named, names), _cause(words, named)
+    return _speaker(title, words, located, named, names, home), _cause(words, named)
 
 
 def speaker(title: str, words: Sequence[str], located: Sequence[tuple[int, int]]) -> int:
@@ -106,8 +107,9 @@ def _speaker(
     located: Sequence[tuple[int, int]],
     polities: Sequence[tuple[int, int]],
     names: frozenset[str],
+    home: int,
 ) -> int:
-    said, end = _said_by(title, words, located, polities, names)
+    said, end = _said_by(title, words, located, polities, names, home)
     if said and any(t in _COURTS for i, t in located if i < end):
         return 0  # a court's words are its ruling
     return said
@@ -119,8 +121,12 @@ def _said_by(
     located: Sequence[tuple[int, int]],
     polities: Sequence[tuple[int, int]],
     names: frozenset[str],
+    home: int,
 ) -> tuple[int, int]:
-    """The speaker, and the word its label or verb of speech is at (0, 0 for no statement)."""
+    """The speaker, and the word its label or verb of speech is at (0, 0 for no statement).
+    `home` is the polity the report's lead names first: the state of an institution the
+    headline names alone ("Foreign Ministry: Russia's 'elections' in Crimea are null and void",
+    "Правительство: так называемый референдум нелегитимен")."""
     lex = lexicon()
     if ":" in title:  # "Песков: …" — a label of names only, a person's or a body's among them
         label = len(text_words(title.split(":", 1)[0]))
@@ -129,7 +135,7 @@ def _said_by(
             (t in lex.polities and t not in lex.countries) or kind_of(t) != ENTITY for t in terms
         )
         if terms and speaks and all(_labels(t) for t in terms):
-            return _head(words, [(i, p) for i, p in polities if i < label]), label
+            return _head(words, [(i, p) for i, p in polities if i < label]) or home, label
     verb = next((i for i, w in enumerate(words) if w in _SPEECH and _speaks(words, i)), None)
     stated = next(((i, t) for i, t in located if kind_of(t) == ACTION), None)
     if (
@@ -147,6 +153,8 @@ def _said_by(
     named = [(i, t) for i, t in located if i < verb and kind_of(t) == ENTITY]
     if not before and named and verb - named[-1][0] <= _SUBJECT_REACH:
         return named[-1][1], verb  # a company or a body of no state ("Rosatom says … groundless")
+    if not before and not named and any(i < verb and t in _INSTITUTIONS for i, t in located):
+        return home, verb  # "Foreign Ministry says …": the lead names its state
     if not before and not named and verb <= _SUBJECT_REACH:  # "Carlsberg says …": a name only
         name = next((w for w in words[:verb] if w in names), None)
         if name is not None:
