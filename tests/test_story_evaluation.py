@@ -124,6 +124,7 @@ SPENT_FLOORS = {
     "holdout-19": (0.8, 0.8, 0.9, 0.9),  # the nineteenth, spent by the s25 statement work
     "holdout-20": (0.95, 0.8, 0.95, 0.9),  # the twentieth, spent by the s25 sanctions verb
     "holdout-21": (0.65, 0.65, 0.85, 0.75),  # the twenty-first (feed-style leads), by s25 names
+    "holdout-22": (0.9, 0.9, 0.95, 0.9),  # the twenty-second, spent by the s25 institutions
 }
 
 
@@ -139,7 +140,7 @@ def dev() -> list[StoryReport]:
 
 @pytest.mark.parametrize(
     "name",
-    ["dev", *SPENT, "holdout", *(f"holdout-{n}" for n in range(8, 22))],
+    ["dev", *SPENT, "holdout", *(f"holdout-{n}" for n in range(8, 23))],
 )
 def test_story_sets_have_the_promised_shape(name: str) -> None:
     reports = story_set(name)
@@ -152,14 +153,19 @@ def test_story_sets_have_the_promised_shape(name: str) -> None:
     assert len(events) - len(multi) >= 5  # single reports
 
 
+# Headlines a later holdout repeats word for word for another event: the 2024 South Ossetian
+# parliamentary vote (holdout-22) is headlined as the 2019 one was (holdout-19).
+REPEATED_HEADLINES = {"в южной осетии завершились выборы в парламент"}
+
+
 def test_holdout_headlines_are_not_dev_headlines() -> None:
     tuned_on = {r.title.casefold() for name in ("dev", *SPENT) for r in story_set(name)}
     assert not tuned_on & {r.title.casefold() for r in story_set("holdout")}
     # each later holdout (scored once, some tuned on since) shares no headline with a set before it
     before = tuned_on | {r.title.casefold() for r in story_set("holdout")}
-    for n in range(8, 22):
+    for n in range(8, 23):
         titles = {r.title.casefold() for r in story_set(f"holdout-{n}")}
-        assert not before & titles, f"holdout-{n}"
+        assert not (before & titles) - REPEATED_HEADLINES, f"holdout-{n}"
         before |= titles
 
 
