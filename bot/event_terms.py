@@ -34,6 +34,7 @@ import yaml
 from bot import compiled_lexicon
 from bot import lexicon_relations as relations
 from bot.event_names import skeleton_of
+from bot.sanctions_verb import BLACKLIST, SANCTIONS, sanctions_as_verb
 from bot.term_values import ACTION as ACTION  # re-exported: the kinds and values of terms
 from bot.term_values import CITY as CITY
 from bot.term_values import CONCEPT as CONCEPT
@@ -331,8 +332,8 @@ def located_terms(
             yield i, value
             if value in lex.polities:
                 acting = i
-            elif found == _SANCTIONS and _sanctions_as_verb(words, i, acting, lex):
-                yield i, _BLACKLIST  # "EU sanctions Russian intelligence chiefs": it lists them
+            elif found == SANCTIONS and sanctions_as_verb(words, i, acting, lex.singles):
+                yield i, BLACKLIST  # "EU sanctions Russian intelligence chiefs": it lists them
             if found[0] == CITY and found[1] in lex.capitals:
                 yield i, term(ENTITY, lex.capitals[found[1]])
                 acting = i
@@ -343,31 +344,6 @@ def located_terms(
         elif not stemmed.isdigit():
             yield i, term(WORD, stemmed)
         i += 1
-
-
-_SANCTIONS = (CONCEPT, "sanctions")
-_BLACKLIST = term(ACTION, "blacklist")
-_SANCTION_VERBS = frozenset({"sanctions", "sanctioned", "sanction"})
-# Words after "EU sanctions" that make it a noun: "EU sanctions on Russia take effect".
-_NOUN_FOLLOWERS = _words(
-    "on against over for to of in from and or are is were was will would could may might can "
-    "have has had remain remains stay stays hit hits bite bites take takes target targets cost "
-    "costs weigh weighs force forces push pushes spark sparks threaten threatens list lists "
-    "package packages regime regimes relief law laws bill bills policy policies"
-)
-
-
-def _sanctions_as_verb(words: list[str], i: int, acting: int, lex: Lexicon) -> bool:
-    """Whether "sanctions" at word `i` is the verb: just after a polity named as the subject,
-    followed by its object, not by what the noun does ("U.S. sanctions second Rosneft unit"
-    against "EU sanctions on Russia take effect")."""
-    if words[i] not in _SANCTION_VERBS or acting != i - 1 or i + 1 >= len(words):
-        return False
-    following = words[i + 1]
-    if following in _NOUN_FOLLOWERS:
-        return False
-    found = lex.singles.get(stem(following))
-    return not (found is not None and found[0] == ACTION)
 
 
 def _ordinal_word(word: str, stemmed: str) -> str | None:

@@ -1,4 +1,4 @@
-"""The level of a bloc meeting a headline tells (bot/stories/similarity.py `meeting_level`), and
+"""The level of a bloc meeting a headline tells (bot/stories/meetings.py `meeting_level`), and
 the ministers' meeting and the leaders' summit a day apart in one city as two stories; two
 councils meeting the same day in one city as two stories."""
 
@@ -9,7 +9,8 @@ import itertools
 import pytest
 
 from bot.stories.fingerprint import fingerprint_text
-from bot.stories.similarity import DEFENCE, FOREIGN, LEADERS, MINISTERS, SECRETARIES, _Terms
+from bot.stories.meetings import DEFENCE, FOREIGN, LEADERS, MINISTERS, SECRETARIES
+from bot.stories.similarity import _Terms
 from tests.factories import stories_of
 
 

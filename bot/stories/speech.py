@@ -8,8 +8,11 @@ or a speaker's label before a colon: a person's, a body's, a capital's or an ins
 its state ("Песков: Армения — наш близкий союзник", "Baku: 'election' in occupied Karabakh is
 illegitimate", "МИД Азербайджана: выборы … не имеют юридической силы"). The speaker is the
 polity (`lexicon().polities`) named before that verb, a possessive qualifier giving way to the
-polity it qualifies ("Zelensky's team urges…": Ukraine), or a company or body of no state the
-lexicon names just before the verb ("Rosneft calls German takeover illegal": Rosneft). A
+polity it qualifies ("Zelensky's team urges…": Ukraine). With no polity before the verb, a
+company or body of no state the lexicon names speaks for itself ("Rosneft calls German takeover
+illegal": Rosneft), and so does a name it does not know ("Carlsberg says…": its `name:`
+concept); an institution named alone ("Foreign Ministry: …", "Правительство: …") speaks for the
+polity the report's lead names first. A
 headline whose first verb is an act ("Russia and Abkhazia seal alliance treaty", "Pashinyan
 rules out hosting…") is no statement, and neither is a court's ("ICJ: Russia must ensure…",
 "European court says it can hear…": its words are its ruling); their speaker is 0.
@@ -63,14 +66,18 @@ _CAUSE_STARTS = frozenset(first for first, _ in _CAUSE_PAIRS)
 # Institutions a speaker's label names with its state ("МИД Азербайджана: …").
 _INSTITUTIONS = frozenset(
     term(CONCEPT, k)
-    for k in ("foreign_ministry", "ministry", "government", "parliament", "president")
-) | {term(CONCEPT, "administration")}
+    for k in (
+        "foreign_ministry", "ministry", "government", "parliament", "president", "administration",
+    )
+)  # fmt: skip
 # Courts speak by ruling: "ICJ: Russia must ensure…", "European court says it can hear…" tell
 # the ruling itself, not a reaction to it.
 _COURTS = frozenset(
     term(ENTITY, k)
-    for k in ("european_court_of_justice", "icc", "icj", "echr", "constitutional_court")
-) | {term(ENTITY, "supreme_court"), term(CONCEPT, "court")}
+    for k in (
+        "european_court_of_justice", "icc", "icj", "echr", "constitutional_court", "supreme_court",
+    )
+) | {term(CONCEPT, "court")}  # fmt: skip
 _NOT_SPOKEN = frozenset({"off", "of"})  # "calls off" cancels; "accused of" is the accused
 _SUBJECT_REACH = 3  # words from the speaker's last name to the verb, at most
 _QUALIFIES = 3  # words from a possessive polity to the polity it qualifies, at most
