@@ -130,6 +130,8 @@ def test_statements_on_an_act_others_did_need_the_statement_threshold_to_join():
     assert _acting([unread, unread, STATES], AROUND) == [[0, 1, 2]]
     mixed = (1, frozenset({1, 2}), 1, frozenset({2}), 1)  # a statement among the act's reports
     assert _acting([ACTS, mixed, STATES], AROUND) == [[0, 1, 2]]
+    together = (1, frozenset({1, 2}), 1, NONE, 0)  # polities 1 and 2 act together
+    assert _acting([together, together, STATES], AROUND) == [[0, 1, 2]]
 
 
 # dev-5: the U.S. tariff on India of 6 August 2025 and India's answer the same evening.

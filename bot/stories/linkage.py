@@ -112,11 +112,13 @@ def _most_name(sides: Sequence[Side], group: Sequence[int], actors: set[int]) ->
 
 def statements_on_an_act(sides: Sequence[Side], a: Sequence[int], b: Sequence[int]) -> bool:
     """Whether one group is all statements (`bot.stories.speech`) and the other tells an act
-    by others: none of its headlines a statement, its acting polities known and none of them a
-    speaker of the first ("Rosneft calls new U.S. sanctions unlawful" and "«Роснефть» назвала
-    незаконными санкции США" against "U.S. sanctions second Rosneft unit…" and "США ввели
-    санкции против еще одной «дочки» «Роснефти»"). Computed when asked (only for a mean between
-    the thresholds)."""
+    by others ("Rosneft calls new U.S. sanctions unlawful" and "«Роснефть» назвала незаконными
+    санкции США" against "U.S. sanctions second Rosneft unit…" and "США ввели санкции против еще
+    одной «дочки» «Роснефти»"): none of its headlines a statement, its acting polities known,
+    and no speaker of the first among them or among the polities it names but does not act upon
+    (co-actors: "Armenia and Azerbaijan agree text of peace treaty" and "Баку заявил о
+    согласовании текста мирного соглашения"). Computed when asked (only for a mean between the
+    thresholds)."""
     return _statements_on(sides, a, b) or _statements_on(sides, b, a)
 
 
@@ -125,7 +127,8 @@ def _statements_on(sides: Sequence[Side], said: Sequence[int], done: Sequence[in
     if 0 in speakers or any(sides[i][4] for i in done):
         return False
     actors = {agent for i in done if (agent := sides[i][2])}
-    return bool(actors) and speakers.isdisjoint(actors)
+    named = set().union(*(sides[i][1] - sides[i][3] for i in done))  # not acted upon
+    return bool(actors) and speakers.isdisjoint(actors | named)
 
 
 def average_linkage(
