@@ -94,7 +94,10 @@ def speech_roles(
     `located_terms(words)`), reading its polities once."""
     polities = lexicon().polities
     named = [(i, p) for i, t in located if (p := polities.get(t)) is not None]
-    return _speaker(title, words, located, named, names, home), _cause(words, named)
+    said, end = _said_by(title, words, located, named, names, home)
+    if said and any(t in _COURTS for i, t in located if i < end):
+        said = 0  # a court's words are its ruling
+    return said, _cause(words, named)
 
 
 def speaker(title: str, words: Sequence[str], located: Sequence[tuple[int, int]]) -> int:
@@ -106,20 +109,6 @@ def cause(title: str, words: Sequence[str], located: Sequence[tuple[int, int]]) 
     """The first polity named after a connective that is not the headline's first word, and
     not before it ("… halts dollar trading after US penalties": the U.S.), or 0."""
     return speech_roles(title, words, located)[1]
-
-
-def _speaker(
-    title: str,
-    words: Sequence[str],
-    located: Sequence[tuple[int, int]],
-    polities: Sequence[tuple[int, int]],
-    names: frozenset[str],
-    home: int,
-) -> int:
-    said, end = _said_by(title, words, located, polities, names, home)
-    if said and any(t in _COURTS for i, t in located if i < end):
-        return 0  # a court's words are its ruling
-    return said
 
 
 def _said_by(
