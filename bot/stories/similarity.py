@@ -247,7 +247,9 @@ def told_apart(a: _Terms, b: _Terms) -> bool:
     agency…" and "Turkey condemns U.S. sanctions…"), or one a statement and the other not
     ("Russia cuts off gas to Poland, Bulgaria…" and "Песков: остановка поставок газа… не
     шантаж"): then a weak score between them says they tell two events, not two angles on one
-    (`bot.stories.linkage.MIN_PAIR`)."""
+    (`bot.stories.linkage.MIN_PAIR`). A company or body speaking, named in the other headline,
+    is not told apart from it ("Rosatom says it will quit Finnish project" and "Rosatom quits
+    Finnish project"): one actor with and without a verb of speech."""
     different_actors = bool(a.subject and b.subject and a.subject != b.subject)
     if bool(a.speaker) == bool(b.speaker):
         return different_actors
