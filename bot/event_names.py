@@ -70,6 +70,7 @@ _CASE_ENDINGS = (  # the longest first
 )  # fmt: skip
 
 
+@lru_cache(maxsize=_CACHED_WORDS)
 def skeleton_of(word: str, stemmed: str) -> str | None:
     """`name_key` of a name as written (`word`, lower case) and stemmed: a Cyrillic name's
     skeleton is taken without its case ending (`name_base`), a Latin one's from its stem."""

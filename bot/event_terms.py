@@ -340,10 +340,25 @@ def located_terms(
         elif following not in _TIMES and (ordinal := _ordinal_word(word, stemmed)) is not None:
             yield i, term(ORDINAL, ordinal)
         elif word in names and (skeleton := skeleton_of(word, stemmed)) is not None:
-            yield i, term(CONCEPT, f"name:{skeleton}")  # shared across languages, weighed as a word
+            known = _entity_skeletons().get(skeleton)  # "Ghukasian" for the lexicon's Ghukasyan
+            yield i, known or term(CONCEPT, f"name:{skeleton}")  # weighed as a word
         elif not stemmed.isdigit():
             yield i, term(WORD, stemmed)
         i += 1
+
+
+@cache
+def _entity_skeletons() -> dict[str, int]:
+    """The skeleton of each one-word Latin name form of the lexicon's entities → that entity,
+    for the skeletons of four letters or more that only one entity has: a name spelled another
+    way ("Ghukasian", "Sahakian") is still that entity."""
+    found: dict[str, set[int]] = {}
+    for stemmed, (kind, key) in lexicon().singles.items():
+        if kind == ENTITY and stemmed.isascii() and stemmed.isalpha():
+            skeleton = skeleton_of(stemmed, stemmed)
+            if skeleton is not None and len(skeleton) >= 4:
+                found.setdefault(skeleton, set()).add(term(ENTITY, key))
+    return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
 
 
 def _ordinal_word(word: str, stemmed: str) -> str | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.event_names import name_base, skeleton_of
-from bot.event_terms import stem
+from bot.event_terms import ENTITY, stem, term
+from bot.stories.fingerprint import fingerprint_text
 
 
 @pytest.mark.parametrize(
@@ -30,3 +31,13 @@ def test_a_case_ending_goes_and_the_name_stays() -> None:
     assert name_base("грызлова") == name_base("грызлов") == "грызлов"
     assert name_base("ия") == "ия"  # too short to lose anything
     assert skeleton_of("grzlv", "grzlv") != skeleton_of("mandelson", "mandelson")
+
+
+def test_a_name_spelled_another_way_is_the_lexicons_entity() -> None:
+    lead = "Incumbent Arkady Ghukasian won another term, officials said."
+    variant = fingerprint_text("Ghukasian wins landslide in Karabakh poll", lead)
+    known = fingerprint_text("Ghukasyan wins landslide in Karabakh poll", lead)
+    assert term(ENTITY, "ghukasyan") in variant.title
+    assert variant.title == known.title
+    unknown = fingerprint_text("Kasyanov wins", "Mr Kasyanov said so.")  # another skeleton
+    assert term(ENTITY, "ghukasyan") not in unknown.title
