@@ -125,6 +125,7 @@ SPENT_FLOORS = {
     "holdout-20": (0.95, 0.8, 0.95, 0.9),  # the twentieth, spent by the s25 sanctions verb
     "holdout-21": (0.65, 0.65, 0.85, 0.75),  # the twenty-first (feed-style leads), by s25 names
     "holdout-22": (0.9, 0.9, 0.95, 0.9),  # the twenty-second, spent by the s25 institutions
+    "holdout-23": (0.85, 0.65, 0.9, 0.8),  # the twenty-third, spent by the s25 name spellings
 }
 
 
