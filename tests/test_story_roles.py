@@ -101,3 +101,10 @@ def test_a_name_opening_the_headline_and_acting_at_once_is_its_actor():
 def test_sanctions_after_a_polity_is_the_verb_when_its_object_follows(title, verb):
     action = fingerprint_text(title, "").action
     assert (action == term(ACTION, "blacklist")) is verb
+
+
+def test_an_adverb_between_the_opening_name_and_its_verb_keeps_it_the_actor() -> None:
+    opener = fingerprint_text("PACE unanimously backs expelling Moscow", "").opener
+    assert opener == term(ENTITY, "pace")
+    assert fingerprint_text("PACE backs expelling Moscow", "").opener == opener
+    assert fingerprint_text("PACE unanimous on Moscow", "").opener == 0  # no verb follows

@@ -128,6 +128,8 @@ def opening_actor(
     if len(located) < 2:
         return 0
     (i, first), (j, verb) = located[0], located[1]
+    if j == 1 and words[1].endswith("ly") and len(located) > 2 and located[2][0] == 2:
+        verb = located[2][1]  # an adverb before the verb: "PACE unanimously backs …"
     if i != 0 or j != 1 or kind_of(verb) != ACTION or first in lexicon().polities:
         return 0
     kind = kind_of(first)
