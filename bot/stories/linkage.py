@@ -27,12 +27,12 @@ report of the decree naming no one acted upon ("Путин упростил по
 event.
 
 **Statements on an act.** A group whose every headline tells a statement and a group that
-tells an act by others (none of its headlines a statement, none of its acting polities a
-speaker of the first) share the act's names and words, pair by pair halved as a third party's
-(`bot.stories.similarity.THIRD_PARTY`) and still near the threshold: the company's or the
-government's answer to sanctions on it. They join only at `STATEMENT_THRESHOLD`. The actor's
-own statements (its acting polity speaking) and groups mixing statements with acts keep the
-usual threshold.
+tells an act by others (none of its headlines a statement, none of its acting polities, nor any
+polity it names but does not act upon, a speaker of the first) share the act's names and words,
+pair by pair halved as a third party's (`bot.stories.similarity.THIRD_PARTY`) and still near the
+threshold: the company's or the government's answer to sanctions on it. They join only at
+`STATEMENT_THRESHOLD`. The actor's own statements (its acting polity speaking) and groups mixing
+statements with acts keep the usual threshold.
 
 **No weak pair telling two actors apart.** A mean can reach the threshold while one pair across
 the two groups shares next to nothing: the reports of an act score high with each other and

@@ -136,6 +136,12 @@ def opening_actor(
     if kind == ENTITY:
         return first
     if kind == WORD or (kind == CONCEPT and words[0] in names):
-        stemmed = stem(words[0])  # a name too short for a skeleton ("Nokia") keys by its stem
-        return term(CONCEPT, f"name:{skeleton_of(words[0], stemmed) or stemmed}")
+        return name_term(words[0])
     return 0
+
+
+def name_term(word: str) -> int:
+    """A name the lexicon does not hold, as its `name:` concept: its skeleton
+    (`event_names.skeleton_of`), or its stem when too short for one ("Nokia")."""
+    stemmed = stem(word)
+    return term(CONCEPT, f"name:{skeleton_of(word, stemmed) or stemmed}")

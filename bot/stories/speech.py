@@ -29,8 +29,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from bot.event_names import skeleton_of
-from bot.event_terms import ACTION, CITY, CONCEPT, ENTITY, kind_of, lexicon, stem, term, text_words
+from bot.event_terms import ACTION, CITY, CONCEPT, ENTITY, kind_of, lexicon, term, text_words
+from bot.stories.roles import name_term
 
 # Verbs of speech and evaluation, as wire headlines word them (surface forms, lower case).
 _SPEECH_WORDS = """
@@ -154,8 +154,7 @@ def _said_by(
     if not before and not named and verb <= _SUBJECT_REACH:  # "Carlsberg says …": a name only
         name = next((w for w in words[:verb] if w in names), None)
         if name is not None:
-            stemmed = stem(name)
-            return term(CONCEPT, f"name:{skeleton_of(name, stemmed) or stemmed}"), verb
+            return name_term(name), verb
     if not before or verb - before[-1][0] > _SUBJECT_REACH:  # "Russia isolated as … reject"
         return 0, 0
     return _head(words, before), verb
