@@ -16,7 +16,7 @@ import json
 from importlib import metadata, resources
 from typing import Any
 
-FORMAT = 4  # 2: negations, refusals and bodies; 3: members; 4: particled
+FORMAT = 5  # 2: negations, refusals and bodies; 3: members; 4: particled; 5: heads
 SOURCE = "data/event_lexicon.yaml"
 COMPILED = "data/event_lexicon.compiled.json"
 
@@ -58,6 +58,7 @@ def dumps(lex: Any, source: bytes) -> str:
         "negations": mapping(sorted(lex.negations.items())),
         "refusals": array(sorted(lex.refusals)),
         "bodies": array(sorted(lex.bodies.items())),
+        "heads": array(sorted(lex.heads)),
         "members": array(sorted(lex.members)),
     }
     return "{\n" + ",\n".join(f"{enc(k)}: {v}" for k, v in parts.items()) + "\n}\n"
@@ -84,6 +85,7 @@ def loads(text: str, source: bytes) -> dict[str, Any] | None:
         "negations": {str(k): str(v) for k, v in data["negations"].items()},
         "refusals": frozenset(str(r) for r in data["refusals"]),
         "bodies": {int(k): int(v) for k, v in data["bodies"]},
+        "heads": frozenset(int(h) for h in data["heads"]),
         "members": frozenset((int(a), int(b)) for a, b in data["members"]),
     }
 

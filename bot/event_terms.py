@@ -126,6 +126,7 @@ class Lexicon:
     negations: dict[str, str]  # action key → the action key it means negated ("not attend")
     refusals: frozenset[str]  # the actions negations lead to: they negate the next action too
     bodies: dict[int, int]  # ENTITY term of a body → its group (the chambers of one parliament)
+    heads: frozenset[int]  # the bodies that are people: they act only as a headline's subject
     members: frozenset[tuple[int, int]]  # (bloc, member state) polity terms
 
 
@@ -195,10 +196,12 @@ def compile_lexicon(data: dict[str, object]) -> Lexicon:
     negations = {str(k): str(v) for k, v in relations.section(data, "negations").items()}
     if not all(k in actions and v in actions for k, v in negations.items()):
         raise ValueError("negations: must map action keys to action keys")
+    bodies = relations.bodies(data)
     return Lexicon(
         negations=negations,
         refusals=frozenset(negations.values()),
-        bodies=relations.bodies(data),
+        bodies=bodies,
+        heads=relations.heads(data, bodies),
         members=relations.members(data, countries),
         capitals={str(k): str(v) for k, v in capitals.items()},
         polities=relations.polities(data, countries),

@@ -1,6 +1,6 @@
 """The relations the event lexicon declares between its entities, validated (pure): which
 polity each actor acts for, the member states of blocs, and the bodies of one state that decide
-apart (bot/data/event_lexicon.yaml: `polities`, `members`, `bodies`). `bot.event_terms`
+apart (bot/data/event_lexicon.yaml: `polities`, `members`, `bodies`, `heads`). `bot.event_terms`
 compiles the rest of the lexicon and calls these; each raises ValueError naming the section
 and the key of a malformed entry.
 """
@@ -53,3 +53,11 @@ def bodies(data: dict[str, object]) -> dict[int, int]:
     ):
         raise ValueError("bodies: must list groups of two or more entity keys")
     return {term(ENTITY, str(b)): n for n, group in enumerate(groups) for b in group}
+
+
+def heads(data: dict[str, object], bodies: dict[int, int]) -> frozenset[int]:
+    """entity terms of the bodies that are people (`heads` in the lexicon)."""
+    keys = data.get("heads") or []
+    if not isinstance(keys, list) or any(term(ENTITY, str(k)) not in bodies for k in keys):
+        raise ValueError("heads: must list entity keys that are in a group of `bodies`")
+    return frozenset(term(ENTITY, str(k)) for k in keys)

@@ -788,6 +788,32 @@ def test_two_bodies_of_one_parliament_voting_are_two_events():
     assert no_action.body == 0  # with no action read, who acts is not known
 
 
+def test_a_head_of_state_and_the_parliament_acting_are_two_events():
+    """The president's decrees and the Duma's ratification the next day are two steps; a head
+    of state acts only as the headline's subject with its verb next."""
+    decree = fingerprint_text(
+        "Путин подписал указы о признании ДНР и ЛНР",
+        "Президент России подписал указы о признании независимости двух республик Донбасса.",
+    )
+    decree_en = fingerprint_text(
+        "Moscow recognises Donetsk and Luhansk as independent",
+        "Russian President Vladimir Putin signed decrees recognising the two breakaway regions.",
+    )
+    duma = fingerprint_text(
+        "Госдума ратифицировала договоры о дружбе с ДНР и ЛНР",
+        "Депутаты единогласно ратифицировали договоры о дружбе и взаимной помощи с республиками.",
+    )
+    assert decree.body == term(ENTITY, "putin")
+    assert decree_en.body == 0  # a head of state in the lead is not read as acting
+    assert similarity(decree, duma) == 0.0
+    assert similarity(decree, decree_en) >= THRESHOLD
+    given = fingerprint_text(
+        "Putin gets green light for troops abroad",
+        "The upper house voted unanimously to let the president deploy forces abroad.",
+    )
+    assert given.body == 0  # the one a thing is done to does not act
+
+
 @pytest.mark.parametrize(
     ("a", "b", "apart"),
     [
@@ -844,3 +870,15 @@ def test_a_polity_list_naming_no_entity_is_refused_by_name():
         compile_lexicon(data)
     lex = compile_lexicon({**data, "polities": {"usa": ["biden"]}})
     assert lex.polities[term(ENTITY, "biden")] == lex.polities[term(ENTITY, "usa")]
+
+
+def test_a_head_outside_every_group_of_bodies_is_refused():
+    data = {
+        "entities": {"us_senate": ["Senate"], "us_house": ["House"], "biden": ["Biden"]},
+        "bodies": [["us_senate", "us_house"]],
+        "heads": ["biden"],
+    }
+    with pytest.raises(ValueError, match="heads: must list entity keys that are in a group"):
+        compile_lexicon(data)
+    lex = compile_lexicon({**data, "bodies": [["us_senate", "us_house", "biden"]]})
+    assert lex.heads == {term(ENTITY, "biden")}

@@ -20,6 +20,7 @@ from bot.event_terms import (
     ACTION,
     KEY_MASK,
     KIND_SHIFT,
+    Lexicon,
     event_terms,
     kind_of,
     lexicon,
@@ -177,7 +178,7 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
     located = list(located_terms(title_words, names))
     title_terms = [t for _, t in located]
     lex = lexicon()
-    polities, bodies = lex.polities, lex.bodies
+    polities = lex.polities
     lead_terms = list(event_terms(lead, names))
     both = title_terms + lead_terms
     counts = Counter(both)
@@ -195,7 +196,8 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
         script=CYRILLIC if _is_cyrillic(title or text[:200]) else LATIN,
         action=next((t for t in title_terms if kind_of(t) == ACTION), 0),
         subject=next((polities[t] for t in title_terms if t in polities), 0),
-        body=_acting_body(title_terms, bodies) or _acting_body(lead_terms[:_BODY_WORDS], bodies),
+        body=_acting_body(located, lex)
+        or _acting_body(list(enumerate(lead_terms[:_BODY_WORDS])), lex, heads=False),
         agent=agent,
         targets=_uint32s(targets),
         speaker=said_by,
@@ -205,15 +207,21 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
     )
 
 
-def _acting_body(terms: Sequence[int], bodies: dict[int, int]) -> int:
+def _acting_body(located: Sequence[tuple[int, int]], lex: Lexicon, *, heads: bool = True) -> int:
     """The first body named before the first action ("Russia's State Duma voted…"), or 0: a
     body named after it is acted upon ("Russia bars nine U.S. officials and lawmakers"), and
-    with no action read, who acts is not known ("МИД России закрыл въезд … сенаторам")."""
+    with no action read, who acts is not known ("МИД России закрыл въезд … сенаторам"). A
+    head of state (`Lexicon.heads`) acts only with `heads` and its verb the next term
+    ("Путин подписал указ…"; not "Putin gets green light for Ukraine deployment")."""
     body = 0
-    for t in terms:
+    for n, (_, t) in enumerate(located):
         if t >> KIND_SHIFT == ACTION:
             return body
-        if not body and t in bodies:
+        if body or t not in lex.bodies:
+            continue
+        if t not in lex.heads or (
+            heads and n + 1 < len(located) and located[n + 1][1] >> KIND_SHIFT == ACTION
+        ):
             body = t
     return 0
 
