@@ -882,3 +882,18 @@ def test_a_head_outside_every_group_of_bodies_is_refused():
         compile_lexicon(data)
     lex = compile_lexicon({**data, "bodies": [["us_senate", "us_house", "biden"]]})
     assert lex.heads == {term(ENTITY, "biden")}
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Украина разрывает дипотношения с КНДР",
+        "Zelensky announces the end of diplomatic ties with Damascus",
+        "Ukraine severs ties with Syria",
+    ],
+)
+def test_cutting_ties_is_read_however_the_relations_are_spelled(headline: str) -> None:
+    cut = term(ACTION, "cut_ties")
+    assert fingerprint_text(headline, "").action == cut
+    recognised = fingerprint_text("Pyongyang recognises Donetsk and Luhansk", "")
+    assert similarity(fingerprint_text(headline, ""), recognised) == 0.0  # opposite actions
