@@ -95,3 +95,38 @@ def test_story_overlap_counts_events_an_earlier_set_holds(tmp_path: Path, monkey
     assert story_overlap.earlier_sets("holdout-2") == ["dev"]  # not itself, not later holdouts
     assert story_overlap.held_events("holdout-2") == (1, 2)  # the recognition, not the package
     assert story_overlap.held_events("holdout-3") == (1, 1)  # the package, held by the second
+
+
+def test_story_scan_scores_the_stories_a_scan_stores_and_names_what_no_topic_matched(
+    tmp_path: Path,
+) -> None:
+    """Two outlets' reports of one sanctions event and an off-topic report: the scan puts the
+    two in one story; the off-topic one is in none, so its own event's pairs count as split."""
+
+    def report(rid: str, event: str, outlet: str, lang: str, title: str, text: str) -> str:
+        return json.dumps({"id": rid, "event": event, "lang": lang, "outlet": outlet,
+                           "published": "2023-12-18T14:00:00Z", "title": title,
+                           "text": text}, ensure_ascii=False)  # fmt: skip
+
+    rows = [
+        report("a", "pkg", "Wire", "en", "EU adopts 12th sanctions package against Russia",
+               "The bloc banned Russian diamonds in its twelfth package of sanctions."),
+        report("b", "pkg", "Лента", "ru", "ЕС утвердил 12-й пакет санкций против России",
+               "Совет ЕС одобрил двенадцатый пакет санкций, включая запрет на алмазы."),
+        report("c", "match", "Wire", "en", "Local team wins the cup final",
+               "The home side won 2-1 in front of a full stadium."),
+        report("d", "match", "Лента", "ru", "Местная команда выиграла кубок",
+               "Хозяева победили со счетом 2:1."),
+    ]  # fmt: skip
+    (tmp_path / "set.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "story_scan.py"), str(tmp_path / "set.jsonl"),
+         "--unmatched"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "set.jsonl: 4 reports, 2 in a topic's stories"
+    assert "cross P 1.000 R 0.500 (1/1/2)" in lines[1]  # the cup final is in no story
+    assert "cross P 1.000 R 1.000 (2/2/2)" in lines[2]  # eval --stories groups both events
+    assert sorted(line.split()[2] for line in lines[3:]) == ["c", "d"]
