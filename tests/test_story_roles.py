@@ -48,6 +48,33 @@ def test_a_speaker_before_a_colon_acts_and_a_topic_label_does_not():
     assert roles("Ukraine war: Putin annexes four regions")[0] == _polity("russia")
 
 
+@pytest.mark.parametrize(
+    ("title", "source_of", "acting"),
+    [
+        ("Пушилин: КНДР признала независимость ДНР", True, "north_korea"),  # the act, attributed
+        ("Kremlin: Syria recognises Donetsk and Luhansk", True, "syria"),
+        ("Mandelson: Belarus to lose EU tariff perks next week", False, "eu"),  # an act to come
+        ("Песков: Армения — наш близкий союзник", False, "russia"),  # no act: a statement
+    ],
+)
+def test_a_label_before_an_act_done_by_another_polity_is_its_source(title, source_of, acting):
+    """A label whose clause tells an act done by a polity names the act's source: the polity
+    acts and no one speaks; before an act to come or no act at all it is a speaker's."""
+    assert roles(title)[0] == _polity(acting)
+    fp = fingerprint_text(title, "")
+    assert (fp.speaker == 0) == source_of
+    if source_of:
+        assert fp.subject == _polity(acting)
+
+
+def test_a_polity_qualifying_a_noun_after_a_label_is_not_an_attributed_act():
+    void = fingerprint_text(
+        "Foreign Ministry: Russia's 'elections' in Crimea are null and void",
+        "Ukraine's foreign ministry said the vote had no legal effect.",
+    )
+    assert void.speaker == _polity("ukraine")  # the ministry of the lead's state speaks
+
+
 def test_a_passive_agent_acts_upon_the_headlines_other_polity():
     passive = roles("India becomes first target of Trump's 'secondary' penalties on Russian oil")
     assert passive == (_polity("usa"), _upon("india", "russia"))

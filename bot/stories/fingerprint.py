@@ -31,7 +31,7 @@ from bot.event_terms import (
 )
 from bot.models import Item
 from bot.stories.eventday import event_day
-from bot.stories.roles import opening_actor, read_roles
+from bot.stories.roles import clause, opening_actor, read_roles
 from bot.stories.speech import speech_roles
 from bot.term_values import hash32
 
@@ -189,13 +189,14 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
     agent, targets = read_roles(title, title_words, located)
     home = next((polities[t] for t in lead_terms if t in polities), 0)  # an institution's state
     said_by, after = speech_roles(title, title_words, located, names, home)
+    acting = clause(title, title_words, located)  # an attributed act's terms, its source's not
     return Fingerprint(
         title=_uint32s(in_title),
         terms=_uint32s([*in_title, *ranked[:MAX_TERMS]]),
         minhash=_minhash(words),
         script=CYRILLIC if _is_cyrillic(title or text[:200]) else LATIN,
         action=next((t for t in title_terms if kind_of(t) == ACTION), 0),
-        subject=next((polities[t] for t in title_terms if t in polities), 0),
+        subject=next((polities[t] for _, t in acting if t in polities), 0),
         body=_acting_body(located, lex)
         or _acting_body(list(enumerate(lead_terms[:_BODY_WORDS])), lex, heads=False),
         agent=agent,

@@ -42,8 +42,20 @@ _AGENT = frozenset({("by",), ("target", "of"), ("targets", "of"), ("со", "ст
 _AGENT_ENDS = frozenset(m[-1] for m in _AGENT)
 _ARTICLES = frozenset({"the", "a", "an"})
 _QUALIFIES = 3  # words from a possessive polity to the polity it qualifies, at most
+_SUBJECT_REACH = 3  # words from an attributed clause's polity to its verb, at most
+# Words before a verb that make its act one to come, not one done ("Belarus to lose…").
+_TO_COME_WORDS = """
+    to will would must should may might could can должна должен должно должны будет будут может
+    могут
+"""
+_TO_COME = frozenset(_TO_COME_WORDS.split())
 
 Roles = tuple[int, frozenset[int]]  # the acting polity (0: none read), the polities acted upon
+# Actions whose verb is a statement (the lexicon's keys): reacting to an act, not acting.
+_STATEMENTS = (
+    "condemn criticise reject welcome warn accuse urge deny label protest_note non_recognition"
+)
+STATEMENT_ACTIONS = frozenset(term(ACTION, k) for k in _STATEMENTS.split())
 
 
 def roles(title: str, names: frozenset[str] = frozenset()) -> Roles:
@@ -52,12 +64,47 @@ def roles(title: str, names: frozenset[str] = frozenset()) -> Roles:
     return read_roles(title, words, list(located_terms(words, names)))
 
 
+def label_words(title: str) -> int:
+    """How many words the label before a headline's colon has ("Пушилин: …"), or 0."""
+    return len(text_words(title.split(":", 1)[0])) if ":" in title else 0
+
+
+def attributed(words: Sequence[str], located: Sequence[tuple[int, int]], label: int) -> bool:
+    """Whether the clause after a label tells an act of its own, the label its source: a polity
+    opens the clause as its subject and its verb, an act done and not a statement, follows at
+    once ("Пушилин: КНДР признала независимость ДНР" is North Korea's recognition, as "…,
+    Macron says" is the act). Not a polity qualifying a noun ("Foreign Ministry: Russia's
+    'elections' in Crimea are null and void") nor an act to come ("Mandelson: Belarus to lose
+    EU tariff perks")."""
+    after = [(i, t) for i, t in located if i >= label]
+    if not label or len(after) < 2:
+        return False
+    (i, actor), (j, verb) = after[0], after[1]
+    return bool(
+        actor in lexicon().polities and not _possessive(words, i)
+        and kind_of(verb) == ACTION and verb not in STATEMENT_ACTIONS
+        and j - i <= _SUBJECT_REACH and words[j - 1] not in _TO_COME
+    )  # fmt: skip
+
+
+def clause(
+    title: str, words: Sequence[str], located: Sequence[tuple[int, int]]
+) -> Sequence[tuple[int, int]]:
+    """The headline's terms that tell its act: after the label when the act is `attributed`."""
+    label = label_words(title)
+    if attributed(words, located, label):
+        return [(i, t) for i, t in located if i >= label]
+    return located
+
+
 def read_roles(title: str, words: Sequence[str], located: Sequence[tuple[int, int]]) -> Roles:
     """`roles` from the headline's words and its terms with their word numbers."""
     lex = lexicon()
-    label = len(text_words(title.split(":", 1)[0])) if ":" in title else 0
-    speaker = label > 0 and any(
-        i < label and t in lex.polities and t not in lex.countries for i, t in located
+    label = label_words(title)
+    speaker = (
+        label > 0
+        and any(i < label and t in lex.polities and t not in lex.countries for i, t in located)
+        and not attributed(words, located, label)
     )
     if label and not speaker:  # a topic: "Ukraine war: Putin annexes …"
         located = [(i, t) for i, t in located if i >= label]

@@ -6,7 +6,9 @@ A reaction to an event is told as a statement: a speaker, then a verb of speech 
 a statement's own verb ("Грузия не признает выборы в Абхазии", "МИД Украины выразил протест"),
 or a speaker's label before a colon: a person's, a body's, a capital's or an institution's with
 its state ("Песков: Армения — наш близкий союзник", "Baku: 'election' in occupied Karabakh is
-illegitimate", "МИД Азербайджана: выборы … не имеют юридической силы"). The speaker is the
+illegitimate", "МИД Азербайджана: выборы … не имеют юридической силы"); a label before another
+polity's act done is its source, not a speaker ("Пушилин: КНДР признала независимость ДНР":
+`roles.attributed`). The speaker is the
 polity (`lexicon().polities`) named before that verb, a possessive qualifier giving way to the
 polity it qualifies ("Zelensky's team urges…": Ukraine). With no polity before the verb, a
 company or body of no state the lexicon names speaks for itself ("Rosneft calls German takeover
@@ -29,8 +31,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from bot.event_terms import ACTION, CITY, CONCEPT, ENTITY, kind_of, lexicon, term, text_words
-from bot.stories.roles import name_term
+from bot.event_terms import ACTION, CITY, CONCEPT, ENTITY, kind_of, lexicon, term
+from bot.stories.roles import STATEMENT_ACTIONS, attributed, label_words, name_term
 
 # Verbs of speech and evaluation, as wire headlines word them (surface forms, lower case).
 _SPEECH_WORDS = """
@@ -54,11 +56,7 @@ _SPEECH_WORDS = """
     предупредило выразило опровергло отреагировало прокомментировало высказалось пригрозило
 """
 _SPEECH = frozenset(_SPEECH_WORDS.split())
-# Actions whose verb is a statement (the lexicon's keys): reacting to an act, not acting.
-_STATEMENTS = (
-    "condemn criticise reject welcome warn accuse urge deny label protest_note non_recognition"
-)
-_SPEECH_ACTIONS = frozenset(term(ACTION, k) for k in _STATEMENTS.split())
+_SPEECH_ACTIONS = STATEMENT_ACTIONS
 # Words that open a clause naming what the headline's event follows from ("after US penalties").
 _CAUSE_WORDS = frozenset({"after", "following", "после"})
 _CAUSE_PAIRS = frozenset({("из", "за"), ("в", "ответ"), ("in", "response"), ("in", "retaliation")})
@@ -124,9 +122,9 @@ def _said_by(
     headline names alone ("Foreign Ministry: Russia's 'elections' in Crimea are null and void",
     "Правительство: так называемый референдум нелегитимен")."""
     lex = lexicon()
-    if ":" in title:  # "Песков: …" — a label of names only, a person's or a body's among them
-        label = len(text_words(title.split(":", 1)[0]))
-        terms = [t for i, t in located if i < label]
+    label = label_words(title)
+    if label and not attributed(words, located, label):  # "Песков: …" — a label of names only, a
+        terms = [t for i, t in located if i < label]  # person's or a body's among them
         speaks = any(  # a person, a body, a capital, an institution: not a country alone
             (t in lex.polities and t not in lex.countries) or kind_of(t) != ENTITY for t in terms
         )
