@@ -29,7 +29,14 @@ from bot.stories import (
     minhash_jaccard,
     similarity,
 )
-from bot.stories.similarity import _Terms, other_actors
+from bot.stories.similarity import (
+    OTHER_STEP,
+    STEP_HOURS,
+    _Terms,
+    other_action,
+    other_actors,
+    recency,
+)
 from storage import chats, outbox
 from storage import items as item_store
 from storage import stories as story_store
@@ -538,13 +545,14 @@ _LATE_TEXT = (
 
 
 def _bridged_reports() -> tuple[Item, Item, Item]:
-    """Two reports of one event 48 h apart (too far to join each other), and one between."""
+    """Two reports of one event 36 h apart (too far to join each other), and one between,
+    within `STEP_HOURS` of each (its headline tells another verb than the late one's)."""
     first = item("first", title=EN["freeze-reuters"][0], text=EN["freeze-reuters"][1],
                  published=T0, source="https://a.example/rss")  # fmt: skip
     late = item("late", title=RU["freeze-kommersant"][0], text=_LATE_TEXT,
-                published=T0 + timedelta(hours=48), source="https://b.example/rss")  # fmt: skip
+                published=T0 + timedelta(hours=36), source="https://b.example/rss")  # fmt: skip
     middle = item("middle", title=RU["freeze-tass"][0], text=RU["freeze-tass"][1],
-                  published=T0 + timedelta(hours=24), source="https://c.example/rss")  # fmt: skip
+                  published=T0 + timedelta(hours=18), source="https://c.example/rss")  # fmt: skip
     return first, late, middle
 
 
@@ -574,9 +582,9 @@ def test_a_new_story_given_a_merged_storys_old_id_is_its_own_story(engine):
     cache = StoryCache(started=T0)
     first, late, middle = _bridged_reports()
     drills = item("drills", title=EN["drills"][0], text=EN["drills"][1],
-                  published=T0 + timedelta(hours=25), source="https://d.example/rss")  # fmt: skip
+                  published=T0 + timedelta(hours=60), source="https://d.example/rss")  # fmt: skip
     summit = item("summit", title=EN["summit"][0], text=EN["summit"][1],
-                  published=T0 + timedelta(hours=26), source="https://e.example/rss")  # fmt: skip
+                  published=T0 + timedelta(hours=61), source="https://e.example/rss")  # fmt: skip
     ids: dict[str, int] = {}
     for batch in ([first], [late], [middle], [drills], [summit]):
         with session_scope(engine) as s:
@@ -897,3 +905,25 @@ def test_cutting_ties_is_read_however_the_relations_are_spelled(headline: str) -
     assert fingerprint_text(headline, "").action == cut
     recognised = fingerprint_text("Pyongyang recognises Donetsk and Luhansk", "")
     assert similarity(fingerprint_text(headline, ""), recognised) == 0.0  # opposite actions
+
+
+def test_different_acts_a_day_apart_count_less_than_the_same_act():
+    """The ambassadors' agreement and the adoption the next day are two steps of one process:
+    headlines telling different acts more than `STEP_HOURS` apart count `OTHER_STEP` less."""
+    agreed = fingerprint_text(
+        "EU envoys agree seventh package of Russia sanctions",
+        "Ambassadors of the 27 member states approved the package, including a gold ban.",
+    )
+    adopted = fingerprint_text(
+        "EU adopts seventh package of Russia sanctions",
+        "The Council formally adopted the package, including a gold ban, on Thursday.",
+    )
+    assert other_action(_Terms.of(agreed), _Terms.of(adopted))
+    day = similarity(agreed, adopted, gap=timedelta(hours=STEP_HOURS + 6))
+    hours = similarity(agreed, adopted, gap=timedelta(hours=STEP_HOURS - 6))
+    plain = recency(timedelta(hours=STEP_HOURS + 6)) / recency(timedelta(hours=STEP_HOURS - 6))
+    assert day == pytest.approx(hours * plain * OTHER_STEP)
+    again = fingerprint_text("EU adopts seventh Russia sanctions package", "The bloc adopted it.")
+    assert similarity(adopted, again, gap=timedelta(hours=STEP_HOURS + 6)) == pytest.approx(
+        similarity(adopted, again) * plain
+    )  # the same act told a day later only fades with time

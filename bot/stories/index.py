@@ -311,7 +311,7 @@ class StoryIndex:
         if vetoed(self._terms[i], self._terms[j]):
             return _VETOED
         score = _score(self._terms[i], self._terms[j], self.weights)
-        return max(near, score * recency(a.published - b.published))
+        return max(near, score * recency(a.published - b.published, self._terms[i], self._terms[j]))
 
     def _decide(self, fp: Fingerprint, published: datetime) -> int | None:
         """The story `fp` joins (its closest member's, unless a member of that story vetoes
@@ -345,7 +345,11 @@ class StoryIndex:
                 continue
             else:
                 gap = candidate.published - published
-                score = max(near, _score(probe, self._terms[i], self.weights) * recency(gap))
+                score = max(
+                    near,
+                    _score(probe, self._terms[i], self.weights)
+                    * recency(gap, probe, self._terms[i]),
+                )
             if score >= self.threshold:
                 fits[i] = score
                 best[key] = max(best.get(key, 0.0), score)

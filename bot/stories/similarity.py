@@ -38,6 +38,8 @@ OTHER_SUBJECT = 0.8  # …when their headlines' first actors act for different p
 THIRD_PARTY = 0.5  # …when one headline tells a statement by a party the other never names
 CONSEQUENCE = 0.7  # …when one headline's event follows from an act of the other's actor
 OTHER_DAY = 0.5  # …when the two reports name different days for their events (`eventday`)
+STEP_HOURS = 18  # reports this far apart telling different acts…
+OTHER_STEP = 0.6  # …count this much less again (`recency`)
 OTHER_LEVEL = 0.5  # …when one headline tells a bloc's ministers meeting, the other its leaders'
 KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
     WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
@@ -313,11 +315,22 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
     return False
 
 
-def recency(gap: timedelta) -> float:
+def recency(gap: timedelta, a: _Terms | None = None, b: _Terms | None = None) -> float:
     """How much a score counts at this distance in time: reports of one event come within a
-    day of each other; the same actors three days later are usually the next event."""
+    day of each other; the same actors three days later are usually the next event. Given the
+    two reports, headlines telling different acts a day or more apart count `OTHER_STEP` as
+    much again: the next step of one process (the ambassadors' agreement, then the Council's
+    adoption; the decision, then its entry into force)."""
     hours = abs(gap.total_seconds()) / 3600
-    return 1.0 / (1.0 + max(0.0, hours - RECENCY_GRACE_HOURS) / RECENCY_HALF_HOURS)
+    weight = 1.0 / (1.0 + max(0.0, hours - RECENCY_GRACE_HOURS) / RECENCY_HALF_HOURS)
+    if a is not None and b is not None and hours > STEP_HOURS and other_action(a, b):
+        weight *= OTHER_STEP
+    return weight
+
+
+def other_action(a: _Terms, b: _Terms) -> bool:
+    """Whether the headlines' main actions differ, neither report telling the other's."""
+    return bool(a.action and b.action and (a.action not in b.terms or b.action not in a.terms))
 
 
 def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
@@ -332,7 +345,7 @@ def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
     b_weights, b_full, b_neutral = b.weighed(weight)
     shared = (sum(map(a_weights.__getitem__, common)) + sum(map(b_weights.__getitem__, common))) / 2
     score = shared / math.sqrt(a_full * b_full if same else a_neutral * b_neutral)
-    if a.action and b.action and (a.action not in b.terms or b.action not in a.terms):
+    if other_action(a, b):
         score *= OTHER_ACTION  # the headlines say different things happened
     if a.title_actors - b.terms and b.title_actors - a.terms:
         score *= OTHER_ACTORS  # each headline names someone the other report never mentions
@@ -364,4 +377,4 @@ def similarity(
         return near
     if vetoed(ta, tb):
         return 0.0
-    return max(_score(ta, tb, weight or _UNIFORM) * recency(gap), near)
+    return max(_score(ta, tb, weight or _UNIFORM) * recency(gap, ta, tb), near)
