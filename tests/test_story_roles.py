@@ -52,7 +52,8 @@ def test_a_speaker_before_a_colon_acts_and_a_topic_label_does_not():
     ("title", "source_of", "acting"),
     [
         ("Пушилин: КНДР признала независимость ДНР", True, "north_korea"),  # the act, attributed
-        ("Kremlin: Syria recognises Donetsk and Luhansk", True, "syria"),
+        ("Kremlin: Syria recognised Donetsk and Luhansk", True, "syria"),
+        ("Пашинян: ОДКБ угрожает безопасности Армении", False, "armenia"),  # a claim, not an act
         ("Mandelson: Belarus to lose EU tariff perks next week", False, "eu"),  # an act to come
         ("Песков: Армения — наш близкий союзник", False, "russia"),  # no act: a statement
     ],

@@ -43,6 +43,9 @@ _AGENT_ENDS = frozenset(m[-1] for m in _AGENT)
 _ARTICLES = frozenset({"the", "a", "an"})
 _QUALIFIES = 3  # words from a possessive polity to the polity it qualifies, at most
 _SUBJECT_REACH = 3  # words from an attributed clause's polity to its verb, at most
+_PAST_RU = ("л", "ла", "ло", "ли", "лся", "лась", "лось", "лись")
+_PAST_EN_WORDS = "won began cut quit set sent left led met broke froze shut struck"
+_PAST_EN = frozenset(_PAST_EN_WORDS.split())
 # Words before a verb that make its act one to come, not one done ("Belarus to lose…").
 _TO_COME_WORDS = """
     to will would must should may might could can должна должен должно должны будет будут может
@@ -83,8 +86,15 @@ def attributed(words: Sequence[str], located: Sequence[tuple[int, int]], label: 
     return bool(
         actor in lexicon().polities and not _possessive(words, i)
         and kind_of(verb) == ACTION and verb not in STATEMENT_ACTIONS
-        and j - i <= _SUBJECT_REACH and words[j - 1] not in _TO_COME
+        and j - i <= _SUBJECT_REACH and words[j - 1] not in _TO_COME and _done(words[j])
     )  # fmt: skip
+
+
+def _done(verb: str) -> bool:
+    """Whether a verb tells an act done, in the past tense ("признала", "recognised"): in the
+    present a label's clause is the speaker's claim ("Пашинян: ОДКБ угрожает безопасности
+    Армении")."""
+    return verb.endswith(_PAST_RU) or verb.endswith("ed") or verb in _PAST_EN
 
 
 def clause(
