@@ -47,6 +47,9 @@ def _polity(key: str) -> int:
         ("Chisinau, Western partners reject Tiraspol 'referendum'", "moldova"),  # first of two
         ("Moldova, West reject Tiraspol 'referendum'", "moldova"),  # a polity before a bloc
         ("Moldovan MFA: Tiraspol 'referendum' has no legal effect", "moldova"),
+        ("Kremlin dubs Yerevan's vote on the court treaty a mistake", "russia"),
+        ("Moscow reacts to Armenia's ratification of the court treaty", "russia"),
+        ("Kremlin considers Armenia's ratification an unfriendly step", "russia"),
     ],
 )
 def test_a_statement_is_read_with_its_speaker(title: str, said_by: str) -> None:

@@ -41,7 +41,8 @@ _SPEECH_WORDS = """
     retorted reject rejects rejected criticise criticises criticised criticize criticizes
     criticized decry decries decried denounce denounces denounced accuse accuses deny denies
     denied praise praises praised hails hailed insist insists insisted scoff scoffs scoffed
-    rebuff rebuffs rebuffed lash lashes lashed regret regrets regretted
+    rebuff rebuffs rebuffed lash lashes lashed regret regrets regretted dubs dubbed reacts reacted
+    deems deemed considers
     заявил заявила заявили заявляет заявляют назвал назвала назвали называет называют осудил
     осудила осудили осуждает осуждают призвал призвала призвали призывает призывают ответил
     ответила ответили отвечает раскритиковал раскритиковала раскритиковали критикует критикуют
