@@ -44,6 +44,25 @@ SEEDS_DIR = REPO / "seeds"
 
 
 # --------------------------------------------------------------------------- results
+def newcomer_env(feeds: Path, **extra: str) -> dict[str, str]:
+    """This process's environment as a newcomer's `geoalert` sees it: no GEOALERT_, TELEGRAM_
+    or DATABASE_URL settings of ours, the bundled rules and seeds, `feeds` as the feed list,
+    this checkout importable; then `extra`."""
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GEOALERT_", "TELEGRAM_", "DATABASE_URL"))
+    }
+    environ.update(
+        GEOALERT_RULES_DIR=str(RULES_DIR),
+        GEOALERT_SEEDS_DIR=str(SEEDS_DIR),
+        GEOALERT_FEEDS=str(feeds),
+        PYTHONPATH=str(REPO),
+    )
+    environ.update(extra)
+    return environ
+
+
 def emit(
     benchmark: str,
     geoalert: str,

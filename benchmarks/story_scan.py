@@ -17,19 +17,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
-from email.utils import format_datetime
-from html import escape
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
-from benchmarks._feedhost import REPO, FeedHost
+from benchmarks._common import FeedHost, newcomer_env
 from bot.story_evaluation import (
     Grouping,
     StoryReport,
+    as_feed,
     group_set,
     load_story_set,
     score_grouping,
@@ -39,37 +37,11 @@ TOPICS = ("csto", "sanctions", "non_recognition")
 LINK = "https://wire.example/"  # each report's link: how a stored item is traced to its report
 
 
-def rss(outlet: str, reports: list[StoryReport]) -> bytes:
-    """One outlet's reports as an RSS 2.0 feed."""
-    items = "".join(
-        f"<item><title>{escape(r.title)}</title><description>{escape(r.text)}</description>"
-        f"<link>{LINK}{r.id}</link><guid>{r.id}</guid>"
-        f"<pubDate>{format_datetime(r.published)}</pubDate></item>"
-        for r in reports
-    )
-    return (
-        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>{escape(outlet)}</title><link>https://example.org/</link>"
-        f"<description>news</description>{items}</channel></rss>"
-    ).encode()
-
-
 def _geoalert(directory: Path, *args: str) -> str:
-    environ = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("GEOALERT_", "TELEGRAM_", "DATABASE_URL"))
-    }
-    environ.update(
-        GEOALERT_RULES_DIR=str(REPO / "rules"),
-        GEOALERT_SEEDS_DIR=str(REPO / "seeds"),
-        GEOALERT_FEEDS=str(directory / "feeds.yaml"),
-        GEOALERT_ALLOW_PRIVATE_FEEDS="true",
-        PYTHONPATH=str(REPO),
-    )
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        cwd=directory, env=environ, capture_output=True, text=True, check=False,
+        [sys.executable, "-m", "bot.cli", *args], cwd=directory, capture_output=True, text=True,
+        env=newcomer_env(directory / "feeds.yaml", GEOALERT_ALLOW_PRIVATE_FEEDS="true"),
+        check=False,
     )  # fmt: skip
     if done.returncode != 0:
         raise SystemExit(f"geoalert {args[0]} failed: {done.stderr.strip()}")
@@ -85,7 +57,7 @@ def scanned_stories(reports: list[StoryReport]) -> dict[str, int]:
         directory = Path(tmp)
         lines = []
         for n, (outlet, items) in enumerate(sorted(by_outlet.items())):
-            host.put(f"/{n}.xml", rss(outlet, items))
+            host.put(f"/{n}.xml", as_feed(outlet, items, LINK))
             lines.append(f"- url: {host.base_url}/{n}.xml\n  name: {json.dumps(outlet)}\n")
         (directory / "feeds.yaml").write_text("".join(lines), encoding="utf-8")
         printed = _geoalert(directory, "scan", "--json")

@@ -26,6 +26,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import format_datetime
+from html import escape
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -196,6 +198,22 @@ def score_grouping(reports: Sequence[StoryReport], story_of: dict[str, int]) -> 
         merged=tuple(merged),
         split=tuple(split),
     )
+
+
+def as_feed(outlet: str, reports: Sequence[StoryReport], link: str) -> bytes:
+    """One outlet's reports as an RSS 2.0 feed, each item's link `link` + its report id (how a
+    stored item is traced back to its report)."""
+    items = "".join(
+        f"<item><title>{escape(r.title)}</title><description>{escape(r.text)}</description>"
+        f"<link>{link}{r.id}</link><guid>{r.id}</guid>"
+        f"<pubDate>{format_datetime(r.published)}</pubDate></item>"
+        for r in reports
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{escape(outlet)}</title><link>https://example.org/</link>"
+        f"<description>news</description>{items}</channel></rss>"
+    ).encode()
 
 
 def _partition(story_of: dict[str, int]) -> frozenset[frozenset[str]]:

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from benchmarks._common import newcomer_env
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -25,17 +27,7 @@ def python(
     *args: str, cwd: Path, database_url: str | None = None, stdin: str = "", **env: str
 ) -> subprocess.CompletedProcess[str]:
     """This Python with `args`, in `cwd`, configured as a newcomer's `geoalert` would be."""
-    environ = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("GEOALERT_", "TELEGRAM_", "DATABASE_URL"))
-    }
-    environ.update(
-        GEOALERT_RULES_DIR=str(REPO / "rules"),
-        GEOALERT_SEEDS_DIR=str(REPO / "seeds"),
-        GEOALERT_FEEDS=str(cwd / "feeds.yaml"),
-        PYTHONPATH=str(REPO),
-    )
+    environ = newcomer_env(cwd / "feeds.yaml")
     if database_url:
         environ["DATABASE_URL"] = database_url
     environ.update(env)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from functools import cache
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +15,7 @@ from bot.errors import GeoalertError
 from bot.story_evaluation import (
     StoryReport,
     _partition,
+    as_feed,
     evaluate_stories,
     feeds_in_order,
     group_set,
@@ -210,20 +209,6 @@ def test_eval_stories_command_prints_the_table_and_the_wrong_pairs(tmp_path: Pat
     assert bad.returncode != 0 and "missing.jsonl: cannot read the story set" in bad.stderr
 
 
-def _rss(outlet: str, reports: list[StoryReport]) -> bytes:
-    items = "".join(
-        f"<item><title>{escape(r.title)}</title><description>{escape(r.text)}</description>"
-        f"<link>https://wire.example/{r.id}</link><guid>{r.id}</guid>"
-        f"<pubDate>{format_datetime(r.published)}</pubDate></item>"
-        for r in reports
-    )
-    return (
-        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>{escape(outlet)}</title><link>https://example.org/</link>"
-        f"<description>wire</description>{items}</channel></rss>"
-    ).encode()
-
-
 def test_a_scan_of_the_dev_set_as_feeds_forms_the_stories_eval_measures(
     tmp_path: Path, feed_server, dev
 ) -> None:
@@ -234,7 +219,9 @@ def test_a_scan_of_the_dev_set_as_feeds_forms_the_stories_eval_measures(
         by_outlet.setdefault(r.outlet, []).append(r)
     lines = []
     for n, (outlet, reports) in enumerate(sorted(by_outlet.items())):
-        feed_server.route(f"/outlet/{n}.xml", body=_rss(outlet, reports))
+        feed_server.route(
+            f"/outlet/{n}.xml", body=as_feed(outlet, reports, "https://wire.example/")
+        )
         lines.append(f"- url: {feed_server.url(f'/outlet/{n}.xml')}\n  name: Outlet {n}\n")
     (tmp_path / "feeds.yaml").write_text("".join(lines), encoding="utf-8")
     scan = geoalert("scan", "--json", cwd=tmp_path, GEOALERT_ALLOW_PRIVATE_FEEDS="true")
