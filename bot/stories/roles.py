@@ -16,7 +16,9 @@ headline's other polities are acted upon. A place ("in Ukraine", "в Крыму"
 no one and is acted upon by no one, unless it is all the headline names before the action
 ("Separatist lawmakers in Transnistria seek Moscow's help"). A polity qualifying the next one
 ("Moldova's breakaway Transnistria") gives way to it. A label before a colon naming only
-countries or places ("Ukraine war: …", "Belarus: …") is the topic, not the speaker.
+countries or places ("Ukraine war: …", "Belarus: …") is the topic, not the speaker, and a label
+before another polity's act done is its source (`attributed`: "Пушилин: КНДР признала
+независимость ДНР" — North Korea acts upon the DPR).
 """
 
 from __future__ import annotations
