@@ -57,7 +57,6 @@ _SPEECH_WORDS = """
     предупредило выразило опровергло отреагировало прокомментировало высказалось пригрозило
 """
 _SPEECH = frozenset(_SPEECH_WORDS.split())
-_SPEECH_ACTIONS = STATEMENT_ACTIONS
 # Words that open a clause naming what the headline's event follows from ("after US penalties").
 _CAUSE_WORDS = frozenset({"after", "following", "после"})
 _CAUSE_PAIRS = frozenset({("из", "за"), ("в", "ответ"), ("in", "response"), ("in", "retaliation")})
@@ -135,14 +134,14 @@ def _said_by(
     stated = next(((i, t) for i, t in located if kind_of(t) == ACTION), None)
     if (
         stated is not None
-        and stated[1] in _SPEECH_ACTIONS
+        and stated[1] in STATEMENT_ACTIONS
         and _speaks(words, stated[0])
         and (verb is None or stated[0] < verb)
     ):
         verb = stated[0]  # a statement's own verb ("Грузия не признает выборы в Абхазии")
     if verb is None or verb == len(words) - 1:  # "…, Macron says": the act, attributed
         return 0, 0
-    if any(i <= verb and kind_of(t) == ACTION and t not in _SPEECH_ACTIONS for i, t in located):
+    if any(i <= verb and kind_of(t) == ACTION and t not in STATEMENT_ACTIONS for i, t in located):
         return 0, 0  # the headline's first verb is an act ("Kyrgyzstan Calls Off CSTO Drills")
     before = [(i, p) for i, p in polities if i < verb]
     named = [(i, t) for i, t in located if i < verb and kind_of(t) == ENTITY]
