@@ -318,9 +318,9 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
 def recency(gap: timedelta, a: _Terms | None = None, b: _Terms | None = None) -> float:
     """How much a score counts at this distance in time: reports of one event come within a
     day of each other; the same actors three days later are usually the next event. Given the
-    two reports, headlines telling different acts a day or more apart count `OTHER_STEP` as
-    much again: the next step of one process (the ambassadors' agreement, then the Council's
-    adoption; the decision, then its entry into force)."""
+    two reports, headlines telling different acts more than `STEP_HOURS` apart count
+    `OTHER_STEP` as much again: the next step of one process (the ambassadors' agreement,
+    then the Council's adoption; the decision, then its entry into force)."""
     hours = abs(gap.total_seconds()) / 3600
     weight = 1.0 / (1.0 + max(0.0, hours - RECENCY_GRACE_HOURS) / RECENCY_HALF_HOURS)
     if a is not None and b is not None and hours > STEP_HOURS and other_action(a, b):
