@@ -927,3 +927,23 @@ def test_different_acts_a_day_apart_count_less_than_the_same_act():
     assert similarity(adopted, again, gap=timedelta(hours=STEP_HOURS + 6)) == pytest.approx(
         similarity(adopted, again) * plain
     )  # the same act told a day later only fades with time
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Запрет на полеты белорусских авиакомпаний в авиапространстве ЕС вступил в силу",
+        "EU ban on Belarusian airlines comes into force",
+    ],
+)
+def test_a_measure_taking_effect_is_the_step_after_its_decision(headline: str) -> None:
+    """A headline telling a measure taking effect tells the entry into force, whatever measure
+    it names first: the next day it is the next step, not another report of the decision."""
+    assert fingerprint_text(headline, "").action == term(ACTION, "take_effect")
+    decided = fingerprint_text("EU bans Belarusian airlines from its airspace", "")
+    in_force = fingerprint_text(headline, "")
+    assert other_action(_Terms.of(decided), _Terms.of(in_force))
+    gap = timedelta(hours=STEP_HOURS + 6)
+    assert similarity(decided, in_force, gap=gap) == pytest.approx(
+        similarity(decided, in_force) * recency(gap) * OTHER_STEP
+    )

@@ -26,6 +26,7 @@ from bot.event_terms import (
     lexicon,
     located_terms,
     stem,
+    term,
     text_words,
     tokens,
 )
@@ -53,6 +54,7 @@ _BODY_WORDS = 12  # lead terms read for the acting body when the headline names 
 # either), 6 (no speaker or cause either), 5 (no roles), 4 (no body), 3 (no polity); versions 1
 # and 2 too: their terms were plain word hashes, read as `WORD` terms; a version-1 signature is
 # not comparable and reads as empty.
+_TAKE_EFFECT = term(ACTION, "take_effect")
 _VERSION = 9
 _READABLE = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9})
 _HEADER = {3: 12, 4: 16, 5: 20, 6: 26, 7: 34, 8: 38, 9: 42}  # bytes before the values
@@ -195,7 +197,7 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
         terms=_uint32s([*in_title, *ranked[:MAX_TERMS]]),
         minhash=_minhash(words),
         script=CYRILLIC if _is_cyrillic(title or text[:200]) else LATIN,
-        action=next((t for t in title_terms if kind_of(t) == ACTION), 0),
+        action=main_action(title_terms),
         subject=next((polities[t] for _, t in acting if t in polities), 0),
         body=_acting_body(located, lex)
         or _acting_body(list(enumerate(lead_terms[:_BODY_WORDS])), lex, heads=False),
@@ -206,6 +208,14 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
         day=event_day(title, lead, published),
         opener=opening_actor(title_words, located, names),
     )
+
+
+def main_action(title_terms: Sequence[int]) -> int:
+    """The headline's main action: its first, unless it tells a measure taking effect ("Запрет
+    на полеты белорусских авиакомпаний … вступил в силу"): the ban named first is what takes
+    effect, and the event is the entry into force, a step after the decision."""
+    actions = [t for t in title_terms if kind_of(t) == ACTION]
+    return _TAKE_EFFECT if _TAKE_EFFECT in actions else next(iter(actions), 0)
 
 
 def _acting_body(located: Sequence[tuple[int, int]], lex: Lexicon, *, heads: bool = True) -> int:
