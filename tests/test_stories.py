@@ -35,6 +35,7 @@ from bot.stories.similarity import (
     _Terms,
     other_action,
     other_actors,
+    other_step,
     recency,
 )
 from storage import chats, outbox
@@ -927,6 +928,30 @@ def test_different_acts_a_day_apart_count_less_than_the_same_act():
     assert similarity(adopted, again, gap=timedelta(hours=STEP_HOURS + 6)) == pytest.approx(
         similarity(adopted, again) * plain
     )  # the same act told a day later only fades with time
+
+
+def test_the_envoys_approval_and_the_adoption_a_day_later_are_two_steps():
+    """The ambassadors "approve" a package and the Council "approves" it the next day: one
+    verb, two steps. A report naming the ambassadors and one that does not count `OTHER_STEP`
+    less when more than `STEP_HOURS` apart, as different acts do."""
+    envoys = fingerprint_text(
+        "EU approves seven Russian banks' exclusion from SWIFT",
+        "Ambassadors of the European Union agreed to cut seven Russian banks off SWIFT.",
+    )
+    council = fingerprint_text(
+        "European Union approves cutting off seven Russian lenders from SWIFT",
+        "The bloc's Council formally adopted the decision on Wednesday.",
+    )
+    assert not other_action(_Terms.of(envoys), _Terms.of(council))
+    assert other_step(_Terms.of(envoys), _Terms.of(council))
+    gap = timedelta(hours=STEP_HOURS + 6)
+    assert similarity(envoys, council, gap=gap) == pytest.approx(
+        similarity(envoys, council) * recency(gap) * OTHER_STEP
+    )
+    hours = timedelta(hours=STEP_HOURS - 6)  # the same day: reports of one event
+    assert similarity(envoys, council, gap=hours) == pytest.approx(
+        similarity(envoys, council) * recency(hours)
+    )
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from functools import cache
 from bot.event_terms import (
     ACTION,
     CITY,
+    CONCEPT,
     DATE,
     ENTITY,
     KIND_SHIFT,
@@ -45,6 +46,7 @@ KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
     WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
 }  # fmt: skip
 
+_AMBASSADOR = term(CONCEPT, "ambassador")
 _KEY_KINDS = frozenset({ENTITY, CITY, ORDINAL, NUMBER, DATE})  # lead terms the index is keyed by
 
 
@@ -323,9 +325,16 @@ def recency(gap: timedelta, a: _Terms | None = None, b: _Terms | None = None) ->
     then the Council's adoption; the decision, then its entry into force)."""
     hours = abs(gap.total_seconds()) / 3600
     weight = 1.0 / (1.0 + max(0.0, hours - RECENCY_GRACE_HOURS) / RECENCY_HALF_HOURS)
-    if a is not None and b is not None and hours > STEP_HOURS and other_action(a, b):
+    if a is not None and b is not None and hours > STEP_HOURS and other_step(a, b):
         weight *= OTHER_STEP
     return weight
+
+
+def other_step(a: _Terms, b: _Terms) -> bool:
+    """Whether two reports tell different steps of one process: their headlines' main actions
+    differ (`other_action`), or one names the ambassadors and the other does not (the EU's
+    envoys agree a package; the Council adopts it the next day, both "approve" it)."""
+    return other_action(a, b) or ((_AMBASSADOR in a.terms) != (_AMBASSADOR in b.terms))
 
 
 def other_action(a: _Terms, b: _Terms) -> bool:
