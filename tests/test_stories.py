@@ -764,6 +764,29 @@ def test_a_request_and_the_act_it_asks_for_are_two_events():
     assert similarity(asks, dismisses) > 0.0
 
 
+@pytest.mark.parametrize(
+    "denial",
+    [
+        "Armenia's foreign minister denies the country is leaving the CSTO",
+        "МИД Армении разъяснил слова Пашиняна о выходе из ОДКБ",
+    ],
+)
+def test_a_claim_and_its_denial_are_two_events(denial: str) -> None:
+    """The prime minister says Armenia will leave; the same morning the foreign ministry denies
+    or explains it away: one polity, one act named, two events."""
+    lead = "Nikol Pashinyan told parliament Armenia would leave the Russian-led bloc."
+    claim = fingerprint_text("Armenia will leave the CSTO, Pashinyan says", lead)
+    against = fingerprint_text(denial, "Ararat Mirzoyan said Pashinyan had said no such thing.")
+    assert similarity(claim, against) == 0.0
+    denied_again = fingerprint_text(
+        "Армения опровергла сообщения о выходе из ОДКБ",
+        "Министр иностранных дел Арарат Мирзоян заявил, что Пашинян этого не говорил.",
+    )
+    assert similarity(against, denied_again) > 0.0  # two reports of the denial
+    claim_again = fingerprint_text("Армения выйдет из ОДКБ", "Пашинян заявил о выходе из ОДКБ.")
+    assert similarity(claim, claim_again) >= THRESHOLD
+
+
 def test_two_bodies_of_one_parliament_voting_are_two_events():
     duma = fingerprint_text(
         "Госдума ратифицировала договоры о вхождении в состав России четырех регионов",

@@ -267,6 +267,7 @@ def _polities() -> frozenset[int]:
 
 
 REQUESTS = frozenset(term(ACTION, k) for k in ("appeal", "urge", "demand"))
+DENIALS = frozenset(term(ACTION, k) for k in ("deny", "clarify"))
 
 
 def request_and_act(a: _Terms, b: _Terms) -> bool:
@@ -274,11 +275,26 @@ def request_and_act(a: _Terms, b: _Terms) -> bool:
     request ("Russian upper house urges Kremlin to recognise…"), `b`'s is not and its headline
     never names `a`'s request, and `b`'s headline holds an action `a` asks for ("Medvedev
     recognizes…"): the appeal and the act it asks for are two steps of one process."""
-    if a.action not in REQUESTS or not b.action or b.action in REQUESTS:
+    return _about_the_act(a, b, REQUESTS)
+
+
+def denial_and_claim(a: _Terms, b: _Terms) -> bool:
+    """Whether `a`'s headline denies or explains what `b`'s headline tells: `a`'s main action
+    is a denial ("Мирзоян опроверг информацию о выходе страны из ОДКБ", "МИД Армении пришлось
+    разъяснить слова Пашиняна о выходе из ОДКБ"), `b`'s is not and its headline never names
+    it, and `b`'s headline holds the act denied ("Armenian PM says his country will withdraw
+    from Russian-led military alliance"): the claim and its denial are two events."""
+    return _about_the_act(a, b, DENIALS)
+
+
+def _about_the_act(a: _Terms, b: _Terms, verbs: frozenset[int]) -> bool:
+    """Whether `a`'s main action is one of `verbs`, said of an act `b`'s headline tells
+    (`b`'s main action not one of them, `b`'s headline not naming `a`'s)."""
+    if a.action not in verbs or not b.action or b.action in verbs:
         return False
     if a.action in b.title:
         return False
-    return bool((a.title_actions - REQUESTS) & b.title_actions)
+    return bool((a.title_actions - verbs) & b.title_actions)
 
 
 def vetoed(a: _Terms, b: _Terms) -> bool:
@@ -287,7 +303,7 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
     main actions are opposites; different bodies of one state acting (`other_bodies`) or two
     councils of one bloc meeting (`other_council`); two polities or two organisations doing
     the same thing (`parallel_actors`, `parallel_organisations`); a request and the act it
-    asks for (`request_and_act`)."""
+    asks for (`request_and_act`); a claim and its denial (`denial_and_claim`)."""
     if a.title_ordinals and b.ordinals and not a.title_ordinals & b.ordinals:
         return True
     if b.title_ordinals and a.ordinals and not b.title_ordinals & a.ordinals:
@@ -309,6 +325,8 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
     if parallel_actors(a, b) or parallel_organisations(a, b):
         return True
     if request_and_act(a, b) or request_and_act(b, a):
+        return True
+    if denial_and_claim(a, b) or denial_and_claim(b, a):
         return True
     if COUNTRY_VETO:
         a_states, b_states = a.title_actors & lex.countries, b.title_actors & lex.countries
