@@ -231,6 +231,10 @@ def test_a_phrasal_verb_is_its_action_only_with_its_particle():
     assert actions("Kremlin pulls out of the grain deal") == {term(ACTION, "leave")}
     assert actions("Moscow pulls the plug") == set()
     assert actions("Tokayev rules it out") == {term(ACTION, "refuse")}  # the particle two words on
+    # the wire's other words for an act: cutting banks off SWIFT bans them; sending a mission
+    assert actions("EU excludes 7 Russian banks from SWIFT") == {term(ACTION, "ban")}
+    assert actions("Банки отключат от SWIFT") == {term(ACTION, "ban")}
+    assert actions("ОДКБ отправит миротворцев") == {term(ACTION, "deploy")}
 
 
 def test_a_negated_or_refused_action_is_read_as_its_negation():
@@ -242,6 +246,7 @@ def test_a_negated_or_refused_action_is_read_as_its_negation():
     assert actions("Pashinyan won't attend the summit") == skip
     assert actions("Пашинян не примет участия в саммите") == skip
     assert actions("Пашинян пропустит саммит") == skip
+    assert actions("Армения не будет участвовать в саммите ОДКБ") == skip
     assert actions("Саммит в Ереване: без подписи хозяина") == refuse
     assert actions("Пашинян отказался подписывать договор") == refuse
     assert actions("Zelenskyy rules out recognising Russian control of Crimea") == {
@@ -922,6 +927,7 @@ def test_a_head_outside_every_group_of_bodies_is_refused():
         "Украина разрывает дипотношения с КНДР",
         "Zelensky announces the end of diplomatic ties with Damascus",
         "Ukraine severs ties with Syria",
+        "Georgia breaks ties with Russia",
     ],
 )
 def test_cutting_ties_is_read_however_the_relations_are_spelled(headline: str) -> None:
