@@ -33,11 +33,10 @@ from bot.stories.similarity import (
     OTHER_STEP,
     STEP_HOURS,
     _Terms,
-    other_action,
     other_actors,
-    other_step,
     recency,
 )
+from bot.stories.steps import other_action, other_step
 from storage import chats, outbox
 from storage import items as item_store
 from storage import stories as story_store

@@ -12,7 +12,6 @@ from functools import cache
 from bot.event_terms import (
     ACTION,
     CITY,
-    CONCEPT,
     DATE,
     ENTITY,
     KIND_SHIFT,
@@ -22,11 +21,11 @@ from bot.event_terms import (
     WORD,
     kind_of,
     lexicon,
-    term,
 )
 from bot.stories.fingerprint import NEAR_DUPLICATE, Fingerprint, minhash_jaccard
 from bot.stories.meetings import meeting_level, other_council, other_level
 from bot.stories.prior import Prior
+from bot.stories.steps import denial_and_claim, other_action, other_step, request_and_act
 
 TITLE_BOOST = 2.0  # a headline term weighs this much more than a lead term
 PRIOR_REPORTS = 20  # IDF smoothing: a corpus this size of reports sharing nothing
@@ -46,7 +45,6 @@ KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
     WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
 }  # fmt: skip
 
-_AMBASSADOR = term(CONCEPT, "ambassador")
 _KEY_KINDS = frozenset({ENTITY, CITY, ORDINAL, NUMBER, DATE})  # lead terms the index is keyed by
 
 
@@ -266,37 +264,6 @@ def _polities() -> frozenset[int]:
     return frozenset(lexicon().polities.values())
 
 
-REQUESTS = frozenset(term(ACTION, k) for k in ("appeal", "urge", "demand"))
-DENIALS = frozenset(term(ACTION, k) for k in ("deny", "clarify"))
-
-
-def request_and_act(a: _Terms, b: _Terms) -> bool:
-    """Whether `a`'s headline asks for what `b`'s headline does: `a`'s main action is a
-    request ("Russian upper house urges Kremlin to recognise…"), `b`'s is not and its headline
-    never names `a`'s request, and `b`'s headline holds an action `a` asks for ("Medvedev
-    recognizes…"): the appeal and the act it asks for are two steps of one process."""
-    return _about_the_act(a, b, REQUESTS)
-
-
-def denial_and_claim(a: _Terms, b: _Terms) -> bool:
-    """Whether `a`'s headline denies or explains what `b`'s headline tells: `a`'s main action
-    is a denial ("Мирзоян опроверг информацию о выходе страны из ОДКБ", "МИД Армении пришлось
-    разъяснить слова Пашиняна о выходе из ОДКБ"), `b`'s is not and its headline never names
-    it, and `b`'s headline holds the act denied ("Armenian PM says his country will withdraw
-    from Russian-led military alliance"): the claim and its denial are two events."""
-    return _about_the_act(a, b, DENIALS)
-
-
-def _about_the_act(a: _Terms, b: _Terms, verbs: frozenset[int]) -> bool:
-    """Whether `a`'s main action is one of `verbs`, said of an act `b`'s headline tells
-    (`b`'s main action not one of them, `b`'s headline not naming `a`'s)."""
-    if a.action not in verbs or not b.action or b.action in verbs:
-        return False
-    if a.action in b.title:
-        return False
-    return bool((a.title_actions - verbs) & b.title_actions)
-
-
 def vetoed(a: _Terms, b: _Terms) -> bool:
     """Whether two reports tell different events whatever else they share: different
     ordinals; headline venues that neither report mentions of the other's; headlines whose
@@ -346,18 +313,6 @@ def recency(gap: timedelta, a: _Terms | None = None, b: _Terms | None = None) ->
     if a is not None and b is not None and hours > STEP_HOURS and other_step(a, b):
         weight *= OTHER_STEP
     return weight
-
-
-def other_step(a: _Terms, b: _Terms) -> bool:
-    """Whether two reports tell different steps of one process: their headlines' main actions
-    differ (`other_action`), or one names the ambassadors and the other does not (the EU's
-    envoys agree a package; the Council adopts it the next day, both "approve" it)."""
-    return other_action(a, b) or ((_AMBASSADOR in a.terms) != (_AMBASSADOR in b.terms))
-
-
-def other_action(a: _Terms, b: _Terms) -> bool:
-    """Whether the headlines' main actions differ, neither report telling the other's."""
-    return bool(a.action and b.action and (a.action not in b.terms or b.action not in a.terms))
 
 
 def _score(a: _Terms, b: _Terms, weight: Weights) -> float:

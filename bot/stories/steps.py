@@ -1,0 +1,68 @@
+"""One event after another: a request and the act it asks for, a claim and its denial, the
+next step of one process (pure). `bot.stories.similarity` vetoes the first two and counts
+the third less.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.event_terms import ACTION, CONCEPT, term
+
+
+class Report(Protocol):
+    """What these readings need of a report (`bot.stories.similarity._Terms` holds it)."""
+
+    @property
+    def action(self) -> int: ...  # the headline's main action, or 0
+    @property
+    def title(self) -> frozenset[int]: ...  # the headline's terms
+    @property
+    def title_actions(self) -> frozenset[int]: ...  # the headline's actions
+    @property
+    def terms(self) -> frozenset[int]: ...  # every term of the report
+
+
+_AMBASSADOR = term(CONCEPT, "ambassador")
+
+REQUESTS = frozenset(term(ACTION, k) for k in ("appeal", "urge", "demand"))
+DENIALS = frozenset(term(ACTION, k) for k in ("deny", "clarify"))
+
+
+def request_and_act(a: Report, b: Report) -> bool:
+    """Whether `a`'s headline asks for what `b`'s headline does: `a`'s main action is a
+    request ("Russian upper house urges Kremlin to recognise…"), `b`'s is not and its headline
+    never names `a`'s request, and `b`'s headline holds an action `a` asks for ("Medvedev
+    recognizes…"): the appeal and the act it asks for are two steps of one process."""
+    return _about_the_act(a, b, REQUESTS)
+
+
+def denial_and_claim(a: Report, b: Report) -> bool:
+    """Whether `a`'s headline denies or explains what `b`'s headline tells: `a`'s main action
+    is a denial ("Мирзоян опроверг информацию о выходе страны из ОДКБ", "МИД Армении пришлось
+    разъяснить слова Пашиняна о выходе из ОДКБ"), `b`'s is not and its headline never names
+    it, and `b`'s headline holds the act denied ("Armenian PM says his country will withdraw
+    from Russian-led military alliance"): the claim and its denial are two events."""
+    return _about_the_act(a, b, DENIALS)
+
+
+def _about_the_act(a: Report, b: Report, verbs: frozenset[int]) -> bool:
+    """Whether `a`'s main action is one of `verbs`, said of an act `b`'s headline tells
+    (`b`'s main action not one of them, `b`'s headline not naming `a`'s)."""
+    if a.action not in verbs or not b.action or b.action in verbs:
+        return False
+    if a.action in b.title:
+        return False
+    return bool((a.title_actions - verbs) & b.title_actions)
+
+
+def other_action(a: Report, b: Report) -> bool:
+    """Whether the headlines' main actions differ, neither report telling the other's."""
+    return bool(a.action and b.action and (a.action not in b.terms or b.action not in a.terms))
+
+
+def other_step(a: Report, b: Report) -> bool:
+    """Whether two reports tell different steps of one process: their headlines' main actions
+    differ (`other_action`), or one names the ambassadors and the other does not (the EU's
+    envoys agree a package; the Council adopts it the next day, both "approve" it)."""
+    return other_action(a, b) or ((_AMBASSADOR in a.terms) != (_AMBASSADOR in b.terms))
