@@ -927,6 +927,7 @@ def test_a_head_outside_every_group_of_bodies_is_refused():
         "Zelensky announces the end of diplomatic ties with Damascus",
         "Ukraine severs ties with Syria",
         "Georgia breaks ties with Russia",
+        "Украина разорвет все отношения с Сирией",
     ],
 )
 def test_cutting_ties_is_read_however_the_relations_are_spelled(headline: str) -> None:
