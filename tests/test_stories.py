@@ -791,6 +791,48 @@ def test_a_claim_and_its_denial_are_two_events(denial: str) -> None:
     assert similarity(claim, claim_again) >= THRESHOLD
 
 
+@pytest.mark.parametrize(
+    ("reaction", "headline"),
+    [
+        (
+            "Лукашенко спокойно отреагировал на отказ Пашиняна от приезда на саммит ОДКБ",
+            "Пашинян отказался от приезда на саммит ОДКБ в Минске",
+        ),
+        (
+            "В Кремле выразили отношение к отказу Пашиняна от участия в саммите ОДКБ",
+            "Пашинян отказался от участия в саммите ОДКБ в Минске",
+        ),
+        (
+            "Commenting on Pashinyan's refusal to attend the CSTO summit, Peskov said Moscow "
+            "regrets it",
+            "Pashinyan refuses to attend CSTO summit in Minsk",
+        ),
+    ],
+)
+def test_a_reaction_and_the_act_it_reacts_to_are_two_events(reaction: str, headline: str) -> None:
+    """A headline telling a reaction names the act it reacts to, so it shares the act's
+    names and action; it is a statement, an event of its own."""
+    act = fingerprint_text(headline, "The Armenian prime minister told Lukashenko by phone.")
+    react = fingerprint_text(reaction, "The press service said so.")
+    assert fingerprint_text(reaction, "").action == term(ACTION, "react")
+    assert similarity(act, react) == 0.0
+    # a statement about the act, told with another verb, is one more report of a reaction,
+    # not the act: the veto is for the act's own reports
+    considers = fingerprint_text(
+        "Kremlin considers Pashinyan's refusal to attend the CSTO summit regrettable", ""
+    )
+    assert similarity(considers, react) > 0.0
+
+
+
+def test_reacting_by_an_act_of_ones_own_is_that_act():
+    """"Russia reacts to U.S. sanctions by expelling diplomats" tells Russia's expulsion: one
+    polity on both sides, so it is not vetoed against the expulsion's other reports."""
+    reacts = fingerprint_text("Russia reacts to U.S. sanctions by expelling ten diplomats", "")
+    expels = fingerprint_text("Russia expels ten U.S. diplomats over sanctions", "")
+    assert reacts.action == term(ACTION, "react")
+    assert similarity(reacts, expels) >= THRESHOLD
+
 def test_two_bodies_of_one_parliament_voting_are_two_events():
     duma = fingerprint_text(
         "Госдума ратифицировала договоры о вхождении в состав России четырех регионов",

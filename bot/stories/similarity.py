@@ -25,7 +25,13 @@ from bot.event_terms import (
 from bot.stories.fingerprint import NEAR_DUPLICATE, Fingerprint, minhash_jaccard
 from bot.stories.meetings import meeting_level, other_council, other_level
 from bot.stories.prior import Prior
-from bot.stories.steps import denial_and_claim, other_action, other_step, request_and_act
+from bot.stories.steps import (
+    denial_and_claim,
+    other_action,
+    other_step,
+    reaction_and_act,
+    request_and_act,
+)
 
 TITLE_BOOST = 2.0  # a headline term weighs this much more than a lead term
 PRIOR_REPORTS = 20  # IDF smoothing: a corpus this size of reports sharing nothing
@@ -294,6 +300,8 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
     if request_and_act(a, b) or request_and_act(b, a):
         return True
     if denial_and_claim(a, b) or denial_and_claim(b, a):
+        return True
+    if reaction_and_act(a, b) or reaction_and_act(b, a):
         return True
     if COUNTRY_VETO:
         a_states, b_states = a.title_actors & lex.countries, b.title_actors & lex.countries

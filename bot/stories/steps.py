@@ -21,12 +21,19 @@ class Report(Protocol):
     def title_actions(self) -> frozenset[int]: ...  # the headline's actions
     @property
     def terms(self) -> frozenset[int]: ...  # every term of the report
+    @property
+    def speaker(self) -> int: ...  # who speaks in the headline (`Fingerprint.speaker`), or 0
+    @property
+    def subject(self) -> int: ...  # the polity the headline's first actor acts for, or 0
+    @property
+    def title_polities(self) -> frozenset[int]: ...  # every polity the headline's actors act for
 
 
 _AMBASSADOR = term(CONCEPT, "ambassador")
 
 REQUESTS = frozenset(term(ACTION, k) for k in ("appeal", "urge", "demand"))
 DENIALS = frozenset(term(ACTION, k) for k in ("deny", "clarify"))
+REACTIONS = frozenset({term(ACTION, "react")})
 
 
 def request_and_act(a: Report, b: Report) -> bool:
@@ -44,6 +51,22 @@ def denial_and_claim(a: Report, b: Report) -> bool:
     it, and `b`'s headline holds the act denied ("Armenian PM says his country will withdraw
     from Russian-led military alliance"): the claim and its denial are two events."""
     return _about_the_act(a, b, DENIALS)
+
+
+def reaction_and_act(a: Report, b: Report) -> bool:
+    """Whether `a`'s headline tells a polity's reaction to what another polity does in `b`'s:
+    `a`'s main action is a reaction ("Лукашенко спокойно отреагировал на отказ Пашиняна от
+    приезда на саммит", "Commenting on Pashinyan's refusal…, Peskov said…"), `b`'s headline
+    is neither a reaction nor a statement ("Kremlin considers Armenia's ratification … an
+    incorrect decision" is one more report of a reaction), the two headlines' first actors act
+    for different polities, and `a` names `b`'s (or holds its act): a statement on an act is an
+    event of its own. Reacting by an act of one's own ("Russia reacts to sanctions by
+    expelling diplomats") has one polity on both sides and is not vetoed."""
+    if a.action not in REACTIONS or b.action in REACTIONS or b.speaker:
+        return False
+    if not a.subject or not b.subject or a.subject == b.subject:
+        return False
+    return b.subject in a.title_polities or bool((a.title_actions - REACTIONS) & b.title_actions)
 
 
 def _about_the_act(a: Report, b: Report, verbs: frozenset[int]) -> bool:
