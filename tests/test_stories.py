@@ -824,14 +824,44 @@ def test_a_reaction_and_the_act_it_reacts_to_are_two_events(reaction: str, headl
     assert similarity(considers, react) > 0.0
 
 
-
 def test_reacting_by_an_act_of_ones_own_is_that_act():
-    """"Russia reacts to U.S. sanctions by expelling diplomats" tells Russia's expulsion: one
+    """ "Russia reacts to U.S. sanctions by expelling diplomats" tells Russia's expulsion: one
     polity on both sides, so it is not vetoed against the expulsion's other reports."""
     reacts = fingerprint_text("Russia reacts to U.S. sanctions by expelling ten diplomats", "")
     expels = fingerprint_text("Russia expels ten U.S. diplomats over sanctions", "")
     assert reacts.action == term(ACTION, "react")
     assert similarity(reacts, expels) >= THRESHOLD
+
+
+def test_two_parties_reacting_to_one_act_are_two_events():
+    kremlin = fingerprint_text(
+        "В Кремле выразили отношение к отказу Пашиняна от участия в саммите ОДКБ в Минске", ""
+    )
+    minsk = fingerprint_text(
+        "Лукашенко спокойно отреагировал на отказ Пашиняна от приезда на саммит ОДКБ", ""
+    )
+    assert similarity(kremlin, minsk) == 0.0
+    # "Commenting on …," names what is reacted to: who reacts comes after it
+    peskov = fingerprint_text(
+        "Commenting on Pashinyan's refusal to attend the CSTO summit in Minsk, Dmitry Peskov, "
+        "press secretary of the Russian president, said Moscow regrets it",
+        "",
+    )
+    russia = term(ENTITY, "russia")
+    assert (peskov.subject, peskov.agent) == (russia, russia)
+    assert term(ENTITY, "armenia") in peskov.targets
+    assert similarity(peskov, minsk) == 0.0
+    assert similarity(peskov, kremlin) >= THRESHOLD  # one reaction, two reports
+
+
+def test_asking_for_clarification_is_a_reaction():
+    asks = fingerprint_text(
+        "Russia will demand clarification from Armenia about leaving the CSTO", ""
+    )
+    frozen = fingerprint_text("Пашинян: Армения заморозила свое участие в ОДКБ", "")
+    assert asks.action == term(ACTION, "react")
+    assert similarity(asks, frozen) == 0.0
+
 
 def test_two_bodies_of_one_parliament_voting_are_two_events():
     duma = fingerprint_text(

@@ -103,16 +103,36 @@ def _done(verb: str) -> bool:
 def clause(
     title: str, words: Sequence[str], located: Sequence[tuple[int, int]]
 ) -> Sequence[tuple[int, int]]:
-    """The headline's terms that tell its act: after the label when the act is `attributed`."""
+    """The headline's terms that tell its act: after the label when the act is `attributed`,
+    after an opening clause naming what is reacted to ("Commenting on Pashinyan's declining
+    …, Dmitry Peskov … said": Peskov acts)."""
     label = label_words(title)
     if attributed(words, located, label):
         return [(i, t) for i, t in located if i >= label]
+    topic = _topic_words(title, words)
+    if topic:
+        return [(i, t) for i, t in located if i >= topic]
     return located
+
+
+_TOPIC_OPENERS = (("commenting", "on"), ("reacting", "to"), ("комментируя",), ("отвечая", "на"))
+
+
+def _topic_words(title: str, words: Sequence[str]) -> int:
+    """How many words an opening "Commenting on …," clause has, or 0."""
+    if "," not in title or not any(tuple(words[: len(o)]) == o for o in _TOPIC_OPENERS):
+        return 0
+    return len(text_words(title.split(",", 1)[0]))
 
 
 def read_roles(title: str, words: Sequence[str], located: Sequence[tuple[int, int]]) -> Roles:
     """`roles` from the headline's words and its terms with their word numbers."""
     lex = lexicon()
+    topic = _topic_words(title, words)  # "Commenting on Pashinyan's …, Peskov said": Russia
+    reacting = [p for i, t in located if i >= topic and (p := lex.polities.get(t)) is not None]
+    if topic and reacting:  # …acts upon what its opening clause names
+        upon = {p for _, t in located if (p := lex.polities.get(t)) is not None}
+        return reacting[0], frozenset(upon - {reacting[0]})
     label = label_words(title)
     speaker = (
         label > 0

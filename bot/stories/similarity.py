@@ -31,6 +31,7 @@ from bot.stories.steps import (
     other_step,
     reaction_and_act,
     request_and_act,
+    two_reactions,
 )
 
 TITLE_BOOST = 2.0  # a headline term weighs this much more than a lead term
@@ -301,7 +302,7 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
         return True
     if denial_and_claim(a, b) or denial_and_claim(b, a):
         return True
-    if reaction_and_act(a, b) or reaction_and_act(b, a):
+    if reaction_and_act(a, b) or reaction_and_act(b, a) or two_reactions(a, b):
         return True
     if COUNTRY_VETO:
         a_states, b_states = a.title_actors & lex.countries, b.title_actors & lex.countries

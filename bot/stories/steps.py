@@ -69,6 +69,17 @@ def reaction_and_act(a: Report, b: Report) -> bool:
     return b.subject in a.title_polities or bool((a.title_actions - REACTIONS) & b.title_actions)
 
 
+def two_reactions(a: Report, b: Report) -> bool:
+    """Whether both headlines tell reactions, by actors acting for different polities ("В
+    Кремле выразили отношение к отказу Пашиняна…" and "Лукашенко спокойно отреагировал на
+    отказ Пашиняна…", the same morning): two parties' statements are two events, even when one
+    names the other's capital as the venue of what they react to."""
+    return bool(
+        a.action in REACTIONS and b.action in REACTIONS
+        and a.subject and b.subject and a.subject != b.subject
+    )  # fmt: skip
+
+
 def _about_the_act(a: Report, b: Report, verbs: frozenset[int]) -> bool:
     """Whether `a`'s main action is one of `verbs`, said of an act `b`'s headline tells
     (`b`'s main action not one of them, `b`'s headline not naming `a`'s)."""
