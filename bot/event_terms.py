@@ -247,7 +247,7 @@ _ABBREVIATIONS = re.compile(r"\b(?:U\.S\.(?:A\.)?|US|U\.N\.|U\.K\.|G-7|G-20)(?![
 _SPELLED = {"U.S.": "USA", "U.S.A.": "USA", "US": "USA", "U.N.": "UN", "U.K.": "UK"}  # G-7: G7
 # Words that negate an action up to `_NEGATION_REACH` words on ("will not attend", "won't
 # attend" (the "t"), "не примет участия", "без подписи"), as a refusal does ("refused to sign").
-_NEGATORS = _words("not never t without не без")
+_NEGATORS = _words("not never t without fail fails failed не без")
 _NEGATION_REACH = 3
 _PARTICLE_REACH = 3  # words from a phrasal verb to its particle, at most ("rules it out")
 

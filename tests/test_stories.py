@@ -261,6 +261,8 @@ def test_a_negated_or_refused_action_is_read_as_its_negation():
     assert actions("Moscow will not export gas to Europe") == refuse
     assert actions("Минск не будет импортировать нефть") == refuse
     assert actions("Саммит в Минске не прошел") == {term(ACTION, "cancel")}
+    assert actions("Security Council fails to adopt text on Ukraine referenda") == refuse
+    assert actions("EU failed to agree on new sanctions package") == refuse
     # negation reaches three words: a later action is itself again
     assert actions("not a single objection as leaders sign the treaty") == {term(ACTION, "sign")}
     refused = fingerprint_text(
@@ -861,6 +863,20 @@ def test_asking_for_clarification_is_a_reaction():
     frozen = fingerprint_text("Пашинян: Армения заморозила свое участие в ОДКБ", "")
     assert asks.action == term(ACTION, "react")
     assert similarity(asks, frozen) == 0.0
+
+
+def test_blocking_a_package_and_adopting_it_are_two_events():
+    blocked = fingerprint_text(
+        "Austria blocks the EU's 12th package of sanctions against Russia",
+        "Vienna wants a Ukrainian bank list changed before it agrees.",
+    )
+    adopted = fingerprint_text(
+        "Евросоюз официально примет 12-й пакет санкций против России",
+        "Австрия сняла свои возражения.",
+    )
+    assert similarity(blocked, adopted) == 0.0  # block and adopt are opposites
+    frozen = fingerprint_text("Евросоюз бессрочно заблокировал активы Банка России", "")
+    assert frozen.action == term(ACTION, "suspend")  # blocking assets freezes them
 
 
 def test_two_bodies_of_one_parliament_voting_are_two_events():
