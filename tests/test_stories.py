@@ -1047,6 +1047,19 @@ def test_different_acts_a_day_apart_count_less_than_the_same_act():
     )  # the same act told a day later only fades with time
 
 
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "ЕС разместил 11-й пакет санкций в официальном журнале",
+        "EU publishes 14th sanctions package in the Official Journal",
+    ],
+)
+def test_a_measure_published_is_a_step_of_its_own(headline: str) -> None:
+    """Publication in the Official Journal is the step after the adoption: the headline's main
+    action, whatever measure it names first."""
+    assert fingerprint_text(headline, "").action == term(ACTION, "publish")
+
+
 def test_the_envoys_approval_and_the_adoption_a_day_later_are_two_steps():
     """The ambassadors "approve" a package and the Council "approves" it the next day: one
     verb, two steps. A report naming the ambassadors and one that does not count `OTHER_STEP`

@@ -54,7 +54,7 @@ _BODY_WORDS = 12  # lead terms read for the acting body when the headline names 
 # either), 6 (no speaker or cause either), 5 (no roles), 4 (no body), 3 (no polity); versions 1
 # and 2 too: their terms were plain word hashes, read as `WORD` terms; a version-1 signature is
 # not comparable and reads as empty.
-_TAKE_EFFECT = term(ACTION, "take_effect")
+_PHASES = (term(ACTION, "take_effect"), term(ACTION, "publish"))  # a measure's later steps
 _VERSION = 9
 _READABLE = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9})
 _HEADER = {3: 12, 4: 16, 5: 20, 6: 26, 7: 34, 8: 38, 9: 42}  # bytes before the values
@@ -211,11 +211,12 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
 
 
 def main_action(title_terms: Sequence[int]) -> int:
-    """The headline's main action: its first, unless it tells a measure taking effect ("Запрет
-    на полеты белорусских авиакомпаний … вступил в силу"): the ban named first is what takes
-    effect, and the event is the entry into force, a step after the decision."""
+    """The headline's main action: its first, unless it tells a measure taking effect or
+    published ("Запрет на полеты белорусских авиакомпаний … вступил в силу", "ЕС разместил
+    11-й пакет санкций в официальном журнале"): the measure named first is what takes effect,
+    and the event is that step after the decision."""
     actions = [t for t in title_terms if kind_of(t) == ACTION]
-    return _TAKE_EFFECT if _TAKE_EFFECT in actions else next(iter(actions), 0)
+    return next((t for t in _PHASES if t in actions), next(iter(actions), 0))
 
 
 def _acting_body(located: Sequence[tuple[int, int]], lex: Lexicon, *, heads: bool = True) -> int:
