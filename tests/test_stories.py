@@ -1078,6 +1078,10 @@ def test_the_envoys_approval_and_the_adoption_a_day_later_are_two_steps():
     assert similarity(envoys, council, gap=gap) == pytest.approx(
         similarity(envoys, council) * recency(gap) * OTHER_STEP
     )
+    # an ambassador in other news is no step: North Korea's recognition, an embassy in the lead
+    nk = fingerprint_text("КНДР признала ДНР и ЛНР", "Посол ДНР встретился с послом КНДР.")
+    nk_en = fingerprint_text("DPRK officially recognizes the independence of Donetsk, Lugansk", "")
+    assert not other_step(_Terms.of(nk), _Terms.of(nk_en))
     hours = timedelta(hours=STEP_HOURS - 6)  # the same day: reports of one event
     assert similarity(envoys, council, gap=hours) == pytest.approx(
         similarity(envoys, council) * recency(hours)

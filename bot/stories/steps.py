@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.event_terms import ACTION, CONCEPT, term
+from bot.event_terms import ACTION, CONCEPT, ENTITY, term
 
 
 class Report(Protocol):
@@ -30,6 +30,7 @@ class Report(Protocol):
 
 
 _AMBASSADOR = term(CONCEPT, "ambassador")
+_EU = term(ENTITY, "eu")
 
 REQUESTS = frozenset(term(ACTION, k) for k in ("appeal", "urge", "demand"))
 DENIALS = frozenset(term(ACTION, k) for k in ("deny", "clarify"))
@@ -97,6 +98,11 @@ def other_action(a: Report, b: Report) -> bool:
 
 def other_step(a: Report, b: Report) -> bool:
     """Whether two reports tell different steps of one process: their headlines' main actions
-    differ (`other_action`), or one names the ambassadors and the other does not (the EU's
-    envoys agree a package; the Council adopts it the next day, both "approve" it)."""
-    return other_action(a, b) or ((_AMBASSADOR in a.terms) != (_AMBASSADOR in b.terms))
+    differ (`other_action`), or one tells the EU's ambassadors acting and the other does not
+    (the envoys agree a package; the Council adopts it the next day, both "approve" it). An
+    ambassador named in other news is no step ("КНДР признала ДНР и ЛНР" and an embassy)."""
+    return other_action(a, b) or _eu_envoys(a) != _eu_envoys(b)
+
+
+def _eu_envoys(report: Report) -> bool:
+    return _AMBASSADOR in report.terms and _EU in report.terms
