@@ -205,12 +205,24 @@ class GenItem:
     topical: bool
 
 
+FILLER = REPO / "benchmarks" / "filler.json"
+
+
 @functools.cache
 def _vocabulary(lang: str) -> tuple[str, ...]:
+    """The filler words of `lang` (benchmarks/filler.json): fixed, so a change to the rules
+    does not change what a benchmark feeds (the words were chosen from the rules of their
+    day; deriving them anew on every run made a rules commit change every generated item,
+    and an A/B of two commits compared different inputs)."""
+    return tuple(json.loads(FILLER.read_text(encoding="utf-8"))[lang])
+
+
+def derive_filler(lang: str, rules_dir: Path = RULES_DIR) -> tuple[str, ...]:
     """Words of real EN/RU news prose for filler text: those of the labelled set's off-topic
     items that no on-topic item uses and that share no 5-letter start with a word of the rule
     files (their `unless` contexts included), so filler neither makes an item topical nor
-    vetoes a topical one."""
+    vetoes a topical one. `python -m benchmarks._common filler` writes them to filler.json (only
+    when a rule comes to share a start with a filler word: tests check that it does not)."""
     off: set[str] = set()
     on: set[str] = set()
     for line in LABELED.read_text(encoding="utf-8").splitlines():
@@ -218,12 +230,16 @@ def _vocabulary(lang: str) -> tuple[str, ...]:
         if row["lang"] == lang:
             words = _VOCAB_WORD.findall(f"{row['title']} {row['text']}".lower())
             (on if row["topics"] else off).update(words)
-    ruled = {
+    return tuple(sorted(w for w in off - on if w[:5] not in rule_starts(rules_dir)))
+
+
+def rule_starts(rules_dir: Path = RULES_DIR) -> frozenset[str]:
+    """The first five letters of every word of the rule files."""
+    return frozenset(
         w[:5]
-        for path in RULES_DIR.glob("*.yaml")
+        for path in rules_dir.glob("*.yaml")
         for w in _VOCAB_WORD.findall(path.read_text(encoding="utf-8").lower())
-    }
-    return tuple(sorted(w for w in off - on if w[:5] not in ruled))
+    )
 
 
 def sentence(rng: random.Random, lang: str, low: int = 8, high: int = 18) -> str:
@@ -334,3 +350,8 @@ def _write_corpus(directory: str, n_feeds: str, n_items: str, seed: str) -> None
 
 if __name__ == "__main__" and len(sys.argv) == 6 and sys.argv[1] == "corpus":
     _write_corpus(*sys.argv[2:])
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["filler"]:  # filler.json from today's rules
+    filler = {lang: list(derive_filler(lang)) for lang in ("en", "ru")}
+    FILLER.write_text(json.dumps(filler, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -130,3 +130,15 @@ def test_story_scan_scores_the_stories_a_scan_stores_and_names_what_no_topic_mat
     assert "cross P 1.000 R 0.500 (1/1/2)" in lines[1]  # the cup final is in no story
     assert "cross P 1.000 R 1.000 (2/2/2)" in lines[2]  # eval --stories groups both events
     assert sorted(line.split()[2] for line in lines[3:]) == ["c", "d"]
+
+
+def test_the_fixed_filler_words_share_no_start_with_todays_rules() -> None:
+    """Generated items are filler words (benchmarks/filler.json, fixed so that a rules commit
+    does not change a benchmark's input) around topical sentences: a filler word that came to
+    share its first five letters with a rule word could make an item topical or veto one."""
+    from benchmarks._common import FILLER, rule_starts
+
+    filler = json.loads(FILLER.read_text(encoding="utf-8"))
+    clashes = sorted(w for words in filler.values() for w in words if w[:5] in rule_starts())
+    assert not clashes, f"regenerate with `python -m benchmarks._common filler`: {clashes}"
+    assert len(filler["en"]) > 300 and len(filler["ru"]) > 300
