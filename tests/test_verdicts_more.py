@@ -168,8 +168,7 @@ def test_rules_apply_dry_run_shows_which_judged_alerts_change_and_which_way(tmp_
 
 
 def _exclude_exercises(text: str) -> str:
-    anchor = "      label: Russia-led military alliance\n\nexamples:"
-    assert anchor in text
-    return text.replace(
-        anchor, "      label: Russia-led military alliance\n  none: [joint exercises]\n\nexamples:"
-    )
+    """Add a `none` to csto's `match` block, the last block before its examples."""
+    anchor = "\n\nexamples:"
+    assert text.count(anchor) == 1 and "\nmatch:\n" in text.split(anchor)[0]
+    return text.replace(anchor, "\n  none: [joint exercises]\n\nexamples:")
