@@ -43,6 +43,7 @@ MAX_SHINGLE_WORDS = 600
 NUM_PERM = 64  # size of the bottom-k sketch
 NEAR_DUPLICATE = 0.5  # shingle Jaccard at or above which two texts are one report
 _BODY_WORDS = 12  # lead terms read for the acting body when the headline names none
+_PHASES = (term(ACTION, "take_effect"), term(ACTION, "publish"))  # a measure's later steps
 
 
 # Version 9: event terms (kind in the top bits), a script byte, the main action, the acting
@@ -54,7 +55,6 @@ _BODY_WORDS = 12  # lead terms read for the acting body when the headline names 
 # either), 6 (no speaker or cause either), 5 (no roles), 4 (no body), 3 (no polity); versions 1
 # and 2 too: their terms were plain word hashes, read as `WORD` terms; a version-1 signature is
 # not comparable and reads as empty.
-_PHASES = (term(ACTION, "take_effect"), term(ACTION, "publish"))  # a measure's later steps
 _VERSION = 9
 _READABLE = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 9})
 _HEADER = {3: 12, 4: 16, 5: 20, 6: 26, 7: 34, 8: 38, 9: 42}  # bytes before the values

@@ -1,6 +1,6 @@
-"""One event after another: a request and the act it asks for, a claim and its denial, the
-next step of one process (pure). `bot.stories.similarity` vetoes the first two and counts
-the third less.
+"""One event after another (pure): a request and the act it asks for, a claim and its
+denial, a reaction and the act it reacts to, two parties' reactions, the next step of one
+process. `bot.stories.similarity` vetoes the pairs of the first four and counts the last less.
 """
 
 from __future__ import annotations
