@@ -230,7 +230,8 @@ def derive_filler(lang: str, rules_dir: Path = RULES_DIR) -> tuple[str, ...]:
         if row["lang"] == lang:
             words = _VOCAB_WORD.findall(f"{row['title']} {row['text']}".lower())
             (on if row["topics"] else off).update(words)
-    return tuple(sorted(w for w in off - on if w[:5] not in rule_starts(rules_dir)))
+    starts = rule_starts(rules_dir)
+    return tuple(sorted(w for w in off - on if w[:5] not in starts))
 
 
 def rule_starts(rules_dir: Path = RULES_DIR) -> frozenset[str]:

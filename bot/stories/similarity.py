@@ -277,7 +277,8 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
     main actions are opposites; different bodies of one state acting (`other_bodies`) or two
     councils of one bloc meeting (`other_council`); two polities or two organisations doing
     the same thing (`parallel_actors`, `parallel_organisations`); a request and the act it
-    asks for (`request_and_act`); a claim and its denial (`denial_and_claim`)."""
+    asks for (`request_and_act`); a claim and its denial (`denial_and_claim`); a reaction and
+    the act it reacts to, or two parties' reactions (`reaction_and_act`, `two_reactions`)."""
     if a.title_ordinals and b.ordinals and not a.title_ordinals & b.ordinals:
         return True
     if b.title_ordinals and a.ordinals and not b.title_ordinals & a.ordinals:
