@@ -32,7 +32,7 @@ from bot.event_terms import (
 )
 from bot.models import Item
 from bot.stories.eventday import event_day
-from bot.stories.roles import clause, opening_actor, read_roles
+from bot.stories.roles import FORECAST, clause, forecast, opening_actor, read_roles
 from bot.stories.speech import speech_roles
 from bot.term_values import hash32
 
@@ -186,6 +186,9 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
     counts = Counter(both)
     first = {t: i for i, t in reversed(list(enumerate(both)))}
     in_title = set(title_terms)
+    action = main_action(title_terms)
+    if forecast(title_words, located, action):
+        in_title.add(FORECAST)
     ranked = sorted(counts, key=lambda t: (t not in in_title, -counts[t], first[t]))
     words = [hash32(stem(w)) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
     agent, targets = read_roles(title, title_words, located)
@@ -197,7 +200,7 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
         terms=_uint32s([*in_title, *ranked[:MAX_TERMS]]),
         minhash=_minhash(words),
         script=CYRILLIC if _is_cyrillic(title or text[:200]) else LATIN,
-        action=main_action(title_terms),
+        action=action,
         subject=next((polities[t] for _, t in acting if t in polities), 0),
         body=_acting_body(located, lex)
         or _acting_body(list(enumerate(lead_terms[:_BODY_WORDS])), lex, heads=False),

@@ -54,6 +54,13 @@ _TO_COME_WORDS = """
     могут
 """
 _TO_COME = frozenset(_TO_COME_WORDS.split())
+# A modal before a headline's main verb makes it a forecast of the act ("New EU sanctions on
+# Russia could be agreed Thursday", "ЕС могут утвердить пакет"), with at most one of
+# `_FORECAST_GAP` between; not after a negation ("Serbia cannot recognise…" is a refusal).
+_MODALS = frozenset(["could", "might", "may", "может", "могут", "могла", "могли"])
+_FORECAST_GAP = frozenset(["be", "soon", "still", "also", "yet", "уже"])
+_NEGATIONS = frozenset(["not", "never", "cannot", "не"])
+FORECAST = term(CONCEPT, "forecast")
 
 Roles = tuple[int, frozenset[int]]  # the acting polity (0: none read), the polities acted upon
 # Actions whose verb is a statement (the lexicon's keys): reacting to an act, not acting.
@@ -116,6 +123,21 @@ def clause(
 
 
 _TOPIC_OPENERS = (("commenting", "on"), ("reacting", "to"), ("комментируя",), ("отвечая", "на"))
+
+
+def forecast(words: Sequence[str], located: Sequence[tuple[int, int]], action: int) -> bool:
+    """Whether the headline's main action is foretold, not told: a modal stands just before its
+    verb ("New EU sanctions on Russia could be agreed Thursday or Friday, Borrell says"). A
+    forecast and the act it foretells are two events, as an announcement and the act are; a
+    modal before another verb of the headline ("…, окончательно утвердить их могут в пятницу"
+    after "согласовали") leaves the act told."""
+    j = next((i for i, t in located if t == action), -1)
+    if j < 1:
+        return False
+    k = j - 1
+    if words[k] in _FORECAST_GAP and k > 0:
+        k -= 1
+    return words[k] in _MODALS and (k == 0 or words[k - 1] not in _NEGATIONS)
 
 
 def _topic_words(title: str, words: Sequence[str]) -> int:

@@ -27,6 +27,7 @@ from bot.stories.meetings import meeting_level, other_council, other_level
 from bot.stories.prior import Prior
 from bot.stories.steps import (
     denial_and_claim,
+    forecast_and_act,
     other_action,
     other_step,
     reaction_and_act,
@@ -278,7 +279,8 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
     councils of one bloc meeting (`other_council`); two polities or two organisations doing
     the same thing (`parallel_actors`, `parallel_organisations`); a request and the act it
     asks for (`request_and_act`); a claim and its denial (`denial_and_claim`); a reaction and
-    the act it reacts to, or two parties' reactions (`reaction_and_act`, `two_reactions`)."""
+    the act it reacts to, or two parties' reactions (`reaction_and_act`, `two_reactions`); a
+    forecast of an act and the act (`forecast_and_act`)."""
     if a.title_ordinals and b.ordinals and not a.title_ordinals & b.ordinals:
         return True
     if b.title_ordinals and a.ordinals and not b.title_ordinals & a.ordinals:
@@ -304,6 +306,8 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
     if denial_and_claim(a, b) or denial_and_claim(b, a):
         return True
     if reaction_and_act(a, b) or reaction_and_act(b, a) or two_reactions(a, b):
+        return True
+    if forecast_and_act(a, b) or forecast_and_act(b, a):
         return True
     if COUNTRY_VETO:
         a_states, b_states = a.title_actors & lex.countries, b.title_actors & lex.countries

@@ -1,6 +1,7 @@
 """One event after another (pure): a request and the act it asks for, a claim and its
-denial, a reaction and the act it reacts to, two parties' reactions, the next step of one
-process. `bot.stories.similarity` vetoes the pairs of the first four and counts the last less.
+denial, a reaction and the act it reacts to, two parties' reactions, a forecast and the act
+foretold, the next step of one process. `bot.stories.similarity` vetoes the pairs of the first
+five and counts the last less.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ _EU = term(ENTITY, "eu")
 REQUESTS = frozenset(term(ACTION, k) for k in ("appeal", "urge", "demand"))
 DENIALS = frozenset(term(ACTION, k) for k in ("deny", "clarify"))
 REACTIONS = frozenset({term(ACTION, "react")})
+_FORECAST = term(CONCEPT, "forecast")  # `bot.stories.roles.FORECAST`: a modal before the verb
 
 
 def request_and_act(a: Report, b: Report) -> bool:
@@ -78,6 +80,18 @@ def two_reactions(a: Report, b: Report) -> bool:
     return bool(
         a.action in REACTIONS and b.action in REACTIONS
         and a.subject and b.subject and a.subject != b.subject
+    )  # fmt: skip
+
+
+def forecast_and_act(a: Report, b: Report) -> bool:
+    """Whether `a`'s headline foretells the act `b`'s headline tells: a modal stands before
+    `a`'s main verb ("New EU sanctions on Russia could be agreed Thursday or Friday, Borrell
+    says"), not before `b`'s, and `b`'s headline holds `a`'s main action ("European Union
+    countries agreed on Thursday on a Russian coal embargo…"): what may happen and what
+    happened are two events, as an announcement and the act are."""
+    return bool(
+        a.action and _FORECAST in a.title and _FORECAST not in b.title
+        and a.action in b.title_actions
     )  # fmt: skip
 
 
