@@ -32,7 +32,8 @@ from bot.event_terms import (
 )
 from bot.models import Item
 from bot.stories.eventday import event_day
-from bot.stories.roles import FORECAST, clause, forecast, opening_actor, read_roles
+from bot.stories.offices import speaking_office
+from bot.stories.roles import FORECAST, clause, forecast, label_words, opening_actor, read_roles
 from bot.stories.speech import speech_roles
 from bot.term_values import hash32
 
@@ -189,6 +190,8 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
     action = main_action(title_terms)
     if forecast(title_words, located, action):
         in_title.add(FORECAST)
+    if office := speaking_office(title_words, located, label_words(title)):
+        in_title.add(office)  # the Kremlin or the foreign ministry: two statements
     ranked = sorted(counts, key=lambda t: (t not in in_title, -counts[t], first[t]))
     words = [hash32(stem(w)) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
     agent, targets = read_roles(title, title_words, located)

@@ -24,6 +24,7 @@ from bot.event_terms import (
 )
 from bot.stories.fingerprint import NEAR_DUPLICATE, Fingerprint, minhash_jaccard
 from bot.stories.meetings import meeting_level, other_council, other_level
+from bot.stories.offices import other_offices
 from bot.stories.prior import Prior
 from bot.stories.steps import (
     denial_and_claim,
@@ -280,7 +281,8 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
     the same thing (`parallel_actors`, `parallel_organisations`); a request and the act it
     asks for (`request_and_act`); a claim and its denial (`denial_and_claim`); a reaction and
     the act it reacts to, or two parties' reactions (`reaction_and_act`, `two_reactions`); a
-    forecast of an act and the act (`forecast_and_act`)."""
+    forecast of an act and the act (`forecast_and_act`); two offices of one government
+    speaking (`offices.other_offices`)."""
     if a.title_ordinals and b.ordinals and not a.title_ordinals & b.ordinals:
         return True
     if b.title_ordinals and a.ordinals and not b.title_ordinals & a.ordinals:
@@ -308,6 +310,8 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
     if reaction_and_act(a, b) or reaction_and_act(b, a) or two_reactions(a, b):
         return True
     if forecast_and_act(a, b) or forecast_and_act(b, a):
+        return True
+    if other_offices(a.title, b.title):
         return True
     if COUNTRY_VETO:
         a_states, b_states = a.title_actors & lex.countries, b.title_actors & lex.countries
