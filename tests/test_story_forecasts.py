@@ -18,6 +18,8 @@ ACT_LEAD = "The measures add 140 names to the list and ban imports of Russian di
         "EU's 12th sanctions package could be approved on Friday, diplomats say",
         "EU may approve 12th sanctions package this week",
         "Страны ЕС могут утвердить 12-й пакет санкций в пятницу",
+        "EU expected to approve 12th sanctions package on Friday",
+        "12-й пакет санкций ЕС, скорее всего, будет утвержден в пятницу",
     ],
 )
 def test_a_forecast_and_the_act_it_foretells_are_two_events(forecast: str) -> None:
@@ -42,6 +44,8 @@ def test_two_reports_of_one_forecast_are_one_event() -> None:
         # a negated modal is a refusal, not a forecast
         "Serbia cannot recognise the referendums in Donetsk and Luhansk",
         "EU approves 12th sanctions package against Russia",
+        # a plan is told as the act it plans ("plans to freeze" was reported as the freeze)
+        "EU plans to approve 12th sanctions package",
     ],
 )
 def test_no_forecast_without_a_modal_before_the_main_verb(headline: str) -> None:

@@ -55,10 +55,13 @@ _TO_COME_WORDS = """
 """
 _TO_COME = frozenset(_TO_COME_WORDS.split())
 # A modal before a headline's main verb makes it a forecast of the act ("New EU sanctions on
-# Russia could be agreed Thursday", "ЕС могут утвердить пакет"), with at most one of
-# `_FORECAST_GAP` between; not after a negation ("Serbia cannot recognise…" is a refusal).
-_MODALS = frozenset(["could", "might", "may", "может", "могут", "могла", "могли"])
-_FORECAST_GAP = frozenset(["be", "soon", "still", "also", "yet", "уже"])
+# Russia could be agreed Thursday", "ЕС могут утвердить пакет", "EU expected to adopt…", "скорее
+# всего, будет отозван"), with `_FORECAST_GAP` words between; not after a negation ("Serbia
+# cannot recognise…" is a refusal). Plans and intentions are not read ("E.U. plans to freeze
+# assets…" was reported as the freeze), nor "set to" and "to" alone: headlinese for the act.
+_MODALS = frozenset(["could", "might", "may", "likely", "expected", "может", "могут", "могли"])
+_FORECAST_GAP = frozenset(["be", "to", "soon", "still", "also", "yet", "уже", "будет", "будут"])
+_PROBABLY = ("скорее", "всего")  # "скорее всего, будет отозван"
 _NEGATIONS = frozenset(["not", "never", "cannot", "не"])
 FORECAST = term(CONCEPT, "forecast")
 
@@ -132,11 +135,13 @@ def forecast(words: Sequence[str], located: Sequence[tuple[int, int]], action: i
     modal before another verb of the headline ("…, окончательно утвердить их могут в пятницу"
     after "согласовали") leaves the act told."""
     j = next((i for i, t in located if t == action), -1)
-    if j < 1:
-        return False
     k = j - 1
-    if words[k] in _FORECAST_GAP and k > 0:
+    while k > 0 and words[k] in _FORECAST_GAP:
         k -= 1
+    if k < 0:
+        return False
+    if tuple(words[k - 1 : k + 1]) == _PROBABLY:
+        return True
     return words[k] in _MODALS and (k == 0 or words[k - 1] not in _NEGATIONS)
 
 
