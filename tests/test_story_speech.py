@@ -38,6 +38,8 @@ def _polity(key: str) -> int:
         ("Zelensky's team urges more sanctions after Kremlin passport move", "ukraine"),
         ("Berlin rejects U.S. pipeline sanctions as meddling in its affairs", "germany"),
         ("Baku: vote in occupied Khankendi has no legal force", "azerbaijan"),  # a capital
+        ("Tbilisi deeply concerned by Lukashenko trip to Sukhumi", "georgia"),  # a state of mind
+        ("Киев возмущен визитом Лукашенко в Крым", "ukraine"),
         ("МИД Молдавии: «выборы» в Тирасполе ничтожны", "moldova"),  # an institution
         ("Грузия не признает «парламент» Цхинвали", "georgia"),  # a statement's own verb
         ("Армения выразила протест Баку из-за обстрела", "armenia"),
