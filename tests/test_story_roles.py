@@ -136,3 +136,17 @@ def test_an_adverb_between_the_opening_name_and_its_verb_keeps_it_the_actor() ->
     assert opener == term(ENTITY, "pace")
     assert fingerprint_text("PACE backs expelling Moscow", "").opener == opener
     assert fingerprint_text("PACE unanimous on Moscow", "").opener == 0  # no verb follows
+
+
+@pytest.mark.parametrize(
+    ("title", "action"),
+    [
+        # the quotation is what was said: the act follows the colon
+        ("«Это ударит по нашим отношениям»: в Киеве отреагировали на слова Лукашенко", "react"),
+        ('"This will hit our ties": Kyiv reacts to Lukashenko remarks on Crimea', "react"),
+        # a quoted name opening a longer label is no quotation: its verb is the act
+        ("«Газпром» сократил поставки: Европа ищет замену", "reduce"),
+    ],
+)
+def test_a_quotation_before_the_colon_is_what_was_said_not_the_act(title: str, action: str) -> None:
+    assert fingerprint_text(title, "").action == term(ACTION, action)

@@ -45,6 +45,7 @@ NUM_PERM = 64  # size of the bottom-k sketch
 NEAR_DUPLICATE = 0.5  # shingle Jaccard at or above which two texts are one report
 _BODY_WORDS = 12  # lead terms read for the acting body when the headline names none
 _PHASES = (term(ACTION, "take_effect"), term(ACTION, "publish"))  # a measure's later steps
+_OPENING_QUOTES, _CLOSING_QUOTES = "«\"“„'", "»\"”“'"
 
 
 # Version 9: event terms (kind in the top bits), a script byte, the main action, the acting
@@ -188,6 +189,11 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
     first = {t: i for i, t in reversed(list(enumerate(both)))}
     in_title = set(title_terms)
     action = main_action(title_terms)
+    if _quoted_label(title):
+        # «Это нанесёт удар по отношениям»: в Киеве отреагировали…: the quote is what was
+        # said; the headline's act follows its colon
+        label = label_words(title)
+        action = main_action([t for i, t in located if i >= label]) or action
     if forecast(title_words, located, action):
         in_title.add(FORECAST)
     if office := speaking_office(title_words, located, label_words(title)):
@@ -214,6 +220,13 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
         day=event_day(title, lead, published),
         opener=opening_actor(title_words, located, names),
     )
+
+
+def _quoted_label(title: str) -> bool:
+    """Whether the headline's label before its colon is a quotation, all of it ("«Мы выйдем»:
+    Пашинян высказался…"; not "«Яндекс» окончательно разделят: …")."""
+    label = title.split(":", 1)[0].strip() if ":" in title else ""
+    return len(label) > 2 and label[0] in _OPENING_QUOTES and label[-1] in _CLOSING_QUOTES
 
 
 def main_action(title_terms: Sequence[int]) -> int:
