@@ -33,6 +33,7 @@ from bot.stories.steps import (
     other_step,
     reaction_and_act,
     request_and_act,
+    retaliation_and_act,
     two_reactions,
 )
 
@@ -310,6 +311,8 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
     if reaction_and_act(a, b) or reaction_and_act(b, a) or two_reactions(a, b):
         return True
     if forecast_and_act(a, b) or forecast_and_act(b, a):
+        return True
+    if retaliation_and_act(a, b) or retaliation_and_act(b, a):
         return True
     if other_offices(a.title, b.title):
         return True

@@ -36,6 +36,7 @@ _EU = term(ENTITY, "eu")
 REQUESTS = frozenset(term(ACTION, k) for k in ("appeal", "urge", "demand"))
 DENIALS = frozenset(term(ACTION, k) for k in ("deny", "clarify"))
 REACTIONS = frozenset({term(ACTION, "react")})
+_COUNTERMEASURES = term(CONCEPT, "countermeasures")
 _FORECAST = term(CONCEPT, "forecast")  # `bot.stories.roles.FORECAST`: a modal before the verb
 
 
@@ -80,6 +81,19 @@ def two_reactions(a: Report, b: Report) -> bool:
     return bool(
         a.action in REACTIONS and b.action in REACTIONS
         and a.subject and b.subject and a.subject != b.subject
+    )  # fmt: skip
+
+
+def retaliation_and_act(a: Report, b: Report) -> bool:
+    """Whether `a`'s headline tells the retaliation of a polity that `b`'s headline acts upon:
+    countermeasures in `a`'s headline and not in `b`'s, and `a`'s first actor a polity `b`
+    names but does not act for ("Белоруссия ввела ответные санкции против Евросоюза" and
+    "EU leaders agree to impose sanctions on officials in Belarus", the same day): the answer
+    is an event of its own."""
+    return bool(
+        _COUNTERMEASURES in a.title and _COUNTERMEASURES not in b.title
+        and a.subject and b.subject and a.subject != b.subject
+        and a.subject in b.title_polities
     )  # fmt: skip
 
 
