@@ -108,13 +108,12 @@ def speaking_office(
     return 0
 
 
-def other_offices(a_title: frozenset[int], b_title: frozenset[int]) -> bool:
-    """Whether two headlines' subjects are different offices of one government, neither
-    headline naming the other's: two statements, two events."""
-    a = [t for t in a_title if t in GOVERNMENT]
-    b = [t for t in b_title if t in GOVERNMENT]
-    return any(
-        x != y and GOVERNMENT[x] == GOVERNMENT[y] and x not in b_title and y not in a_title
-        for x in a
-        for y in b
-    )
+def office_of(title: frozenset[int]) -> int:
+    """The office term a headline's terms hold (`speaking_office` put it there), or 0."""
+    return next((t for t in title if t in GOVERNMENT), 0)
+
+
+def other_offices(a: int, b: int) -> bool:
+    """Whether two headlines' offices (`office_of`) are different offices of one government:
+    two statements, two events."""
+    return bool(a and b and a != b and GOVERNMENT[a] == GOVERNMENT[b])

@@ -24,7 +24,7 @@ from bot.event_terms import (
 )
 from bot.stories.fingerprint import NEAR_DUPLICATE, Fingerprint, minhash_jaccard
 from bot.stories.meetings import meeting_level, other_council, other_level
-from bot.stories.offices import other_offices
+from bot.stories.offices import office_of, other_offices
 from bot.stories.prior import Prior
 from bot.stories.steps import (
     denial_and_claim,
@@ -116,6 +116,7 @@ class _Terms:
     day: int  # the day its event happened (`Fingerprint.day`), or 0
     level: int  # the level of the bloc meeting the headline tells (`meeting_level`), or 0
     opener: int  # the name the headline opens with as its subject (`Fingerprint.opener`), or 0
+    office: int  # the office of a government heading the headline (`offices.office_of`), or 0
     keys: frozenset[int]  # what the index finds it by: headline terms, lead names and numbers
     _weighed: tuple[int, int] = (-1, -1)  # (id, version) of the weights `_weights` hold
     _weights: dict[int, float] | None = None  # term → weight, boosted in the headline
@@ -166,6 +167,7 @@ class _Terms:
             day=fp.day,
             level=meeting_level(title),
             opener=fp.opener,
+            office=office_of(title),
             keys=title.union(*(by_kind.get(kind, ()) for kind in _KEY_KINDS)),
         )
 
@@ -314,7 +316,7 @@ def vetoed(a: _Terms, b: _Terms) -> bool:
         return True
     if retaliation_and_act(a, b) or retaliation_and_act(b, a):
         return True
-    if other_offices(a.title, b.title):
+    if other_offices(a.office, b.office):
         return True
     if COUNTRY_VETO:
         a_states, b_states = a.title_actors & lex.countries, b.title_actors & lex.countries
