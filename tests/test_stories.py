@@ -30,6 +30,7 @@ from bot.stories import (
     similarity,
 )
 from bot.stories.similarity import (
+    ENVOYS_STEP,
     OTHER_STEP,
     STEP_HOURS,
     _Terms,
@@ -1034,12 +1035,20 @@ def test_different_acts_a_day_apart_count_less_than_the_same_act():
     )
     adopted = fingerprint_text(
         "EU adopts seventh package of Russia sanctions",
-        "The Council formally adopted the package, including a gold ban, on Thursday.",
+        "The Council formally signed it off on Thursday, barring imports of Russian bullion.",
     )
     assert other_action(_Terms.of(agreed), _Terms.of(adopted))
     day = similarity(agreed, adopted, gap=timedelta(hours=STEP_HOURS + 6))
     hours = similarity(agreed, adopted, gap=timedelta(hours=STEP_HOURS - 6))
     plain = recency(timedelta(hours=STEP_HOURS + 6)) / recency(timedelta(hours=STEP_HOURS - 6))
+    assert day == pytest.approx(hours * plain * ENVOYS_STEP)  # the envoys: a step of the EU's
+    proposed = fingerprint_text(
+        "Commission proposes seventh package of Russia sanctions",
+        "Brussels wants to bar Russian bullion and tighten export controls.",
+    )
+    assert other_action(_Terms.of(proposed), _Terms.of(adopted))
+    day = similarity(proposed, adopted, gap=timedelta(hours=STEP_HOURS + 6))
+    hours = similarity(proposed, adopted, gap=timedelta(hours=STEP_HOURS - 6))
     assert day == pytest.approx(hours * plain * OTHER_STEP)
     again = fingerprint_text("EU adopts seventh Russia sanctions package", "The bloc adopted it.")
     assert similarity(adopted, again, gap=timedelta(hours=STEP_HOURS + 6)) == pytest.approx(
@@ -1062,8 +1071,9 @@ def test_a_measure_published_is_a_step_of_its_own(headline: str) -> None:
 
 def test_the_envoys_approval_and_the_adoption_a_day_later_are_two_steps():
     """The ambassadors "approve" a package and the Council "approves" it the next day: one
-    verb, two steps. A report naming the ambassadors and one that does not count `OTHER_STEP`
-    less when more than `STEP_HOURS` apart, as different acts do."""
+    verb, two steps. A report naming the ambassadors and one that does not count `ENVOYS_STEP`
+    less when more than `STEP_HOURS` apart: more than other different acts do (`OTHER_STEP`),
+    as the EU's two approvals share every name and word."""
     envoys = fingerprint_text(
         "EU approves seven Russian banks' exclusion from SWIFT",
         "Ambassadors of the European Union agreed to cut seven Russian banks off SWIFT.",
@@ -1076,7 +1086,7 @@ def test_the_envoys_approval_and_the_adoption_a_day_later_are_two_steps():
     assert other_step(_Terms.of(envoys), _Terms.of(council))
     gap = timedelta(hours=STEP_HOURS + 6)
     assert similarity(envoys, council, gap=gap) == pytest.approx(
-        similarity(envoys, council) * recency(gap) * OTHER_STEP
+        similarity(envoys, council) * recency(gap) * ENVOYS_STEP
     )
     # an ambassador in other news is no step: North Korea's recognition, an embassy in the lead
     nk = fingerprint_text("КНДР признала ДНР и ЛНР", "Посол ДНР встретился с послом КНДР.")

@@ -28,6 +28,7 @@ from bot.stories.offices import office_of, other_offices
 from bot.stories.prior import Prior
 from bot.stories.steps import (
     denial_and_claim,
+    envoys_step,
     forecast_and_act,
     other_action,
     other_step,
@@ -50,6 +51,7 @@ CONSEQUENCE = 0.7  # …when one headline's event follows from an act of the oth
 OTHER_DAY = 0.5  # …when the two reports name different days for their events (`eventday`)
 STEP_HOURS = 18  # reports this far apart telling different acts…
 OTHER_STEP = 0.6  # …count this much less again (`recency`)
+ENVOYS_STEP = 0.5  # …or this much when one tells the EU's ambassadors acting and the other not
 OTHER_LEVEL = 0.5  # …when one headline tells a bloc's ministers meeting, the other its leaders'
 KIND_WEIGHTS = {  # how much sharing a term of each kind says, before its rarity
     WORD: 1.0, 1: 1.0, 2: 1.5, CITY: 2.0, ACTION: 1.5, NUMBER: 1.5, ORDINAL: 2.0, DATE: 1.5,
@@ -334,7 +336,7 @@ def recency(gap: timedelta, a: _Terms | None = None, b: _Terms | None = None) ->
     hours = abs(gap.total_seconds()) / 3600
     weight = 1.0 / (1.0 + max(0.0, hours - RECENCY_GRACE_HOURS) / RECENCY_HALF_HOURS)
     if a is not None and b is not None and hours > STEP_HOURS and other_step(a, b):
-        weight *= OTHER_STEP
+        weight *= ENVOYS_STEP if envoys_step(a, b) else OTHER_STEP
     return weight
 
 

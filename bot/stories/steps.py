@@ -132,5 +132,10 @@ def other_step(a: Report, b: Report) -> bool:
     return other_action(a, b) or _eu_envoys(a) != _eu_envoys(b)
 
 
+def envoys_step(a: Report, b: Report) -> bool:
+    """Whether one report tells the EU's ambassadors acting and the other does not."""
+    return _eu_envoys(a) != _eu_envoys(b)
+
+
 def _eu_envoys(report: Report) -> bool:
     return _AMBASSADOR in report.terms and _EU in report.terms
