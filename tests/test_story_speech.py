@@ -40,6 +40,7 @@ def _polity(key: str) -> int:
         ("Baku: vote in occupied Khankendi has no legal force", "azerbaijan"),  # a capital
         ("Tbilisi deeply concerned by Lukashenko trip to Sukhumi", "georgia"),  # a state of mind
         ("Киев возмущен визитом Лукашенко в Крым", "ukraine"),
+        ("Brussels defiant after Moscow bars eight EU officials", "eu"),
         ("МИД Молдавии: «выборы» в Тирасполе ничтожны", "moldova"),  # an institution
         ("Грузия не признает «парламент» Цхинвали", "georgia"),  # a statement's own verb
         ("Армения выразила протест Баку из-за обстрела", "armenia"),
