@@ -69,7 +69,7 @@ Roles = tuple[int, frozenset[int]]  # the acting polity (0: none read), the poli
 # Actions whose verb is a statement (the lexicon's keys): reacting to an act, not acting.
 _STATEMENTS = (
     "condemn criticise reject welcome warn accuse urge deny label protest_note non_recognition"
-    " react clarify"
+    " react clarify explain"
 )
 STATEMENT_ACTIONS = frozenset(term(ACTION, k) for k in _STATEMENTS.split())
 

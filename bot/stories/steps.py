@@ -34,7 +34,7 @@ _AMBASSADOR = term(CONCEPT, "ambassador")
 _EU = term(ENTITY, "eu")
 
 REQUESTS = frozenset(term(ACTION, k) for k in ("appeal", "urge", "demand"))
-DENIALS = frozenset(term(ACTION, k) for k in ("deny", "clarify"))
+DENIALS = frozenset(term(ACTION, k) for k in ("deny", "clarify", "explain"))
 REACTIONS = frozenset({term(ACTION, "react")})
 _COUNTERMEASURES = term(CONCEPT, "countermeasures")
 _FORECAST = term(CONCEPT, "forecast")  # `bot.stories.roles.FORECAST`: a modal before the verb
