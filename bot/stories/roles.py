@@ -59,8 +59,14 @@ _TO_COME = frozenset(_TO_COME_WORDS.split())
 # всего, будет отозван"), with `_FORECAST_GAP` words between; not after a negation ("Serbia
 # cannot recognise…" is a refusal). Plans and intentions are not read ("E.U. plans to freeze
 # assets…" was reported as the freeze), nor "set to" and "to" alone: headlinese for the act.
-_MODALS = frozenset(["could", "might", "may", "likely", "expected", "может", "могут", "могли"])
-_FORECAST_GAP = frozenset(["be", "to", "soon", "still", "also", "yet", "уже", "будет", "будут"])
+_MODALS = frozenset(
+    "could might may likely unlikely expected seem seems может могут могли".split()  # noqa: SIM905
+)
+# Future modals foretell whether negated or not ("Министры ЕС не смогут согласовать 20-й пакет").
+_FUTURE_MODALS = frozenset(["сможет", "смогут"])
+_FORECAST_GAP = frozenset(
+    ["be", "to", "able", "soon", "still", "also", "yet", "уже", "будет", "будут", "ожидаемо"]
+)
 _PROBABLY = ("скорее", "всего")  # "скорее всего, будет отозван"
 _NEGATIONS = frozenset(["not", "never", "cannot", "не"])
 FORECAST = term(CONCEPT, "forecast")
@@ -140,7 +146,7 @@ def forecast(words: Sequence[str], located: Sequence[tuple[int, int]], action: i
         k -= 1
     if k < 0:
         return False
-    if tuple(words[k - 1 : k + 1]) == _PROBABLY:
+    if tuple(words[k - 1 : k + 1]) == _PROBABLY or words[k] in _FUTURE_MODALS:
         return True
     return words[k] in _MODALS and (k == 0 or words[k - 1] not in _NEGATIONS)
 
