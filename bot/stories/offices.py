@@ -92,6 +92,8 @@ def speaking_office(
     an office named in the label before a colon, or within the first `_OPENING` words, before
     the headline's first action and after no one but its own state ("U.S. State Department
     says…"; not "Obama hits Kremlin insiders…")."""
+    if not any(w in _OFFICES for w in words[: max(label, _OPENING + 1)]):
+        return 0  # most headlines: no office's word opens them
     first_action = next((i for i, t in located if kind_of(t) == ACTION), len(words))
     reach = max(label, min(_OPENING + (bool(words) and words[0] in _IN), first_action))
     polities = lexicon().polities
