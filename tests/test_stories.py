@@ -1028,7 +1028,8 @@ def test_cutting_ties_is_read_however_the_relations_are_spelled(headline: str) -
 
 def test_different_acts_a_day_apart_count_less_than_the_same_act():
     """The ambassadors' agreement and the adoption the next day are two steps of one process:
-    headlines telling different acts more than `STEP_HOURS` apart count `OTHER_STEP` less."""
+    headlines telling different acts more than `STEP_HOURS` apart count `OTHER_STEP` less
+    (`ENVOYS_STEP` when one tells the EU's ambassadors acting)."""
     agreed = fingerprint_text(
         "EU envoys agree seventh package of Russia sanctions",
         "Ambassadors of the 27 member states approved the package, including a gold ban.",
@@ -1037,19 +1038,16 @@ def test_different_acts_a_day_apart_count_less_than_the_same_act():
         "EU adopts seventh package of Russia sanctions",
         "The Council formally signed it off on Thursday, barring imports of Russian bullion.",
     )
-    assert other_action(_Terms.of(agreed), _Terms.of(adopted))
-    day = similarity(agreed, adopted, gap=timedelta(hours=STEP_HOURS + 6))
-    hours = similarity(agreed, adopted, gap=timedelta(hours=STEP_HOURS - 6))
-    plain = recency(timedelta(hours=STEP_HOURS + 6)) / recency(timedelta(hours=STEP_HOURS - 6))
-    assert day == pytest.approx(hours * plain * ENVOYS_STEP)  # the envoys: a step of the EU's
     proposed = fingerprint_text(
         "Commission proposes seventh package of Russia sanctions",
         "Brussels wants to bar Russian bullion and tighten export controls.",
     )
-    assert other_action(_Terms.of(proposed), _Terms.of(adopted))
-    day = similarity(proposed, adopted, gap=timedelta(hours=STEP_HOURS + 6))
-    hours = similarity(proposed, adopted, gap=timedelta(hours=STEP_HOURS - 6))
-    assert day == pytest.approx(hours * plain * OTHER_STEP)
+    plain = recency(timedelta(hours=STEP_HOURS + 6)) / recency(timedelta(hours=STEP_HOURS - 6))
+    for step, factor in ((agreed, ENVOYS_STEP), (proposed, OTHER_STEP)):
+        assert other_action(_Terms.of(step), _Terms.of(adopted))
+        day = similarity(step, adopted, gap=timedelta(hours=STEP_HOURS + 6))
+        hours = similarity(step, adopted, gap=timedelta(hours=STEP_HOURS - 6))
+        assert day == pytest.approx(hours * plain * factor)
     again = fingerprint_text("EU adopts seventh Russia sanctions package", "The bloc adopted it.")
     assert similarity(adopted, again, gap=timedelta(hours=STEP_HOURS + 6)) == pytest.approx(
         similarity(adopted, again) * plain
