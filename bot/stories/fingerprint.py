@@ -189,14 +189,14 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
     first = {t: i for i, t in reversed(list(enumerate(both)))}
     in_title = set(title_terms)
     action = main_action(title_terms)
-    if _quoted_label(title):
+    label = label_words(title)
+    if label and _quoted_label(title):
         # «Это нанесёт удар по отношениям»: в Киеве отреагировали…: the quote is what was
         # said; the headline's act follows its colon
-        label = label_words(title)
         action = main_action([t for i, t in located if i >= label]) or action
     if forecast(title_words, located, action):
         in_title.add(FORECAST)
-    if office := speaking_office(title_words, located, label_words(title)):
+    if office := speaking_office(title_words, located, label):
         in_title.add(office)  # the Kremlin or the foreign ministry: two statements
     ranked = sorted(counts, key=lambda t: (t not in in_title, -counts[t], first[t]))
     words = [hash32(stem(w)) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
