@@ -31,7 +31,6 @@ from bot.stories.steps import (
     envoys_step,
     forecast_and_act,
     other_action,
-    other_step,
     reaction_and_act,
     request_and_act,
     retaliation_and_act,
@@ -335,8 +334,11 @@ def recency(gap: timedelta, a: _Terms | None = None, b: _Terms | None = None) ->
     then the Council's adoption; the decision, then its entry into force)."""
     hours = abs(gap.total_seconds()) / 3600
     weight = 1.0 / (1.0 + max(0.0, hours - RECENCY_GRACE_HOURS) / RECENCY_HALF_HOURS)
-    if a is not None and b is not None and hours > STEP_HOURS and other_step(a, b):
-        weight *= ENVOYS_STEP if envoys_step(a, b) else OTHER_STEP
+    if a is not None and b is not None and hours > STEP_HOURS:
+        if envoys_step(a, b):  # one `other_step`, the EU's two approvals
+            weight *= ENVOYS_STEP
+        elif other_action(a, b):  # the other: different acts
+            weight *= OTHER_STEP
     return weight
 
 

@@ -1,7 +1,7 @@
 """One event after another (pure): a request and the act it asks for, a claim and its
-denial, a reaction and the act it reacts to, two parties' reactions, a forecast and the act
-foretold, the next step of one process. `bot.stories.similarity` vetoes the pairs of the first
-five and counts the last less.
+denial or explanation, a reaction and the act it reacts to, two parties' reactions, a
+retaliation and the act it answers, a forecast and the act foretold, the next step of one
+process. `bot.stories.similarity` vetoes the pairs of all but the last and counts the last less.
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def other_step(a: Report, b: Report) -> bool:
     differ (`other_action`), or one tells the EU's ambassadors acting and the other does not
     (the envoys agree a package; the Council adopts it the next day, both "approve" it). An
     ambassador named in other news is no step ("КНДР признала ДНР и ЛНР" and an embassy)."""
-    return other_action(a, b) or _eu_envoys(a) != _eu_envoys(b)
+    return other_action(a, b) or envoys_step(a, b)
 
 
 def envoys_step(a: Report, b: Report) -> bool:
