@@ -55,3 +55,26 @@ def test_two_reports_of_one_forecast_are_one_event() -> None:
 )
 def test_no_forecast_without_a_modal_before_the_main_verb(headline: str) -> None:
     assert FORECAST not in fingerprint_text(headline, "").title
+
+
+@pytest.mark.parametrize(
+    "outlook",
+    [
+        "EU sanctions on Russian aluminium could shake the global market",
+        "The 12th package of EU sanctions against Russia may turn out to be the weakest",
+    ],
+)
+def test_an_outlook_telling_no_act_is_not_the_act(outlook: str) -> None:
+    """A headline whose only verb follows a modal tells what may come of the news, not the news:
+    it is a forecast against any act ("…could shake global market" the day the Commission
+    proposes the ban)."""
+    act = fingerprint_text("EU approves 12th sanctions package against Russia", ACT_LEAD)
+    told = fingerprint_text(outlook, LEAD)
+    assert FORECAST in told.title
+    assert similarity(told, act) == 0.0
+
+
+def test_a_speaker_saying_could_tells_no_forecast() -> None:
+    """With no act in the headline, a modal in a speaker's words is what was said."""
+    said = fingerprint_text("Putin says Kosovo independence could set precedent for Abkhazia", "")
+    assert FORECAST not in said.title

@@ -194,15 +194,15 @@ def fingerprint_text(title: str, text: str, published: datetime | None = None) -
         # «Это нанесёт удар по отношениям»: в Киеве отреагировали…: the quote is what was
         # said; the headline's act follows its colon
         action = main_action([t for i, t in located if i >= label]) or action
-    if forecast(title_words, located, action):
-        in_title.add(FORECAST)
+    home = next((polities[t] for t in lead_terms if t in polities), 0)  # an institution's state
+    said_by, after = speech_roles(title, title_words, located, names, home)
+    if (action or not said_by) and forecast(title_words, located, action):
+        in_title.add(FORECAST)  # (with no act told, a speaker's "could" is what was said)
     if office := speaking_office(title_words, located, label):
         in_title.add(office)  # the Kremlin or the foreign ministry: two statements
     ranked = sorted(counts, key=lambda t: (t not in in_title, -counts[t], first[t]))
     words = [hash32(stem(w)) for w in tokens(f"{title}\n{text}")[:MAX_SHINGLE_WORDS]]
     agent, targets = read_roles(title, title_words, located)
-    home = next((polities[t] for t in lead_terms if t in polities), 0)  # an institution's state
-    said_by, after = speech_roles(title, title_words, located, names, home)
     acting = clause(title, title_words, located)  # an attributed act's terms, its source's not
     return Fingerprint(
         title=_uint32s(in_title),

@@ -139,7 +139,14 @@ def forecast(words: Sequence[str], located: Sequence[tuple[int, int]], action: i
     verb ("New EU sanctions on Russia could be agreed Thursday or Friday, Borrell says"). A
     forecast and the act it foretells are two events, as an announcement and the act are; a
     modal before another verb of the headline ("…, окончательно утвердить их могут в пятницу"
-    after "согласовали") leaves the act told."""
+    after "согласовали") leaves the act told. A headline telling no act at all is an outlook
+    when a modal stands anywhere in it ("EU Sanctions on Russian Aluminium Could Shake Global
+    Market"); the caller leaves out a speaker's words ("Putin says … could set precedent")."""
+    if not action:  # no act told: a modal before any verb foretells ("…could shake markets")
+        return any(
+            w in _FUTURE_MODALS or (w in _MODALS and (k == 0 or words[k - 1] not in _NEGATIONS))
+            for k, w in enumerate(words)
+        )
     j = next((i for i, t in located if t == action), -1)
     k = j - 1
     while k > 0 and words[k] in _FORECAST_GAP:

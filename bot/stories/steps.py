@@ -102,10 +102,12 @@ def forecast_and_act(a: Report, b: Report) -> bool:
     `a`'s main verb ("New EU sanctions on Russia could be agreed Thursday or Friday, Borrell
     says"), not before `b`'s, and `b`'s headline holds `a`'s main action ("European Union
     countries agreed on Thursday on a Russian coal embargo…"): what may happen and what
-    happened are two events, as an announcement and the act are."""
+    happened are two events, as an announcement and the act are. A forecast telling no act
+    ("EU Sanctions on Russian Aluminium Could Shake Global Market", the day the Commission
+    proposes the ban) is an outlook on the news, apart from any act."""
     return bool(
-        a.action and _FORECAST in a.title and _FORECAST not in b.title
-        and a.action in b.title_actions
+        _FORECAST in a.title and _FORECAST not in b.title and b.action
+        and (not a.action or a.action in b.title_actions)
     )  # fmt: skip
 
 
