@@ -247,6 +247,8 @@ def test_a_negated_or_refused_action_is_read_as_its_negation():
     assert actions("Пашинян не примет участия в саммите") == skip
     assert actions("Пашинян пропустит саммит") == skip
     assert actions("Армения не будет участвовать в саммите ОДКБ") == skip
+    assert actions("Пашинян не приедет на саммит ОДКБ") == skip  # not coming is skipping it
+    assert actions("Putin will not visit Yerevan for the summit") == skip
     assert actions("Саммит в Ереване: без подписи хозяина") == refuse
     assert actions("Пашинян отказался подписывать договор") == refuse
     assert actions("Zelenskyy rules out recognising Russian control of Crimea") == {
