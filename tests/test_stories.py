@@ -882,6 +882,19 @@ def test_blocking_a_package_and_adopting_it_are_two_events():
     assert frozen.action == term(ACTION, "suspend")  # blocking assets freezes them
 
 
+def test_an_appeal_and_its_denial_are_two_events():
+    asked = fingerprint_text(
+        "Armenia asks Russia for military help after border clashes with Azerbaijan",
+        "Yerevan invoked its 1997 treaty with Moscow.",
+    )
+    denied = fingerprint_text(
+        "Армения пока официально не обращалась к России за помощью, заявил посол",
+        "Посол Армении в Москве прокомментировал сообщения о просьбе Еревана.",
+    )
+    assert denied.action == term(ACTION, "refuse")  # a negated appeal: no appeal was made
+    assert similarity(asked, denied) == 0.0  # appeal and refuse are opposites
+
+
 def test_two_bodies_of_one_parliament_voting_are_two_events():
     duma = fingerprint_text(
         "Госдума ратифицировала договоры о вхождении в состав России четырех регионов",
