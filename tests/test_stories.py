@@ -878,6 +878,11 @@ def test_blocking_a_package_and_adopting_it_are_two_events():
         "Австрия сняла свои возражения.",
     )
     assert similarity(blocked, adopted) == 0.0  # block and adopt are opposites
+    begun = fingerprint_text("ЕС начал процедуру утверждения 12-го пакета санкций против РФ", "")
+    assert begun.action == term(ACTION, "adopt")  # beginning the adoption is the adoption
+    assert similarity(blocked, begun) == 0.0
+    started = fingerprint_text("Саммит ОДКБ начался в Астане", "")
+    assert started.action == term(ACTION, "begin")  # with no act after it, beginning is the act
     frozen = fingerprint_text("Евросоюз бессрочно заблокировал активы Банка России", "")
     assert frozen.action == term(ACTION, "suspend")  # blocking assets freezes them
 

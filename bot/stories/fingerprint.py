@@ -44,6 +44,7 @@ MAX_SHINGLE_WORDS = 600
 NUM_PERM = 64  # size of the bottom-k sketch
 NEAR_DUPLICATE = 0.5  # shingle Jaccard at or above which two texts are one report
 _BODY_WORDS = 12  # lead terms read for the acting body when the headline names none
+_BEGIN = term(ACTION, "begin")
 _PHASES = (term(ACTION, "take_effect"), term(ACTION, "publish"))  # a measure's later steps
 _OPENING_QUOTES, _CLOSING_QUOTES = "«\"“„'", "»\"”“'"
 
@@ -233,8 +234,11 @@ def main_action(title_terms: Sequence[int]) -> int:
     """The headline's main action: its first, unless it tells a measure taking effect or
     published ("Запрет на полеты белорусских авиакомпаний … вступил в силу", "ЕС разместил
     11-й пакет санкций в официальном журнале"): the measure named first is what takes effect,
-    and the event is that step after the decision."""
+    and the event is that step after the decision. Beginning an act is that act ("ЕС начал
+    процедуру утверждения 12-го пакета": the adoption, against Austria blocking it)."""
     actions = [t for t in title_terms if kind_of(t) == ACTION]
+    if actions and actions[0] == _BEGIN:  # "ЕС начал процедуру утверждения …": the adoption
+        actions = actions[1:] or actions
     return next((t for t in _PHASES if t in actions), next(iter(actions), 0))
 
 
