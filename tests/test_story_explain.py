@@ -37,3 +37,25 @@ def test_two_reports_of_one_explanation_are_one_event() -> None:
         "Министр сослался на общественное мнение после столкновений на границе с Таджикистаном.",
     )
     assert similarity(a, b) >= THRESHOLD
+
+
+def test_naming_the_reason_explains() -> None:
+    told = fingerprint_text("Песков назвал причину признания Россией паспортов ДНР и ЛНР", "")
+    assert told.action == term(ACTION, "explain")  # not the recognition it gives reasons for
+
+
+def test_the_same_side_explaining_and_speaking_of_the_act_is_one_event() -> None:
+    """The Kremlin's reasons and the Kremlin's words on the act they are reasons for, the
+    same day, are one statement told twice, not an explanation against a claim."""
+    reasons = fingerprint_text(
+        "Песков назвал причину признания Россией паспортов ДНР и ЛНР",
+        "Пресс-секретарь президента Дмитрий Песков заявил, что паспорта признаны по "
+        "гуманитарным соображениям.",
+    )
+    words = fingerprint_text(
+        "В Кремле уверены, что признание паспортов ДНР и ЛНР не противоречит нормам права",
+        "Пресс-секретарь президента Дмитрий Песков заявил, что решение принято по "
+        "гуманитарным соображениям.",
+    )
+    assert reasons.speaker and reasons.speaker == words.speaker
+    assert similarity(reasons, words) >= THRESHOLD

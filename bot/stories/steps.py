@@ -35,6 +35,7 @@ _EU = term(ENTITY, "eu")
 
 REQUESTS = frozenset(term(ACTION, k) for k in ("appeal", "urge", "demand"))
 DENIALS = frozenset(term(ACTION, k) for k in ("deny", "clarify", "explain"))
+_EXPLAIN = term(ACTION, "explain")
 REACTIONS = frozenset({term(ACTION, "react")})
 _COUNTERMEASURES = term(CONCEPT, "countermeasures")
 _FORECAST = term(CONCEPT, "forecast")  # `bot.stories.roles.FORECAST`: a modal before the verb
@@ -53,7 +54,10 @@ def denial_and_claim(a: Report, b: Report) -> bool:
     is a denial ("Мирзоян опроверг информацию о выходе страны из ОДКБ", "МИД Армении пришлось
     разъяснить слова Пашиняна о выходе из ОДКБ"), `b`'s is not and its headline never names
     it, and `b`'s headline holds the act denied ("Armenian PM says his country will withdraw
-    from Russian-led military alliance"): the claim and its denial are two events."""
+    from Russian-led military alliance"): the claim and its denial are two events. An
+    explanation against a statement by the same side is that side's account told twice."""
+    if a.action == _EXPLAIN and b.speaker and b.speaker == a.speaker:
+        return False  # one side's reasons told twice ("Песков назвал причину…", "уверены…")
     return _about_the_act(a, b, DENIALS)
 
 
