@@ -143,19 +143,22 @@ def forecast(words: Sequence[str], located: Sequence[tuple[int, int]], action: i
     when a modal stands anywhere in it ("EU Sanctions on Russian Aluminium Could Shake Global
     Market"); the caller leaves out a speaker's words ("Putin says … could set precedent")."""
     if not action:  # no act told: a modal before any verb foretells ("…could shake markets")
-        return any(
-            w in _FUTURE_MODALS or (w in _MODALS and (k == 0 or words[k - 1] not in _NEGATIONS))
-            for k, w in enumerate(words)
-        )
+        return any(_modal_at(words, k) for k in range(len(words)))
     j = next((i for i, t in located if t == action), -1)
     k = j - 1
     while k > 0 and words[k] in _FORECAST_GAP:
         k -= 1
     if k < 0:
         return False
-    if tuple(words[k - 1 : k + 1]) == _PROBABLY or words[k] in _FUTURE_MODALS:
-        return True
-    return words[k] in _MODALS and (k == 0 or words[k - 1] not in _NEGATIONS)
+    return tuple(words[k - 1 : k + 1]) == _PROBABLY or _modal_at(words, k)
+
+
+def _modal_at(words: Sequence[str], k: int) -> bool:
+    """Whether word `k` foretells: a future modal, negated or not ("не смогут"), or another
+    modal not after a negation ("cannot recognise" refuses)."""
+    return words[k] in _FUTURE_MODALS or (
+        words[k] in _MODALS and (k == 0 or words[k - 1] not in _NEGATIONS)
+    )
 
 
 def _topic_words(title: str, words: Sequence[str]) -> int:
