@@ -1,6 +1,6 @@
 """Story grouping as a user gets it: a story set served as feeds, one `geoalert scan` (#15).
 
-    python benchmarks/story_scan.py tests/data/stories/holdout-22.jsonl [--unmatched]
+    python benchmarks/story_scan.py tests/data/stories/holdout-22.jsonl [--unmatched] [--undated]
 
 The way the issue measured it: every outlet of the set is one RSS feed on a loopback host, one
 `geoalert scan` (the shipped command, in a fresh directory: SQLite, the bundled rules and seeds)
@@ -8,7 +8,8 @@ polls them all, and the stories are read back with `geoalert timeline T --format
 topic. Pairs are scored over every report of the set, as `geoalert eval --stories` scores them;
 a report that matched no topic is in no story, so its pairs count as split. The second line is
 `eval --stories` on the same set (every report grouped, whether a topic matched it or not), so
-the difference is what the rules leave out.
+the difference is what the rules leave out. `--undated` serves feeds without `<pubDate>` (and
+scores `eval --stories --undated` beside them).
 
 Runs the scan and timeline commands as subprocesses of this Python; nothing is timed.
 """
@@ -48,7 +49,7 @@ def _geoalert(directory: Path, *args: str) -> str:
     return done.stdout
 
 
-def scanned_stories(reports: list[StoryReport]) -> dict[str, int]:
+def scanned_stories(reports: list[StoryReport], *, dated: bool = True) -> dict[str, int]:
     """Report id → story id, as one `geoalert scan` of the set's feeds stores them."""
     by_outlet: dict[str, list[StoryReport]] = {}
     for report in reports:
@@ -57,7 +58,7 @@ def scanned_stories(reports: list[StoryReport]) -> dict[str, int]:
         directory = Path(tmp)
         lines = []
         for n, (outlet, items) in enumerate(sorted(by_outlet.items())):
-            host.put(f"/{n}.xml", as_feed(outlet, items, LINK))
+            host.put(f"/{n}.xml", as_feed(outlet, items, LINK, dated=dated))
             lines.append(f"- url: {host.base_url}/{n}.xml\n  name: {json.dumps(outlet)}\n")
         (directory / "feeds.yaml").write_text("".join(lines), encoding="utf-8")
         printed = _geoalert(directory, "scan", "--json")
@@ -89,13 +90,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sets", nargs="+", type=Path, help="story sets (JSON lines)")
     parser.add_argument("--unmatched", action="store_true", help="list the reports left out")
+    parser.add_argument("--undated", action="store_true", help="feeds that give no dates")
     args = parser.parse_args()
     for path in args.sets:
         reports = load_story_set([path])
-        story_of = scanned_stories(reports)
+        story_of = scanned_stories(reports, dated=not args.undated)
         print(f"{path.name}: {len(reports)} reports, {len(story_of)} in a topic's stories")
         print(_line("  geoalert scan + timeline", score_grouping(reports, story_of)))
-        print(_line("  eval --stories (all)", score_grouping(reports, group_set(reports))))
+        grouped = group_set(reports, undated=args.undated)
+        print(_line("  eval --stories (all)", score_grouping(reports, grouped)))
         if args.unmatched:
             for report in reports:
                 if report.id not in story_of:

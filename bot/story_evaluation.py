@@ -15,6 +15,12 @@ Arrival order: each outlet is served as one feed, and each feed is one batch, as
 `evaluate_stories` groups the set once per order (the first in outlet-name order, the others
 shuffled with fixed seeds) and reports whether every order gave the same stories.
 
+Undated (`undated=True`, `geoalert eval --stories --undated`): the reports as feeds that give
+no dates serve them. Every report is published when it is fetched, one instant for the whole
+set, unless its own text dates it (`bot.dates.with_text_dates`, as a poll does): nothing of
+its real publication time is left to tell two events apart. The issue's measurement (#15)
+merged events months apart, which a 72 h window cannot do with the reports' real dates.
+
 `load_story_set` is the only I/O; the rest is pure.
 """
 
@@ -25,13 +31,14 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from bot.dates import with_text_dates
 from bot.jsonl import check_keys, json_lines, line_error
 from bot.models import Item
 from bot.stories import group_batches
@@ -54,13 +61,14 @@ class StoryReport:
     text: str
     note: str = ""
 
-    def item(self) -> Item:
-        """The report as the pipeline sees it: an item of the outlet's feed."""
+    def item(self, fetched: datetime | None = None) -> Item:
+        """The report as the pipeline sees it: an item of the outlet's feed; fetched at
+        `fetched` from a feed that gives no date, when given."""
         return Item(
             id=self.id, source=f"feed:{self.outlet}", source_name=self.outlet, key=self.id,
             title=self.title, text=self.text, link=None, publisher=self.outlet,
-            language=self.lang, published=self.published, published_origin="feed",
-            fetched=self.published,
+            language=self.lang, published=fetched or self.published,
+            published_origin="fetched" if fetched else "feed", fetched=fetched or self.published,
         )  # fmt: skip
 
 
@@ -146,12 +154,24 @@ def load_story_set(paths: Sequence[Path]) -> list[StoryReport]:
     return reports
 
 
-def feeds_in_order(reports: Sequence[StoryReport], seed: int | None) -> list[list[Item]]:
+def undated_instant(reports: Sequence[StoryReport]) -> datetime:
+    """When an undated set is fetched: a day after its last report (so a date its text
+    gives is in the past, as it would be)."""
+    return max(r.published for r in reports) + timedelta(days=1)
+
+
+def feeds_in_order(
+    reports: Sequence[StoryReport], seed: int | None, *, undated: bool = False
+) -> list[list[Item]]:
     """One batch per outlet, in outlet-name order (seed None) or shuffled by `seed`; the
-    reports within a feed are shuffled too (feeds list items in any order)."""
+    reports within a feed are shuffled too (feeds list items in any order). `undated`: the
+    feeds give no dates (see the module docstring)."""
+    fetched = undated_instant(reports) if undated and reports else None
     by_outlet: dict[str, list[Item]] = defaultdict(list)
     for report in reports:
-        by_outlet[report.outlet].append(report.item())
+        by_outlet[report.outlet].append(report.item(fetched))
+    if fetched is not None:
+        by_outlet = {name: with_text_dates(items, fetched) for name, items in by_outlet.items()}
     feeds = [by_outlet[name] for name in sorted(by_outlet)]
     if seed is not None:
         rng = random.Random(seed)
@@ -200,13 +220,14 @@ def score_grouping(reports: Sequence[StoryReport], story_of: dict[str, int]) -> 
     )
 
 
-def as_feed(outlet: str, reports: Sequence[StoryReport], link: str) -> bytes:
+def as_feed(outlet: str, reports: Sequence[StoryReport], link: str, *, dated: bool = True) -> bytes:
     """One outlet's reports as an RSS 2.0 feed, each item's link `link` + its report id (how a
-    stored item is traced back to its report)."""
+    stored item is traced back to its report); without `<pubDate>` unless `dated`."""
     items = "".join(
         f"<item><title>{escape(r.title)}</title><description>{escape(r.text)}</description>"
         f"<link>{link}{r.id}</link><guid>{r.id}</guid>"
-        f"<pubDate>{format_datetime(r.published)}</pubDate></item>"
+        + (f"<pubDate>{format_datetime(r.published)}</pubDate>" if dated else "")
+        + "</item>"
         for r in reports
     )
     return (
@@ -223,15 +244,20 @@ def _partition(story_of: dict[str, int]) -> frozenset[frozenset[str]]:
     return frozenset(frozenset(ids) for ids in stories.values())
 
 
-def group_set(reports: Sequence[StoryReport], seed: int | None = None) -> dict[str, int]:
+def group_set(
+    reports: Sequence[StoryReport], seed: int | None = None, *, undated: bool = False
+) -> dict[str, int]:
     """Report id → story key, with the feeds arriving in the order `seed` gives."""
-    stories = group_batches(feeds_in_order(reports, seed))
+    stories = group_batches(feeds_in_order(reports, seed, undated=undated))
     return {item.id: key for key, members in enumerate(stories) for item in members}
 
 
-def evaluate_stories(reports: Sequence[StoryReport], *, orders: int = 5) -> StoryEvalReport:
-    """Score the grouping in outlet order, and check `orders - 1` shuffled orders against it."""
-    first_map = group_set(reports)
+def evaluate_stories(
+    reports: Sequence[StoryReport], *, orders: int = 5, undated: bool = False
+) -> StoryEvalReport:
+    """Score the grouping in outlet order, and check `orders - 1` shuffled orders against it;
+    `undated`: served by feeds that give no dates."""
+    first_map = group_set(reports, undated=undated)
     first = score_grouping(reports, first_map)
     partition = _partition(first_map)
     identical = 1
@@ -240,7 +266,7 @@ def evaluate_stories(reports: Sequence[StoryReport], *, orders: int = 5) -> Stor
         first.cross_language.precision, first.cross_language.recall,
     ]  # fmt: skip
     for seed in range(1, orders):
-        story_of = group_set(reports, seed)
+        story_of = group_set(reports, seed, undated=undated)
         identical += _partition(story_of) == partition
         g = score_grouping(reports, story_of)
         figures = (

@@ -277,3 +277,51 @@ def test_stored_stories_equal_the_pure_grouping_in_any_order(tmp_path: Path, nam
     engine.dispose()
     assert _partition(stored) == _partition(group_set(reports, seed))
     assert counts == per_story  # no empty story left, every count recounted
+
+
+# Two adoptions of "a package" a year apart, worded alike, and one report that dates itself.
+UNDATED = [
+    StoryReport("p1", "pk-2023", "en", "Wire", datetime(2023, 6, 23, 12, tzinfo=UTC),
+                "EU adopts new package of sanctions against Russia",
+                "EU governments adopted a new package of sanctions against Russia."),
+    StoryReport("p2", "pk-2023", "en", "Daily", datetime(2023, 6, 23, 15, tzinfo=UTC),
+                "EU approves new sanctions package against Russia",
+                "The EU approved a new package of sanctions on Russia on 23 June 2023."),
+    StoryReport("p3", "pk-2022", "en", "Herald", datetime(2022, 2, 25, 12, tzinfo=UTC),
+                "EU adopts new package of sanctions against Russia",
+                "EU governments adopted a new package of sanctions against Russia."),
+]  # fmt: skip
+
+
+def test_undated_feeds_give_each_report_the_fetch_time_unless_its_text_dates_it() -> None:
+    items = {i.id: i for feed in feeds_in_order(UNDATED, None, undated=True) for i in feed}
+    fetched = datetime(2023, 6, 24, 15, tzinfo=UTC)  # a day after the last report
+    assert (items["p1"].published, items["p1"].published_origin) == (fetched, "fetched")
+    assert (items["p3"].published, items["p3"].published_origin) == (fetched, "fetched")
+    assert items["p2"].published_origin == "text"
+    assert items["p2"].published.date() == datetime(2023, 6, 23).date()
+    dated = {i.id: i for feed in feeds_in_order(UNDATED, None) for i in feed}
+    assert dated["p3"].published == UNDATED[2].published and dated["p3"].published_origin == "feed"
+
+
+def test_undated_evaluation_loses_what_the_dates_told_apart() -> None:
+    """A year apart, the two adoptions are two stories; served undated, nothing tells them
+    apart: the measure of what the model does without time."""
+    assert group_set(UNDATED)["p1"] != group_set(UNDATED)["p3"]
+    undated = group_set(UNDATED, undated=True)
+    assert undated["p1"] == undated["p3"]
+    dated_p = evaluate_stories(UNDATED, orders=1).first.same_language.precision
+    undated_p = evaluate_stories(UNDATED, orders=1, undated=True).first.same_language.precision
+    assert dated_p > undated_p
+
+
+def test_eval_stories_undated_flag_prints_the_table(tmp_path: Path) -> None:
+    rows = [
+        {"id": r.id, "event": r.event, "lang": r.lang, "outlet": r.outlet,
+         "published": r.published.isoformat(), "title": r.title, "text": r.text}
+        for r in UNDATED
+    ]  # fmt: skip
+    (tmp_path / "set.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    done = geoalert("eval", "--stories", "--undated", "--summary", "set.jsonl", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "same language    0.333  1.000" in done.stdout

@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--orders", type=int, default=5,
         help="with --stories: arrival orders tried (outlet order, then shuffled); default 5",
     )  # fmt: skip
+    evaluation.add_argument(
+        "--undated", action="store_true",
+        help="with --stories: served by feeds that give no dates (each report fetched at one "
+        "instant, dated only by its own text)",
+    )  # fmt: skip
     timeline = add("timeline", cmd_timeline, "chronology of a topic")
     timeline.add_argument("topic")
     timeline.add_argument("--since", type=_date, help="YYYY-MM-DD")

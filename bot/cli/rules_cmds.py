@@ -127,7 +127,7 @@ def _eval_stories(args: argparse.Namespace) -> int:
     if args.orders < 1:
         raise GeoalertError("--orders must be at least 1")
     reports = load_story_set([Path(p) for p in args.labels])
-    report = evaluate_stories(reports, orders=args.orders)
+    report = evaluate_stories(reports, orders=args.orders, undated=args.undated)
     print(render_story_report(report, reports, pairs=not args.summary))
     return 0
 
