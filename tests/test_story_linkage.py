@@ -231,3 +231,62 @@ def test_the_weakest_pair_follows_the_groups_as_they_grow():
     table = {(0, 1): 0.9, (2, 3): 0.9, (0, 2): 0.5, (0, 3): 0.5, (1, 2): 0.5, (1, 3): 0.12}
     assert _floored(table, {(1, 3)}) == [[0, 1], [2, 3]]
     assert _floored(table, {(0, 3)}) == [[0, 1, 2, 3]]
+
+
+def _joins_one_at_a_time(n, score, blocked, t, sides, floored):
+    """The rule as `average_linkage` states it, the plain way: after every join, look at every
+    pair of groups and join the best one the rules allow (m³ work; the heap must agree)."""
+    from bot.stories.linkage import act_on_each_other, replies, statements_on_an_act
+
+    groups = [[a] for a in range(n)]
+    while True:
+        best = None
+        for x, y in itertools.combinations(range(len(groups)), 2):
+            a, b = groups[x], groups[y]
+            pairs = [(i, j) for i in a for j in b]
+            if any(blocked(min(p), max(p)) for p in pairs):
+                continue
+            mean = sum(score(min(p), max(p)) for p in pairs) / len(pairs)
+            floor = [score(min(p), max(p)) for p in pairs if floored(min(p), max(p))]
+            if mean < t or (floor and min(floor) < MIN_PAIR):
+                continue
+            if sides is not None and (
+                (mean < REPLY_THRESHOLD and replies(sides, a, b))
+                or (mean < STATEMENT_THRESHOLD and statements_on_an_act(sides, a, b))
+                or (mean < ACTS_ON_THRESHOLD and act_on_each_other(sides, a, b))
+            ):
+                continue
+            if best is None or mean > best[0]:  # ties: the earliest groups (listed first)
+                best = (mean, x, y)
+        if best is None:
+            return sorted(sorted(g) for g in groups)
+        _, x, y = best
+        groups[x] += groups.pop(y)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_heap_joins_what_joining_one_at_a_time_joins(seed: int) -> None:
+    """Random tables with ties (scores in steps of 0.05), vetoes, floored pairs and sides."""
+    import random
+
+    rng = random.Random(seed)
+    n = rng.randint(2, 14)
+    table = {p: rng.choice([0.0, 0.0, *[k / 20 for k in range(1, 20)]])
+             for p in itertools.combinations(range(n), 2)}  # fmt: skip
+    blocked = {p for p in table if rng.random() < 0.08}
+    floor = {p for p in table if rng.random() < 0.3}
+
+    def polities() -> frozenset[int]:
+        return frozenset(rng.sample(range(1, 4), rng.randint(0, 2)))
+
+    sides = [
+        (rng.randint(0, 3), polities(), rng.randint(0, 3), polities(), rng.randint(0, 3))
+        for _ in range(n)
+    ] if seed % 2 else None  # fmt: skip
+    args = (n, lambda a, b: table[a, b], lambda a, b: (a, b) in blocked, 0.2, sides,
+            lambda a, b: (a, b) in floor)  # fmt: skip
+    assert average_linkage(*args) == _joins_one_at_a_time(*args)
+    # a negative score is a veto when no `blocked` is given
+    signed = {p: (-1.0 if p in blocked else v) for p, v in table.items()}
+    assert average_linkage(n, lambda a, b: signed[a, b], None, 0.2, sides,
+                           lambda a, b: (a, b) in floor) == average_linkage(*args)  # fmt: skip

@@ -94,6 +94,10 @@ class StoryIndex:
         # the members whose links are known: the ones `place`d, and the ones `settle` reached.
         self._links: dict[int, dict[int, float]] = {}
         self._known: set[int] = set()  # members whose links were all looked for
+        # pair → its `_pair` score, while the weights stay the same (`settle` re-clusters a
+        # neighbourhood after every batch: most of its pairs were scored by the last one)
+        self._scores: dict[int, float] = {}
+        self._scores_version = self.weights.version
         for candidate in candidates:
             self.add(candidate)
 
@@ -205,15 +209,10 @@ class StoryIndex:
         so clustering each component alone gives the stories clustering everything would, and
         the same stories whichever report arrived first (ties go to the earlier report)."""
         moved: list[StoryCandidate] = []
-        scores: dict[tuple[int, int], float] = {}
         sketches: dict[int, frozenset[int]] = {}
 
         def pair(i: int, j: int) -> float:
-            key = (i, j) if i < j else (j, i)
-            score = scores.get(key)
-            if score is None:
-                score = scores[key] = self._pair(i, j, sketches)
-            return score
+            return self._scored(i, j, sketches)
 
         covered: set[int] = set()
         for start in sorted(set(positions)):
@@ -225,10 +224,7 @@ class StoryIndex:
                 continue  # alone, or too large to re-cluster: the placement stands
 
             def score(a: int, b: int, members: list[int] = component) -> float:
-                return pair(members[a], members[b])
-
-            def blocked(a: int, b: int, members: list[int] = component) -> bool:
-                return pair(members[a], members[b]) == _VETOED
+                return pair(members[a], members[b])  # `_VETOED` (negative) when vetoed
 
             terms = [self._terms[i] for i in component]
             sides = [(t.subject, t.title_polities, t.agent, t.targets, t.speaker) for t in terms]
@@ -236,9 +232,7 @@ class StoryIndex:
             def floored(a: int, b: int, held: list[_Terms] = terms) -> bool:
                 return held[a].script == held[b].script and told_apart(held[a], held[b])
 
-            clusters = average_linkage(
-                len(component), score, blocked, self.threshold, sides, floored
-            )
+            clusters = average_linkage(len(component), score, None, self.threshold, sides, floored)
             moved += self._relabel([[component[a] for a in group] for group in clusters])
         return moved
 
@@ -291,6 +285,20 @@ class StoryIndex:
         recent = sorted(self._members.get(key, ()))[-MEMBERS_COMPARED - 1 :]
         return [i for i in recent if i != exclude][-MEMBERS_COMPARED:]
 
+    def _scored(self, i: int, j: int, sketches: dict[int, frozenset[int]]) -> float:
+        """`_pair`, remembered until the weights change; always scored earlier member first
+        (floating-point sums in another order could differ in the last bit, and a tie then
+        go another way in another arrival order)."""
+        if self._scores_version != self.weights.version:
+            self._scores.clear()
+            self._scores_version = self.weights.version
+        key = i << 32 | j if i < j else j << 32 | i
+        score = self._scores.get(key)
+        if score is None:
+            first, second = (i, j) if self._order(i) < self._order(j) else (j, i)
+            score = self._scores[key] = self._pair(first, second, sketches)
+        return score
+
     def _pair(self, i: int, j: int, sketches: dict[int, frozenset[int]] | None = None) -> float:
         """Two members' score as `_decide` scores an item and a member, `_VETOED` when vetoed;
         `sketches` keeps the members' smallest sketch values as sets from one call to the next."""
@@ -323,9 +331,7 @@ class StoryIndex:
         by_sketch = set(range(len(self._candidates))) if self._find_all else self._near(fp)
         earliest, latest = published - self.window, published + self.window
         sketch = frozenset(fp.minhash)
-        best: dict[int, float] = {}
-        refused: set[int] = set()
-        fits: dict[int, float] = {}
+        scored: list[tuple[int, int, float, bool]] = []  # member, its story, score, near-copy
         for i in sorted(by_terms | by_sketch, reverse=True):  # most recent members first
             candidate = self._candidates[i]
             if not earliest <= candidate.published <= latest:
@@ -337,20 +343,27 @@ class StoryIndex:
             )
             if i not in by_terms and near < NEAR_DUPLICATE:
                 continue  # a shared shingle and not two shared terms: unrelated
-            key = candidate.story_key
             if near >= NEAR_DUPLICATE:
-                score = near
-            elif vetoed(probe, self._terms[i]):
-                refused.add(key)
+                scored.append((i, candidate.story_key, near, True))
                 continue
-            else:
-                gap = candidate.published - published
-                score = max(
-                    near,
-                    _score(probe, self._terms[i], self.weights)
-                    * recency(gap, probe, self._terms[i]),
-                )
-            if score >= self.threshold:
+            gap = candidate.published - published
+            score = _score(probe, self._terms[i], self.weights) * recency(
+                gap, probe, self._terms[i]
+            )
+            scored.append((i, candidate.story_key, max(near, score), False))
+        # Vetoes are read only in the stories the item could join (a member at the threshold):
+        # a veto elsewhere changes nothing, and most members are elsewhere.
+        stories = {key for _, key, score, _ in scored if score >= self.threshold}
+        vetoing = {
+            i: key
+            for i, key, _, copy in scored
+            if key in stories and not copy and vetoed(probe, self._terms[i])
+        }
+        refused = set(vetoing.values())
+        best: dict[int, float] = {}
+        fits: dict[int, float] = {}
+        for i, key, score, _ in scored:
+            if score >= self.threshold and i not in vetoing:
                 fits[i] = score
                 best[key] = max(best.get(key, 0.0), score)
         self._fits = fits
@@ -377,7 +390,7 @@ class StoryIndex:
             found.discard(i)
             sketches: dict[int, frozenset[int]] = {}
             self._link(
-                i, {j: s for j in found if (s := self._pair(i, j, sketches)) >= self.threshold}
+                i, {j: s for j in found if (s := self._scored(i, j, sketches)) >= self.threshold}
             )
             self._known.add(i)
             links = self._links[i]

@@ -51,6 +51,7 @@ and score lower as a rule; they are left out of the floor.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Sequence
 
 REPLY_THRESHOLD = 0.25  # the mean score two groups that reply to each other need to join
@@ -134,68 +135,58 @@ def _statements_on(sides: Sequence[Side], said: Sequence[int], done: Sequence[in
 def average_linkage(
     n: int,
     score: Callable[[int, int], float],
-    blocked: Callable[[int, int], bool],
+    blocked: Callable[[int, int], bool] | None,
     threshold: float,
     sides: Sequence[Side] | None = None,
     floored: Callable[[int, int], bool] | None = None,
 ) -> list[list[int]]:
     """Cluster reports 0..n-1 (earliest first): repeatedly join the two groups with the highest
     mean pair score at or above `threshold` (ties: the earliest groups), never across a
-    `blocked` pair; with each report's `sides`, two groups that reply to each other need
-    `REPLY_THRESHOLD`, two that act upon each other `ACTS_ON_THRESHOLD`, statements on an act
-    others did `STATEMENT_THRESHOLD`; two groups with a
-    pair scoring under `MIN_PAIR` among the pairs `floored` holds for stay apart.
+    `blocked` pair (with `blocked` None: a pair scoring below 0); with each report's `sides`,
+    two groups that reply to each other need `REPLY_THRESHOLD`, two that act upon each other
+    `ACTS_ON_THRESHOLD`, statements on an act others did `STATEMENT_THRESHOLD`; two groups
+    with a pair scoring under `MIN_PAIR` among the pairs `floored` holds for stay apart.
     Returns the groups, each sorted, in the order of their earliest report.
 
     Group sums and weakest floored pairs are kept per pair of groups and updated on each
-    join (Lance–Williams for the average and the minimum), so a component of m reports costs m²
-    scores and about m² work per join.
+    join (Lance–Williams for the average and the minimum). The candidate joins wait in a heap,
+    best first: one that fails a rule fails until one of its groups changes (the rules read
+    only the two groups), and then it is pushed anew with its new mean. A component of m
+    reports costs m² scores and about m² log m work, not m³.
     """
     sums: dict[tuple[int, int], float] = {}
     weakest: dict[tuple[int, int], float] = {}  # groups with a floored pair: its lowest score
     vetoes: set[tuple[int, int]] = set()
     for a in range(n):
         for b in range(a + 1, n):
-            if blocked(a, b):
+            if blocked is not None and blocked(a, b):
                 vetoes.add((a, b))
                 continue
             value = score(a, b)
+            if value < 0:
+                vetoes.add((a, b))
+                continue
             if value > 0:
                 sums[a, b] = value
             if floored is not None and floored(a, b):
                 weakest[a, b] = value
     groups: dict[int, list[int]] = {a: [a] for a in range(n)}
-    while True:
-        best: tuple[float, int, int] | None = None
-        for (a, b), total in sums.items():
-            mean = total / (len(groups[a]) * len(groups[b]))
-            if mean < threshold or (best is not None and (mean, -a, -b) <= _rank(best)):
-                continue
-            if weakest.get((a, b), MIN_PAIR) < MIN_PAIR:
-                continue
-            if (
-                mean < REPLY_THRESHOLD
-                and sides is not None
-                and replies(sides, groups[a], groups[b])
-            ):
-                continue
-            if (
-                mean < STATEMENT_THRESHOLD
-                and sides is not None
-                and statements_on_an_act(sides, groups[a], groups[b])
-            ):
-                continue
-            if (
-                mean < ACTS_ON_THRESHOLD
-                and sides is not None
-                and act_on_each_other(sides, groups[a], groups[b])
-            ):
-                continue
-            best = (mean, a, b)
-        if best is None:
-            break
-        _, a, b = best  # b joins a (a < b: the group of the earlier report keeps its number)
-        groups[a].extend(groups.pop(b))
+    changed = dict.fromkeys(range(n), 0)  # how often each group has grown: stale heap entries
+    heap = [
+        (-mean, a, b, 0, 0)
+        for (a, b), total in sums.items()
+        if (mean := total) >= threshold  # groups of one: the mean is the pair's score
+    ]
+    heapq.heapify(heap)
+    while heap:
+        negative, a, b, seen_a, seen_b = heapq.heappop(heap)
+        if changed.get(a) != seen_a or changed.get(b) != seen_b:
+            continue  # a group it joined has grown (or gone) since
+        if not _may_join(-negative, groups[a], groups[b], weakest.get((a, b)), sides):
+            continue
+        groups[a].extend(groups.pop(b))  # b joins a (a < b: the earlier group keeps its number)
+        changed[a] += 1
+        del changed[b]
         for c in groups:
             if c == a:
                 continue
@@ -205,6 +196,9 @@ def average_linkage(
                 sums.pop(ac, None)
             elif total := sums.get(ac, 0.0) + sums.get(bc, 0.0):
                 sums[ac] = total
+                mean = total / (len(groups[a]) * len(groups[c]))
+                if mean >= threshold:
+                    heapq.heappush(heap, (-mean, *ac, changed[ac[0]], changed[ac[1]]))
             if bc in weakest:
                 weakest[ac] = min(weakest.get(ac, 1.0), weakest.pop(bc))
             sums.pop(bc, None)
@@ -214,6 +208,22 @@ def average_linkage(
     return [sorted(group) for _, group in sorted(groups.items())]
 
 
-def _rank(best: tuple[float, int, int]) -> tuple[float, int, int]:
-    mean, a, b = best
-    return mean, -a, -b
+def _may_join(
+    mean: float,
+    a: Sequence[int],
+    b: Sequence[int],
+    weakest: float | None,
+    sides: Sequence[Side] | None,
+) -> bool:
+    """Whether two groups whose mean reaches the threshold may join: no floored pair across
+    them under `MIN_PAIR`, and the stricter mean that replies, statements on an act and groups
+    acting upon each other need."""
+    if weakest is not None and weakest < MIN_PAIR:
+        return False
+    if sides is None:
+        return True
+    if mean < REPLY_THRESHOLD and replies(sides, a, b):
+        return False
+    if mean < STATEMENT_THRESHOLD and statements_on_an_act(sides, a, b):
+        return False
+    return not (mean < ACTS_ON_THRESHOLD and act_on_each_other(sides, a, b))
