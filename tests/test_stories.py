@@ -1134,3 +1134,25 @@ def test_a_measure_taking_effect_is_the_step_after_its_decision(headline: str) -
     assert similarity(decided, in_force, gap=gap) == pytest.approx(
         similarity(decided, in_force) * recency(gap) * OTHER_STEP
     )
+
+
+def test_the_pair_score_is_symmetric_to_the_last_bit() -> None:
+    """The index keeps a placement's scores for the re-clustering, which reads the pair the
+    other way round: over every pair of a labelled set, A with B is B with A exactly (a factor
+    reading one side only, or a sum in another order, would differ, in the last bit at least,
+    and a tie could then go another way in another arrival order)."""
+    from bot.stories.prior import bundled_prior
+    from bot.stories.similarity import Weights, similarity
+    from bot.story_evaluation import load_story_set
+    from tests.test_story_evaluation import STORIES
+
+    weights = Weights(bundled_prior())
+    reports = load_story_set([STORIES / "holdout-15.jsonl"])
+    prints = [(r, fingerprint(r.item())) for r in reports]
+    compared = 0
+    for (a, fa), (b, fb) in itertools.combinations(prints, 2):
+        gap = a.published - b.published
+        forth, back = similarity(fa, fb, weights, gap=gap), similarity(fb, fa, weights, gap=-gap)
+        assert forth == back, (a.id, b.id)
+        compared += forth > 0
+    assert compared > 500

@@ -98,6 +98,12 @@ class StoryIndex:
         # neighbourhood after every batch: most of its pairs were scored by the last one)
         self._scores: dict[int, float] = {}
         self._scores_version = self.weights.version
+        # pair → its score before the vetoes are read: the last placement scored the item with
+        # every plausible member and read vetoes only in the stories it could join
+        self._unvetoed: dict[int, float] = {}
+        # the last `_decide`: the weights version, then (member, score) pairs whose `_pair`
+        # value it knows, and (member, score) pairs whose vetoes it did not read
+        self._decided: tuple[int, list[tuple[int, float]], list[tuple[int, float]]] = (-1, [], [])
         for candidate in candidates:
             self.add(candidate)
 
@@ -143,6 +149,7 @@ class StoryIndex:
             self._link(index, self._fits)
             self._known.add(index)
             self._fits = {}
+            self._keep_decided(index)
         if count:
             self.weights.count(terms.terms)
         if candidate.story_key > _TEMPORARY_KEYS:
@@ -210,9 +217,11 @@ class StoryIndex:
         the same stories whichever report arrived first (ties go to the earlier report)."""
         moved: list[StoryCandidate] = []
         sketches: dict[int, frozenset[int]] = {}
-
-        def pair(i: int, j: int) -> float:
-            return self._scored(i, j, sketches)
+        if self._scores_version != self.weights.version:
+            self._scores.clear()
+            self._unvetoed.clear()
+            self._scores_version = self.weights.version
+        known = self._scores
 
         covered: set[int] = set()
         for start in sorted(set(positions)):
@@ -224,7 +233,9 @@ class StoryIndex:
                 continue  # alone, or too large to re-cluster: the placement stands
 
             def score(a: int, b: int, members: list[int] = component) -> float:
-                return pair(members[a], members[b])  # `_VETOED` (negative) when vetoed
+                i, j = members[a], members[b]  # `_VETOED` (negative) when vetoed
+                held = known.get(i << 32 | j if i < j else j << 32 | i)
+                return self._scored(i, j, sketches) if held is None else held
 
             terms = [self._terms[i] for i in component]
             sides = [(t.subject, t.title_polities, t.agent, t.targets, t.speaker) for t in terms]
@@ -286,20 +297,40 @@ class StoryIndex:
         return [i for i in recent if i != exclude][-MEMBERS_COMPARED:]
 
     def _scored(self, i: int, j: int, sketches: dict[int, frozenset[int]]) -> float:
-        """`_pair`, remembered until the weights change; always scored earlier member first
-        (floating-point sums in another order could differ in the last bit, and a tie then
-        go another way in another arrival order)."""
+        """`_pair`, remembered until the weights change."""
         if self._scores_version != self.weights.version:
             self._scores.clear()
+            self._unvetoed.clear()
             self._scores_version = self.weights.version
         key = i << 32 | j if i < j else j << 32 | i
         score = self._scores.get(key)
         if score is None:
-            first, second = (i, j) if self._order(i) < self._order(j) else (j, i)
-            score = self._scores[key] = self._pair(first, second, sketches)
+            score = self._scores[key] = self._pair(i, j, sketches, self._unvetoed.pop(key, None))
         return score
 
-    def _pair(self, i: int, j: int, sketches: dict[int, frozenset[int]] | None = None) -> float:
+    def _keep_decided(self, index: int) -> None:
+        """Keep what the placement of the member just added at `index` scored (the pair
+        score is symmetric, bit for bit: `similarity._score`)."""
+        version, known, unvetoed = self._decided
+        self._decided = (-1, [], [])
+        if version != self.weights.version or self._find_all:
+            return  # (the full scan reads every near-copy estimate, not only a block's)
+        if self._scores_version != version:
+            self._scores.clear()
+            self._unvetoed.clear()
+            self._scores_version = version
+        for i, score in known:
+            self._scores[i << 32 | index] = score
+        for i, score in unvetoed:
+            self._unvetoed[i << 32 | index] = score
+
+    def _pair(
+        self,
+        i: int,
+        j: int,
+        sketches: dict[int, frozenset[int]] | None = None,
+        unvetoed: float | None = None,
+    ) -> float:
         """Two members' score as `_decide` scores an item and a member, `_VETOED` when vetoed;
         `sketches` keeps the members' smallest sketch values as sets from one call to the next."""
         a, b = self._candidates[i], self._candidates[j]
@@ -318,6 +349,8 @@ class StoryIndex:
                 return near
         if vetoed(self._terms[i], self._terms[j]):
             return _VETOED
+        if unvetoed is not None:  # the placement's score: the same `max` below
+            return unvetoed
         score = _score(self._terms[i], self._terms[j], self.weights)
         return max(near, score * recency(a.published - b.published, self._terms[i], self._terms[j]))
 
@@ -367,6 +400,12 @@ class StoryIndex:
                 fits[i] = score
                 best[key] = max(best.get(key, 0.0), score)
         self._fits = fits
+        self._decided = (
+            self.weights.version,
+            [(i, _VETOED if i in vetoing else score)
+             for i, key, score, copy in scored if copy or key in stories],
+            [(i, score) for i, key, score, copy in scored if not copy and key not in stories],
+        )  # fmt: skip
         joined = sorted((k for k in best if k not in refused), key=lambda k: (-best[k], k))
         return joined[0] if joined else None
 

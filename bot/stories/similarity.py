@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from math import fsum
 
 from bot.event_terms import (
     ACTION,
@@ -352,7 +353,9 @@ def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
         return 0.0
     a_weights, a_full, a_neutral = a.weighed(weight)
     b_weights, b_full, b_neutral = b.weighed(weight)
-    shared = (sum(map(a_weights.__getitem__, common)) + sum(map(b_weights.__getitem__, common))) / 2
+    shared = (
+        fsum(map(a_weights.__getitem__, common)) + fsum(map(b_weights.__getitem__, common))
+    ) / 2
     score = shared / math.sqrt(a_full * b_full if same else a_neutral * b_neutral)
     if other_action(a, b):
         score *= OTHER_ACTION  # the headlines say different things happened
