@@ -19,9 +19,13 @@ _BLOCK_POSITIONS = 16  # smallest sketch values indexed for near-duplicate look-
 MEMBERS_COMPARED = 16  # StoryIndex: most recent members of one story an item is compared with
 COMMON_SHARE = 0.1  # a term in more than this share of the window's reports finds no candidates
 DAYS_PER_KEY = 3  # StoryIndex: the postings of a term are kept per this many days
-MAX_PLAUSIBLE = 16  # most members an item is scored against (besides near-copies)
-COMMON_MINIMUM = 50  # …when that is more than this many (a small index compares everything)
-MAX_COMPONENT = 24  # StoryIndex.settle: larger neighbourhoods keep the online decisions
+# The three bounds below keep the work of a neighbourhood bounded; up to them, the links and
+# the re-clustering are complete, so the stories do not depend on arrival order. 80 holds a
+# backlog of feeds that give no dates (every report at one instant): the labelled real sets of
+# 67-96 reports, the issue's own set of 69 (#15).
+MAX_PLAUSIBLE = 40  # most members an item is scored against (besides near-copies)
+COMMON_MINIMUM = 80  # …when that is more than this many (a small index compares everything)
+MAX_COMPONENT = 80  # StoryIndex.settle: larger neighbourhoods keep the online decisions
 _TEMPORARY_KEYS = 1 << 62  # story keys above this are stories not stored yet
 _VETOED = -1.0  # `StoryIndex._pair` of a vetoed pair
 
