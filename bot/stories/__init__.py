@@ -58,7 +58,14 @@ stricter `linkage.REPLY_THRESHOLD`; two groups acting upon each other (most head
 acting upon a polity acting in the other) need `linkage.ACTS_ON_THRESHOLD`.
 """
 
-from bot.stories.assign import StoryCache, StoryStore, assign_stories, group, group_batches
+from bot.stories.assign import (
+    StoryCache,
+    StoryStore,
+    assign_stories,
+    assign_story,
+    group,
+    group_batches,
+)
 from bot.stories.fingerprint import (
     CYRILLIC,
     LATIN,
@@ -84,7 +91,6 @@ from bot.stories.index import (
     WINDOW,
     StoryCandidate,
     StoryIndex,
-    assign_story,
 )
 from bot.stories.similarity import (
     COUNTRY_VETO,

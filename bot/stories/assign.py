@@ -19,6 +19,22 @@ from bot.stories.index import _TEMPORARY_KEYS, THRESHOLD, WINDOW, StoryCandidate
 _CHUNK_SPAN = timedelta(days=7)  # items this close share one candidate query
 
 
+def assign_story(
+    fp: Fingerprint,
+    published: datetime,
+    candidates: Iterable[StoryCandidate],
+    *,
+    window: timedelta = WINDOW,
+    threshold: float = THRESHOLD,
+) -> int | None:
+    """The story an item joins, by a full scan of `candidates` (see `bot.stories`);
+    None to start a new story. The reference `StoryIndex.assign` is checked against."""
+    index = StoryIndex(window=window, threshold=threshold, find_all=True)
+    for candidate in candidates:
+        index.add(candidate)
+    return index.assign(fp, published)
+
+
 class StoryStore(Protocol):
     """The stored stories, as assignment reads and writes them (`storage.stories.StoryRows`)."""
 

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from bot.stories.fingerprint import NEAR_DUPLICATE, Fingerprint, _jaccard
 from bot.stories.linkage import average_linkage
+from bot.stories.pair_scores import PairScores, pair_key
 from bot.stories.prior import bundled_prior
 from bot.stories.similarity import Weights, _score, _Terms, recency, told_apart, vetoed
 
@@ -39,22 +40,6 @@ class StoryCandidate:
     fingerprint: Fingerprint
     published: datetime
     item_id: str = ""  # the stored item, when a re-clustering may move it to another story
-
-
-def assign_story(
-    fp: Fingerprint,
-    published: datetime,
-    candidates: Iterable[StoryCandidate],
-    *,
-    window: timedelta = WINDOW,
-    threshold: float = THRESHOLD,
-) -> int | None:
-    """The story an item joins, by a full scan of `candidates` (see `bot.stories`);
-    None to start a new story. The reference `StoryIndex.assign` is checked against."""
-    index = StoryIndex(window=window, threshold=threshold, find_all=True)
-    for candidate in candidates:
-        index.add(candidate)
-    return index.assign(fp, published)
 
 
 class StoryIndex:
@@ -98,16 +83,7 @@ class StoryIndex:
         # the members whose links are known: the ones `place`d, and the ones `settle` reached.
         self._links: dict[int, dict[int, float]] = {}
         self._known: set[int] = set()  # members whose links were all looked for
-        # pair → its `_pair` score, while the weights stay the same (`settle` re-clusters a
-        # neighbourhood after every batch: most of its pairs were scored by the last one)
-        self._scores: dict[int, float] = {}
-        self._scores_version = self.weights.version
-        # pair → its score before the vetoes are read: the last placement scored the item with
-        # every plausible member and read vetoes only in the stories it could join
-        self._unvetoed: dict[int, float] = {}
-        # the last `_decide`: the weights version, then (member, score) pairs whose `_pair`
-        # value it knows, and (member, score) pairs whose vetoes it did not read
-        self._decided: tuple[int, list[tuple[int, float]], list[tuple[int, float]]] = (-1, [], [])
+        self._pairs = PairScores()  # `_pair` scores, while the weights stay the same
         for candidate in candidates:
             self.add(candidate)
 
@@ -153,7 +129,8 @@ class StoryIndex:
             self._link(index, self._fits)
             self._known.add(index)
             self._fits = {}
-            self._keep_decided(index)
+            if not self._find_all:  # (the full scan reads every near-copy, not a block's)
+                self._pairs.keep_placed(index, self.weights.version)
         if count:
             self.weights.count(terms.terms)
         if candidate.story_key > _TEMPORARY_KEYS:
@@ -221,11 +198,7 @@ class StoryIndex:
         the same stories whichever report arrived first (ties go to the earlier report)."""
         moved: list[StoryCandidate] = []
         sketches: dict[int, frozenset[int]] = {}
-        if self._scores_version != self.weights.version:
-            self._scores.clear()
-            self._unvetoed.clear()
-            self._scores_version = self.weights.version
-        known = self._scores
+        known = self._pairs.current(self.weights.version)
 
         covered: set[int] = set()
         for start in sorted(set(positions)):
@@ -238,7 +211,7 @@ class StoryIndex:
 
             def score(a: int, b: int, members: list[int] = component) -> float:
                 i, j = members[a], members[b]  # `_VETOED` (negative) when vetoed
-                held = known.get(i << 32 | j if i < j else j << 32 | i)
+                held = known.get(pair_key(i, j))
                 return self._scored(i, j, sketches) if held is None else held
 
             terms = [self._terms[i] for i in component]
@@ -295,38 +268,14 @@ class StoryIndex:
                 moved.append(self._candidates[i])
         return moved
 
-    def _story_members(self, key: int, *, exclude: int) -> list[int]:
-        """The most recent members of a story (`MEMBERS_COMPARED` of them)."""
-        recent = sorted(self._members.get(key, ()))[-MEMBERS_COMPARED - 1 :]
-        return [i for i in recent if i != exclude][-MEMBERS_COMPARED:]
-
     def _scored(self, i: int, j: int, sketches: dict[int, frozenset[int]]) -> float:
         """`_pair`, remembered until the weights change."""
-        if self._scores_version != self.weights.version:
-            self._scores.clear()
-            self._unvetoed.clear()
-            self._scores_version = self.weights.version
-        key = i << 32 | j if i < j else j << 32 | i
-        score = self._scores.get(key)
+        key = pair_key(i, j)
+        scores = self._pairs.current(self.weights.version)
+        score = scores.get(key)
         if score is None:
-            score = self._scores[key] = self._pair(i, j, sketches, self._unvetoed.pop(key, None))
+            score = scores[key] = self._pair(i, j, sketches, self._pairs.unvetoed(key))
         return score
-
-    def _keep_decided(self, index: int) -> None:
-        """Keep what the placement of the member just added at `index` scored (the pair
-        score is symmetric, bit for bit: `similarity._score`)."""
-        version, known, unvetoed = self._decided
-        self._decided = (-1, [], [])
-        if version != self.weights.version or self._find_all:
-            return  # (the full scan reads every near-copy estimate, not only a block's)
-        if self._scores_version != version:
-            self._scores.clear()
-            self._unvetoed.clear()
-            self._scores_version = version
-        for i, score in known:
-            self._scores[i << 32 | index] = score
-        for i, score in unvetoed:
-            self._unvetoed[i << 32 | index] = score
 
     def _pair(
         self,
@@ -404,7 +353,7 @@ class StoryIndex:
                 fits[i] = score
                 best[key] = max(best.get(key, 0.0), score)
         self._fits = fits
-        self._decided = (
+        self._pairs.placed(
             self.weights.version,
             [(i, _VETOED if i in vetoing else score)
              for i, key, score, copy in scored if copy or key in stories],
