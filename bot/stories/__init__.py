@@ -86,7 +86,6 @@ from bot.stories.index import (
     COMMON_SHARE,
     DAYS_PER_KEY,
     MAX_PLAUSIBLE,
-    MEMBERS_COMPARED,
     THRESHOLD,
     WINDOW,
     StoryCandidate,
@@ -109,7 +108,7 @@ from bot.stories.similarity import (
 
 __all__ = [
     "COMMON_MINIMUM", "COMMON_SHARE", "COUNTRY_VETO", "CYRILLIC", "DAYS_PER_KEY", "KIND_WEIGHTS",
-    "LATIN", "LEAD_WORDS", "MAX_PLAUSIBLE", "MAX_SHINGLE_WORDS", "MAX_TERMS", "MEMBERS_COMPARED",
+    "LATIN", "LEAD_WORDS", "MAX_PLAUSIBLE", "MAX_SHINGLE_WORDS", "MAX_TERMS",
     "NEAR_DUPLICATE", "NUM_PERM", "OTHER_ACTION", "OTHER_ACTORS", "PRIOR_REPORTS",
     "RECENCY_GRACE_HOURS", "RECENCY_HALF_HOURS", "SHINGLE_WORDS", "THRESHOLD", "TITLE_BOOST",
     "WINDOW", "_TEMPORARY_KEYS", "Fingerprint", "StoryCache", "StoryCandidate", "StoryIndex",

@@ -17,7 +17,6 @@ from bot.stories.similarity import Weights, _score, _Terms, recency, told_apart,
 WINDOW = timedelta(hours=72)  # members of a story are published within this of each other
 THRESHOLD = 0.20  # score at or above which an item joins a story
 _BLOCK_POSITIONS = 16  # smallest sketch values indexed for near-duplicate look-up
-MEMBERS_COMPARED = 16  # StoryIndex: most recent members of one story an item is compared with
 COMMON_SHARE = 0.1  # a term in more than this share of the window's reports finds no candidates
 DAYS_PER_KEY = 3  # StoryIndex: the postings of a term are kept per this many days
 # The three bounds below keep the work of a neighbourhood bounded; up to them, the links and
@@ -49,10 +48,10 @@ class StoryIndex:
     lead, by day; an item is compared with the members that share two such terms with it (one,
     when it has at most two), leaving out terms in more than `COMMON_SHARE` of the index ("Russia"
     in hundreds of reports finds nothing the rarer terms do not), and with members that share one
-    of the `_BLOCK_POSITIONS` smallest sketch values (near-duplicates). At most
-    `MEMBERS_COMPARED` members of one story are compared, its most recent. `find_all` compares
-    every member (the full scan). The index also holds the term weights (`Weights`) of its
-    members. Build it once per batch and `add` each item once assigned.
+    of the `_BLOCK_POSITIONS` smallest sketch values (near-duplicates); at most `MAX_PLAUSIBLE`
+    of the first, those sharing most terms. `find_all` compares every member (the full scan).
+    The index also holds the term weights (`Weights`) of its members. Build it once per batch
+    and `add` each item once assigned.
     """
 
     def __init__(
