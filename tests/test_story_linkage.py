@@ -19,9 +19,11 @@ from tests.factories import stories_of
 
 def _cluster(scores: dict[tuple[int, int], float], n: int, vetoed=frozenset(), t=0.5):
     def score(a: int, b: int) -> float:
+        if (a, b) in vetoed or (b, a) in vetoed:
+            return -1.0
         return scores.get((a, b), scores.get((b, a), 0.0))
 
-    return average_linkage(n, score, lambda a, b: (a, b) in vetoed or (b, a) in vetoed, t)
+    return average_linkage(n, score, t)
 
 
 def test_a_report_close_to_one_member_only_does_not_join():
@@ -57,7 +59,7 @@ def _sided(sides, t=0.2):
     def score(a: int, b: int) -> float:
         return TABLE.get((a, b), TABLE.get((b, a), 0.0))
 
-    return average_linkage(3, score, lambda a, b: False, t, sides)
+    return average_linkage(3, score, t, sides)
 
 
 def test_an_act_and_the_other_sides_reply_need_the_reply_threshold_to_join():
@@ -91,7 +93,7 @@ def _acting(sides, table=BETWEEN):
     def score(a: int, b: int) -> float:
         return table.get((a, b), table.get((b, a), 0.0))
 
-    return average_linkage(3, score, lambda a, b: False, 0.2, sides)
+    return average_linkage(3, score, 0.2, sides)
 
 
 def test_groups_acting_upon_each_other_need_the_acts_on_threshold_to_join():
@@ -211,7 +213,7 @@ def _floored(scores: dict[tuple[int, int], float], apart: set[tuple[int, int]], 
         return (a, b) in apart or (b, a) in apart
 
     n = 1 + max(max(pair) for pair in scores)
-    return average_linkage(n, score, lambda a, b: False, t, None, floored)
+    return average_linkage(n, score, t, None, floored)
 
 
 def test_a_weak_pair_telling_apart_keeps_two_groups_apart_whatever_the_mean():
@@ -283,10 +285,10 @@ def test_the_heap_joins_what_joining_one_at_a_time_joins(seed: int) -> None:
         (rng.randint(0, 3), polities(), rng.randint(0, 3), polities(), rng.randint(0, 3))
         for _ in range(n)
     ] if seed % 2 else None  # fmt: skip
-    args = (n, lambda a, b: table[a, b], lambda a, b: (a, b) in blocked, 0.2, sides,
-            lambda a, b: (a, b) in floor)  # fmt: skip
-    assert average_linkage(*args) == _joins_one_at_a_time(*args)
-    # a negative score is a veto when no `blocked` is given
-    signed = {p: (-1.0 if p in blocked else v) for p, v in table.items()}
-    assert average_linkage(n, lambda a, b: signed[a, b], None, 0.2, sides,
-                           lambda a, b: (a, b) in floor) == average_linkage(*args)  # fmt: skip
+    signed = {p: (-1.0 if p in blocked else v) for p, v in table.items()}  # negative: vetoed
+    assert average_linkage(
+        n, lambda a, b: signed[a, b], 0.2, sides, lambda a, b: (a, b) in floor
+    ) == _joins_one_at_a_time(
+        n, lambda a, b: table[a, b], lambda a, b: (a, b) in blocked, 0.2, sides,
+        lambda a, b: (a, b) in floor,
+    )  # fmt: skip

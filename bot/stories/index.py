@@ -219,7 +219,7 @@ class StoryIndex:
             def floored(a: int, b: int, held: list[_Terms] = terms) -> bool:
                 return held[a].script == held[b].script and told_apart(held[a], held[b])
 
-            clusters = average_linkage(len(component), score, None, self.threshold, sides, floored)
+            clusters = average_linkage(len(component), score, self.threshold, sides, floored)
             moved += self._relabel([[component[a] for a in group] for group in clusters])
         return moved
 

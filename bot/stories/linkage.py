@@ -135,14 +135,13 @@ def _statements_on(sides: Sequence[Side], said: Sequence[int], done: Sequence[in
 def average_linkage(
     n: int,
     score: Callable[[int, int], float],
-    blocked: Callable[[int, int], bool] | None,
     threshold: float,
     sides: Sequence[Side] | None = None,
     floored: Callable[[int, int], bool] | None = None,
 ) -> list[list[int]]:
     """Cluster reports 0..n-1 (earliest first): repeatedly join the two groups with the highest
     mean pair score at or above `threshold` (ties: the earliest groups), never across a
-    `blocked` pair (with `blocked` None: a pair scoring below 0); with each report's `sides`,
+    vetoed pair (one scoring below 0); with each report's `sides`,
     two groups that reply to each other need `REPLY_THRESHOLD`, two that act upon each other
     `ACTS_ON_THRESHOLD`, statements on an act others did `STATEMENT_THRESHOLD`; two groups
     with a pair scoring under `MIN_PAIR` among the pairs `floored` holds for stay apart.
@@ -159,9 +158,6 @@ def average_linkage(
     vetoes: set[tuple[int, int]] = set()
     for a in range(n):
         for b in range(a + 1, n):
-            if blocked is not None and blocked(a, b):
-                vetoes.add((a, b))
-                continue
             value = score(a, b)
             if value < 0:
                 vetoes.add((a, b))
@@ -172,11 +168,8 @@ def average_linkage(
                 weakest[a, b] = value
     groups: dict[int, list[int]] = {a: [a] for a in range(n)}
     changed = dict.fromkeys(range(n), 0)  # how often each group has grown: stale heap entries
-    heap = [
-        (-mean, a, b, 0, 0)
-        for (a, b), total in sums.items()
-        if (mean := total) >= threshold  # groups of one: the mean is the pair's score
-    ]
+    # groups of one: the mean is the pair's score
+    heap = [(-total, a, b, 0, 0) for (a, b), total in sums.items() if total >= threshold]
     heapq.heapify(heap)
     while heap:
         negative, a, b, seen_a, seen_b = heapq.heappop(heap)
