@@ -315,6 +315,79 @@ def test_undated_evaluation_loses_what_the_dates_told_apart() -> None:
     assert dated_p > undated_p
 
 
+# A backlog of feeds that give no dates, fetched in 2024: one report of a 2022 event dates
+# itself in its first line, its sibling does not; a report of 2024 beside them.
+BACKLOG = [
+    StoryReport("d1", "skies-2022", "en", "Wire", datetime(2022, 2, 27, 18, tzinfo=UTC),
+                "Canada closes its airspace to Russian aircraft",
+                "February 27, 2022\nCanada closed its airspace to all Russian aircraft on "
+                "Sunday, Transport Minister Omar Alghabra said."),
+    StoryReport("d2", "skies-2022", "en", "Daily", datetime(2022, 2, 27, 20, tzinfo=UTC),
+                "Canada shuts airspace to Russian planes",
+                "Ottawa barred all Russian aircraft from Canadian airspace, the transport "
+                "minister said."),
+    StoryReport("d3", "pk-2024", "en", "Herald", datetime(2024, 2, 23, 12, tzinfo=UTC),
+                "EU adopts 13th package of sanctions against Russia",
+                "EU governments adopted a 13th package of sanctions against Russia."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [None, 1, 2, 3])
+def test_a_report_dated_by_its_text_meets_its_undated_siblings_at_the_fetch_time(seed) -> None:
+    """Its text dates d1 to 2022; d2 has only the 2024 fetch time. Set against each other the
+    two would be two years apart and never one story: an unknown time is not a time, so the
+    pair compares fetch times (`bot.stories.clock`), in whichever order the feeds answer."""
+    items = {i.id: i for feed in feeds_in_order(BACKLOG, seed, undated=True) for i in feed}
+    assert items["d1"].published_origin == "text" and items["d1"].published.year == 2022
+    assert items["d2"].published_origin == "fetched" and items["d2"].published.year == 2024
+    story_of = group_set(BACKLOG, seed, undated=True)
+    assert story_of["d1"] == story_of["d2"] != story_of["d3"]
+
+
+def test_two_reports_dated_by_their_texts_are_compared_by_those_dates() -> None:
+    """Like with like: a year apart by the dates their texts give, two renewals worded alike
+    stay two stories, though both were fetched at once."""
+    renewals = [
+        StoryReport(f"r{n}", f"renewal-{year}", "en", outlet, datetime(year, 7, 26, tzinfo=UTC),
+                    "EU extends economic sanctions on Russia by six months",
+                    f"July 26, {year}\nEU governments extended the economic sanctions on "
+                    "Russia by six months.")
+        for n, (year, outlet) in enumerate([(2022, "Wire"), (2023, "Daily")], 1)
+    ]  # fmt: skip
+    items = {i.id: i for feed in feeds_in_order(renewals, None, undated=True) for i in feed}
+    assert {i.published_origin for i in items.values()} == {"text"}
+    story_of = group_set(renewals, undated=True)
+    assert story_of["r1"] != story_of["r2"]
+
+
+def test_a_scan_of_undated_feeds_keeps_a_self_dated_report_with_its_sibling(
+    tmp_path: Path, feed_server
+) -> None:
+    """What a user gets: feeds without `<pubDate>` on loopback, one `geoalert scan`, the story
+    read back from `timeline --format json`: the report its text dates to 2022 and its undated
+    sibling, fetched today, are one story."""
+    lines = []
+    for n, r in enumerate(BACKLOG[:2]):
+        body = as_feed(r.outlet, [r], "https://wire.example/", dated=False)
+        feed_server.route(f"/outlet/{n}.xml", body=body)
+        lines.append(f"- url: {feed_server.url(f'/outlet/{n}.xml')}\n  name: Outlet {n}\n")
+    (tmp_path / "feeds.yaml").write_text("".join(lines), encoding="utf-8")
+    scan = geoalert("scan", "--json", cwd=tmp_path, GEOALERT_ALLOW_PRIVATE_FEEDS="true")
+    assert scan.returncode == 0, scan.stderr
+    report_of = {
+        m["id"]: m["link"].rsplit("/", 1)[1]
+        for m in map(json.loads, scan.stdout.splitlines())
+        if (m["link"] or "").startswith("https://wire.example/")
+    }
+    assert sorted(report_of.values()) == ["d1", "d2"]
+    shown = geoalert("timeline", "sanctions", "--format", "json", cwd=tmp_path)
+    stories = [
+        sorted(report_of[i] for i in entry["items"] if i in report_of)
+        for entry in json.loads(shown.stdout)["entries"]
+    ]
+    assert ["d1", "d2"] in stories
+
+
 def test_eval_stories_undated_flag_prints_the_table(tmp_path: Path) -> None:
     rows = [
         {"id": r.id, "event": r.event, "lang": r.lang, "outlet": r.outlet,

@@ -2,7 +2,8 @@
 grouped together (pure).
 
 The package, by concern: `fingerprint` (what a report reduces to), `similarity` (term weights,
-vetoes, the pair score), `index` (the recent-stories index that places an item and
+vetoes, the pair score), `clock` (two reports' times compared like with like), `index` (the
+recent-stories index that places an item, finds its candidates through `postings` and
 re-clusters a batch's neighbourhood with `linkage`), `assign` (assignment of a batch, in memory
 or against the store).
 
@@ -48,9 +49,10 @@ a bloc's ministers' meeting and its leaders' summit (`similarity.OTHER_LEVEL`).
 
 An item is first placed with the story of its closest member scoring at least `THRESHOLD`
 (unless a member of that story vetoes it); candidates are the members published within
-`WINDOW`. After each batch, `StoryIndex.settle` re-clusters the batch's neighbourhood with
-average linkage (`linkage`): two groups join when the mean score across them reaches the
-threshold, no pair vetoes and no pair telling two actors apart scores under `linkage.MIN_PAIR`,
+`WINDOW` (fetched within it, when either report gives no publication time: `clock`). After
+each batch, `StoryIndex.settle` re-clusters the batch's neighbourhood with average linkage
+(`linkage`): two groups join when the mean score across them reaches the threshold, no pair
+vetoes and no pair telling two actors apart scores under `linkage.MIN_PAIR`,
 so a report close to one member only does not chain two events, and the stories formed do not
 depend on the order the reports arrived in. Two groups that are an act and the other side's
 reply (their headlines act for different polities, most of each naming the other's) need the
@@ -82,15 +84,12 @@ from bot.stories.fingerprint import (
 )
 from bot.stories.index import (
     _TEMPORARY_KEYS,
-    COMMON_MINIMUM,
-    COMMON_SHARE,
-    DAYS_PER_KEY,
-    MAX_PLAUSIBLE,
     THRESHOLD,
     WINDOW,
     StoryCandidate,
     StoryIndex,
 )
+from bot.stories.postings import COMMON_MINIMUM, COMMON_SHARE, DAYS_PER_KEY, MAX_PLAUSIBLE
 from bot.stories.similarity import (
     COUNTRY_VETO,
     KIND_WEIGHTS,

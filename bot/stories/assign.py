@@ -86,7 +86,12 @@ class StoryCache:
         for start, end in ranges:
             for member in store.members_between(start, end):
                 fp = Fingerprint.from_bytes(member.fingerprint)
-                candidate = StoryCandidate(member.story_id, fp, member.published, member.item_id)
+                # A stored member counts as dated and fetched when it joined: the store keeps
+                # no date origin, and a member joins in the poll that fetched it.
+                candidate = StoryCandidate(
+                    member.story_id, fp, member.published, member.item_id,
+                    fetched=_aware(member.added_at),
+                )  # fmt: skip
                 # Term weights come from what was stored before this poll, so the reports of
                 # the poll weigh the same whichever feed answered first.
                 self.index.add(candidate, count=_aware(member.added_at) < self.started)
@@ -131,13 +136,11 @@ def assign_stories(
             fp = prints.get(item.id) or fingerprint(item)
             key = known.get(item.id)
             if key is None:
-                key = index.place(fp, item.published)
+                key = index.place(fp, item.published, fetched=item.fetched, dated=_dated(item))
                 if key is None:
                     key = index.temporary_key()
                 decided.append((item, key, fp.to_bytes()))
-                index.add(StoryCandidate(key, fp, item.published, item.id), count=False)
-            else:
-                index.add(StoryCandidate(key, fp, item.published, item.id), count=False)
+            index.add(_candidate(key, fp, item), count=False)
             position[item.id] = len(index) - 1
         start = end
     index = cache.index
@@ -190,6 +193,15 @@ def _founded(
     )
 
 
+def _dated(item: Item) -> bool:
+    """Whether the item's feed, page or text gave its publication time (`bot.stories.clock`)."""
+    return item.published_origin != "fetched"
+
+
+def _candidate(key: int, fp: Fingerprint, item: Item) -> StoryCandidate:
+    return StoryCandidate(key, fp, item.published, item.id, item.fetched, _dated(item))
+
+
 def _aware(when: datetime) -> datetime:
     """SQLite hands back naive UTC datetimes, PostgreSQL aware ones."""
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
@@ -218,10 +230,10 @@ def group_batches(
         first = len(placed)
         for item in sorted(batch, key=lambda i: (i.published, i.id)):
             fp = fingerprint(item)
-            key = index.place(fp, item.published)
+            key = index.place(fp, item.published, fetched=item.fetched, dated=_dated(item))
             if key is None:
                 key, stories = stories, stories + 1
-            index.add(StoryCandidate(key, fp, item.published, item.id), count=False)
+            index.add(_candidate(key, fp, item), count=False)
             placed.append(item)
         index.settle(range(first, len(placed)))
     grouped: dict[int, list[Item]] = defaultdict(list)

@@ -8,23 +8,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot.stories.clock import Clock, apart
 from bot.stories.fingerprint import NEAR_DUPLICATE, Fingerprint, _jaccard
 from bot.stories.linkage import average_linkage
 from bot.stories.pair_scores import PairScores, pair_key
+from bot.stories.postings import Postings
 from bot.stories.prior import bundled_prior
 from bot.stories.similarity import Weights, _score, _Terms, recency, told_apart, vetoed
 
 WINDOW = timedelta(hours=72)  # members of a story are published within this of each other
 THRESHOLD = 0.20  # score at or above which an item joins a story
 _BLOCK_POSITIONS = 16  # smallest sketch values indexed for near-duplicate look-up
-COMMON_SHARE = 0.1  # a term in more than this share of the window's reports finds no candidates
-DAYS_PER_KEY = 3  # StoryIndex: the postings of a term are kept per this many days
-# The three bounds below keep the work of a neighbourhood bounded; up to them, the links and
-# the re-clustering are complete, so the stories do not depend on arrival order. 80 holds a
-# backlog of feeds that give no dates (every report at one instant): the labelled real sets of
-# 67-96 reports, the issue's own set of 69 (#15).
-MAX_PLAUSIBLE = 40  # most members an item is scored against (besides near-copies)
-COMMON_MINIMUM = 80  # …when that is more than this many (a small index compares everything)
+# This bound and the two of `bot.stories.postings` keep the work of a neighbourhood bounded; up
+# to them, the links and the re-clustering are complete, so the stories do not depend on
+# arrival order. 80 holds a backlog of feeds that give no dates (every report at one instant):
+# the labelled real sets of 67-96 reports, the issue's own set of 69 (#15).
 MAX_COMPONENT = 80  # StoryIndex.settle: larger neighbourhoods keep the online decisions
 _TEMPORARY_KEYS = 1 << 62  # story keys above this are stories not stored yet
 _VETOED = -1.0  # `StoryIndex._pair` of a vetoed pair
@@ -37,21 +35,29 @@ class StoryCandidate:
 
     story_key: int
     fingerprint: Fingerprint
-    published: datetime
+    published: datetime  # the fetch time when `dated` is False
     item_id: str = ""  # the stored item, when a re-clustering may move it to another story
+    fetched: datetime | None = None  # when it was fetched; None: when it was published
+    dated: bool = True  # whether its feed, page or text gave a publication time
+
+    @property
+    def clock(self) -> Clock:
+        """Its times, as grouping compares two reports (`bot.stories.clock`)."""
+        return Clock.at(self.published, self.fetched, self.dated)
 
 
 class StoryIndex:
     """Recent story members, indexed so `assign` compares an item only with plausible ones.
 
     Members are posted under their headline terms and the language-neutral terms of their
-    lead, by day; an item is compared with the members that share two such terms with it (one,
-    when it has at most two), leaving out terms in more than `COMMON_SHARE` of the index ("Russia"
-    in hundreds of reports finds nothing the rarer terms do not), and with members that share one
-    of the `_BLOCK_POSITIONS` smallest sketch values (near-duplicates); at most `MAX_PLAUSIBLE`
-    of the first, those sharing most terms. `find_all` compares every member (the full scan).
-    The index also holds the term weights (`Weights`) of its members. Build it once per batch
-    and `add` each item once assigned.
+    lead, by day (`bot.stories.postings`); an item is compared with the members that share two
+    such terms with it (one, when it has at most two), leaving out terms in more than
+    `COMMON_SHARE` of the index ("Russia" in hundreds of reports finds nothing the rarer terms do
+    not), and with members that share one of the `_BLOCK_POSITIONS` smallest sketch values
+    (near-duplicates); at most `MAX_PLAUSIBLE` of the first, those sharing most terms. Two
+    reports are compared in time like with like (`bot.stories.clock`). `find_all` compares every
+    member (the full scan). The index also holds the term weights (`Weights`) of its members.
+    Build it once per batch and `add` each item once assigned.
     """
 
     def __init__(
@@ -66,11 +72,10 @@ class StoryIndex:
         self._find_all = find_all
         self._candidates: list[StoryCandidate] = []
         self._terms: list[_Terms] = []
+        self._clocks: list[Clock] = []
         self._temporary: list[int] = []  # positions of candidates with a temporary key
         self._next_temporary = 0
-        # (term, day published) → members: only the days within the window are read, which
-        # matters when a first poll brings weeks of history.
-        self._by_term: dict[int, list[int]] = defaultdict(list)
+        self._postings = Postings()
         # smallest sketch value → a member, or a list of them (most values belong to one member:
         # no list for those halves the index's memory)
         self._by_sketch: dict[int, int | list[int]] = {}
@@ -134,8 +139,9 @@ class StoryIndex:
             self.weights.count(terms.terms)
         if candidate.story_key > _TEMPORARY_KEYS:
             self._temporary.append(index)
-        for term in terms.keys:
-            self._by_term[_day_key(term, candidate.published)].append(index)
+        clock = candidate.clock
+        self._clocks.append(clock)
+        self._postings.add(index, terms.keys, clock)
         for value in fp.minhash[:_BLOCK_POSITIONS]:
             held = self._by_sketch.setdefault(value, index)
             if held is not index:
@@ -144,28 +150,11 @@ class StoryIndex:
                 else:
                     held.append(index)
 
-    def _plausible(self, probe: _Terms, published: datetime) -> set[int]:
+    def _plausible(self, probe: _Terms, clock: Clock) -> set[int]:
         """Members sharing two terms that are not in every report (one if it has two)."""
         if self._find_all:
             return set(range(len(self._candidates)))
-        common = max(COMMON_SHARE * len(self._candidates), COMMON_MINIMUM)
-        first = _day_key(0, published - self.window)
-        days = range(first, _day_key(0, published + self.window) + 1)
-        postings = self._by_term
-        found = []
-        for term in probe.keys:
-            lists = [held for d in days if (held := postings.get(term << 20 | d))]
-            if sum(map(len, lists)) <= common:  # a term in every report finds nothing
-                found.append(lists)
-        needed = 1 if len(found) <= 2 else 2
-        hits: Counter[int] = Counter()
-        for lists in found:
-            for held in lists:
-                hits.update(held)  # counted in C
-        plausible = [i for i, n in hits.items() if n >= needed]
-        if len(plausible) > MAX_PLAUSIBLE:  # the members sharing most terms, then the newest
-            plausible = sorted(plausible, key=lambda i: (-hits[i], -i))[:MAX_PLAUSIBLE]
-        return set(plausible)
+        return self._postings.plausible(probe.keys, clock, self.window, len(self._candidates))
 
     def _near(self, fp: Fingerprint) -> set[int]:
         found: set[int] = set()
@@ -177,14 +166,21 @@ class StoryIndex:
                 found.update(held)
         return found
 
-    def assign(self, fp: Fingerprint, published: datetime) -> int | None:
-        """The story `fp` would be placed in (None: a new story); changes nothing."""
-        return self._decide(fp, published)
+    def assign(
+        self, fp: Fingerprint, published: datetime, *, fetched: datetime | None = None,
+        dated: bool = True,
+    ) -> int | None:  # fmt: skip
+        """The story `fp` would be placed in (None: a new story); changes nothing. `fetched`
+        and `dated` as in `StoryCandidate`."""
+        return self._decide(fp, Clock.at(published, fetched, dated))
 
-    def place(self, fp: Fingerprint, published: datetime) -> int | None:
+    def place(
+        self, fp: Fingerprint, published: datetime, *, fetched: datetime | None = None,
+        dated: bool = True,
+    ) -> int | None:  # fmt: skip
         """The story `fp` is first placed in (None: a new story); `add` it next. `settle`
         revises the placement with the rest of the batch."""
-        return self._decide(fp, published)
+        return self._decide(fp, Clock.at(published, fetched, dated))
 
     def settle(self, positions: Iterable[int]) -> list[StoryCandidate]:
         """Re-cluster the neighbourhood of these members from scratch; return the members
@@ -286,7 +282,8 @@ class StoryIndex:
         """Two members' score as `_decide` scores an item and a member, `_VETOED` when vetoed;
         `sketches` keeps the members' smallest sketch values as sets from one call to the next."""
         a, b = self._candidates[i], self._candidates[j]
-        if abs(a.published - b.published) > self.window:  # too far apart to be one event
+        gap = apart(self._clocks[i], self._clocks[j])
+        if abs(gap) > self.window:  # too far apart to be one event
             return _VETOED if vetoed(self._terms[i], self._terms[j]) else 0.0
         sketch, other = a.fingerprint.minhash, b.fingerprint.minhash
         block = sketches.get(i) if sketches is not None else None
@@ -304,22 +301,22 @@ class StoryIndex:
         if unvetoed is not None:  # the placement's score: the same `max` below
             return unvetoed
         score = _score(self._terms[i], self._terms[j], self.weights)
-        return max(near, score * recency(a.published - b.published, self._terms[i], self._terms[j]))
+        return max(near, score * recency(gap, self._terms[i], self._terms[j]))
 
-    def _decide(self, fp: Fingerprint, published: datetime) -> int | None:
+    def _decide(self, fp: Fingerprint, clock: Clock) -> int | None:
         """The story `fp` joins (its closest member's, unless a member of that story vetoes
         it), as a first placement that `settle` revises; records the members it scores at or
         above the threshold with (its links)."""
         probe = _Terms.of(fp)
         self._probe = (fp, probe)  # `add` of the same fingerprint reuses it
-        by_terms = self._plausible(probe, published)
+        by_terms = self._plausible(probe, clock)
         by_sketch = set(range(len(self._candidates))) if self._find_all else self._near(fp)
-        earliest, latest = published - self.window, published + self.window
         sketch = frozenset(fp.minhash)
         scored: list[tuple[int, int, float, bool]] = []  # member, its story, score, near-copy
         for i in sorted(by_terms | by_sketch, reverse=True):  # most recent members first
             candidate = self._candidates[i]
-            if not earliest <= candidate.published <= latest:
+            gap = apart(self._clocks[i], clock)
+            if abs(gap) > self.window:
                 continue
             near = (
                 _jaccard(fp.minhash, sketch, candidate.fingerprint.minhash)
@@ -331,7 +328,6 @@ class StoryIndex:
             if near >= NEAR_DUPLICATE:
                 scored.append((i, candidate.story_key, near, True))
                 continue
-            gap = candidate.published - published
             score = _score(probe, self._terms[i], self.weights) * recency(
                 gap, probe, self._terms[i]
             )
@@ -373,10 +369,10 @@ class StoryIndex:
         that was not placed here (a stored one)."""
         links = self._links.get(i)
         if links is None or i not in self._known:
-            candidate = self._candidates[i]
-            found = self._plausible(self._terms[i], candidate.published) | {
-                j for j in self._near(candidate.fingerprint)
-                if abs(self._candidates[j].published - candidate.published) <= self.window
+            clock = self._clocks[i]
+            found = self._plausible(self._terms[i], clock) | {
+                j for j in self._near(self._candidates[i].fingerprint)
+                if abs(apart(self._clocks[j], clock)) <= self.window
             }  # fmt: skip
             found.discard(i)
             sketches: dict[int, frozenset[int]] = {}
@@ -386,9 +382,3 @@ class StoryIndex:
             self._known.add(i)
             links = self._links[i]
         return links
-
-
-def _day_key(term: int, when: datetime) -> int:
-    """(term, period of `DAYS_PER_KEY` days) as one int: the period number fits in 20 bits.
-    Periods of three days: a 72 h window reads three or four lists per term, not seven."""
-    return term << 20 | when.toordinal() // DAYS_PER_KEY
