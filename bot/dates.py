@@ -215,7 +215,7 @@ def with_text_dates(items: list[Item], now: datetime) -> list[Item]:
     """Items whose feed gave no date take one from their own text when it is unambiguous."""
     dated = []
     for item in items:
-        if item.published_origin == "fetched":
+        if not item.dated:
             guess = extract_date(f"{item.title}\n{item.text[:2000]}", not_after=now)
             if guess is not None and guess.confidence >= TEXT_DATE_CONFIDENCE:
                 published = datetime.combine(guess.date, datetime.min.time(), tzinfo=UTC)

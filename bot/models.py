@@ -9,6 +9,8 @@ from typing import Literal
 
 # How an item's published date was established, shown in /source.
 DateOrigin = Literal["feed", "metadata", "text", "fetched"]
+# …and the origins that give no publication time: only the time the item was fetched.
+UNDATED_ORIGINS: frozenset[str] = frozenset({"fetched"})
 
 
 def make_item_id(source: str, key: str) -> str:
@@ -37,6 +39,11 @@ class Item:
     published_origin: DateOrigin
     fetched: datetime  # timezone-aware UTC
     source_ref: str = ""  # corpus file name, or the feed URL
+
+    @property
+    def dated(self) -> bool:
+        """Whether the feed, the page or the text gave the publication time, not the fetch."""
+        return self.published_origin not in UNDATED_ORIGINS
 
 
 @dataclass(frozen=True, slots=True)

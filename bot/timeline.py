@@ -60,7 +60,7 @@ def one_per_story(
 
 
 def _entry(members: list[StoredMatch], story_id: int | None = None) -> TimelineEntry:
-    reliable = [m for m in members if m.item.published_origin != "fetched"]
+    reliable = [m for m in members if m.item.dated]
     ordered = sorted(reliable or members, key=lambda m: (m.item.published, m.item.id))
     first = ordered[0]
     in_order = sorted(members, key=lambda m: (m.item.published, m.item.id))

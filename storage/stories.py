@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from bot.errors import StorageError
-from bot.models import Item, StoryJoin, StoryMember, StoryPlan
+from bot.models import UNDATED_ORIGINS, Item, StoryJoin, StoryMember, StoryPlan
 from storage.chunks import in_ids, rows_in
 from storage.errors import storage_errors
 from storage.items import _item
@@ -58,8 +58,6 @@ _MEMBER_DATES = (
     .where(in_ids(_MEMBERS.c.story_id))
 )
 _MEMBERS_BETWEEN = _MEMBERS_SINCE.where(_MEMBERS.c.published <= sa.bindparam("until"))
-
-_UNRELIABLE_ORIGINS = frozenset({"fetched"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +116,7 @@ def attach(
     item = session.get(ItemRow, item_id)
     if item is None:
         raise StorageError(f"cannot attach item {item_id} to a story: item not stored")
-    reliable = item.published_origin not in _UNRELIABLE_ORIGINS
+    reliable = item.published_origin not in UNDATED_ORIGINS
     blob = fingerprint
     story = session.get(StoryRow, story_key) if story_key is not None else None
     if story is None:
@@ -217,10 +215,10 @@ def _recount(session: Session, story_ids: set[int]) -> None:
         rows.sort(key=lambda r: (r[1], r[0]))
         first_id, first_published, first_origin = rows[0]
         dates = _StoryDates(
-            first_published, first_origin not in _UNRELIABLE_ORIGINS, first_published, 0
+            first_published, first_origin not in UNDATED_ORIGINS, first_published, 0
         )
         for _, published, origin in rows:
-            _widen(dates, published, origin not in _UNRELIABLE_ORIGINS)
+            _widen(dates, published, origin not in UNDATED_ORIGINS)
             dates.member_count += 1
         updates.append({"key": story_id, "lead_item_id": first_id, **_columns(dates)})
     if updates:
@@ -253,7 +251,7 @@ def _write_stories(
     }
     leads: dict[int, tuple[Item, bytes]] = {}
     for item, key, blob in ((j.item, j.story_key, j.fingerprint) for j in joins):
-        reliable = item.published_origin not in _UNRELIABLE_ORIGINS
+        reliable = item.published_origin not in UNDATED_ORIGINS
         if key not in dates:
             if key not in fresh:
                 raise StorageError(f"cannot attach item {item.id} to story {key}: not stored")

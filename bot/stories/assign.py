@@ -136,7 +136,7 @@ def assign_stories(
             fp = prints.get(item.id) or fingerprint(item)
             key = known.get(item.id)
             if key is None:
-                key = index.place(fp, item.published, fetched=item.fetched, dated=_dated(item))
+                key = index.place(fp, item.published, fetched=item.fetched, dated=item.dated)
                 if key is None:
                     key = index.temporary_key()
                 decided.append((item, key, fp.to_bytes()))
@@ -193,13 +193,8 @@ def _founded(
     )
 
 
-def _dated(item: Item) -> bool:
-    """Whether the item's feed, page or text gave its publication time (`bot.stories.clock`)."""
-    return item.published_origin != "fetched"
-
-
 def _candidate(key: int, fp: Fingerprint, item: Item) -> StoryCandidate:
-    return StoryCandidate(key, fp, item.published, item.id, item.fetched, _dated(item))
+    return StoryCandidate(key, fp, item.published, item.id, item.fetched, item.dated)
 
 
 def _aware(when: datetime) -> datetime:
@@ -230,7 +225,7 @@ def group_batches(
         first = len(placed)
         for item in sorted(batch, key=lambda i: (i.published, i.id)):
             fp = fingerprint(item)
-            key = index.place(fp, item.published, fetched=item.fetched, dated=_dated(item))
+            key = index.place(fp, item.published, fetched=item.fetched, dated=item.dated)
             if key is None:
                 key, stories = stories, stories + 1
             index.add(_candidate(key, fp, item), count=False)
