@@ -72,10 +72,10 @@ class StoryIndex:
         self._find_all = find_all
         self._candidates: list[StoryCandidate] = []
         self._terms: list[_Terms] = []
-        self._clocks: list[Clock] = []
         self._temporary: list[int] = []  # positions of candidates with a temporary key
         self._next_temporary = 0
         self._postings = Postings()
+        self._clocks = self._postings.clocks  # each member's times, posted with its terms
         # smallest sketch value → a member, or a list of them (most values belong to one member:
         # no list for those halves the index's memory)
         self._by_sketch: dict[int, int | list[int]] = {}
@@ -139,9 +139,7 @@ class StoryIndex:
             self.weights.count(terms.terms)
         if candidate.story_key > _TEMPORARY_KEYS:
             self._temporary.append(index)
-        clock = candidate.clock
-        self._clocks.append(clock)
-        self._postings.add(index, terms.keys, clock)
+        self._postings.add(index, terms.keys, candidate.clock)
         for value in fp.minhash[:_BLOCK_POSITIONS]:
             held = self._by_sketch.setdefault(value, index)
             if held is not index:

@@ -30,7 +30,7 @@ class Postings:
     members *fetched* on them. That last posting is built at the first undated item: a poll of
     feeds that all give dates never needs it (a cold poll's postings would double)."""
 
-    __slots__ = ("_dated", "_fetched", "_members", "_undated")
+    __slots__ = ("_dated", "_fetched", "_keys", "_undated", "clocks")
 
     def __init__(self) -> None:
         # (term, period) → members: only the periods within the window are read, which
@@ -38,11 +38,13 @@ class Postings:
         self._dated: _Postings = defaultdict(list)
         self._undated: _Postings = defaultdict(list)
         self._fetched: _Postings | None = None  # dated members by fetch time, once needed
-        self._members: list[tuple[Iterable[int], Clock]] = []  # to build `_fetched` from
+        self._keys: list[Iterable[int]] = []  # each member's (to build `_fetched` from)
+        self.clocks: list[Clock] = []  # each member's (the index reads them too)
 
     def add(self, member: int, keys: Iterable[int], clock: Clock) -> None:
         """Post member number `member` (members are added in order, from 0)."""
-        self._members.append((keys, clock))
+        self._keys.append(keys)
+        self.clocks.append(clock)
         if clock.dated:
             _post(self._dated, member, keys, clock.published)
             if self._fetched is not None:
@@ -84,7 +86,7 @@ class Postings:
     def _fetched_postings(self) -> _Postings:
         if self._fetched is None:
             self._fetched = defaultdict(list)
-            for member, (keys, clock) in enumerate(self._members):
+            for member, (keys, clock) in enumerate(zip(self._keys, self.clocks, strict=True)):
                 if clock.dated:
                     _post(self._fetched, member, keys, clock.fetched)
         return self._fetched
