@@ -5,6 +5,7 @@ Figures are never asserted here (CI machines vary); see benchmarks/ and the READ
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -66,6 +67,34 @@ def test_story_embedding_comparison_ranks_and_reports_missing_models() -> None:
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert "geoalert: " in proc.stdout and "| geoalert | en-ru |" in proc.stdout
     assert "use: not measured (ModuleNotFoundError" in proc.stdout
+
+
+def test_story_pair_model_describes_every_candidate_pair() -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from story_pair_model import PAIR_FEATURES, set_pairs
+    finally:
+        sys.path.pop(0)
+    from bot.stories.prior import bundled_prior
+    from bot.stories.similarity import Weights
+
+    pairs = set_pairs(REPO / "tests" / "data" / "stories" / "dev.jsonl", Weights(bundled_prior()))
+    assert any(same for _, same, _, _ in pairs) and not all(same for _, same, _, _ in pairs)
+    for name, _, score, features in pairs:
+        assert name == "dev" and len(features) == len(PAIR_FEATURES)
+        assert features[PAIR_FEATURES.index("score")] == score
+    # the models need scikit-learn, which geoalert does not depend on: without it, one line
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "story_pair_model.py"),
+         str(REPO / "tests" / "data" / "stories" / "dev.jsonl"),
+         str(REPO / "tests" / "data" / "stories" / "dev-2.jsonl")],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    if importlib.util.find_spec("sklearn") is None:
+        assert proc.returncode == 2 and "scikit-learn is not installed" in proc.stdout
+    else:
+        assert proc.returncode == 0, proc.stderr[-4000:]
+        assert "geoalert's pair score" in proc.stdout and "logistic regression" in proc.stdout
 
 
 def test_story_overlap_counts_events_an_earlier_set_holds(tmp_path: Path, monkeypatch) -> None:
