@@ -97,6 +97,40 @@ def test_story_pair_model_describes_every_candidate_pair() -> None:
         assert "geoalert's pair score" in proc.stdout and "logistic regression" in proc.stdout
 
 
+def test_story_agreement_scores_a_second_reading_against_the_labels(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from story_agreement import comparisons
+    finally:
+        sys.path.pop(0)
+    from bot.story_evaluation import load_story_set
+
+    reports = load_story_set([REPO / "tests" / "data" / "stories" / "dev.jsonl"])
+    same = {r.id: r.event for r in reports}
+    agreed = comparisons(reports, same)["second reading vs labels"]
+    assert all(s.precision == s.recall == 1.0 for s in agreed)
+    # a second reader who joins two events of one language disagrees on exactly their pairs
+    by_event: dict[tuple[str, str], list[str]] = {}
+    for r in reports:
+        by_event.setdefault((r.lang, r.event), []).append(r.id)
+    (_, first), (_, second) = sorted((k, v) for k, v in by_event.items() if k[0] == "en")[:2]
+    joined = {**same, **{i: same[first[0]] for i in second}}
+    same_language, _ = comparisons(reports, joined)["second reading vs labels"]
+    assert same_language.recall == 1.0
+    assert same_language.predicted - same_language.correct == len(first) * len(second)
+    # the grouping is scored against both readings; the command reads JSON lines
+    (tmp_path / "second.jsonl").write_text(
+        "\n".join(json.dumps({"id": i, "event": e}) for i, e in joined.items())
+    )
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "story_agreement.py"),
+         str(REPO / "tests" / "data" / "stories" / "dev.jsonl"), str(tmp_path / "second.jsonl")],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert "grouping vs second reading" in proc.stdout and "second reading vs labels" in proc.stdout
+
+
 def test_story_overlap_counts_events_an_earlier_set_holds(tmp_path: Path, monkeypatch) -> None:
     sys.path.insert(0, str(REPO / "benchmarks"))
     try:
