@@ -48,6 +48,9 @@ from bot.stories.similarity import (
     told_apart,
     vetoed,
 )
+from bot.stories.similarity import (
+    overlap as pair_overlap,
+)
 from bot.stories.steps import envoys_step
 from bot.story_evaluation import StoryReport, load_story_set
 
@@ -65,18 +68,6 @@ PAIR_FEATURES = (
 )  # fmt: skip
 
 
-def _overlap(a: _Terms, b: _Terms, weights: Weights, same: bool) -> float:
-    """The weighted Ochiai coefficient `similarity._score` starts from, before its factors."""
-    x, y = (a.terms, b.terms) if same else (a.neutral, b.neutral)
-    common = x & y
-    if not common:
-        return 0.0
-    a_weights, a_full, a_neutral = a.weighed(weights)
-    b_weights, b_full, b_neutral = b.weighed(weights)
-    shared = (sum(a_weights[t] for t in common) + sum(b_weights[t] for t in common)) / 2
-    return shared / math.sqrt(a_full * b_full if same else a_neutral * b_neutral)
-
-
 def pair_features(
     a: StoryReport, b: StoryReport, fa: _Terms, fb: _Terms, score: float, near: float,
     weights: Weights,
@@ -84,7 +75,7 @@ def pair_features(
     """`PAIR_FEATURES` of one pair, in that order."""
     same = a.lang == b.lang
     hours = abs((a.published - b.published).total_seconds()) / 3600
-    overlap = _overlap(fa, fb, weights, same)
+    overlap = pair_overlap(fa, fb, weights)
     common = (fa.terms & fb.terms) if same else (fa.neutral & fb.neutral)
     in_titles = fa.title & fb.title if same else fa.title & fb.title & fa.neutral
 

@@ -343,7 +343,7 @@ def recency(gap: timedelta, a: _Terms | None = None, b: _Terms | None = None) ->
     return weight
 
 
-def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
+def overlap(a: _Terms, b: _Terms, weight: Weights) -> float:
     """Weighted Ochiai coefficient of two reports' terms; headline terms weigh `TITLE_BOOST`
     times more. Across scripts only the language-neutral terms count."""
     same = a.script == b.script
@@ -356,7 +356,14 @@ def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
     shared = (
         fsum(map(a_weights.__getitem__, common)) + fsum(map(b_weights.__getitem__, common))
     ) / 2
-    score = shared / math.sqrt(a_full * b_full if same else a_neutral * b_neutral)
+    return shared / math.sqrt(a_full * b_full if same else a_neutral * b_neutral)
+
+
+def _score(a: _Terms, b: _Terms, weight: Weights) -> float:
+    """The `overlap` of two reports, times the factors of what their headlines tell."""
+    score = overlap(a, b, weight)
+    if not score:
+        return 0.0
     if other_action(a, b):
         score *= OTHER_ACTION  # the headlines say different things happened
     if a.title_actors - b.terms and b.title_actors - a.terms:
