@@ -2,9 +2,8 @@
 
     python benchmarks/story_pair_model.py tests/data/stories/*.jsonl REAL.jsonl… [--report real-]
 
-Not part of run_all or CI: scikit-learn is not a geoalert dependency. Install it beside geoalert
-in a scratch venv (`python3 -m venv /tmp/skl && /tmp/skl/bin/pip install -e . scikit-learn`)
-and run the script with that interpreter.
+Not part of run_all or CI: scikit-learn is an optional extra (`pip install -e '.[story-model]'`),
+not something geoalert runs with.
 
 Every pair of reports within each set, published within the 72 h a story spans, whose
 weighted term overlap or shingle overlap is above noise, is described by the readings geoalert
